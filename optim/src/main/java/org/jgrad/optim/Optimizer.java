@@ -29,7 +29,8 @@ import org.jgrad.tensor.Tensor;
  *
  * <p>This class holds what every optimizer shares: the groups, each with a typed {@link
  * OptimizerConfig} record (validated in its constructor with PyTorch's messages, for example
- * {@code "Invalid learning rate: -1.0"}), one typed state record per parameter, {@link
+ * {@code "Invalid momentum value: -0.5"}; the rate is checked here when a group joins: {@code
+ * "Invalid learning rate: -1.0"}), one typed state record per parameter, {@link
  * #zeroGrad()}, the step and the PyTorch-shaped state dict, which is written and read here only,
  * by mapping the records. An optimizer whose rule is applied parameter by parameter extends
  * {@link PerParameterOptimizer} and is its config, its state and its update rule; parameters whose
