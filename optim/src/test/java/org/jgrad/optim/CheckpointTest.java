@@ -52,6 +52,16 @@ class CheckpointTest {
     }
   }
 
+  private static Optimizer.Closure closure(Module model, Optimizer opt) {
+    MSELoss loss = new MSELoss();
+    return () -> {
+      opt.zeroGrad();
+      Tensor l = loss.forward(model.call(X), Y);
+      l.backward();
+      return l;
+    };
+  }
+
   private static double[] flat(Module model) {
     List<Double> out = new ArrayList<>();
     for (Tensor p : model.parameters()) for (double d : p.toDoubleArray()) out.add(d);
@@ -109,13 +119,7 @@ class CheckpointTest {
   void lbfgsHistoryResumes() throws IOException {
     Module model = model(1);
     LBFGS opt = new LBFGS(model.parameters(), LBFGS.options().maxIter(3).historySize(4));
-    MSELoss loss = new MSELoss();
-    Optimizer.Closure closure = () -> {
-      opt.zeroGrad();
-      Tensor l = loss.forward(model.call(X), Y);
-      l.backward();
-      return l;
-    };
+    Optimizer.Closure closure = closure(model, opt);
     for (int i = 0; i < 3; i++) opt.step(closure);
     Path dir = tmp.resolve("lbfgs");
     Checkpoint.save(dir, model, opt, null);
@@ -124,12 +128,7 @@ class CheckpointTest {
     Module fresh = model(2);
     LBFGS freshOpt = new LBFGS(fresh.parameters(), LBFGS.options().maxIter(3).historySize(4));
     assertTrue(Checkpoint.load(dir, fresh, freshOpt).isEmpty());
-    Optimizer.Closure freshClosure = () -> {
-      freshOpt.zeroGrad();
-      Tensor l = loss.forward(fresh.call(X), Y);
-      l.backward();
-      return l;
-    };
+    Optimizer.Closure freshClosure = closure(fresh, freshOpt);
     for (int i = 0; i < 3; i++) freshOpt.step(freshClosure);
     assertArrayEquals(flat(model), flat(fresh));
   }
