@@ -1,8 +1,6 @@
 package org.jgrad.optim;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -20,9 +18,27 @@ import org.jgrad.tensor.Tensor;
  * var opt = new Adadelta(model.parameters(), Adadelta.options().rho(0.95));
  * }</pre>
  *
- * <p>State per parameter: {@code "step"}, {@code "squareAvg"} (v), {@code "accDelta"} (u).
+ * <p>State per parameter: {@link State}.
  */
-public final class Adadelta extends Optimizer {
+public final class Adadelta extends PerParameterOptimizer<Adadelta.Config, Adadelta.State> {
+
+  /** The validated hyper-parameters of one group. */
+  public record Config(double lr, double rho, double eps, double weightDecay, boolean maximize)
+      implements OptimizerConfig {
+    public Config {
+      check(rho >= 0 && rho <= 1, "Invalid rho value: " + num(rho));
+      check(eps >= 0, "Invalid epsilon value: " + num(eps));
+      check(weightDecay >= 0, "Invalid weight_decay value: " + num(weightDecay));
+    }
+
+    @Override
+    public Config withLr(double lr) {
+      return new Config(lr, rho, eps, weightDecay, maximize);
+    }
+  }
+
+  /** The step count and the moving averages of the squared gradient (v) and squared update (u). */
+  public record State(long step, Tensor squareAvg, Tensor accDelta) {}
 
   /** Hyper-parameters of Adadelta. */
   public static final class Options {
@@ -59,14 +75,9 @@ public final class Adadelta extends Optimizer {
       return this;
     }
 
-    Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("lr", lr);
-      m.put("rho", rho);
-      m.put("eps", eps);
-      m.put("weightDecay", weightDecay);
-      m.put("maximize", maximize);
-      return m;
+    /** The validated config. */
+    public Config build() {
+      return new Config(lr, rho, eps, weightDecay, maximize);
     }
   }
 
@@ -84,41 +95,25 @@ public final class Adadelta extends Optimizer {
   }
 
   public Adadelta(List<ParamGroup> groups, Options options) {
-    super("Adadelta", groups, options.toMap());
+    this(groups, options.build());
+  }
+
+  public Adadelta(List<ParamGroup> groups, Config defaults) {
+    super("Adadelta", groups, defaults, State.class);
   }
 
   @Override
-  protected void validate(ParamGroup g) {
-    double lr = g.getDouble("lr"), rho = g.getDouble("rho"), eps = g.getDouble("eps");
-    double wd = g.getDouble("weightDecay");
-    check(lr >= 0, "Invalid learning rate: " + num(lr));
-    check(rho >= 0 && rho <= 1, "Invalid rho value: " + num(rho));
-    check(eps >= 0, "Invalid epsilon value: " + num(eps));
-    check(wd >= 0, "Invalid weight_decay value: " + num(wd));
-  }
-
-  @Override
-  protected void update(ParamGroup group) {
-    double lr = group.lr(), rho = group.getDouble("rho"), eps = group.getDouble("eps");
-    double wd = group.getDouble("weightDecay");
-    boolean maximize = group.getBoolean("maximize");
-    for (Tensor p : group.params()) {
-      if (p.grad() == null) continue;
-      Map<String, Object> st = state(p);
-      if (st.isEmpty()) {
-        st.put("step", 0L);
-        st.put("squareAvg", zerosLike(p));
-        st.put("accDelta", zerosLike(p));
-      }
-      st.put("step", (Long) st.get("step") + 1);
-      Tensor g = gradOf(p, maximize);
-      if (wd != 0) g = g.add(p.detach().mul(wd));
-      Tensor squareAvg = (Tensor) st.get("squareAvg"), accDelta = (Tensor) st.get("accDelta");
-      squareAvg.mulInPlace(rho).addcmulInPlace(g, g, 1 - rho);
-      Tensor std = squareAvg.add(eps).sqrt();
-      Tensor delta = accDelta.add(eps).sqrt().div(std).mul(g);
-      accDelta.mulInPlace(rho).addcmulInPlace(delta, delta, 1 - rho);
-      p.addInPlace(delta, -lr);
-    }
+  protected State update(Tensor p, Config c, State s) {
+    if (s == null) s = new State(0, zerosLike(p), zerosLike(p));
+    double rho = c.rho(), eps = c.eps();
+    Tensor g = gradOf(p, c.maximize());
+    if (c.weightDecay() != 0) g = g.add(p.detach().mul(c.weightDecay()));
+    Tensor squareAvg = s.squareAvg(), accDelta = s.accDelta();
+    squareAvg.mulInPlace(rho).addcmulInPlace(g, g, 1 - rho);
+    Tensor std = squareAvg.add(eps).sqrt();
+    Tensor delta = accDelta.add(eps).sqrt().div(std).mul(g);
+    accDelta.mulInPlace(rho).addcmulInPlace(delta, delta, 1 - rho);
+    p.addInPlace(delta, -c.lr());
+    return new State(s.step() + 1, squareAvg, accDelta);
   }
 }

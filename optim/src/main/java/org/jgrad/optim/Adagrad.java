@@ -1,8 +1,6 @@
 package org.jgrad.optim;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -19,9 +17,28 @@ import org.jgrad.tensor.Tensor;
  * var opt = new Adagrad(model.parameters(), Adagrad.options().lr(0.1).initialAccumulatorValue(0.1));
  * }</pre>
  *
- * <p>State per parameter: {@code "step"}, {@code "sum"}.
+ * <p>State per parameter: {@link State}.
  */
-public final class Adagrad extends Optimizer {
+public final class Adagrad extends PerParameterOptimizer<Adagrad.Config, Adagrad.State> {
+
+  /** The validated hyper-parameters of one group. */
+  public record Config(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps,
+      boolean maximize) implements OptimizerConfig {
+    public Config {
+      check(lrDecay >= 0, "Invalid lr_decay value: " + num(lrDecay));
+      check(weightDecay >= 0, "Invalid weight_decay value: " + num(weightDecay));
+      check(initialAccumulatorValue >= 0, "Invalid initial_accumulator_value value: " + num(initialAccumulatorValue));
+      check(eps >= 0, "Invalid epsilon value: " + num(eps));
+    }
+
+    @Override
+    public Config withLr(double lr) {
+      return new Config(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
+    }
+  }
+
+  /** The step count and the running sum of squared gradients. */
+  public record State(long step, Tensor sum) {}
 
   /** Hyper-parameters of Adagrad. */
   public static final class Options {
@@ -64,15 +81,9 @@ public final class Adagrad extends Optimizer {
       return this;
     }
 
-    Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("lr", lr);
-      m.put("lrDecay", lrDecay);
-      m.put("weightDecay", weightDecay);
-      m.put("initialAccumulatorValue", initialAccumulatorValue);
-      m.put("eps", eps);
-      m.put("maximize", maximize);
-      return m;
+    /** The validated config. */
+    public Config build() {
+      return new Config(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
     }
   }
 
@@ -90,43 +101,26 @@ public final class Adagrad extends Optimizer {
   }
 
   public Adagrad(List<ParamGroup> groups, Options options) {
-    super("Adagrad", groups, options.toMap());
+    this(groups, options.build());
+  }
+
+  public Adagrad(List<ParamGroup> groups, Config defaults) {
+    super("Adagrad", groups, defaults, State.class);
   }
 
   @Override
-  protected void validate(ParamGroup g) {
-    double lr = g.getDouble("lr"), lrDecay = g.getDouble("lrDecay"), wd = g.getDouble("weightDecay");
-    double init = g.getDouble("initialAccumulatorValue"), eps = g.getDouble("eps");
-    check(lr >= 0, "Invalid learning rate: " + num(lr));
-    check(lrDecay >= 0, "Invalid lr_decay value: " + num(lrDecay));
-    check(wd >= 0, "Invalid weight_decay value: " + num(wd));
-    check(init >= 0, "Invalid initial_accumulator_value value: " + num(init));
-    check(eps >= 0, "Invalid epsilon value: " + num(eps));
-  }
-
-  @Override
-  protected void update(ParamGroup group) {
-    double lr = group.lr(), lrDecay = group.getDouble("lrDecay"), wd = group.getDouble("weightDecay");
-    double eps = group.getDouble("eps");
-    boolean maximize = group.getBoolean("maximize");
-    for (Tensor p : group.params()) {
-      if (p.grad() == null) continue;
-      Map<String, Object> st = state(p);
-      if (st.isEmpty()) {
-        // PyTorch fills the accumulator when the optimizer is built; doing it on first use gives
-        // the same values and also covers groups added later.
-        st.put("step", 0L);
-        st.put("sum", zerosLike(p).add(group.getDouble("initialAccumulatorValue")));
-      }
-      long step = (Long) st.get("step") + 1;
-      st.put("step", step);
-      Tensor g = gradOf(p, maximize);
-      if (wd != 0) g = g.add(p.detach().mul(wd));
-      double clr = lr / (1 + (step - 1) * lrDecay);
-      Tensor sum = (Tensor) st.get("sum");
-      sum.addcmulInPlace(g, g, 1);
-      Tensor std = sum.sqrt().add(eps);
-      p.addcdivInPlace(g, std, -clr);
-    }
+  protected State update(Tensor p, Config c, State s) {
+    // PyTorch fills the accumulator when the optimizer is built; doing it on first use gives
+    // the same values and also covers groups added later.
+    if (s == null) s = new State(0, zerosLike(p).add(c.initialAccumulatorValue()));
+    long step = s.step() + 1;
+    Tensor g = gradOf(p, c.maximize());
+    if (c.weightDecay() != 0) g = g.add(p.detach().mul(c.weightDecay()));
+    double clr = c.lr() / (1 + (step - 1) * c.lrDecay());
+    Tensor sum = s.sum();
+    sum.addcmulInPlace(g, g, 1);
+    Tensor std = sum.sqrt().add(c.eps());
+    p.addcdivInPlace(g, std, -clr);
+    return new State(step, sum);
   }
 }

@@ -1,8 +1,6 @@
 package org.jgrad.optim;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -19,10 +17,28 @@ import org.jgrad.tensor.Tensor;
  * var opt = new Adam(model.parameters(), Adam.options().lr(3e-4).betas(0.9, 0.99).amsgrad(true));
  * }</pre>
  *
- * <p>State per parameter: {@code "step"} (Long), {@code "expAvg"}, {@code "expAvgSq"} and, with
- * AMSGrad, {@code "maxExpAvgSq"}. For decoupled weight decay use {@link AdamW}.
+ * <p>State per parameter: {@link State}. For decoupled weight decay use {@link AdamW}.
  */
-public final class Adam extends Optimizer {
+public final class Adam extends PerParameterOptimizer<Adam.Config, Adam.State> {
+
+  /** The validated hyper-parameters of one Adam or AdamW group. */
+  public record Config(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
+      boolean maximize) implements OptimizerConfig {
+    public Config {
+      checkAdam(beta1, beta2, eps, weightDecay);
+    }
+
+    @Override
+    public Config withLr(double lr) {
+      return new Config(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
+    }
+  }
+
+  /**
+   * The state of one parameter: the step count, the moving averages of the gradient and of its
+   * square, and with AMSGrad the running maximum of the latter (null otherwise).
+   */
+  public record State(long step, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq) {}
 
   /** Hyper-parameters of Adam and AdamW. */
   public static final class Options {
@@ -69,15 +85,9 @@ public final class Adam extends Optimizer {
       return this;
     }
 
-    Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("lr", lr);
-      m.put("betas", new double[] {beta1, beta2});
-      m.put("eps", eps);
-      m.put("weightDecay", weightDecay);
-      m.put("amsgrad", amsgrad);
-      m.put("maximize", maximize);
-      return m;
+    /** The validated config. */
+    public Config build() {
+      return new Config(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
     }
   }
 
@@ -99,67 +109,52 @@ public final class Adam extends Optimizer {
   }
 
   public Adam(List<ParamGroup> groups, Options options) {
-    super("Adam", groups, options.toMap());
+    this(groups, options.build());
   }
 
-  @Override
-  protected void validate(ParamGroup g) {
-    validateAdam(g);
+  public Adam(List<ParamGroup> groups, Config defaults) {
+    super("Adam", groups, defaults, State.class);
   }
 
-  static void validateAdam(ParamGroup g) {
-    double lr = g.getDouble("lr"), eps = g.getDouble("eps"), wd = g.getDouble("weightDecay");
-    double[] betas = g.getDoubles("betas");
-    check(betas.length == 2, "Invalid betas: expected 2 values, got " + betas.length);
-    check(lr >= 0, "Invalid learning rate: " + num(lr));
+  /** The checks Adam, AdamW, Adamax and NAdam share, with PyTorch's messages. */
+  static void checkAdam(double beta1, double beta2, double eps, double weightDecay) {
     check(eps >= 0, "Invalid epsilon value: " + num(eps));
-    check(betas[0] >= 0 && betas[0] < 1, "Invalid beta parameter at index 0: " + num(betas[0]));
-    check(betas[1] >= 0 && betas[1] < 1, "Invalid beta parameter at index 1: " + num(betas[1]));
-    check(wd >= 0, "Invalid weight_decay value: " + num(wd));
+    check(beta1 >= 0 && beta1 < 1, "Invalid beta parameter at index 0: " + num(beta1));
+    check(beta2 >= 0 && beta2 < 1, "Invalid beta parameter at index 1: " + num(beta2));
+    check(weightDecay >= 0, "Invalid weight_decay value: " + num(weightDecay));
   }
 
   @Override
-  protected void update(ParamGroup group) {
-    adamUpdate(this, group, false);
+  protected State update(Tensor p, Config c, State s) {
+    return adamUpdate(p, c, s, false);
   }
 
   /** The shared Adam/AdamW update; {@code decoupled} selects AdamW's weight decay. */
-  static void adamUpdate(Optimizer opt, ParamGroup group, boolean decoupled) {
-    double lr = group.lr(), eps = group.getDouble("eps"), wd = group.getDouble("weightDecay");
-    double[] betas = group.getDoubles("betas");
-    double beta1 = betas[0], beta2 = betas[1];
-    boolean amsgrad = group.getBoolean("amsgrad"), maximize = group.getBoolean("maximize");
-    for (Tensor p : group.params()) {
-      if (p.grad() == null) continue;
-      Map<String, Object> st = opt.state(p);
-      if (st.isEmpty()) {
-        st.put("step", 0L);
-        st.put("expAvg", zerosLike(p));
-        st.put("expAvgSq", zerosLike(p));
-        if (amsgrad) st.put("maxExpAvgSq", zerosLike(p));
-      }
-      Tensor g = gradOf(p, maximize);
-      long step = (Long) st.get("step") + 1;
-      st.put("step", step);
-      if (decoupled) {
-        p.mulInPlace(1 - lr * wd);
-      } else if (wd != 0) {
-        g = g.add(p.detach().mul(wd));
-      }
-      Tensor expAvg = (Tensor) st.get("expAvg"), expAvgSq = (Tensor) st.get("expAvgSq");
-      expAvg.mulInPlace(beta1).addInPlace(g, 1 - beta1);
-      expAvgSq.mulInPlace(beta2).addcmulInPlace(g, g, 1 - beta2);
-      double bias1 = 1 - Math.pow(beta1, step), bias2 = 1 - Math.pow(beta2, step);
-      double stepSize = lr / bias1;
-      double bias2Sqrt = Math.sqrt(bias2);
-      Tensor second = expAvgSq;
-      if (amsgrad) {
-        Tensor max = (Tensor) st.computeIfAbsent("maxExpAvgSq", k -> zerosLike(p));
-        max.copyFrom(max.maximum(expAvgSq));
-        second = max;
-      }
-      Tensor denom = second.sqrt().div(bias2Sqrt).add(eps);
-      p.addcdivInPlace(expAvg, denom, -stepSize);
+  static State adamUpdate(Tensor p, Config c, State s, boolean decoupled) {
+    double lr = c.lr(), wd = c.weightDecay(), beta1 = c.beta1(), beta2 = c.beta2();
+    if (s == null) s = new State(0, zerosLike(p), zerosLike(p), c.amsgrad() ? zerosLike(p) : null);
+    Tensor g = gradOf(p, c.maximize());
+    long step = s.step() + 1;
+    if (decoupled) {
+      p.mulInPlace(1 - lr * wd);
+    } else if (wd != 0) {
+      g = g.add(p.detach().mul(wd));
     }
+    Tensor expAvg = s.expAvg(), expAvgSq = s.expAvgSq(), max = s.maxExpAvgSq();
+    expAvg.mulInPlace(beta1).addInPlace(g, 1 - beta1);
+    expAvgSq.mulInPlace(beta2).addcmulInPlace(g, g, 1 - beta2);
+    double bias1 = 1 - Math.pow(beta1, step), bias2 = 1 - Math.pow(beta2, step);
+    double stepSize = lr / bias1;
+    double bias2Sqrt = Math.sqrt(bias2);
+    Tensor second = expAvgSq;
+    if (c.amsgrad()) {
+      // AMSGrad switched on in a later group config starts its maximum from zero
+      if (max == null) max = zerosLike(p);
+      max.copyFrom(max.maximum(expAvgSq));
+      second = max;
+    }
+    Tensor denom = second.sqrt().div(bias2Sqrt).add(c.eps());
+    p.addcdivInPlace(expAvg, denom, -stepSize);
+    return new State(step, expAvg, expAvgSq, max);
   }
 }

@@ -14,7 +14,7 @@ import org.jgrad.tensor.Tensor;
  *
  * <p>Options and state are those of {@link Adam}.
  */
-public final class AdamW extends Optimizer {
+public final class AdamW extends PerParameterOptimizer<Adam.Config, Adam.State> {
 
   /** PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 1e-2. */
   public static Adam.Options options() {
@@ -34,16 +34,15 @@ public final class AdamW extends Optimizer {
   }
 
   public AdamW(List<ParamGroup> groups, Adam.Options options) {
-    super("AdamW", groups, options.toMap());
+    this(groups, options.build());
+  }
+
+  public AdamW(List<ParamGroup> groups, Adam.Config defaults) {
+    super("AdamW", groups, defaults, Adam.State.class);
   }
 
   @Override
-  protected void validate(ParamGroup g) {
-    Adam.validateAdam(g);
-  }
-
-  @Override
-  protected void update(ParamGroup group) {
-    Adam.adamUpdate(this, group, true);
+  protected Adam.State update(Tensor p, Adam.Config c, Adam.State s) {
+    return Adam.adamUpdate(p, c, s, true);
   }
 }

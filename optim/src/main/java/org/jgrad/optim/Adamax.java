@@ -1,8 +1,6 @@
 package org.jgrad.optim;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -20,9 +18,25 @@ import org.jgrad.tensor.Tensor;
  * var opt = new Adamax(model.parameters(), Adamax.options().lr(2e-3));
  * }</pre>
  *
- * <p>State per parameter: {@code "step"}, {@code "expAvg"}, {@code "expInf"}.
+ * <p>State per parameter: {@link State}.
  */
-public final class Adamax extends Optimizer {
+public final class Adamax extends PerParameterOptimizer<Adamax.Config, Adamax.State> {
+
+  /** The validated hyper-parameters of one group. */
+  public record Config(double lr, double beta1, double beta2, double eps, double weightDecay, boolean maximize)
+      implements OptimizerConfig {
+    public Config {
+      Adam.checkAdam(beta1, beta2, eps, weightDecay);
+    }
+
+    @Override
+    public Config withLr(double lr) {
+      return new Config(lr, beta1, beta2, eps, weightDecay, maximize);
+    }
+  }
+
+  /** The step count, the moving average of the gradient and the exponentially weighted infinity norm. */
+  public record State(long step, Tensor expAvg, Tensor expInf) {}
 
   /** Hyper-parameters of Adamax. */
   public static final class Options {
@@ -61,14 +75,9 @@ public final class Adamax extends Optimizer {
       return this;
     }
 
-    Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("lr", lr);
-      m.put("betas", new double[] {beta1, beta2});
-      m.put("eps", eps);
-      m.put("weightDecay", weightDecay);
-      m.put("maximize", maximize);
-      return m;
+    /** The validated config. */
+    public Config build() {
+      return new Config(lr, beta1, beta2, eps, weightDecay, maximize);
     }
   }
 
@@ -86,37 +95,24 @@ public final class Adamax extends Optimizer {
   }
 
   public Adamax(List<ParamGroup> groups, Options options) {
-    super("Adamax", groups, options.toMap());
+    this(groups, options.build());
+  }
+
+  public Adamax(List<ParamGroup> groups, Config defaults) {
+    super("Adamax", groups, defaults, State.class);
   }
 
   @Override
-  protected void validate(ParamGroup g) {
-    Adam.validateAdam(g);
-  }
-
-  @Override
-  protected void update(ParamGroup group) {
-    double lr = group.lr(), eps = group.getDouble("eps"), wd = group.getDouble("weightDecay");
-    double[] betas = group.getDoubles("betas");
-    double beta1 = betas[0], beta2 = betas[1];
-    boolean maximize = group.getBoolean("maximize");
-    for (Tensor p : group.params()) {
-      if (p.grad() == null) continue;
-      Map<String, Object> st = state(p);
-      if (st.isEmpty()) {
-        st.put("step", 0L);
-        st.put("expAvg", zerosLike(p));
-        st.put("expInf", zerosLike(p));
-      }
-      long step = (Long) st.get("step") + 1;
-      st.put("step", step);
-      Tensor g = gradOf(p, maximize);
-      if (wd != 0) g = g.add(p.detach().mul(wd));
-      Tensor expAvg = (Tensor) st.get("expAvg"), expInf = (Tensor) st.get("expInf");
-      expAvg.mulInPlace(beta1).addInPlace(g, 1 - beta1);
-      expInf.copyFrom(expInf.mul(beta2).maximum(g.abs().add(eps)));
-      double clr = lr / (1 - Math.pow(beta1, step));
-      p.addcdivInPlace(expAvg, expInf, -clr);
-    }
+  protected State update(Tensor p, Config c, State s) {
+    if (s == null) s = new State(0, zerosLike(p), zerosLike(p));
+    long step = s.step() + 1;
+    Tensor g = gradOf(p, c.maximize());
+    if (c.weightDecay() != 0) g = g.add(p.detach().mul(c.weightDecay()));
+    Tensor expAvg = s.expAvg(), expInf = s.expInf();
+    expAvg.mulInPlace(c.beta1()).addInPlace(g, 1 - c.beta1());
+    expInf.copyFrom(expInf.mul(c.beta2()).maximum(g.abs().add(c.eps())));
+    double clr = c.lr() / (1 - Math.pow(c.beta1(), step));
+    p.addcdivInPlace(expAvg, expInf, -clr);
+    return new State(step, expAvg, expInf);
   }
 }

@@ -1,9 +1,7 @@
 package org.jgrad.optim;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
@@ -28,12 +26,36 @@ import org.jgrad.tensor.Tensor;
  * }</pre>
  *
  * <p>Only one parameter group is supported; all parameters are treated as one flat vector. The
- * state (kept with the first parameter, as PyTorch does) holds {@code "funcEvals"},
- * {@code "nIter"}, the last direction {@code "d"} and step {@code "t"}, the curvature history
- * {@code "oldDirs"}, {@code "oldStps"}, {@code "ro"}, {@code "hDiag"}, {@code "prevFlatGrad"}
- * and {@code "prevLoss"}.
+ * state ({@link State}) is kept with the first parameter, as PyTorch does.
  */
 public final class LBFGS extends Optimizer {
+
+  /** The validated hyper-parameters. */
+  public record Config(double lr, int maxIter, int maxEval, double toleranceGrad, double toleranceChange,
+      int historySize, String lineSearchFn) implements OptimizerConfig {
+    public Config {
+      check(maxIter > 0, "Invalid max_iter value: " + maxIter);
+      check(maxEval > 0, "Invalid max_eval value: " + maxEval);
+      check(historySize > 0, "Invalid history_size value: " + historySize);
+      check(toleranceGrad >= 0, "Invalid tolerance_grad value: " + num(toleranceGrad));
+      check(toleranceChange >= 0, "Invalid tolerance_change value: " + num(toleranceChange));
+      check(lineSearchFn == null || lineSearchFn.equals("strong_wolfe"),
+          "only 'strong_wolfe' is supported, got lineSearchFn '" + lineSearchFn + "'");
+    }
+
+    @Override
+    public Config withLr(double lr) {
+      return new Config(lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn);
+    }
+  }
+
+  /**
+   * The state: closure evaluations and iterations so far, then (after the first iteration) the
+   * last direction {@code d} and step {@code t}, the curvature history {@code oldDirs},
+   * {@code oldStps}, {@code ro}, the scaling {@code hDiag}, the previous flat gradient and loss.
+   */
+  public record State(int funcEvals, int nIter, Tensor d, Double t, List<Tensor> oldDirs, List<Tensor> oldStps,
+      List<Double> ro, Double hDiag, Tensor prevFlatGrad, Double prevLoss) {}
 
   /** Hyper-parameters of LBFGS. */
   public static final class Options {
@@ -88,16 +110,10 @@ public final class LBFGS extends Optimizer {
       return this;
     }
 
-    Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("lr", lr);
-      m.put("maxIter", maxIter);
-      m.put("maxEval", maxEval != null ? maxEval : maxIter * 5 / 4);
-      m.put("toleranceGrad", toleranceGrad);
-      m.put("toleranceChange", toleranceChange);
-      m.put("historySize", historySize);
-      m.put("lineSearchFn", lineSearchFn);
-      return m;
+    /** The validated config. */
+    public Config build() {
+      return new Config(lr, maxIter, maxEval != null ? maxEval : maxIter * 5 / 4, toleranceGrad, toleranceChange,
+          historySize, lineSearchFn);
     }
   }
 
@@ -115,7 +131,11 @@ public final class LBFGS extends Optimizer {
   }
 
   public LBFGS(List<ParamGroup> groups, Options options) {
-    super("LBFGS", groups, options.toMap());
+    this(groups, options.build());
+  }
+
+  public LBFGS(List<ParamGroup> groups, Config config) {
+    super("LBFGS", groups, config, State.class);
     if (groups.size() != 1) {
       throw new IllegalArgumentException("LBFGS doesn't support per-parameter options (parameter groups)");
     }
@@ -127,20 +147,6 @@ public final class LBFGS extends Optimizer {
       throw new IllegalArgumentException("LBFGS doesn't support per-parameter options (parameter groups)");
     }
     super.addParamGroup(group);
-  }
-
-  @Override
-  protected void validate(ParamGroup g) {
-    double lr = g.getDouble("lr");
-    check(lr >= 0, "Invalid learning rate: " + num(lr));
-    check(g.getInt("maxIter") > 0, "Invalid max_iter value: " + g.getInt("maxIter"));
-    check(g.getInt("maxEval") > 0, "Invalid max_eval value: " + g.getInt("maxEval"));
-    check(g.getInt("historySize") > 0, "Invalid history_size value: " + g.getInt("historySize"));
-    check(g.getDouble("toleranceGrad") >= 0, "Invalid tolerance_grad value: " + num(g.getDouble("toleranceGrad")));
-    check(g.getDouble("toleranceChange") >= 0,
-        "Invalid tolerance_change value: " + num(g.getDouble("toleranceChange")));
-    String ls = g.getString("lineSearchFn");
-    check(ls == null || ls.equals("strong_wolfe"), "only 'strong_wolfe' is supported, got lineSearchFn '" + ls + "'");
   }
 
   @Override
@@ -209,44 +215,46 @@ public final class LBFGS extends Optimizer {
   // ---------------------------------------------------------------- the step
 
   @Override
-  @SuppressWarnings("unchecked")
   public Tensor step(Closure closure) {
     if (closure == null) {
       throw new IllegalArgumentException("LBFGS.step: a closure that re-evaluates the loss is required");
     }
-    ParamGroup group = paramGroups().get(0);
-    double lr = group.lr();
-    int maxIter = group.getInt("maxIter"), maxEval = group.getInt("maxEval"), historySize = group.getInt("historySize");
-    double tolGrad = group.getDouble("toleranceGrad"), tolChange = group.getDouble("toleranceChange");
-    String lineSearch = group.getString("lineSearchFn");
+    Config c = paramGroups().get(0).config(Config.class);
+    double lr = c.lr(), tolGrad = c.toleranceGrad(), tolChange = c.toleranceChange();
+    int maxIter = c.maxIter(), maxEval = c.maxEval(), historySize = c.historySize();
+    String lineSearch = c.lineSearchFn();
 
-    Map<String, Object> st = state(params().get(0));
-    st.putIfAbsent("funcEvals", 0);
-    st.putIfAbsent("nIter", 0);
+    Tensor first = params().get(0);
+    State st = state(first, State.class);
+    if (st == null) st = new State(0, 0, null, null, null, null, null, null, null, null);
+    int funcEvals = st.funcEvals(), totalIter = st.nIter();
 
     Tensor origLoss = evaluate(closure);
     try (var off = GradMode.noGrad()) {
       double loss = origLoss.item();
       int currentEvals = 1;
-      st.put("funcEvals", (Integer) st.get("funcEvals") + 1);
+      funcEvals++;
 
       Tensor flatGrad = gatherFlatGrad();
-      if (absMax(flatGrad) <= tolGrad) return origLoss;
+      if (absMax(flatGrad) <= tolGrad) {
+        setState(first, new State(funcEvals, totalIter, st.d(), st.t(), st.oldDirs(), st.oldStps(), st.ro(),
+            st.hDiag(), st.prevFlatGrad(), st.prevLoss()));
+        return origLoss;
+      }
 
-      Tensor d = (Tensor) st.get("d");
-      double t = st.get("t") == null ? 0 : (Double) st.get("t");
-      List<Tensor> oldDirs = (List<Tensor>) st.get("oldDirs");
-      List<Tensor> oldStps = (List<Tensor>) st.get("oldStps");
-      List<Double> ro = (List<Double>) st.get("ro");
-      double hDiag = st.get("hDiag") == null ? 1 : (Double) st.get("hDiag");
-      Tensor prevFlatGrad = (Tensor) st.get("prevFlatGrad");
-      double prevLoss = st.get("prevLoss") == null ? Double.NaN : (Double) st.get("prevLoss");
+      Tensor d = st.d();
+      double t = st.t() == null ? 0 : st.t();
+      List<Tensor> oldDirs = st.oldDirs() == null ? null : new ArrayList<>(st.oldDirs());
+      List<Tensor> oldStps = st.oldStps() == null ? null : new ArrayList<>(st.oldStps());
+      List<Double> ro = st.ro() == null ? null : new ArrayList<>(st.ro());
+      double hDiag = st.hDiag() == null ? 1 : st.hDiag();
+      Tensor prevFlatGrad = st.prevFlatGrad();
+      double prevLoss = st.prevLoss() == null ? Double.NaN : st.prevLoss();
 
       int nIter = 0;
       while (nIter < maxIter) {
         nIter++;
-        int totalIter = (Integer) st.get("nIter") + 1;
-        st.put("nIter", totalIter);
+        totalIter++;
 
         // direction
         if (totalIter == 1) {
@@ -315,7 +323,7 @@ public final class LBFGS extends Optimizer {
           }
         }
         currentEvals += lsEvals;
-        st.put("funcEvals", (Integer) st.get("funcEvals") + lsEvals);
+        funcEvals += lsEvals;
 
         if (nIter == maxIter) break;
         if (currentEvals >= maxEval) break;
@@ -324,14 +332,7 @@ public final class LBFGS extends Optimizer {
         if (Math.abs(loss - prevLoss) < tolChange) break;
       }
 
-      st.put("d", d);
-      st.put("t", t);
-      st.put("oldDirs", oldDirs);
-      st.put("oldStps", oldStps);
-      st.put("ro", ro);
-      st.put("hDiag", hDiag);
-      st.put("prevFlatGrad", prevFlatGrad);
-      st.put("prevLoss", prevLoss);
+      setState(first, new State(funcEvals, totalIter, d, t, oldDirs, oldStps, ro, hDiag, prevFlatGrad, prevLoss));
     }
     return origLoss;
   }

@@ -1,8 +1,6 @@
 package org.jgrad.optim;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -25,10 +23,29 @@ import org.jgrad.tensor.Tensor;
  * var opt = new NAdam(model.parameters(), NAdam.options().lr(2e-3).momentumDecay(4e-3));
  * }</pre>
  *
- * <p>State per parameter: {@code "step"}, {@code "muProduct"} (Double), {@code "expAvg"},
- * {@code "expAvgSq"}.
+ * <p>State per parameter: {@link State}.
  */
-public final class NAdam extends Optimizer {
+public final class NAdam extends PerParameterOptimizer<NAdam.Config, NAdam.State> {
+
+  /** The validated hyper-parameters of one group. */
+  public record Config(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay)
+      implements OptimizerConfig {
+    public Config {
+      Adam.checkAdam(beta1, beta2, eps, weightDecay);
+      check(momentumDecay >= 0, "Invalid momentum_decay value: " + num(momentumDecay));
+    }
+
+    @Override
+    public Config withLr(double lr) {
+      return new Config(lr, beta1, beta2, eps, weightDecay, momentumDecay);
+    }
+  }
+
+  /**
+   * The step count, the product of the momentum coefficients so far, and the moving averages of
+   * the gradient and of its square.
+   */
+  public record State(long step, double muProduct, Tensor expAvg, Tensor expAvgSq) {}
 
   /** Hyper-parameters of NAdam. */
   public static final class Options {
@@ -67,14 +84,9 @@ public final class NAdam extends Optimizer {
       return this;
     }
 
-    Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("lr", lr);
-      m.put("betas", new double[] {beta1, beta2});
-      m.put("eps", eps);
-      m.put("weightDecay", weightDecay);
-      m.put("momentumDecay", momentumDecay);
-      return m;
+    /** The validated config. */
+    public Config build() {
+      return new Config(lr, beta1, beta2, eps, weightDecay, momentumDecay);
     }
   }
 
@@ -92,46 +104,30 @@ public final class NAdam extends Optimizer {
   }
 
   public NAdam(List<ParamGroup> groups, Options options) {
-    super("NAdam", groups, options.toMap());
+    this(groups, options.build());
+  }
+
+  public NAdam(List<ParamGroup> groups, Config defaults) {
+    super("NAdam", groups, defaults, State.class);
   }
 
   @Override
-  protected void validate(ParamGroup g) {
-    Adam.validateAdam(g);
-    double md = g.getDouble("momentumDecay");
-    check(md >= 0, "Invalid momentum_decay value: " + num(md));
-  }
-
-  @Override
-  protected void update(ParamGroup group) {
-    double lr = group.lr(), eps = group.getDouble("eps"), wd = group.getDouble("weightDecay");
-    double md = group.getDouble("momentumDecay");
-    double[] betas = group.getDoubles("betas");
-    double beta1 = betas[0], beta2 = betas[1];
-    for (Tensor p : group.params()) {
-      if (p.grad() == null) continue;
-      Map<String, Object> st = state(p);
-      if (st.isEmpty()) {
-        st.put("step", 0L);
-        st.put("muProduct", 1.0);
-        st.put("expAvg", zerosLike(p));
-        st.put("expAvgSq", zerosLike(p));
-      }
-      long step = (Long) st.get("step") + 1;
-      st.put("step", step);
-      double bias2 = 1 - Math.pow(beta2, step);
-      Tensor g = p.grad().detach();
-      if (wd != 0) g = g.add(p.detach().mul(wd));
-      double mu = beta1 * (1 - 0.5 * Math.pow(0.96, step * md));
-      double muNext = beta1 * (1 - 0.5 * Math.pow(0.96, (step + 1) * md));
-      double muProduct = (Double) st.get("muProduct") * mu;
-      st.put("muProduct", muProduct);
-      Tensor expAvg = (Tensor) st.get("expAvg"), expAvgSq = (Tensor) st.get("expAvgSq");
-      expAvg.mulInPlace(beta1).addInPlace(g, 1 - beta1);
-      expAvgSq.mulInPlace(beta2).addcmulInPlace(g, g, 1 - beta2);
-      Tensor denom = expAvgSq.sqrt().div(Math.sqrt(bias2)).add(eps);
-      p.addcdivInPlace(g, denom, -lr * (1 - mu) / (1 - muProduct));
-      p.addcdivInPlace(expAvg, denom, -lr * muNext / (1 - muProduct * muNext));
-    }
+  protected State update(Tensor p, Config c, State s) {
+    if (s == null) s = new State(0, 1.0, zerosLike(p), zerosLike(p));
+    double beta1 = c.beta1(), beta2 = c.beta2(), lr = c.lr(), md = c.momentumDecay();
+    long step = s.step() + 1;
+    double bias2 = 1 - Math.pow(beta2, step);
+    Tensor g = p.grad().detach();
+    if (c.weightDecay() != 0) g = g.add(p.detach().mul(c.weightDecay()));
+    double mu = beta1 * (1 - 0.5 * Math.pow(0.96, step * md));
+    double muNext = beta1 * (1 - 0.5 * Math.pow(0.96, (step + 1) * md));
+    double muProduct = s.muProduct() * mu;
+    Tensor expAvg = s.expAvg(), expAvgSq = s.expAvgSq();
+    expAvg.mulInPlace(beta1).addInPlace(g, 1 - beta1);
+    expAvgSq.mulInPlace(beta2).addcmulInPlace(g, g, 1 - beta2);
+    Tensor denom = expAvgSq.sqrt().div(Math.sqrt(bias2)).add(c.eps());
+    p.addcdivInPlace(g, denom, -lr * (1 - mu) / (1 - muProduct));
+    p.addcdivInPlace(expAvg, denom, -lr * muNext / (1 - muProduct * muNext));
+    return new State(step, muProduct, expAvg, expAvgSq);
   }
 }

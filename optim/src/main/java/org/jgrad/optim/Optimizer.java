@@ -27,10 +27,14 @@ import org.jgrad.tensor.Tensor;
  * }
  * }</pre>
  *
- * <p>Subclasses implement {@link #update(ParamGroup)}, which runs with gradient recording off and
- * changes the parameters in place, and {@link #validate(ParamGroup)}, which rejects bad
- * hyper-parameters with PyTorch's messages (for example {@code "Invalid learning rate: -1.0"}).
- * Parameters whose {@code grad()} is null are skipped, as in PyTorch.
+ * <p>This class holds what every optimizer shares: the groups, each with a typed {@link
+ * OptimizerConfig} record (validated in its constructor with PyTorch's messages, for example
+ * {@code "Invalid momentum value: -0.5"}; the rate is checked here when a group joins: {@code
+ * "Invalid learning rate: -1.0"}), one typed state record per parameter, {@link
+ * #zeroGrad()}, the step and the PyTorch-shaped state dict, which is written and read here only,
+ * by mapping the records. An optimizer whose rule is applied parameter by parameter extends
+ * {@link PerParameterOptimizer} and is its config, its state and its update rule; parameters whose
+ * {@code grad()} is null are skipped, as in PyTorch.
  */
 public abstract class Optimizer {
 
@@ -40,24 +44,25 @@ public abstract class Optimizer {
     Tensor call();
   }
 
-  /** Options that schedulers add to groups; accepted in a group although not in the defaults. */
-  static final Set<String> SCHEDULER_KEYS = Set.of("initialLr", "maxLr", "minLr", "maxMomentum", "baseMomentum");
-
   private final String name;
-  private final Map<String, Object> defaults;
+  private final OptimizerConfig defaults;
+  private final Class<? extends Record> stateType;
   private final List<ParamGroup> paramGroups = new ArrayList<>();
-  private final Map<Tensor, Map<String, Object>> state = new IdentityHashMap<>();
+  private final Map<Tensor, Record> state = new IdentityHashMap<>();
 
   /**
    * @param name the optimizer's name, used in messages
    * @param groups the parameter groups (at least one, none empty, no tensor twice)
-   * @param defaults every option the optimizer knows, with its default value
+   * @param defaults the config of groups that override nothing (a record)
+   * @param stateType the record class of the per-parameter state
    */
-  protected Optimizer(String name, List<ParamGroup> groups, Map<String, ?> defaults) {
+  protected Optimizer(String name, List<ParamGroup> groups, OptimizerConfig defaults,
+      Class<? extends Record> stateType) {
     this.name = Objects.requireNonNull(name, "name");
-    ParamGroup d = new ParamGroup(List.of(), defaults);
-    validate(d);
-    this.defaults = Collections.unmodifiableMap(new LinkedHashMap<>(d.options()));
+    this.defaults = Objects.requireNonNull(defaults, "defaults");
+    if (!(defaults instanceof Record)) throw new IllegalArgumentException(name + ": the config must be a record");
+    this.stateType = Objects.requireNonNull(stateType, "stateType");
+    checkLr(defaults.lr());
     Objects.requireNonNull(groups, "groups");
     if (groups.isEmpty()) throw new IllegalArgumentException(name + ": optimizer got an empty parameter list");
     for (ParamGroup g : groups) addParamGroup(g);
@@ -73,9 +78,14 @@ public abstract class Optimizer {
     return name;
   }
 
-  /** The default options (unmodifiable). */
-  public final Map<String, Object> defaults() {
+  /** The config of groups that override nothing. */
+  public final OptimizerConfig defaultConfig() {
     return defaults;
+  }
+
+  /** The default options as a PyTorch-style map (unmodifiable). */
+  public final Map<String, Object> defaults() {
+    return Collections.unmodifiableMap(RecordCodec.toMap((Record) defaults));
   }
 
   /** The parameter groups (unmodifiable list of live groups: change options through them). */
@@ -117,22 +127,19 @@ public abstract class Optimizer {
             + " (parameter " + i + " of group " + paramGroups.size() + ")");
       }
     }
-    for (String key : group.options().keySet()) {
-      if (!defaults.containsKey(key) && !SCHEDULER_KEYS.contains(key)) {
-        throw new IllegalArgumentException(name + ": unknown option '" + key + "' in parameter group "
-            + paramGroups.size() + "; known options: " + defaults.keySet());
-      }
-    }
-    defaults.forEach(group::setDefault);
-    validate(group);
+    group.bind(defaults, name + " (parameter group " + paramGroups.size() + ")");
+    checkLr(group.lr());
     paramGroups.add(group);
   }
 
   /**
-   * Rejects invalid hyper-parameters in {@code group} with an {@link IllegalArgumentException}
-   * worded as PyTorch's {@code ValueError}.
+   * The learning rate is checked when a group joins the optimizer, not in the config records:
+   * schedulers may drive it a rounding error below zero (as in PyTorch, which checks it only in
+   * the constructor), so {@link OptimizerConfig#withLr} must accept any value.
    */
-  protected abstract void validate(ParamGroup group);
+  private static void checkLr(double lr) {
+    check(lr >= 0, "Invalid learning rate: " + num(lr));
+  }
 
   /** Updates the parameters of one group from their gradients; runs with grad recording off. */
   protected abstract void update(ParamGroup group);
@@ -179,21 +186,37 @@ public abstract class Optimizer {
     return loss;
   }
 
-  /** The live state of {@code p}, created empty on first use. */
-  protected final Map<String, Object> state(Tensor p) {
-    return state.computeIfAbsent(p, k -> new LinkedHashMap<>());
+  /** The state of {@code p}, or null before its first step. */
+  protected final <S extends Record> S state(Tensor p, Class<S> type) {
+    return type.cast(state.get(p));
+  }
+
+  /** Replaces the state of {@code p} (null removes it). */
+  protected final void setState(Tensor p, Record s) {
+    if (s == null) {
+      state.remove(p);
+    } else {
+      if (!stateType.isInstance(s)) {
+        throw new IllegalArgumentException(name + ": state must be a " + stateType.getName() + ", got " + s);
+      }
+      state.put(p, s);
+    }
   }
 
   /** True when {@code p} has state (it has been stepped at least once, for most optimizers). */
   protected final boolean hasState(Tensor p) {
-    Map<String, Object> s = state.get(p);
-    return s != null && !s.isEmpty();
+    return state.get(p) != null;
   }
 
-  /** A read-only deep copy of the state of {@code p} (empty if none), for inspection and tests. */
+  /** The typed state of {@code p}, or null; its tensors are live (the optimizer changes them). */
+  public final Record typedStateOf(Tensor p) {
+    return state.get(p);
+  }
+
+  /** A read-only deep copy of the state of {@code p} as a map (empty if none), for inspection and tests. */
   public final Map<String, Object> stateOf(Tensor p) {
-    Map<String, Object> s = state.get(p);
-    return s == null ? Map.of() : Collections.unmodifiableMap(OptimizerStateDict.deepCopyMap(s));
+    Record s = state.get(p);
+    return s == null ? Map.of() : Collections.unmodifiableMap(OptimizerStateDict.deepCopyMap(RecordCodec.toMap(s)));
   }
 
   // ---------------------------------------------------------------- state dicts
@@ -207,8 +230,8 @@ public abstract class Optimizer {
       Map<String, Object> packed = new LinkedHashMap<>(g.options());
       List<Integer> ids = new ArrayList<>();
       for (Tensor p : g.params()) {
-        Map<String, Object> s = state.get(p);
-        if (s != null && !s.isEmpty()) packedState.put(index, s);
+        Record s = state.get(p);
+        if (s != null) packedState.put(index, RecordCodec.toMap(s));
         ids.add(index++);
       }
       packed.put("params", ids);
@@ -218,8 +241,9 @@ public abstract class Optimizer {
   }
 
   /**
-   * Replaces the state and the group options with a deep copy of {@code dict}. Floating-point
-   * state tensors are converted to their parameter's dtype and device.
+   * Replaces the state and the group options with a deep copy of {@code dict} (a PyTorch-shaped
+   * dict with this optimizer's camelCase keys). Floating-point state tensors are converted to
+   * their parameter's dtype and device. Nothing changes when the dict does not fit.
    */
   public void loadStateDict(OptimizerStateDict dict) {
     Objects.requireNonNull(dict, "dict");
@@ -246,7 +270,7 @@ public abstract class Optimizer {
         byIndex.add(paramGroups.get(i).params().get(j));
       }
     }
-    Map<Tensor, Map<String, Object>> newState = new IdentityHashMap<>();
+    Map<Tensor, Record> newState = new IdentityHashMap<>();
     for (Map.Entry<Integer, Map<String, Object>> e : dict.state().entrySet()) {
       int id = e.getKey();
       if (id < 0 || id >= byIndex.size()) {
@@ -255,17 +279,16 @@ public abstract class Optimizer {
       }
       Tensor p = byIndex.get(id);
       Map<String, Object> s = new LinkedHashMap<>();
-      e.getValue().forEach((k, v) -> s.put(k, cast(p, k, OptimizerStateDict.deepCopy(v))));
-      newState.put(p, s);
+      e.getValue().forEach((k, v) -> s.put(k, cast(p, OptimizerStateDict.deepCopy(v))));
+      newState.put(p, RecordCodec.fromMap(stateType, s, name + ".loadStateDict: state of parameter " + id));
     }
-    // Validate every group before changing anything, so a bad dict leaves the optimizer intact.
+    // Build every group before changing anything, so a bad dict leaves the optimizer intact.
     List<ParamGroup> loaded = new ArrayList<>();
     for (int i = 0; i < saved.size(); i++) {
       Map<String, Object> opts = new LinkedHashMap<>(saved.get(i));
       opts.remove("params");
       ParamGroup g = new ParamGroup(paramGroups.get(i).params(), opts);
-      defaults.forEach(g::setDefault);
-      validate(g);
+      g.bind(defaults, name + ".loadStateDict (parameter group " + i + ")");
       loaded.add(g);
     }
     for (int i = 0; i < loaded.size(); i++) paramGroups.set(i, loaded.get(i));
@@ -273,14 +296,14 @@ public abstract class Optimizer {
     state.putAll(newState);
   }
 
-  private static Object cast(Tensor p, String key, Object v) {
+  private static Object cast(Tensor p, Object v) {
     if (v instanceof Tensor t) {
-      if (!"step".equals(key) && t.dtype().isFloatingPoint() && t.dtype() != p.dtype()) t = t.to(p.dtype());
+      if (t.dtype().isFloatingPoint() && t.dtype() != p.dtype()) t = t.to(p.dtype());
       return t.device().equals(p.device()) ? t : t.to(p.device());
     }
     if (v instanceof List<?> l) {
       List<Object> out = new ArrayList<>(l.size());
-      for (Object o : l) out.add(cast(p, null, o));
+      for (Object o : l) out.add(cast(p, o));
       return out;
     }
     return v;

@@ -6,15 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jgrad.tensor.Tensor;
 
 /**
- * A set of parameters that share hyper-parameters (PyTorch's {@code param_groups} entry).
- *
- * <p>Options are keyed by the camelCase form of PyTorch's names: {@code "lr"}, {@code "momentum"},
- * {@code "weightDecay"}, {@code "betas"} ({@code double[2]}), {@code "eps"}, … A group may carry
- * only the options it overrides; the optimizer fills the rest from its defaults when the group is
- * added. Schedulers change options (mostly {@code "lr"}) between steps.
+ * A set of parameters that share hyper-parameters (PyTorch's {@code param_groups} entry). Once the
+ * group belongs to an optimizer it holds that optimizer's typed, validated {@link OptimizerConfig}
+ * ({@link #config(Class)}); schedulers change the rate through {@link #setLr(double)}.
  *
  * <pre>{@code
  * var opt = new SGD(List.of(
@@ -22,14 +20,26 @@ import org.jgrad.tensor.Tensor;
  *     ParamGroup.of(head.parameters()).set("lr", 0.1)),        // its own lr
  *   SGD.options(0.01).momentum(0.9));
  * opt.paramGroups().get(1).setLr(0.05);
+ * SGD.Config c = opt.paramGroups().get(0).config(SGD.Config.class);
  * }</pre>
  *
- * <p>Values are {@link Double} for real numbers, {@link Integer} for counts, {@link Boolean},
- * {@link String}, or {@code double[]}; arrays are copied on the way in and out.
+ * <p>Before it is added, a group carries only the options it overrides, keyed by the camelCase
+ * form of PyTorch's names ({@code "lr"}, {@code "momentum"}, {@code "betas"} as {@code double[2]},
+ * …); the optimizer fills the rest from its defaults and validates the result. The map view
+ * {@link #options()} and the name-based getters read the same typed config.
+ *
+ * <p>Schedulers also keep their per-group numbers here ({@code "initialLr"}, {@code "maxLr"},
+ * {@code "minLr"}, {@code "maxMomentum"}, {@code "baseMomentum"}), as PyTorch does.
  */
 public final class ParamGroup {
+  /** Option names schedulers add to groups, beside the optimizer's own. */
+  static final Set<String> SCHEDULER_KEYS = Set.of("initialLr", "maxLr", "minLr", "maxMomentum", "baseMomentum");
+
   private final List<Tensor> params;
-  private final Map<String, Object> options = new LinkedHashMap<>();
+  /** The overrides of a group not yet added to an optimizer. */
+  private final Map<String, Object> overrides = new LinkedHashMap<>();
+  private final Map<String, Double> schedulerValues = new LinkedHashMap<>();
+  private OptimizerConfig config;
 
   /** A group over {@code params} with no overridden options. */
   public ParamGroup(Iterable<? extends Tensor> params) {
@@ -48,6 +58,12 @@ public final class ParamGroup {
     options.forEach(this::set);
   }
 
+  /** A group over {@code params} with a complete typed config (the optimizer's defaults are not used). */
+  public ParamGroup(Iterable<? extends Tensor> params, OptimizerConfig config) {
+    this(params);
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
   /** Shorthand for {@code new ParamGroup(params)}. */
   public static ParamGroup of(Iterable<? extends Tensor> params) {
     return new ParamGroup(params);
@@ -63,37 +79,125 @@ public final class ParamGroup {
     return params;
   }
 
-  /** The options as they stand (an unmodifiable live view; arrays inside are not copies). */
+  /** The typed config; null before the group is added to an optimizer (unless given). */
+  public OptimizerConfig config() {
+    return config;
+  }
+
+  /** The typed config as {@code type} (for example {@code Adam.Config.class}). */
+  public <C extends OptimizerConfig> C config(Class<C> type) {
+    if (!type.isInstance(config)) {
+      throw new IllegalStateException("ParamGroup: config is " + (config == null ? "not set (group not added to an"
+          + " optimizer)" : config.getClass().getName()) + ", not " + type.getName());
+    }
+    return type.cast(config);
+  }
+
+  /** Replaces the config of a group that belongs to an optimizer (by one of the same type). */
+  public ParamGroup setConfig(OptimizerConfig newConfig) {
+    Objects.requireNonNull(newConfig, "config");
+    if (config != null && config.getClass() != newConfig.getClass()) {
+      throw new IllegalArgumentException("ParamGroup: expected a " + config.getClass().getName() + ", got a "
+          + newConfig.getClass().getName());
+    }
+    config = newConfig;
+    return this;
+  }
+
+  /** The learning rate. */
+  public double lr() {
+    if (config == null) return getDouble("lr");
+    return config.lr();
+  }
+
+  /** Sets the learning rate (a copy of the config with the new rate; see {@link OptimizerConfig#withLr}). */
+  public ParamGroup setLr(double lr) {
+    if (config == null) return set("lr", lr);
+    config = config.withLr(lr);
+    return this;
+  }
+
+  /** A scheduler's per-group number ({@code "initialLr"}, …), or null when not set. */
+  public Double schedulerValue(String key) {
+    return schedulerValues.get(key);
+  }
+
+  /**
+   * Every option as a map (a snapshot): the config's entries, or the overrides of a group not yet
+   * added, then the scheduler's numbers. Arrays inside are copies.
+   */
   public Map<String, Object> options() {
-    return Collections.unmodifiableMap(options);
+    Map<String, Object> out = config == null ? new LinkedHashMap<>(overrides) : RecordCodec.toMap((Record) config);
+    out.replaceAll((k, v) -> v instanceof double[] a ? a.clone() : v);
+    out.putAll(schedulerValues);
+    return Collections.unmodifiableMap(out);
   }
 
   public boolean has(String key) {
-    return options.containsKey(key);
+    return options().containsKey(key);
   }
 
-  /** Sets one option; returns this group for chaining. */
+  /**
+   * Sets one option by its PyTorch-style name; returns this group for chaining. On a group that
+   * belongs to an optimizer this replaces the typed config by a validated copy.
+   */
   public ParamGroup set(String key, Object value) {
     Objects.requireNonNull(key, "key");
-    options.put(key, normalize(key, value));
+    if (SCHEDULER_KEYS.contains(key)) {
+      if (!(value instanceof Number n)) {
+        throw new IllegalArgumentException("ParamGroup: option '" + key + "' must be a number, got " + value);
+      }
+      schedulerValues.put(key, n.doubleValue());
+    } else if (config == null) {
+      overrides.put(key, normalize(key, value));
+    } else {
+      config = (OptimizerConfig) RecordCodec.with((Record) config, key, normalize(key, value), "ParamGroup");
+    }
     return this;
   }
 
   /** Sets an option only when the group does not carry it yet (Python's {@code setdefault}). */
   public ParamGroup setDefault(String key, Object value) {
-    if (!options.containsKey(key)) set(key, value);
+    if (!has(key)) set(key, value);
     return this;
   }
 
+  /**
+   * Binds the group to an optimizer: its overrides on top of {@code defaults} become the typed
+   * config (validated by the record's constructor).
+   */
+  void bind(OptimizerConfig defaults, String what) {
+    if (config != null) {
+      if (config.getClass() != defaults.getClass()) {
+        throw new IllegalArgumentException(what + ": the group's config is a " + config.getClass().getName()
+            + ", the optimizer takes " + defaults.getClass().getName());
+      }
+      return;
+    }
+    Map<String, Object> merged = RecordCodec.toMap((Record) defaults);
+    Set<String> known = RecordCodec.keys(((Record) defaults).getClass());
+    for (String key : overrides.keySet()) {
+      if (!known.contains(key)) {
+        throw new IllegalArgumentException(what + ": unknown option '" + key + "'; known options: " + known);
+      }
+    }
+    merged.putAll(overrides);
+    @SuppressWarnings("unchecked")
+    Class<? extends Record> type = ((Record) defaults).getClass();
+    config = (OptimizerConfig) RecordCodec.fromMap(type, merged, what);
+    overrides.clear();
+  }
+
   public Object get(String key) {
-    Object v = options.get(key);
+    Object v = options().get(key);
     return v instanceof double[] a ? a.clone() : v;
   }
 
   private Object require(String key) {
-    Object v = options.get(key);
-    if (v == null && !options.containsKey(key)) {
-      throw new IllegalArgumentException("ParamGroup: no option '" + key + "' (options: " + options.keySet() + ")");
+    Map<String, Object> o = options();
+    Object v = o.get(key);
+    if (v == null && !o.containsKey(key)) {
+      throw new IllegalArgumentException("ParamGroup: no option '" + key + "' (options: " + o.keySet() + ")");
     }
     return v;
   }
@@ -129,15 +233,6 @@ public final class ParamGroup {
     throw new IllegalArgumentException("ParamGroup: option '" + key + "' is not a double[]: " + v);
   }
 
-  /** The learning rate ({@code "lr"}). */
-  public double lr() {
-    return getDouble("lr");
-  }
-
-  public ParamGroup setLr(double lr) {
-    return set("lr", lr);
-  }
-
   private static Object normalize(String key, Object value) {
     if (value == null || value instanceof Boolean || value instanceof String) return value;
     if (value instanceof double[] a) return a.clone();
@@ -157,7 +252,7 @@ public final class ParamGroup {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("ParamGroup(").append(params.size()).append(" params");
-    options.forEach((k, v) -> sb.append(", ").append(k).append('=')
+    options().forEach((k, v) -> sb.append(", ").append(k).append('=')
         .append(v instanceof double[] a ? java.util.Arrays.toString(a) : v));
     return sb.append(')').toString();
   }

@@ -1,8 +1,6 @@
 package org.jgrad.optim;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -20,10 +18,31 @@ import org.jgrad.tensor.Tensor;
  * var opt = new RMSprop(model.parameters(), RMSprop.options().lr(1e-3).centered(true).momentum(0.9));
  * }</pre>
  *
- * <p>State per parameter: {@code "step"}, {@code "squareAvg"}, and {@code "momentumBuffer"},
- * {@code "gradAvg"} when used.
+ * <p>State per parameter: {@link State}.
  */
-public final class RMSprop extends Optimizer {
+public final class RMSprop extends PerParameterOptimizer<RMSprop.Config, RMSprop.State> {
+
+  /** The validated hyper-parameters of one group. */
+  public record Config(double lr, double momentum, double alpha, double eps, boolean centered, double weightDecay,
+      boolean maximize) implements OptimizerConfig {
+    public Config {
+      check(eps >= 0, "Invalid epsilon value: " + num(eps));
+      check(momentum >= 0, "Invalid momentum value: " + num(momentum));
+      check(weightDecay >= 0, "Invalid weight_decay value: " + num(weightDecay));
+      check(alpha >= 0, "Invalid alpha value: " + num(alpha));
+    }
+
+    @Override
+    public Config withLr(double lr) {
+      return new Config(lr, momentum, alpha, eps, centered, weightDecay, maximize);
+    }
+  }
+
+  /**
+   * The step count, the moving average of the squared gradient, the gradient average when
+   * centred and the momentum buffer when momentum &gt; 0 (null otherwise).
+   */
+  public record State(long step, Tensor squareAvg, Tensor gradAvg, Tensor momentumBuffer) {}
 
   /** Hyper-parameters of RMSprop. */
   public static final class Options {
@@ -72,16 +91,9 @@ public final class RMSprop extends Optimizer {
       return this;
     }
 
-    Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("lr", lr);
-      m.put("momentum", momentum);
-      m.put("alpha", alpha);
-      m.put("eps", eps);
-      m.put("centered", centered);
-      m.put("weightDecay", weightDecay);
-      m.put("maximize", maximize);
-      return m;
+    /** The validated config. */
+    public Config build() {
+      return new Config(lr, momentum, alpha, eps, centered, weightDecay, maximize);
     }
   }
 
@@ -99,53 +111,37 @@ public final class RMSprop extends Optimizer {
   }
 
   public RMSprop(List<ParamGroup> groups, Options options) {
-    super("RMSprop", groups, options.toMap());
+    this(groups, options.build());
+  }
+
+  public RMSprop(List<ParamGroup> groups, Config defaults) {
+    super("RMSprop", groups, defaults, State.class);
   }
 
   @Override
-  protected void validate(ParamGroup g) {
-    double lr = g.getDouble("lr"), eps = g.getDouble("eps"), momentum = g.getDouble("momentum");
-    double wd = g.getDouble("weightDecay"), alpha = g.getDouble("alpha");
-    check(lr >= 0, "Invalid learning rate: " + num(lr));
-    check(eps >= 0, "Invalid epsilon value: " + num(eps));
-    check(momentum >= 0, "Invalid momentum value: " + num(momentum));
-    check(wd >= 0, "Invalid weight_decay value: " + num(wd));
-    check(alpha >= 0, "Invalid alpha value: " + num(alpha));
-  }
-
-  @Override
-  protected void update(ParamGroup group) {
-    double lr = group.lr(), alpha = group.getDouble("alpha"), eps = group.getDouble("eps");
-    double wd = group.getDouble("weightDecay"), momentum = group.getDouble("momentum");
-    boolean centered = group.getBoolean("centered"), maximize = group.getBoolean("maximize");
-    for (Tensor p : group.params()) {
-      if (p.grad() == null) continue;
-      Map<String, Object> st = state(p);
-      if (st.isEmpty()) {
-        st.put("step", 0L);
-        st.put("squareAvg", zerosLike(p));
-      }
-      st.put("step", (Long) st.get("step") + 1);
-      Tensor g = gradOf(p, maximize);
-      if (wd != 0) g = g.add(p.detach().mul(wd));
-      Tensor squareAvg = (Tensor) st.get("squareAvg");
-      squareAvg.mulInPlace(alpha).addcmulInPlace(g, g, 1 - alpha);
-      Tensor avg;
-      if (centered) {
-        Tensor gradAvg = (Tensor) st.computeIfAbsent("gradAvg", k -> zerosLike(p));
-        gradAvg.mulInPlace(alpha).addInPlace(g, 1 - alpha);
-        avg = squareAvg.sub(gradAvg.mul(gradAvg)).sqrt();
-      } else {
-        avg = squareAvg.sqrt();
-      }
-      avg = avg.add(eps);
-      if (momentum > 0) {
-        Tensor buf = (Tensor) st.computeIfAbsent("momentumBuffer", k -> zerosLike(p));
-        buf.mulInPlace(momentum).addcdivInPlace(g, avg, 1);
-        p.addInPlace(buf, -lr);
-      } else {
-        p.addcdivInPlace(g, avg, -lr);
-      }
+  protected State update(Tensor p, Config c, State s) {
+    if (s == null) s = new State(0, zerosLike(p), null, null);
+    double alpha = c.alpha();
+    Tensor g = gradOf(p, c.maximize());
+    if (c.weightDecay() != 0) g = g.add(p.detach().mul(c.weightDecay()));
+    Tensor squareAvg = s.squareAvg(), gradAvg = s.gradAvg(), buf = s.momentumBuffer();
+    squareAvg.mulInPlace(alpha).addcmulInPlace(g, g, 1 - alpha);
+    Tensor avg;
+    if (c.centered()) {
+      if (gradAvg == null) gradAvg = zerosLike(p);
+      gradAvg.mulInPlace(alpha).addInPlace(g, 1 - alpha);
+      avg = squareAvg.sub(gradAvg.mul(gradAvg)).sqrt();
+    } else {
+      avg = squareAvg.sqrt();
     }
+    avg = avg.add(c.eps());
+    if (c.momentum() > 0) {
+      if (buf == null) buf = zerosLike(p);
+      buf.mulInPlace(c.momentum()).addcdivInPlace(g, avg, 1);
+      p.addInPlace(buf, -c.lr());
+    } else {
+      p.addcdivInPlace(g, avg, -c.lr());
+    }
+    return new State(s.step() + 1, squareAvg, gradAvg, buf);
   }
 }

@@ -1,8 +1,6 @@
 package org.jgrad.optim;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -20,9 +18,27 @@ import org.jgrad.tensor.Tensor;
  * var opt = new SGD(model.parameters(), SGD.options(0.1).momentum(0.9).nesterov(true).weightDecay(5e-4));
  * }</pre>
  *
- * <p>State per parameter: {@code "momentumBuffer"} (only when momentum ≠ 0).
+ * <p>State per parameter: {@link State} (only when momentum ≠ 0).
  */
-public final class SGD extends Optimizer {
+public final class SGD extends PerParameterOptimizer<SGD.Config, SGD.State> {
+
+  /** The validated hyper-parameters of one group. */
+  public record Config(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
+      boolean maximize) implements OptimizerConfig {
+    public Config {
+      check(momentum >= 0, "Invalid momentum value: " + num(momentum));
+      check(weightDecay >= 0, "Invalid weight_decay value: " + num(weightDecay));
+      check(!nesterov || (momentum > 0 && dampening == 0), "Nesterov momentum requires a momentum and zero dampening");
+    }
+
+    @Override
+    public Config withLr(double lr) {
+      return new Config(lr, momentum, dampening, weightDecay, nesterov, maximize);
+    }
+  }
+
+  /** The momentum buffer of one parameter. */
+  public record State(Tensor momentumBuffer) {}
 
   /** Hyper-parameters of SGD; the learning rate has no default, as in PyTorch. */
   public static final class Options {
@@ -67,15 +83,9 @@ public final class SGD extends Optimizer {
       return this;
     }
 
-    Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("lr", lr);
-      m.put("momentum", momentum);
-      m.put("dampening", dampening);
-      m.put("weightDecay", weightDecay);
-      m.put("nesterov", nesterov);
-      m.put("maximize", maximize);
-      return m;
+    /** The validated config. */
+    public Config build() {
+      return new Config(lr, momentum, dampening, weightDecay, nesterov, maximize);
     }
   }
 
@@ -93,40 +103,29 @@ public final class SGD extends Optimizer {
   }
 
   public SGD(List<ParamGroup> groups, Options options) {
-    super("SGD", groups, options.toMap());
+    this(groups, options.build());
+  }
+
+  public SGD(List<ParamGroup> groups, Config defaults) {
+    super("SGD", groups, defaults, State.class);
   }
 
   @Override
-  protected void validate(ParamGroup g) {
-    double lr = g.getDouble("lr"), momentum = g.getDouble("momentum"), wd = g.getDouble("weightDecay");
-    check(lr >= 0, "Invalid learning rate: " + num(lr));
-    check(momentum >= 0, "Invalid momentum value: " + num(momentum));
-    check(wd >= 0, "Invalid weight_decay value: " + num(wd));
-    check(!g.getBoolean("nesterov") || (momentum > 0 && g.getDouble("dampening") == 0),
-        "Nesterov momentum requires a momentum and zero dampening");
-  }
-
-  @Override
-  protected void update(ParamGroup group) {
-    double lr = group.lr(), momentum = group.getDouble("momentum"), dampening = group.getDouble("dampening");
-    double wd = group.getDouble("weightDecay");
-    boolean nesterov = group.getBoolean("nesterov"), maximize = group.getBoolean("maximize");
-    for (Tensor p : group.params()) {
-      if (p.grad() == null) continue;
-      Tensor d = gradOf(p, maximize);
-      if (wd != 0) d = d.add(p.detach().mul(wd));
-      if (momentum != 0) {
-        Map<String, Object> st = state(p);
-        Tensor buf = (Tensor) st.get("momentumBuffer");
-        if (buf == null) {
-          buf = d.clone();
-          st.put("momentumBuffer", buf);
-        } else {
-          buf.mulInPlace(momentum).addInPlace(d, 1 - dampening);
-        }
-        d = nesterov ? d.add(buf.mul(momentum)) : buf;
+  protected State update(Tensor p, Config c, State s) {
+    Tensor d = gradOf(p, c.maximize());
+    if (c.weightDecay() != 0) d = d.add(p.detach().mul(c.weightDecay()));
+    if (c.momentum() != 0) {
+      Tensor buf;
+      if (s == null || s.momentumBuffer() == null) {
+        buf = d.clone();
+      } else {
+        buf = s.momentumBuffer();
+        buf.mulInPlace(c.momentum()).addInPlace(d, 1 - c.dampening());
       }
-      p.addInPlace(d, -lr);
+      s = new State(buf);
+      d = c.nesterov() ? d.add(buf.mul(c.momentum())) : buf;
     }
+    p.addInPlace(d, -c.lr());
+    return s;
   }
 }
