@@ -9,11 +9,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -23,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import org.jgrad.util.AtomicFiles;
 
 /**
  * Finds data files in the data directory and downloads missing ones, verifying SHA-256.
@@ -104,11 +103,10 @@ public final class Downloader {
             throw new IOException(missingMessage(file, root, "there is no download location for it"));
         }
         Path target = root.resolve(file.path());
-        Path dir = file.kind() == RemoteFile.Kind.TAR_GZ ? root : target.getParent();
-        Files.createDirectories(dir);
         List<String> failures = new ArrayList<>();
         for (URI url : file.urls()) {
-            Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+            // Also sweeps what an interrupted download of this file left behind.
+            Path tmp = AtomicFiles.newTempFile(target);
             boolean ok = false;
             boolean started = false;
             try (Opened opened = open(url)) {
@@ -127,7 +125,7 @@ public final class Downloader {
                 if (file.kind() == RemoteFile.Kind.TAR_GZ) {
                     extractTarGz(tmp, root, file);
                 } else {
-                    moveIntoPlace(tmp, target);
+                    AtomicFiles.commit(tmp, target);
                 }
                 ok = true;
                 progress.finish(true, "sha256 ok");
@@ -136,7 +134,7 @@ public final class Downloader {
                 if (started) progress.finish(false, e.getMessage() == null ? e.toString() : e.getMessage());
                 failures.add(url + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             } finally {
-                if (!ok || file.kind() == RemoteFile.Kind.TAR_GZ) Files.deleteIfExists(tmp);
+                if (!ok || file.kind() == RemoteFile.Kind.TAR_GZ) AtomicFiles.discard(tmp);
             }
         }
         throw new IOException(missingMessage(file, root, "the download failed:\n    " + String.join("\n    ", failures)));
@@ -201,14 +199,6 @@ public final class Downloader {
     private static void copy(InputStream in, Path tmp) throws IOException {
         try (OutputStream out = Files.newOutputStream(tmp)) {
             in.transferTo(out);
-        }
-    }
-
-    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
