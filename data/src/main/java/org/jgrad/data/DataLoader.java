@@ -28,7 +28,10 @@ import org.jgrad.tensor.Generator;
  * caller works on batch {@code k}; batches are still built one at a time and in order. The transforms
  * run on the calling thread when a batch is handed out, so a seeded transform draws its random numbers
  * for exactly the batches delivered: prefetching never changes its stream, even when an epoch is left
- * early (the batch prefetched but never taken is not transformed). The worker thread ends by itself
+ * early (the batch prefetched but never taken is not transformed). Each epoch uses
+ * {@link Transform#forEpoch} of the transforms, so for the random transforms of {@code Transforms} an
+ * epoch's draws depend only on their seed and that epoch: leaving an epoch early does not change the
+ * next one. The worker thread ends by itself
  * after a second of idleness. Iterate one epoch at a time per loader.
  *
  * <p>If building a batch throws, {@link Iterator#next()} throws an {@link IllegalStateException} for
@@ -218,10 +221,10 @@ public final class DataLoader implements Iterable<Batch> {
      * Applies the transforms, always on the calling thread at hand-out time: a seeded transform's
      * random stream then only advances for delivered batches, with or without prefetching.
      */
-    private Batch transformBatch(Batch b) {
-        if (transform == null && targetTransform == null) return b;
-        return new Batch(transform == null ? b.inputs() : transform.apply(b.inputs()),
-                targetTransform == null ? b.targets() : targetTransform.apply(b.targets()));
+    private static Batch transformBatch(Batch b, Transform inputs, Transform targets) {
+        if (inputs == null && targets == null) return b;
+        return new Batch(inputs == null ? b.inputs() : inputs.apply(b.inputs()),
+                targets == null ? b.targets() : targets.apply(b.targets()));
     }
 
     private List<Example> fetch(int[] idx) {
@@ -251,6 +254,9 @@ public final class DataLoader implements Iterable<Batch> {
     private final class Epoch implements Iterator<Batch> {
         private final int[] order;
         private final int epochIndex;
+        /** The transforms for this epoch ({@link Transform#forEpoch}): their draws depend on no other epoch. */
+        private final Transform epochTransform;
+        private final Transform epochTargetTransform;
         private final int batches;
         private int next;
         private Future<Batch> pending;
@@ -258,6 +264,8 @@ public final class DataLoader implements Iterable<Batch> {
         Epoch(int[] order, int epochIndex) {
             this.order = order;
             this.epochIndex = epochIndex;
+            this.epochTransform = transform == null ? null : transform.forEpoch(epochIndex);
+            this.epochTargetTransform = targetTransform == null ? null : targetTransform.forEpoch(epochIndex);
             this.batches = size();
             if (prefetch && batches > 0) pending = submit(0);
         }
@@ -285,7 +293,7 @@ public final class DataLoader implements Iterable<Batch> {
                     // Whatever became of batch k, batch k+1 is still built: one bad batch does not end the epoch.
                     if (prefetch && next < batches) pending = submit(next);
                 }
-                return transformBatch(raw);
+                return transformBatch(raw, epochTransform, epochTargetTransform);
             } catch (Interrupted e) {
                 throw e.exception;
             } catch (RuntimeException e) {
