@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jgrad.backend.Backends;
 import org.jgrad.backend.cpu.kernels.Gemm;
 import org.jgrad.backend.cpu.kernels.Parallel;
 import org.jgrad.tensor.GradMode;
@@ -49,6 +50,8 @@ public final class Compare {
       }
     }
     if (pos.isEmpty()) usage("no workload group given");
+    // stderr: stdout carries only the JSON lines that compare_pytorch.py parses.
+    System.err.print(Backends.describe());
     switch (pos.get(0)) {
       case "gemm" -> gemm();
       case "conv" -> conv();
@@ -57,7 +60,7 @@ public final class Compare {
         train(pos.get(1));
       }
       case "info" -> emit(Map.of("suite", "info"), "java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-          "gemmKernel", Gemm.kernelName());
+          "gemmKernel", Gemm.kernelName(), "backends", Backends.describe());
       default -> usage("unknown group '" + pos.get(0) + "'");
     }
   }

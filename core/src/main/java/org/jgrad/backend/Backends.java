@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import org.jgrad.backend.cpu.kernels.Gemm;
+import org.jgrad.backend.cpu.kernels.Parallel;
 
 /**
  * Registry of the {@link BackendProvider}s found on the class path through
@@ -14,6 +16,7 @@ import java.util.ServiceLoader;
  * <pre>{@code
  * Optional<BackendProvider> cuda = Backends.find("cuda");
  * if (cuda.isPresent() && cuda.get().isAvailable()) { ... }
+ * System.out.println(Backends.describe());   // what this JVM will run on
  * }</pre>
  */
 public final class Backends {
@@ -44,5 +47,64 @@ public final class Backends {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * A human-readable, multi-line description of what this JVM computes with: the default device, the
+   * float32 GEMM kernel (Vector API species, or the scalar fallback and why), the CPU thread count and
+   * where it comes from, the JDK, and every provider on the class path with its availability. Meant to
+   * be printed at the start of a run so that slow or surprising results can be traced to the set-up.
+   *
+   * <pre>{@code
+   * System.out.println(Backends.describe());
+   * // jgrad backends
+   * //   default device: cpu (CpuBackend)
+   * //   float32 GEMM kernel: vector-8x32 (Vector API, Species[float, 16, S_512_BIT])
+   * //   ...
+   * }</pre>
+   */
+  public static String describe() {
+    StringBuilder sb = new StringBuilder("jgrad backends\n");
+    sb.append("  default device: cpu (CpuBackend); also ref (ReferenceBackend, naive double loops for tests)\n");
+    sb.append("  float32 GEMM kernel: ").append(Gemm.kernelDescription()).append('\n');
+    if (!Gemm.simdEnabled() && Gemm.fallbackWarning() != null) {
+      sb.append("    fix: run the JVM with --add-modules jdk.incubator.vector (silence with -D")
+          .append(Gemm.SIMD_WARN_PROPERTY).append("=false)\n");
+    }
+    try {
+      sb.append("  CPU threads: ").append(Parallel.threads()).append(" (").append(threadSource()).append(")\n");
+    } catch (IllegalArgumentException e) {
+      sb.append("  CPU threads: ").append(e.getMessage()).append('\n');
+    }
+    sb.append("  JDK: ").append(Runtime.version()).append(" (").append(System.getProperty("java.vm.name", "?"))
+        .append(", ").append(System.getProperty("java.vendor", "?")).append("), ")
+        .append(Runtime.getRuntime().availableProcessors()).append(" processors visible\n");
+    List<BackendProvider> ps = providers();
+    if (ps.isEmpty()) {
+      sb.append("  providers: none on the class path (add jgrad-gpu for CUDA)\n");
+    } else {
+      sb.append("  providers:\n");
+      for (BackendProvider p : ps) {
+        String state;
+        try {
+          state = p.isAvailable() ? "available" : "unavailable (" + p.unavailableReason() + ")";
+        } catch (RuntimeException | LinkageError e) {
+          // describe() is a diagnostic: a provider that cannot even answer is reported, not thrown.
+          state = "unavailable (" + e + ")";
+        }
+        sb.append("    ").append(p.name()).append(": ").append(state).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String threadSource() {
+    if (System.getProperty(Parallel.THREADS_PROPERTY) != null) {
+      return "-D" + Parallel.THREADS_PROPERTY;
+    }
+    if (System.getenv(Parallel.THREADS_ENV) != null) {
+      return Parallel.THREADS_ENV;
+    }
+    return "all cores; set -D" + Parallel.THREADS_PROPERTY + "=N or " + Parallel.THREADS_ENV + "=N";
   }
 }

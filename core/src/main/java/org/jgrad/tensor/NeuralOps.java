@@ -100,10 +100,19 @@ public final class NeuralOps {
           + " must be smaller than stride or dilation");
     }
     int kh = w.size(2), kw = w.size(3);
-    int ho = (x.size(2) - 1) * p.strideH() - 2 * p.padH() + p.dilationH() * (kh - 1) + op[0] + 1;
-    int wo = (x.size(3) - 1) * p.strideW() - 2 * p.padW() + p.dilationW() * (kw - 1) + op[1] + 1;
-    if (ho <= 0 || wo <= 0) throw new IllegalArgumentException("convTranspose2d: output size " + ho + "x" + wo + " is not positive");
+    // In long: a huge stride, dilation or kernel overflows int and would surface as a negative size.
+    long hoL = (long) (x.size(2) - 1) * p.strideH() - 2L * p.padH() + (long) p.dilationH() * (kh - 1) + op[0] + 1;
+    long woL = (long) (x.size(3) - 1) * p.strideW() - 2L * p.padW() + (long) p.dilationW() * (kw - 1) + op[1] + 1;
     int cout = w.size(1) * groups;
+    long plane = Math.max(0, hoL) * Math.max(0, woL);
+    if (hoL > Integer.MAX_VALUE || woL > Integer.MAX_VALUE
+        || plane > 0 && (long) x.size(0) * cout > Integer.MAX_VALUE / plane) {
+      throw new IllegalArgumentException("convTranspose2d: output size " + hoL + "x" + woL + " (for input "
+          + Shapes.str(x.shape()) + ", weight " + Shapes.str(w.shape()) + ", stride [" + p.strideH() + ", " + p.strideW()
+          + "]) is too large: a tensor holds at most " + Integer.MAX_VALUE + " elements");
+    }
+    int ho = (int) hoL, wo = (int) woL;
+    if (ho <= 0 || wo <= 0) throw new IllegalArgumentException("convTranspose2d: output size " + ho + "x" + wo + " is not positive");
     Tensor y = Function.apply(new ConvTranspose2dFn(p, new int[] {x.size(0), cout, ho, wo}), floatCheck("convTranspose2d", x, w), w);
     return bias == null ? y : y.add(bias.reshape(1, cout, 1, 1));
   }

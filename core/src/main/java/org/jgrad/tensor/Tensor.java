@@ -407,12 +407,20 @@ public class Tensor {
   }
 
   /**
-   * Backward with an explicit seed gradient.
+   * Backward with an explicit seed gradient; a {@code null} gradient on a one-element output means ones,
+   * as in PyTorch ({@code loss.backward(null, true, false)} keeps the graph of a scalar loss).
    *
    * @param retainGraph keep the graph so backward can run through it again
    * @param createGraph record the backward computation itself, for higher-order gradients
    */
   public final void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+    if (gradient == null) {
+      if (numel() != 1) {
+        throw new IllegalArgumentException("backward: grad can be implicitly created only for scalar outputs, got shape "
+            + Shapes.str(shape()) + "; pass a gradient");
+      }
+      gradient = onesLike(this);
+    }
     if (!Arrays.equals(gradient.shape(), shape())) {
       throw new IllegalArgumentException("backward: gradient shape " + Shapes.str(gradient.shape())
           + " does not match output shape " + Shapes.str(shape()));
@@ -519,6 +527,11 @@ public class Tensor {
   }
 
   public final Tensor pow(double exponent) {
+    if (dtype() == DType.INT64 && exponent < 0 && exponent == Math.rint(exponent)) {
+      // As PyTorch: the exact result would be a fraction that int64 cannot hold.
+      throw new IllegalArgumentException("pow: Integers to negative integer powers are not allowed. (int64 tensor of shape "
+          + Shapes.str(shape()) + " to the power " + (long) exponent + "; convert it with to(DType.FLOAT32) first)");
+    }
     if (exponent == 2) return square();
     if (exponent == 1) return this;
     return pow(scalarLike(exponent));
@@ -869,6 +882,9 @@ public class Tensor {
   /** exp(x) / Σ exp(x) along {@code dim}, with the maximum subtracted first. */
   public final Tensor softmax(int dim) {
     int d = Shapes.dim("softmax", dim, dim());
+    // Zero-size input: the max below has nothing to reduce; any shape-keeping op gives PyTorch's empty
+    // result (same shape and floating dtype, still in the graph).
+    if (numel() == 0) return exp();
     Tensor e = sub(amax(new int[] {d}, true).detach()).exp();
     return e.div(e.sum(d, true));
   }
@@ -876,6 +892,7 @@ public class Tensor {
   /** x − logsumexp(x) along {@code dim}, computed as (x − m) − log Σ exp(x − m). */
   public final Tensor logSoftmax(int dim) {
     int d = Shapes.dim("logSoftmax", dim, dim());
+    if (numel() == 0) return exp();  // empty result of the right shape, as softmax
     // Subtracting the max before adding anything back keeps log-probabilities near 0 exact:
     // x − (m + log Σ) would round to the ulp of m (7.6e-6 at m = 120 in float32).
     Tensor m = amax(new int[] {d}, true).detach();

@@ -1,7 +1,5 @@
 package org.jgrad.data;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -26,10 +24,19 @@ import org.jgrad.tensor.Generator;
  * resuming). Data sets that implement {@link BatchSource} (such as {@link TensorDataset}) build each
  * batch at once by slicing; others are fetched example by example and stacked.
  *
- * <p>With prefetching, batch {@code k+1} is built on a daemon worker thread while the caller works
- * on batch {@code k}; batches are still built one at a time and in order, so seeded transforms stay
- * reproducible. The worker thread ends by itself after a second of idleness. Iterate one epoch at a
- * time per loader.
+ * <p>With prefetching, batch {@code k+1} is fetched and collated on a daemon worker thread while the
+ * caller works on batch {@code k}; batches are still built one at a time and in order. The transforms
+ * run on the calling thread when a batch is handed out, so a seeded transform draws its random numbers
+ * for exactly the batches delivered: prefetching never changes its stream, even when an epoch is left
+ * early (the batch prefetched but never taken is not transformed). Each epoch uses
+ * {@link Transform#forEpoch} of the transforms, so for the random transforms of {@code Transforms} an
+ * epoch's draws depend only on their seed and that epoch: leaving an epoch early does not change the
+ * next one. The worker thread ends by itself
+ * after a second of idleness. Iterate one epoch at a time per loader.
+ *
+ * <p>If building a batch throws, {@link Iterator#next()} throws an {@link IllegalStateException} for
+ * that batch, naming it and carrying the original exception as its cause (like a PyTorch worker
+ * error); the epoch is not poisoned: the following calls deliver the following batches.
  *
  * <pre>{@code
  * DataLoader loader = DataLoader.builder(trainSet).batchSize(64).shuffle(42).dropLast(true)
@@ -130,7 +137,7 @@ public final class DataLoader implements Iterable<Batch> {
             return this;
         }
 
-        /** Applied to each batch's inputs (on the worker thread when prefetching). */
+        /** Applied to each batch's inputs, on the calling thread when the batch is handed out. */
         public Builder transform(Transform t) {
             this.transform = t;
             return this;
@@ -199,19 +206,25 @@ public final class DataLoader implements Iterable<Batch> {
         synchronized (this) {
             e = epoch++;
         }
-        return new Epoch(order(e));
+        return new Epoch(order(e), e);
     }
 
-    private Batch make(int[] order, int k) {
+    /** Fetches and collates batch {@code k} (on the worker thread when prefetching). */
+    private Batch collateBatch(int[] order, int k) {
         int from = k * batchSize;
         int to = Math.min(order.length, from + batchSize);
         int[] idx = Arrays.copyOfRange(order, from, to);
-        Batch b = collate != null ? collate.apply(fetch(idx)) : Collate.batchOf(dataset, idx);
-        if (transform != null || targetTransform != null) {
-            b = new Batch(transform == null ? b.inputs() : transform.apply(b.inputs()),
-                    targetTransform == null ? b.targets() : targetTransform.apply(b.targets()));
-        }
-        return b;
+        return collate != null ? collate.apply(fetch(idx)) : Collate.batchOf(dataset, idx);
+    }
+
+    /**
+     * Applies the transforms, always on the calling thread at hand-out time: a seeded transform's
+     * random stream then only advances for delivered batches, with or without prefetching.
+     */
+    private static Batch transformBatch(Batch b, Transform inputs, Transform targets) {
+        if (inputs == null && targets == null) return b;
+        return new Batch(inputs == null ? b.inputs() : inputs.apply(b.inputs()),
+                targets == null ? b.targets() : targets.apply(b.targets()));
     }
 
     private List<Example> fetch(int[] idx) {
@@ -240,18 +253,25 @@ public final class DataLoader implements Iterable<Batch> {
 
     private final class Epoch implements Iterator<Batch> {
         private final int[] order;
+        private final int epochIndex;
+        /** The transforms for this epoch ({@link Transform#forEpoch}): their draws depend on no other epoch. */
+        private final Transform epochTransform;
+        private final Transform epochTargetTransform;
         private final int batches;
         private int next;
         private Future<Batch> pending;
 
-        Epoch(int[] order) {
+        Epoch(int[] order, int epochIndex) {
             this.order = order;
+            this.epochIndex = epochIndex;
+            this.epochTransform = transform == null ? null : transform.forEpoch(epochIndex);
+            this.epochTargetTransform = targetTransform == null ? null : targetTransform.forEpoch(epochIndex);
             this.batches = size();
             if (prefetch && batches > 0) pending = submit(0);
         }
 
         private Future<Batch> submit(int k) {
-            return worker().submit(() -> make(order, k));
+            return worker().submit(() -> collateBatch(order, k));
         }
 
         @Override
@@ -263,10 +283,25 @@ public final class DataLoader implements Iterable<Batch> {
         public Batch next() {
             if (next >= batches) throw new NoSuchElementException("DataLoader: the epoch has ended");
             int k = next++;
-            if (!prefetch) return make(order, k);
-            Batch b = await(pending);
-            pending = next < batches ? submit(next) : null;
-            return b;
+            Future<Batch> f = pending;
+            pending = null;
+            try {
+                Batch raw;
+                try {
+                    raw = prefetch ? await(f) : collateBatch(order, k);
+                } finally {
+                    // Whatever became of batch k, batch k+1 is still built: one bad batch does not end the epoch.
+                    if (prefetch && next < batches) pending = submit(next);
+                }
+                return transformBatch(raw, epochTransform, epochTargetTransform);
+            } catch (Interrupted e) {
+                throw e.exception;
+            } catch (RuntimeException e) {
+                Throwable cause = e instanceof Failed failed ? failed.getCause() : e;
+                throw new IllegalStateException("DataLoader: building batch " + k + " of " + batches + " in epoch "
+                        + epochIndex + " failed: " + cause + " (the next call continues with batch " + (k + 1) + ")",
+                        cause);
+            }
         }
 
         private Batch await(Future<Batch> f) {
@@ -275,14 +310,28 @@ public final class DataLoader implements Iterable<Batch> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 f.cancel(true);
-                throw new IllegalStateException("DataLoader: interrupted while waiting for a batch", e);
+                throw new Interrupted(new IllegalStateException("DataLoader: interrupted while waiting for a batch", e));
             } catch (ExecutionException e) {
                 Throwable c = e.getCause();
-                if (c instanceof RuntimeException re) throw re;
                 if (c instanceof Error err) throw err;
-                if (c instanceof IOException io) throw new UncheckedIOException(io);
-                throw new IllegalStateException("DataLoader: building a batch failed", c);
+                throw new Failed(c);
             }
+        }
+    }
+
+    /** A batch whose building threw on the worker thread; carries the original exception. */
+    private static final class Failed extends RuntimeException {
+        Failed(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /** Interruption while waiting is not a failure of the batch: passed through unwrapped. */
+    private static final class Interrupted extends RuntimeException {
+        final IllegalStateException exception;
+
+        Interrupted(IllegalStateException exception) {
+            this.exception = exception;
         }
     }
 

@@ -124,16 +124,21 @@ class DataLoaderTest {
     }
 
     @Test
-    void prefetchBuildsBatchesOnAWorkerThread() {
-        AtomicReference<String> thread = new AtomicReference<>();
-        DataLoader loader = DataLoader.builder(indexed(4)).batchSize(2).transform(x -> {
-            thread.set(Thread.currentThread().getName());
+    void prefetchCollatesOnAWorkerThreadAndTransformsOnTheCaller() {
+        AtomicReference<String> collated = new AtomicReference<>();
+        AtomicReference<String> transformed = new AtomicReference<>();
+        DataLoader loader = DataLoader.builder(indexed(4)).batchSize(2).collate(ex -> {
+            collated.set(Thread.currentThread().getName());
+            return Collate.stack(ex);
+        }).transform(x -> {
+            transformed.set(Thread.currentThread().getName());
             return x;
         }).build();
         for (Batch ignored : loader) {
             // consume
         }
-        assertEquals("jgrad-dataloader-prefetch", thread.get());
+        assertEquals("jgrad-dataloader-prefetch", collated.get());
+        assertEquals(Thread.currentThread().getName(), transformed.get());
     }
 
     @Test
@@ -142,7 +147,81 @@ class DataLoaderTest {
             throw new IllegalStateException("boom in transform");
         }).build();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> loader.iterator().next());
-        assertEquals("boom in transform", e.getMessage());
+        assertEquals("boom in transform", e.getCause().getMessage());
+        assertTrue(e.getMessage().startsWith("DataLoader: building batch 0 of 2 in epoch 0 failed:"), e.getMessage());
+    }
+
+    /** Examples 0..n-1; fetching example {@code bad} throws, as a corrupt file would. */
+    static Dataset<Example> failingAt(int n, int bad) {
+        TensorDataset ds = indexed(n);
+        return new Dataset<>() {
+            @Override
+            public int size() {
+                return n;
+            }
+
+            @Override
+            public Example get(int i) {
+                if (i == bad) throw new IllegalArgumentException("example " + i + " is corrupt");
+                return ds.get(i);
+            }
+        };
+    }
+
+    @Test
+    void aBatchThatThrowsIsReportedOnceAndTheRestOfTheEpochIsStillDelivered() {
+        for (boolean prefetch : new boolean[] {true, false}) {
+            // Batches of 3 over 10 examples: [0,1,2] [3,4,5] [6,7,8] [9]; example 4 breaks batch 1.
+            DataLoader loader = DataLoader.builder(failingAt(10, 4)).batchSize(3).prefetch(prefetch).build();
+            for (int epoch = 0; epoch < 2; epoch++) {
+                Iterator<Batch> it = loader.iterator();
+                assertArrayEquals(new long[] {0, 1, 2}, it.next().targets().toLongArray());
+                IllegalStateException e = assertThrows(IllegalStateException.class, it::next);
+                assertEquals("example 4 is corrupt", e.getCause().getMessage());
+                assertTrue(e.getCause() instanceof IllegalArgumentException);
+                assertEquals("DataLoader: building batch 1 of 4 in epoch " + epoch + " failed: java.lang.IllegalArgumentException:"
+                        + " example 4 is corrupt (the next call continues with batch 2)", e.getMessage());
+                // Reported once: the following calls deliver the following batches.
+                assertTrue(it.hasNext());
+                assertArrayEquals(new long[] {6, 7, 8}, it.next().targets().toLongArray());
+                assertArrayEquals(new long[] {9}, it.next().targets().toLongArray());
+                assertFalse(it.hasNext());
+            }
+        }
+    }
+
+    @Test
+    void prefetchDoesNotChangeASeededTransformsStreamWhenAnEpochIsCutShort() {
+        TensorDataset ds = indexed(40);
+        List<List<float[]>> results = new ArrayList<>();
+        for (boolean prefetch : new boolean[] {false, true}) {
+            for (boolean cutShort : new boolean[] {false, true}) {
+                DataLoader loader = DataLoader.builder(ds).batchSize(8).shuffle(3).prefetch(prefetch)
+                        .transform(Transforms.gaussianNoise(1.0, 11)).build();
+                Iterator<Batch> first = loader.iterator();
+                List<float[]> epoch1 = new ArrayList<>();
+                int take = cutShort ? 2 : loader.size();
+                for (int k = 0; k < take; k++) epoch1.add(first.next().inputs().toFloatArray());
+                // epoch 1 abandoned (when cutShort) with batch 2 prefetched but never taken
+                List<float[]> out = new ArrayList<>(epoch1.subList(0, 2));
+                for (Batch b : loader) out.add(b.inputs().toFloatArray());
+                results.add(out);
+            }
+        }
+        // [off/full, off/cut, on/full, on/cut]: the first two batches of epoch 1 and all of epoch 2 are the
+        // same in every case: prefetch never changes what the transform draws, and neither does leaving
+        // epoch 1 early (each epoch's draws come from the transform's seed and the epoch).
+        List<float[]> reference = results.get(0);
+        assertEquals(2 + 5, reference.size());
+        for (int c = 1; c < 4; c++) {
+            List<float[]> other = results.get(c);
+            assertEquals(reference.size(), other.size());
+            for (int k = 0; k < reference.size(); k++) {
+                assertArrayEquals(reference.get(k), other.get(k), "case " + c + " batch " + k);
+            }
+        }
+        // The noise really is drawn on (epoch 2 differs from epoch 1's first batches).
+        assertNotEquals(Arrays.toString(results.get(1).get(0)), Arrays.toString(results.get(1).get(2)));
     }
 
     @Test

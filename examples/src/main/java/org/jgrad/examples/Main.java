@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jgrad.backend.Backends;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.RunContext;
 import picocli.CommandLine;
@@ -73,6 +74,8 @@ public final class Main implements Callable<Integer> {
         todo.add(Exercises.find(name).orElseThrow(() -> new CommandLine.ParameterException(
             new CommandLine(this), "unknown exercise '" + name + "'; run 'list' to see them")));
       }
+      // Which kernels run (and why slow, if the Vector API flag is missing) belongs at the top of every log.
+      System.out.print(Backends.describe());
       List<String[]> done = new ArrayList<>();
       int failures = 0;
       for (Exercise e : todo) {

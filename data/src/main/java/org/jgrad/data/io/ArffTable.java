@@ -98,7 +98,9 @@ public record ArffTable(String source, String relation, List<Attribute> attribut
                 Attribute at = attributes.get(a);
                 String v = row[a];
                 x[r * cols + k] = v.equals("?") ? Float.NaN
-                        : at.isNominal() ? at.values().indexOf(v) : Float.parseFloat(v);
+                        : at.isNominal() ? at.values().indexOf(v)
+                        : TabularData.parseFloat32(v, "ARFF " + source + " line " + lines[r] + ", column " + (a + 1)
+                                + " (attribute '" + at.name() + "')");
                 k++;
             }
         }

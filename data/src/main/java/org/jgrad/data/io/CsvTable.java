@@ -124,11 +124,12 @@ public record CsvTable(String source, List<String> header, List<String[]> rows, 
     private float number(int r, int c) throws IOException {
         String s = rows.get(r)[c];
         if (s.isEmpty() || s.equals("?") || s.equalsIgnoreCase("NA") || s.equalsIgnoreCase("nan")) return Float.NaN;
+        String col = header.isEmpty() ? "column " + (c + 1) : "column " + (c + 1) + " ('" + header.get(c) + "')";
+        String where = "CSV " + source + " line " + lines[r] + ", " + col;
         try {
-            return Float.parseFloat(s);
+            return TabularData.parseFloat32(s, where);
         } catch (NumberFormatException e) {
-            String col = header.isEmpty() ? "column " + (c + 1) : "column '" + header.get(c) + "'";
-            throw new IOException("CSV " + source + " line " + lines[r] + ", " + col + ": '" + s + "' is not a number");
+            throw new IOException(where + ": '" + s + "' is not a number");
         }
     }
 }

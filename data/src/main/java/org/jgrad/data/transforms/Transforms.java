@@ -2,6 +2,7 @@ package org.jgrad.data.transforms;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongFunction;
 import org.jgrad.tensor.DType;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
@@ -12,7 +13,8 @@ import org.jgrad.tensor.Tensor;
  * composition. Image transforms take float batches [N, C, H, W]; the noise transforms take any
  * float shape. Random transforms draw per image from their own seeded generator (so the same
  * seed over the same batch sequence repeats exactly), and work on one primitive array per batch,
- * never an object per pixel.
+ * never an object per pixel. A {@link org.jgrad.data.DataLoader} runs {@link Transform#forEpoch} of its
+ * transform each epoch, so there the draws of an epoch depend only on the seed and that epoch.
  *
  * <pre>{@code
  * Transform augment = Transforms.compose(
@@ -29,10 +31,37 @@ public final class Transforms {
     /** Applies the transforms left to right. */
     public static Transform compose(Transform... ts) {
         List<Transform> list = List.copyOf(Arrays.asList(ts));
-        return x -> {
-            Tensor y = x;
-            for (Transform t : list) y = t.apply(y);
-            return y;
+        return new Transform() {
+            @Override
+            public Tensor apply(Tensor x) {
+                Tensor y = x;
+                for (Transform t : list) y = t.apply(y);
+                return y;
+            }
+
+            @Override
+            public Transform forEpoch(int epoch) {
+                return compose(list.stream().map(t -> t.forEpoch(epoch)).toArray(Transform[]::new));
+            }
+        };
+    }
+
+    /**
+     * A random transform built by {@code make} from a seed; {@link Transform#forEpoch} rebuilds it from a
+     * seed mixed with the epoch (the same mixing as the DataLoader's shuffle order).
+     */
+    private static Transform seeded(long seed, LongFunction<Transform> make) {
+        Transform t = make.apply(seed);
+        return new Transform() {
+            @Override
+            public Tensor apply(Tensor x) {
+                return t.apply(x);
+            }
+
+            @Override
+            public Transform forEpoch(int epoch) {
+                return seeded(seed + 0x9E3779B97F4A7C15L * (epoch + 1L), make);
+            }
         };
     }
 
@@ -65,42 +94,46 @@ public final class Transforms {
         if (size < 1 || padding < 0) {
             throw new IllegalArgumentException("randomCrop: size must be >= 1 and padding >= 0, got " + size + ", " + padding);
         }
-        Generator g = new Generator(seed);
-        return x -> {
-            int[] d = imageDims("randomCrop", x);
-            int n = d[0], h = d[2], w = d[3];
-            if (size > h + 2 * padding || size > w + 2 * padding) {
-                throw new IllegalArgumentException("randomCrop: crop " + size + " is larger than the padded image "
-                        + (h + 2 * padding) + " x " + (w + 2 * padding));
-            }
-            int[] top = new int[n];
-            int[] left = new int[n];
-            synchronized (g) {
-                for (int i = 0; i < n; i++) {
-                    top[i] = g.nextInt(h + 2 * padding - size + 1);
-                    left[i] = g.nextInt(w + 2 * padding - size + 1);
+        return seeded(seed, sd -> {
+            Generator g = new Generator(sd);
+            return x -> {
+                int[] d = imageDims("randomCrop", x);
+                int n = d[0], h = d[2], w = d[3];
+                if (size > h + 2 * padding || size > w + 2 * padding) {
+                    throw new IllegalArgumentException("randomCrop: crop " + size + " is larger than the padded image "
+                            + (h + 2 * padding) + " x " + (w + 2 * padding));
                 }
-            }
-            float[] out = ImageOps.crop(x.toFloatArray(), n, d[1], h, w, padding, 0f, size, size, top, left);
-            Tensor t = Tensor.of(out, n, d[1], size, size);
-            return x.dtype() == DType.FLOAT64 ? t.to(DType.FLOAT64) : t;
-        };
+                int[] top = new int[n];
+                int[] left = new int[n];
+                synchronized (g) {
+                    for (int i = 0; i < n; i++) {
+                        top[i] = g.nextInt(h + 2 * padding - size + 1);
+                        left[i] = g.nextInt(w + 2 * padding - size + 1);
+                    }
+                }
+                float[] out = ImageOps.crop(x.toFloatArray(), n, d[1], h, w, padding, 0f, size, size, top, left);
+                Tensor t = Tensor.of(out, n, d[1], size, size);
+                return x.dtype() == DType.FLOAT64 ? t.to(DType.FLOAT64) : t;
+            };
+        });
     }
 
     /** Mirrors each image left-right with probability {@code p}. */
     public static Transform randomHorizontalFlip(double p, long seed) {
         checkProbability("randomHorizontalFlip", p);
-        Generator g = new Generator(seed);
-        return x -> {
-            int[] d = imageDims("randomHorizontalFlip", x);
-            boolean[] flip = new boolean[d[0]];
-            synchronized (g) {
-                for (int i = 0; i < flip.length; i++) flip[i] = g.nextDouble() < p;
-            }
-            float[] v = x.toFloatArray();
-            ImageOps.horizontalFlip(v, d[0], d[1], d[2], d[3], flip);
-            return back(v, x);
-        };
+        return seeded(seed, sd -> {
+            Generator g = new Generator(sd);
+            return x -> {
+                int[] d = imageDims("randomHorizontalFlip", x);
+                boolean[] flip = new boolean[d[0]];
+                synchronized (g) {
+                    for (int i = 0; i < flip.length; i++) flip[i] = g.nextDouble() < p;
+                }
+                float[] v = x.toFloatArray();
+                ImageOps.horizontalFlip(v, d[0], d[1], d[2], d[3], flip);
+                return back(v, x);
+            };
+        });
     }
 
     /** Gaussian blur with an odd {@code kernelSize} and standard deviation {@code sigma} (reflect padding). */
@@ -117,22 +150,24 @@ public final class Transforms {
     /** Adds independent N(0, std^2) noise to every element (any shape). */
     public static Transform gaussianNoise(double std, long seed) {
         if (!(std >= 0)) throw new IllegalArgumentException("gaussianNoise: std must be >= 0, got " + std);
-        Generator g = new Generator(seed);
-        return x -> {
-            checkFloat("gaussianNoise", x);
-            if (x.dtype() == DType.FLOAT64) {
-                double[] v = x.toDoubleArray();
+        return seeded(seed, sd -> {
+            Generator g = new Generator(sd);
+            return x -> {
+                checkFloat("gaussianNoise", x);
+                if (x.dtype() == DType.FLOAT64) {
+                    double[] v = x.toDoubleArray();
+                    synchronized (g) {
+                        for (int i = 0; i < v.length; i++) v[i] += std * g.nextGaussian();
+                    }
+                    return Tensor.of(v, x.shape());
+                }
+                float[] v = x.toFloatArray();
                 synchronized (g) {
-                    for (int i = 0; i < v.length; i++) v[i] += std * g.nextGaussian();
+                    for (int i = 0; i < v.length; i++) v[i] += (float) (std * g.nextGaussian());
                 }
                 return Tensor.of(v, x.shape());
-            }
-            float[] v = x.toFloatArray();
-            synchronized (g) {
-                for (int i = 0; i < v.length; i++) v[i] += (float) (std * g.nextGaussian());
-            }
-            return Tensor.of(v, x.shape());
-        };
+            };
+        });
     }
 
     /** Adds independent U[0, 1) noise to every element. */
@@ -143,47 +178,51 @@ public final class Transforms {
     /** Adds independent U[low, high) noise to every element (any shape). */
     public static Transform uniformNoise(double low, double high, long seed) {
         if (!(high > low)) throw new IllegalArgumentException("uniformNoise: need low < high, got " + low + ", " + high);
-        Generator g = new Generator(seed);
-        double range = high - low;
-        return x -> {
-            checkFloat("uniformNoise", x);
-            if (x.dtype() == DType.FLOAT64) {
-                double[] v = x.toDoubleArray();
+        return seeded(seed, sd -> {
+            Generator g = new Generator(sd);
+            double range = high - low;
+            return x -> {
+                checkFloat("uniformNoise", x);
+                if (x.dtype() == DType.FLOAT64) {
+                    double[] v = x.toDoubleArray();
+                    synchronized (g) {
+                        for (int i = 0; i < v.length; i++) v[i] += low + range * g.nextDouble();
+                    }
+                    return Tensor.of(v, x.shape());
+                }
+                float[] v = x.toFloatArray();
                 synchronized (g) {
-                    for (int i = 0; i < v.length; i++) v[i] += low + range * g.nextDouble();
+                    for (int i = 0; i < v.length; i++) v[i] += (float) (low + range * g.nextDouble());
                 }
                 return Tensor.of(v, x.shape());
-            }
-            float[] v = x.toFloatArray();
-            synchronized (g) {
-                for (int i = 0; i < v.length; i++) v[i] += (float) (low + range * g.nextDouble());
-            }
-            return Tensor.of(v, x.shape());
-        };
+            };
+        });
     }
 
     /** Sets one random {@code k x k} square of each image (all channels) to {@code value}. */
     public static Transform randomOcclusion(int k, double value, long seed) {
         if (k < 1) throw new IllegalArgumentException("randomOcclusion: patch size must be >= 1, got " + k);
-        Generator g = new Generator(seed);
-        return x -> {
-            int[] d = imageDims("randomOcclusion", x);
-            int n = d[0], h = d[2], w = d[3];
-            if (k > h || k > w) {
-                throw new IllegalArgumentException("randomOcclusion: patch " + k + " x " + k + " does not fit images " + h + " x " + w);
-            }
-            int[] top = new int[n];
-            int[] left = new int[n];
-            synchronized (g) {
-                for (int i = 0; i < n; i++) {
-                    top[i] = g.nextInt(h - k + 1);
-                    left[i] = g.nextInt(w - k + 1);
+        return seeded(seed, sd -> {
+            Generator g = new Generator(sd);
+            return x -> {
+                int[] d = imageDims("randomOcclusion", x);
+                int n = d[0], h = d[2], w = d[3];
+                if (k > h || k > w) {
+                    throw new IllegalArgumentException("randomOcclusion: patch " + k + " x " + k + " does not fit images " + h + " x " + w);
                 }
-            }
-            float[] v = x.toFloatArray();
-            ImageOps.occlude(v, n, d[1], h, w, k, (float) value, top, left);
-            return back(v, x);
-        };
+                int[] top = new int[n];
+                int[] left = new int[n];
+                synchronized (g) {
+                    for (int i = 0; i < n; i++) {
+                        top[i] = g.nextInt(h - k + 1);
+                        left[i] = g.nextInt(w - k + 1);
+                    }
+                }
+                float[] v = x.toFloatArray();
+                ImageOps.occlude(v, n, d[1], h, w, k, (float) value, top, left);
+                return back(v, x);
+            };
+        });
     }
 
     private static int[] imageDims(String op, Tensor x) {

@@ -36,6 +36,15 @@ class ArffReaderTest {
     }
 
     @Test
+    void numbersOutsideFloat32RangeAreRefusedWithFileLineAndColumn() throws IOException {
+        String text = "@relation r\n@attribute x numeric\n@attribute y real\n@attribute c {a,b}\n@data\n1,2,a\n3,1e39,b\n";
+        ArffTable t = ArffReader.parse(text, "big.arff");
+        IOException e = assertThrows(IOException.class, () -> t.toLabeled("c"));
+        assertEquals("ARFF big.arff line 7, column 2 (attribute 'y'): '1e39' is outside the float32 range (largest"
+                + " magnitude " + Float.MAX_VALUE + ")", e.getMessage());
+    }
+
+    @Test
     void quotedNamesSpacedNominalsMissingValuesAndNominalFeatures() throws IOException {
         String text = "@relation pima_diabetes\n@attribute 'preg' numeric\n@attribute \"the color\" {red, 'dark blue'}\n"
                 + "@attribute 'class' { tested_negative, tested_positive}\n@data\n6,'dark blue',tested_positive\n?,red,tested_negative\n";

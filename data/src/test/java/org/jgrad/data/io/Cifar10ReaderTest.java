@@ -2,6 +2,7 @@ package org.jgrad.data.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.jgrad.data.datasets.Cifar10;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,5 +85,26 @@ class Cifar10ReaderTest {
         Path f = dir.resolve("batches.meta.txt");
         Files.writeString(f, "airplane\nautomobile\n\n");
         assertEquals(List.of("airplane", "automobile"), Cifar10Reader.readClassNames(f));
+    }
+
+    @Test
+    void missingCifarDataGivesAdviceThatWorks() throws IOException {
+        IOException e = assertThrows(IOException.class, () -> Cifar10.load(true, dir, false));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("data set directory cifar-10-batches-bin/ is not in " + dir + " and downloads are switched off"), m);
+        assertTrue(m.contains("download cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"), m);
+        assertTrue(m.contains("tar -xzf cifar-10-binary.tar.gz -C " + dir), m);
+        assertTrue(m.contains("creates " + dir.resolve("cifar-10-batches-bin") + "/ with data_batch_1.bin"), m);
+        assertTrue(m.contains("data/fetch.sh does not fetch this data set"), m);
+        // It is a directory, not a data file; and fetch.sh is not offered as the fix.
+        assertFalse(m.contains("data file"), m);
+        assertFalse(m.contains("run data/fetch.sh"), m);
+
+        // A partly extracted directory: the message names what is missing.
+        Path sub = Files.createDirectories(dir.resolve("cifar-10-batches-bin"));
+        Files.write(sub.resolve("data_batch_1.bin"), new byte[3073]);
+        m = assertThrows(IOException.class, () -> Cifar10.load(false, dir, false)).getMessage();
+        assertTrue(m.startsWith("data set directory " + sub + " lacks cifar-10-batches-bin/data_batch_2.bin"), m);
+        assertTrue(m.contains("test_batch.bin"), m);
     }
 }

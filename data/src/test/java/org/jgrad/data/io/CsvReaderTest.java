@@ -106,6 +106,23 @@ class CsvReaderTest {
     }
 
     @Test
+    void numbersOutsideFloat32RangeAreRefusedWithFileLineAndColumn() throws IOException {
+        CsvTable t = CsvReader.parse("a,b\n1,2\n3,1e39\n", "big.csv", CsvReader.Options.DEFAULT.withHeader(true));
+        IOException e = assertThrows(IOException.class, () -> t.toRegression(new int[] {0}, new int[] {1}));
+        assertEquals("CSV big.csv line 3, column 2 ('b'): '1e39' is outside the float32 range (largest magnitude "
+                + Float.MAX_VALUE + ")", e.getMessage());
+        CsvTable neg = CsvReader.parse("1,-4e38\n", "neg.csv", CsvReader.Options.DEFAULT);
+        e = assertThrows(IOException.class, () -> neg.toRegression(new int[] {0}, new int[] {1}));
+        assertTrue(e.getMessage().startsWith("CSV neg.csv line 1, column 2: '-4e38' is outside the float32 range"),
+                e.getMessage());
+        // The edges of the range, explicit infinities and underflow to zero are values, not errors.
+        CsvTable ok = CsvReader.parse("3.4028235e38,-Infinity,1e-50\n", "ok.csv", CsvReader.Options.DEFAULT);
+        RegressionData r = ok.toRegression(new int[] {0, 1}, new int[] {2});
+        assertArrayEquals(new float[] {Float.MAX_VALUE, Float.NEGATIVE_INFINITY}, r.inputs());
+        assertArrayEquals(new float[] {0f}, r.targets());
+    }
+
+    @Test
     void missingFileIsNamed() {
         IOException e = assertThrows(IOException.class, () -> CsvReader.read(dir.resolve("absent.csv"), CsvReader.Options.DEFAULT));
         assertTrue(e.getMessage().contains("absent.csv"));

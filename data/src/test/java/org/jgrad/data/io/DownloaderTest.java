@@ -52,7 +52,7 @@ class DownloaderTest {
     private List<String> leftovers(Path dir) throws IOException {
         if (!Files.exists(dir)) return List.of();
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".part") || n.startsWith(".extract")).toList();
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".part") || n.endsWith(".tmp") || n.startsWith(".extract")).toList();
         }
     }
 
@@ -67,6 +67,18 @@ class DownloaderTest {
         Files.delete(remote.resolve("t.csv")); // a second ensure must not need the source
         assertEquals(p, Downloader.ensure(f, root, Progress.NONE, true));
         Downloader.verify(f, root);
+        assertEquals(List.of(), leftovers(root));
+    }
+
+    @Test
+    void theNextDownloadSweepsWhatAnInterruptedOneLeftBehind() throws Exception {
+        byte[] content = "x\n".getBytes(StandardCharsets.UTF_8);
+        URI u = put("t.csv", content);
+        RemoteFile f = new RemoteFile("sub/t.csv", sha256(content), RemoteFile.Kind.STORE, List.of(u), List.of());
+        Files.createDirectories(root.resolve("sub"));
+        Files.writeString(root.resolve("sub/.t.csv.31337.tmp"), "half a download from a killed JVM");
+        Downloader.download(f, root, Progress.NONE);
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("sub/t.csv")));
         assertEquals(List.of(), leftovers(root));
     }
 

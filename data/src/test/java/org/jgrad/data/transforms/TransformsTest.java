@@ -3,6 +3,7 @@ package org.jgrad.data.transforms;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -219,6 +220,24 @@ class TransformsTest {
         assertArrayEquals(new float[] {4}, Transforms.compose(add1, times2).apply(Tensor.of(new float[] {1}, 1)).toFloatArray());
         assertArrayEquals(new float[] {3}, Transforms.compose(times2, add1).apply(Tensor.of(new float[] {1}, 1)).toFloatArray());
         assertArrayEquals(new float[] {4}, add1.andThen(times2).apply(Tensor.of(new float[] {1}, 1)).toFloatArray());
+    }
+
+    @Test
+    void forEpochGivesEachEpochItsOwnReproducibleStream() {
+        Tensor x = Tensor.zeros(4, 1, 3, 3);
+        Transform t = Transforms.compose(Transforms.gaussianNoise(1.0, 5), Transforms.randomHorizontalFlip(0.5, 6))
+                .andThen(Transforms.randomOcclusion(2, 9.0, 7));
+        // The same epoch always starts the same stream, whatever the original instance has drawn since.
+        float[] e1 = t.forEpoch(1).apply(x).toFloatArray();
+        t.apply(x);
+        assertArrayEquals(e1, t.forEpoch(1).apply(x).toFloatArray());
+        assertFalse(Arrays.equals(e1, t.forEpoch(2).apply(x).toFloatArray()));
+        // Within an epoch the copy is a continuing stream like the original.
+        Transform e = t.forEpoch(3);
+        assertFalse(Arrays.equals(e.apply(x).toFloatArray(), e.apply(x).toFloatArray()));
+        // Deterministic and custom transforms are their own per-epoch versions.
+        Transform n = Transforms.normalize(new double[] {0}, new double[] {1});
+        assertSame(n, n.forEpoch(4));
     }
 
     @Test

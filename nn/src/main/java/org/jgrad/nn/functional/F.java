@@ -379,8 +379,17 @@ public final class F {
     if (bias != null && (bias.dim() != 1 || bias.size(0) != coutG * groups)) {
       throw new IllegalArgumentException(op + ": bias must be [" + coutG * groups + "], got " + str(bias.shape()));
     }
-    int outH = (x.size(2) - 1) * s[0] - 2 * p[0] + d[0] * (kh - 1) + op2[0] + 1;
-    int outW = (x.size(3) - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + op2[1] + 1;
+    // In long: a huge stride, dilation or kernel overflows int and would surface as a negative size.
+    long outHL = (long) (x.size(2) - 1) * s[0] - 2L * p[0] + (long) d[0] * (kh - 1) + op2[0] + 1;
+    long outWL = (long) (x.size(3) - 1) * s[1] - 2L * p[1] + (long) d[1] * (kw - 1) + op2[1] + 1;
+    long plane = Math.max(0, outHL) * Math.max(0, outWL);
+    if (outHL > Integer.MAX_VALUE || outWL > Integer.MAX_VALUE
+        || plane > 0 && (long) x.size(0) * coutG * groups > Integer.MAX_VALUE / plane) {
+      throw new IllegalArgumentException(op + ": output size " + outHL + " x " + outWL + " (for input " + str(x.shape())
+          + ", weight " + str(weight.shape()) + ", stride " + str(s) + ", padding " + str(p) + ", dilation " + str(d)
+          + ") is too large: a tensor holds at most " + Integer.MAX_VALUE + " elements");
+    }
+    int outH = (int) outHL, outW = (int) outWL;
     if (outH <= 0 || outW <= 0) {
       throw new IllegalArgumentException(op + ": output size " + outH + " x " + outW + " is too small (input "
           + str(x.shape()) + ", weight " + str(weight.shape()) + ")");

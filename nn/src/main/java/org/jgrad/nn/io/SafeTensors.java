@@ -6,10 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +16,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.jgrad.tensor.DType;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.util.AtomicFiles;
 import org.jgrad.util.Json;
 
 /**
@@ -86,27 +84,14 @@ public final class SafeTensors {
     byte[] head = Arrays.copyOf(json, padded);
     Arrays.fill(head, json.length, padded, (byte) ' ');
 
-    Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
-    if (dir != null) Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        WritableByteChannel out = wrap.apply(ch);
-        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).flip();
-        writeFully(out, len);
-        writeFully(out, ByteBuffer.wrap(head));
-        for (Tensor t : tensors.values()) writeFully(out, encode(t));
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    // Temporary sibling, fsync, atomic rename, fsync of the directory; stale temporaries are swept.
+    AtomicFiles.write(file, ch -> {
+      WritableByteChannel out = wrap.apply(ch);
+      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).flip();
+      writeFully(out, len);
+      writeFully(out, ByteBuffer.wrap(head));
+      for (Tensor t : tensors.values()) writeFully(out, encode(t));
+    });
   }
 
   private static void writeFully(WritableByteChannel ch, ByteBuffer b) throws IOException {

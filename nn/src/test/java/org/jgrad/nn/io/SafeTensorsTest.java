@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -164,6 +165,24 @@ class SafeTensorsTest {
     Path fresh = dir.resolve("fresh.safetensors");
     assertThrows(IllegalArgumentException.class, () -> SafeTensors.save(Map.of("__metadata__", Tensor.ones(1)), fresh));
     assertFalse(Files.exists(fresh));
+  }
+
+  @Test
+  void aSaveSweepsTheTemporaryFileOfAnInterruptedSaveAndGetsOrdinaryPermissions() throws IOException {
+    Path f = dir.resolve("model.safetensors");
+    // A JVM killed mid-save leaves its temporary sibling behind; the next save to the same path removes it.
+    Path leftover = dir.resolve(".model.safetensors.4242424242.tmp");
+    Files.write(leftover, new byte[] {1, 2, 3});
+    SafeTensors.save(sample(), f);
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(List.of(f), files.toList(), "the stale temporary file is gone");
+    }
+    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      Path plain = dir.resolve("plain");
+      Files.write(plain, new byte[1]);
+      // Same mode as any file this process creates (umask), not createTempFile's owner-only 0600.
+      assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(f));
+    }
   }
 
   @Test

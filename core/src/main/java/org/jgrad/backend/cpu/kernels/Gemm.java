@@ -10,7 +10,10 @@ import java.util.Arrays;
  * blocks of A per thread) around a register-tiled micro-kernel. The micro-kernel uses the JDK Vector API
  * when the module {@code jdk.incubator.vector} is in the boot layer (JVM flag
  * {@code --add-modules jdk.incubator.vector}); otherwise, or with {@code -Djgrad.simd=false}, a plain
- * Java kernel is chosen at start-up. Both give the same results within float rounding; each is
+ * Java kernel is chosen at start-up. The plain kernel is about four times slower, so when it is chosen
+ * only because the module is missing, the first float32 GEMM prints one warning per JVM to
+ * {@code System.err} saying how to pass the flag ({@link #fallbackWarning()}); {@code -Djgrad.simd.warn=false}
+ * silences it. Both give the same results within float rounding; each is
  * bit-for-bit reproducible, for any thread count, because every element of C is summed over k in the same
  * order whatever part of C a thread computes.
  *
@@ -30,6 +33,8 @@ import java.util.Arrays;
 public final class Gemm {
     /** System property that, set to {@code false}, forces the scalar float32 kernel. */
     public static final String SIMD_PROPERTY = "jgrad.simd";
+    /** System property that, set to {@code false}, silences the one-time warning about the scalar fallback. */
+    public static final String SIMD_WARN_PROPERTY = "jgrad.simd.warn";
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String VECTOR_KERNEL_CLASS = "org.jgrad.backend.cpu.kernels.VectorSgemmKernel";
 
@@ -46,8 +51,10 @@ public final class Gemm {
 
     private static final SgemmKernel SCALAR = new ScalarSgemmKernel();
     private static final SgemmKernel VECTOR = loadVectorKernel();
-    private static final SgemmKernel DEFAULT =
-            VECTOR != null && !"false".equalsIgnoreCase(System.getProperty(SIMD_PROPERTY, "true")) ? VECTOR : SCALAR;
+    private static final boolean SIMD_FORCED_OFF = "false".equalsIgnoreCase(System.getProperty(SIMD_PROPERTY, "true"));
+    private static final SgemmKernel DEFAULT = VECTOR != null && !SIMD_FORCED_OFF ? VECTOR : SCALAR;
+    /** Printed at the first float32 GEMM that runs the scalar kernel because the Vector API is missing. */
+    private static final OnceWarning FALLBACK_WARNING = new OnceWarning(fallbackWarning());
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -59,9 +66,13 @@ public final class Gemm {
         return k instanceof SgemmKernel sk ? sk : null;
     }
 
+    private static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+    }
+
     /** Calls a static factory of the Vector API kernel class, or returns null when the module is absent. */
     private static Object callVectorFactory(String method) {
-        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+        if (!vectorModulePresent()) {
             return null;
         }
         try {
@@ -84,6 +95,59 @@ public final class Gemm {
     /** Name of the float32 micro-kernel in use, e.g. {@code vector-8x32} or {@code scalar-4x4}. */
     public static String kernelName() {
         return DEFAULT.name;
+    }
+
+    /**
+     * Why the scalar kernel is in use, in words ({@code null} when the Vector API kernel is): the module
+     * is missing from the JVM, it is there but the kernel failed to load, or {@code -Djgrad.simd=false}.
+     */
+    public static String fallbackReason() {
+        if (simdEnabled()) {
+            return null;
+        }
+        if (!vectorModulePresent()) {
+            return "the JVM was started without --add-modules " + VECTOR_MODULE;
+        }
+        if (VECTOR == null) {
+            return "the module " + VECTOR_MODULE + " is present but the Vector API kernel failed to load";
+        }
+        return "-D" + SIMD_PROPERTY + "=false forces it";
+    }
+
+    /**
+     * A description of the float32 GEMM kernel in use, e.g. {@code vector-8x32 (Vector API,
+     * Species[float, 16, S_512_BIT])} or {@code scalar-4x4 (scalar fallback: the JVM was started without ...)}.
+     */
+    public static String kernelDescription() {
+        if (simdEnabled()) {
+            return kernelName() + " (Vector API, " + callVectorFactory("species") + ")";
+        }
+        return kernelName() + " (scalar fallback, about 4x slower: " + fallbackReason() + ")";
+    }
+
+    /**
+     * The warning printed once per JVM when float32 GEMM first runs the scalar kernel for want of the
+     * Vector API module, or {@code null} when no warning is due (the vector kernel is in use, the scalar
+     * kernel was asked for with {@code -Djgrad.simd=false}, or {@code -Djgrad.simd.warn=false} silences it).
+     */
+    public static String fallbackWarning() {
+        if (simdEnabled() || VECTOR != null && SIMD_FORCED_OFF
+                || "false".equalsIgnoreCase(System.getProperty(SIMD_WARN_PROPERTY, "true"))) {
+            return null;
+        }
+        return "WARNING: jgrad runs float32 matrix multiply on its scalar fallback kernel (about 4x slower) because "
+                + fallbackReason() + ".\n"
+                + "  Add the JVM flag --add-modules " + VECTOR_MODULE + " to use the Vector API kernel:\n"
+                + "  - Maven: the root pom passes it to tests and exec through the property jgrad.jvm.flags;"
+                + " your own pom: surefire <argLine>, exec-maven-plugin <argument>s or MAVEN_OPTS for exec:java\n"
+                + "  - IDE: add it to the run configuration's VM options\n"
+                + "  - plain java: java --add-modules " + VECTOR_MODULE + " -cp ... your.Main\n"
+                + "  Silence this warning with -D" + SIMD_WARN_PROPERTY + "=false.";
+    }
+
+    /** True once the scalar-fallback warning has been printed in this JVM. */
+    public static boolean fallbackWarningPrinted() {
+        return FALLBACK_WARNING.printed();
     }
 
     static SgemmKernel vectorKernel() {
@@ -205,6 +269,9 @@ public final class Gemm {
     private static void sgemmRun(SgemmKernel kern, int m, int n, int k, float alpha,
                                  float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int rsB, int csB,
                                  float beta, float[] c, int cOff, int rsC, int csC) {
+        if (kern == SCALAR) {
+            FALLBACK_WARNING.emit(System.err);
+        }
         if (m == 0 || n == 0) {
             return;
         }

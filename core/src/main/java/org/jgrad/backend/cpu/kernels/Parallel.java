@@ -36,7 +36,26 @@ public final class Parallel {
     /** Environment variable holding the pool size, read when the system property is absent. */
     public static final String THREADS_ENV = "JGRAD_NUM_THREADS";
 
-    private static volatile int defaultThreads = initialThreads();
+    /**
+     * A bad configured count must not break class initialisation (that would surface as an
+     * ExceptionInInitializerError, then NoClassDefFoundError, far from the cause): it is kept here and
+     * thrown, with its own message, by every use until {@link #setThreads} replaces it.
+     */
+    private static final String CONFIG_ERROR;
+    /** The global count; 0 while {@link #CONFIG_ERROR} stands. */
+    private static volatile int defaultThreads;
+
+    static {
+        String error = null;
+        int t = 0;
+        try {
+            t = initialThreads();
+        } catch (IllegalArgumentException e) {
+            error = e.getMessage();
+        }
+        CONFIG_ERROR = error;
+        defaultThreads = t;
+    }
     private static final ThreadLocal<Integer> OVERRIDE = new ThreadLocal<>();
     /** Set on a caller while it runs chunks; pool workers carry it permanently (see Worker). */
     private static final ThreadLocal<Boolean> IN_REGION = ThreadLocal.withInitial(() -> Boolean.FALSE);
@@ -50,7 +69,7 @@ public final class Parallel {
     private static int initialThreads() {
         String prop = System.getProperty(THREADS_PROPERTY);
         if (prop != null && !prop.isBlank()) {
-            return parseThreadCount(prop, "system property " + THREADS_PROPERTY);
+            return parseThreadCount(prop, "-D" + THREADS_PROPERTY);
         }
         String env = System.getenv(THREADS_ENV);
         if (env != null && !env.isBlank()) {
@@ -69,10 +88,12 @@ public final class Parallel {
         try {
             t = Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Parallel: " + source + " must be a positive integer, got '" + value + "'");
+            t = 0;
         }
         if (t < 1) {
-            throw new IllegalArgumentException("Parallel: " + source + " must be a positive integer, got " + t);
+            throw new IllegalArgumentException("jgrad: invalid CPU thread count " + source + "='" + value
+                    + "': it must be a positive integer (e.g. 4), or leave it unset to use all "
+                    + Runtime.getRuntime().availableProcessors() + " processors");
         }
         return t;
     }
@@ -80,7 +101,15 @@ public final class Parallel {
     /** The thread count the calling thread's parallel calls use (its {@link #withThreads} override, else the global one). */
     public static int threads() {
         Integer o = OVERRIDE.get();
-        return o != null ? o : defaultThreads;
+        return o != null ? o : globalThreads();
+    }
+
+    private static int globalThreads() {
+        int t = defaultThreads;
+        if (t == 0) {
+            throw new IllegalArgumentException(CONFIG_ERROR);
+        }
+        return t;
     }
 
     /** Sets the global thread count used by all threads without a {@link #withThreads} override. */

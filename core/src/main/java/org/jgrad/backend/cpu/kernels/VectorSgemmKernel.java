@@ -32,6 +32,11 @@ final class VectorSgemmKernel extends SgemmKernel {
         return new VectorSgemmKernel(S.vectorBitSize() >= 512 ? 8 : 6);
     }
 
+    /** The preferred species in words, e.g. {@code Species[float, 16, S_512_BIT]} (called reflectively by {@link Gemm}). */
+    static String species() {
+        return S.toString();
+    }
+
     /** Every variant, for tests. */
     static SgemmKernel[] variants() {
         return new SgemmKernel[] {new VectorSgemmKernel(6), new VectorSgemmKernel(8)};

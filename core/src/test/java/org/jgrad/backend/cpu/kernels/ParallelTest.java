@@ -141,7 +141,9 @@ class ParallelTest {
         assertEquals(4, Parallel.parseThreadCount(" 4 ", "x"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Parallel.parseThreadCount("many", "system property jgrad.threads"));
-        assertTrue(e.getMessage().contains("jgrad.threads"), e.getMessage());
+        assertEquals("jgrad: invalid CPU thread count system property jgrad.threads='many': it must be a positive"
+                + " integer (e.g. 4), or leave it unset to use all " + Runtime.getRuntime().availableProcessors()
+                + " processors", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Parallel.parseThreadCount("0", "x"));
     }
 }
