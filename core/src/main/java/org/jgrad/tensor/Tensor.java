@@ -1692,14 +1692,14 @@ public class Tensor {
    * descending), as PyTorch's {@code sort(stable=True)}. The gradient flows through the values.
    */
   public final ValuesIndices sort(int dim, boolean descending) {
-    int d = dim() == 0 ? 0 : Shapes.dim("sort", dim, dim());
+    int d = dim() == 0 ? Shapes.dim("sort", dim, 1) : Shapes.dim("sort", dim, dim());
     Tensor idx = SortScanOps.sortIndices(this, d, descending);
     return new ValuesIndices(dim() == 0 ? this : gather(d, idx), idx);
   }
 
   /** The indices that sort along {@code dim} (stable), int64. */
   public final Tensor argsort(int dim, boolean descending) {
-    int d = dim() == 0 ? 0 : Shapes.dim("argsort", dim, dim());
+    int d = dim() == 0 ? Shapes.dim("argsort", dim, 1) : Shapes.dim("argsort", dim, dim());
     return SortScanOps.sortIndices(this, d, descending);
   }
 
@@ -1713,7 +1713,7 @@ public class Tensor {
    * int64 indices; ties keep the lower index first. The gradient flows through the values.
    */
   public final ValuesIndices topk(int k, int dim, boolean largest) {
-    int d = dim() == 0 ? 0 : Shapes.dim("topk", dim, dim());
+    int d = dim() == 0 ? Shapes.dim("topk", dim, 1) : Shapes.dim("topk", dim, dim());
     int size = dim() == 0 ? 1 : data.shape()[d];
     if (k < 0 || k > size) {
       throw new IllegalArgumentException("topk: k (" + k + ") is out of range for dimension " + d + " of size " + size
@@ -1726,7 +1726,7 @@ public class Tensor {
 
   /** Running sum along {@code dim}; integer and bool inputs give int64. Differentiable. */
   public final Tensor cumsum(int dim) {
-    int d = dim() == 0 ? 0 : Shapes.dim("cumsum", dim, dim());
+    int d = dim() == 0 ? Shapes.dim("cumsum", dim, 1) : Shapes.dim("cumsum", dim, dim());
     return Function.apply(new SortScanOps.CumSum(d), this);
   }
 

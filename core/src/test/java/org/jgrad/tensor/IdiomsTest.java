@@ -267,6 +267,9 @@ class IdiomsTest {
     assertArrayEquals(new long[] {1, 2, 2, 3}, c.toLongArray());
     assertArrayEquals(new float[] {1, 3, 4, 10}, Tensor.of(new float[] {1, 3, 3, 7}, 2, 2).cumsum(0).toFloatArray());
     iae(() -> Tensor.ones(2).cumsum(1), "cumsum", "1");
+    assertEquals(4, Tensor.scalar(4).cumsum(-1).item(), "a 0-d tensor takes dim 0 or -1");
+    iae(() -> Tensor.scalar(4).cumsum(1), "cumsum");
+    iae(() -> Tensor.scalar(4).sort(2), "sort");
   }
 
   // ---------------------------------------------------------------- overloads and factories

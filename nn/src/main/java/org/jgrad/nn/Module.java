@@ -24,7 +24,8 @@ import org.jgrad.tensor.Tensor;
 
 /**
  * Base class of every layer and model: a tree of modules, each owning named parameters and
- * buffers, registered explicitly (Java has no {@code __setattr__}), in a deterministic order.
+ * buffers in a deterministic order. Java has no {@code __setattr__}: register explicitly, or let
+ * the fields be registered automatically (see below).
  *
  * <p>Write a model as a small subclass: register parameters with {@link #param}, buffers with
  * {@link #buffer(String, Tensor)} and sub-modules with {@link #child(String, Module)} in the
@@ -62,7 +63,9 @@ import org.jgrad.tensor.Tensor;
  * first, then in declaration order, after the explicitly registered entries. So forgetting
  * {@code child(...)} does not silently leave a sub-module's parameters out of the optimizer or
  * the state dict. Mark a field {@code transient} to keep it out (for example a reference to a
- * module owned elsewhere); plain tensors are never registered as buffers automatically.
+ * module owned elsewhere); plain tensors are never registered as buffers automatically. A field
+ * keeps the object it was given: after {@link #to(DType)} or {@link #to(Device)} replace the
+ * registered parameters, read them through {@link #parameter(String)} (or the sub-module).
  *
  * <p>Import this class by name ({@code import org.jgrad.nn.Module;}): with only
  * {@code import org.jgrad.nn.*;} the name clashes with {@code java.lang.Module}.
@@ -134,7 +137,7 @@ public abstract class Module {
     checkName("parameter", name);
     if (p == null) throw new IllegalArgumentException("registerParameter: parameter \"" + name + "\" is null");
     Parameter old = params.put(name, p);
-    if (old != null && old != p) retired.add(old);
+    if (old != null && old != p) retire(old);
   }
 
   /** Registers (or replaces) a buffer: state saved in the state dict but not trained. */
@@ -152,7 +155,7 @@ public abstract class Module {
     if (module == null) throw new IllegalArgumentException("child: module \"" + name + "\" is null");
     if (module == this) throw new IllegalArgumentException("child: a module cannot contain itself");
     Module old = children.put(name, module);
-    if (old != null && old != module) retired.add(old);
+    if (old != null && old != module) retire(old);
     return module;
   }
 
@@ -173,7 +176,13 @@ public abstract class Module {
           // A field typed Module/Parameter, or a supertype that may hold one (Tensor, Object).
           boolean may = Module.class.isAssignableFrom(t) || t.isAssignableFrom(Module.class)
               || Parameter.class.isAssignableFrom(t) || t.isAssignableFrom(Parameter.class);
-          if (may) out.add(f);
+          if (!may) continue;
+          try {
+            f.setAccessible(true);
+          } catch (RuntimeException e) {
+            // Reported with advice when the field is read (registerFields).
+          }
+          out.add(f);
         }
       }
       return List.copyOf(out);
@@ -192,7 +201,6 @@ public abstract class Module {
       for (Field f : CANDIDATE_FIELDS.get(getClass())) {
         Object value;
         try {
-          f.setAccessible(true);
           value = f.get(this);
         } catch (ReflectiveOperationException | RuntimeException e) {
           throw new IllegalStateException(typeName() + ": cannot read field '" + f.getName() + "' to register it"
@@ -214,6 +222,23 @@ public abstract class Module {
     }
   }
 
+  /**
+   * Remembers a replaced parameter or module that a field of this module still holds, so that the
+   * stale field is not registered again. Objects no field holds are not kept (no memory is pinned).
+   */
+  private void retire(Object old) {
+    for (Field f : CANDIDATE_FIELDS.get(getClass())) {
+      try {
+        if (f.get(this) == old) {
+          retired.add(old);
+          return;
+        }
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return;
+      }
+    }
+  }
+
   private <V> void registerField(String name, String kind, Map<String, V> into, V value) {
     V old = into.get(name);
     if (old != null && !fromFields.contains(name)) {
@@ -222,7 +247,7 @@ public abstract class Module {
     }
     checkName(kind, name);
     into.put(name, value);
-    if (old != null) retired.add(old);
+    if (old != null) retire(old);
     fromFields.add(name);
   }
 
@@ -366,7 +391,7 @@ public abstract class Module {
         Parameter p = e.getValue();
         if (p.dtype() == dtype) continue;
         e.setValue(converted.computeIfAbsent(p, q -> new Parameter(q.detach().to(dtype).contiguous(), q.requiresGrad())));
-        m.retired.add(p);
+        m.retire(p);
       }
       for (Map.Entry<String, Tensor> e : m.buffers.entrySet()) {
         if (e.getValue().dtype().isFloatingPoint()) e.setValue(e.getValue().to(dtype));
@@ -388,7 +413,7 @@ public abstract class Module {
         Parameter p = e.getValue();
         if (p.device().equals(device)) continue;
         e.setValue(moved.computeIfAbsent(p, q -> new Parameter(q.detach().to(device), q.requiresGrad())));
-        m.retired.add(p);
+        m.retire(p);
       }
       for (Map.Entry<String, Tensor> e : m.buffers.entrySet()) e.setValue(e.getValue().detach().to(device));
     }

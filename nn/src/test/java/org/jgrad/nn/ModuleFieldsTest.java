@@ -87,6 +87,25 @@ class ModuleFieldsTest {
         new ArrayList<>(explicit.namedParameters().keySet()), "explicitly registered fields keep their names");
   }
 
+  static final class Reassigned extends Module {
+    Linear fc = new Linear(1, 1);
+
+    @Override
+    public Tensor forward(Tensor x) {
+      return fc.call(x);
+    }
+  }
+
+  @Test
+  void reassigningAFieldReplacesItsRegistrationAsPyTorchSetattrDoes() {
+    Reassigned m = new Reassigned();
+    assertEquals(2, m.numParameters());
+    m.fc = new Linear(3, 2);
+    assertEquals(List.of("fc.weight", "fc.bias"), new ArrayList<>(m.namedParameters().keySet()));
+    assertEquals(3 * 2 + 2, m.numParameters());
+    assertSame(m.fc, m.child("fc"));
+  }
+
   @Test
   void aStateDictRoundTripsThroughFieldNames() {
     Forgetful a = new Forgetful(), b = new Forgetful();
