@@ -1659,6 +1659,7 @@ public class Tensor {
     return any(dim, false);
   }
 
+  /** Whether any element along {@code dim} is nonzero, bool; {@code keepDim} keeps it as size 1. */
   public final Tensor any(int dim, boolean keepDim) {
     return ne(0).sum(Shapes.dim("any", dim, dim()), keepDim).gt(0);
   }
@@ -1673,6 +1674,7 @@ public class Tensor {
     return all(dim, false);
   }
 
+  /** Whether every element along {@code dim} is nonzero, bool; {@code keepDim} keeps it as size 1. */
   public final Tensor all(int dim, boolean keepDim) {
     return eq(0).sum(Shapes.dim("all", dim, dim()), keepDim).eq(0);
   }
@@ -1682,6 +1684,7 @@ public class Tensor {
     return sort(-1, false);
   }
 
+  /** Sorts along {@code dim}, ascending (stable). */
   public final ValuesIndices sort(int dim) {
     return sort(dim, false);
   }
@@ -1735,6 +1738,7 @@ public class Tensor {
     return flatten().prod(0, false);
   }
 
+  /** Product along {@code dim}, without keeping it. */
   public final Tensor prod(int dim) {
     return prod(dim, false);
   }
@@ -1774,6 +1778,7 @@ public class Tensor {
     return max(dim, false);
   }
 
+  /** Smallest values along {@code dim} and their indices, without keeping the dim. */
   public final ValuesIndices min(int dim) {
     return min(dim, false);
   }
@@ -1783,10 +1788,12 @@ public class Tensor {
     return argmax(dim, false);
   }
 
+  /** Index of the first minimum along {@code dim}, without keeping it. */
   public final Tensor argmin(int dim) {
     return argmin(dim, false);
   }
 
+  /** log Σ exp along {@code dim}, without keeping it. */
   public final Tensor logsumexp(int dim) {
     return logsumexp(dim, false);
   }
