@@ -112,18 +112,55 @@ public class Tensor {
     return ones(like.dtype(), like.shape()).to(like.device());
   }
 
-  /** {@code [0, 1, …, end)}, float32. */
+  /** {@code [0, 1, …, end)}, float32 (a fractional or double argument, as {@code torch.arange(5.0)}). */
   public static Tensor arange(double end) {
     return arange(0, end, 1);
   }
 
+  /** {@code [start, start+1, …)} below {@code end}, float32. */
+  public static Tensor arange(double start, double end) {
+    return arange(start, end, 1);
+  }
+
   /** {@code [start, start+step, …)} below {@code end}, float32. */
   public static Tensor arange(double start, double end, double step) {
-    if (step == 0) throw new IllegalArgumentException("arange: step must be nonzero");
-    int n = (int) Math.max(0, Math.ceil((end - start) / step));
+    int n = arangeLength(start, end, step);
     float[] v = new float[n];
     for (int i = 0; i < n; i++) v[i] = (float) (start + i * step);
     return of(v, n);
+  }
+
+  /** {@code [0, 1, …, end)}, int64, as {@code torch.arange(5)} (integer arguments give int64). */
+  public static Tensor arange(long end) {
+    return arange(0L, end, 1L);
+  }
+
+  /** {@code [start, start+1, …)} below {@code end}, int64. */
+  public static Tensor arange(long start, long end) {
+    return arange(start, end, 1L);
+  }
+
+  /** {@code [start, start+step, …)} below {@code end}, int64. */
+  public static Tensor arange(long start, long end, long step) {
+    int n = arangeLength(start, end, step);
+    long[] v = new long[n];
+    for (int i = 0; i < n; i++) v[i] = start + i * step;
+    return ofLongs(v, n);
+  }
+
+  /** The number of arange elements, or an error for a zero step, a non-finite bound or too many elements. */
+  private static int arangeLength(double start, double end, double step) {
+    if (!Double.isFinite(start) || !Double.isFinite(end) || !Double.isFinite(step)) {
+      throw new IllegalArgumentException("arange: unsupported range: start " + start + ", end " + end + ", step " + step
+          + " (bounds and step must be finite)");
+    }
+    if (step == 0) throw new IllegalArgumentException("arange: step must be nonzero");
+    double n = Math.ceil((end - start) / step);
+    if (n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("arange: tensor too large: " + String.format(java.util.Locale.ROOT, "%.0f", n)
+          + " elements for start " + start + ", end " + end + ", step " + step);
+    }
+    return (int) Math.max(0, n);
   }
 
   /** {@code steps} evenly spaced values from {@code start} to {@code end} inclusive, float32. */
@@ -1350,6 +1387,447 @@ public class Tensor {
 
   public final Tensor zero() {
     return fill(0);
+  }
+
+  // ---------------------------------------------------------------- PyTorch idioms: assignment, masks, sorting, scans
+
+  /**
+   * Sets one element in place ({@code x[i, j] = value}); negative indices count from the end.
+   * Returns this. Like every in-place op it bumps the version counter, so a backward that saved
+   * this tensor fails instead of using the new value.
+   */
+  public final Tensor set(double value, int... index) {
+    checkAssign("set", null);
+    if (index.length != dim()) {
+      throw new IllegalArgumentException("set: expected " + dim() + " indices for shape " + Shapes.str(shape())
+          + ", got " + index.length);
+    }
+    try (var ng = GradMode.noGrad()) {
+      Tensor v = this;
+      for (int i = 0; i < index.length; i++) {
+        int s = data.shape()[i];
+        int j = index[i] < 0 ? index[i] + s : index[i];
+        if (j < 0 || j >= s) {
+          throw new IllegalArgumentException("set: index " + index[i] + " is out of bounds for dimension " + i
+              + " with size " + s);
+        }
+        v = v.narrow(i, j, 1);
+      }
+      v.fill(value);
+    }
+    return this;
+  }
+
+  /**
+   * Python's {@code x[..., start:end:step] = values} along {@code dim}, in place; {@code values}
+   * broadcasts to the slice. Returns this. For a differentiable (out-of-place) form use
+   * {@link #sliceScatter}.
+   */
+  public final Tensor setSlice(int dim, int start, int end, int step, Tensor values) {
+    checkAssign("setSlice", values);
+    try (var ng = GradMode.noGrad()) {
+      Tensor view = slice(dim, start, end, step);
+      int[] b;
+      try {
+        b = Shapes.broadcast("setSlice", view.shape(), values.shape());
+      } catch (IllegalArgumentException e) {
+        b = null;
+      }
+      if (!Arrays.equals(b, view.shape())) {
+        throw new IllegalArgumentException("setSlice: values of shape " + Shapes.str(values.shape())
+            + " do not broadcast to the slice of shape " + Shapes.str(view.shape()));
+      }
+      view.copyFrom(values.to(dtype().isFloatingPoint() && values.dtype().isFloatingPoint() ? dtype() : values.dtype()));
+    }
+    return this;
+  }
+
+  /** {@code x[..., start:end:step] = value} along {@code dim}, in place; returns this. */
+  public final Tensor setSlice(int dim, int start, int end, int step, double value) {
+    checkAssign("setSlice", null);
+    try (var ng = GradMode.noGrad()) {
+      slice(dim, start, end, step).fill(value);
+    }
+    return this;
+  }
+
+  /**
+   * Refuses an in-place write that autograd could not follow: this tensor requires grad, or the
+   * written values do, while grad mode is on (PyTorch would record the write; here the
+   * out-of-place forms record it).
+   */
+  private void checkAssign(String op, Tensor values) {
+    if (!GradMode.isEnabled()) return;
+    if (requiresGrad) {
+      throw new IllegalStateException(op + ": a tensor that requires grad is being modified in place while grad mode"
+          + " is on; use the out-of-place indexPut/sliceScatter/maskedFill to get a gradient, or wrap the update in"
+          + " GradMode.noGrad()");
+    }
+    if (values != null && values.requiresGrad()) {
+      throw new IllegalStateException(op + ": the values require grad, but an in-place write into a tensor records no"
+          + " gradient; use the out-of-place indexPut/sliceScatter (whose result carries the history)");
+    }
+  }
+
+  /**
+   * A copy of this tensor with {@code src} written into {@code [start:end:step]} along
+   * {@code dim} (PyTorch's {@code slice_scatter}); {@code src} must have the slice's shape.
+   * Differentiable in both: the slice's positions get their gradient from {@code src}.
+   */
+  public final Tensor sliceScatter(Tensor src, int dim, int start, int end, int step) {
+    int d = Shapes.dim("sliceScatter", dim, dim());
+    if (step <= 0) throw new IllegalArgumentException("sliceScatter: step must be positive, got " + step);
+    int size = data.shape()[d];
+    int s = start < 0 ? Math.max(0, start + size) : Math.min(start, size);
+    int e = end < 0 ? Math.max(0, end + size) : Math.min(end, size);
+    int length = e > s ? (e - s + step - 1) / step : 0;
+    int[] expected = shape();
+    expected[d] = length;
+    if (!Arrays.equals(expected, src.shape())) {
+      throw new IllegalArgumentException("sliceScatter: expected src of shape " + Shapes.str(expected)
+          + " (the slice of " + Shapes.str(shape()) + "), got " + Shapes.str(src.shape()));
+    }
+    long[] idx = new long[length];
+    for (int i = 0; i < length; i++) idx[i] = s + (long) i * step;
+    Tensor index = ofLongs(idx, length).to(device());
+    return transpose(0, d).indexPut(index, src.transpose(0, d)).transpose(0, d);
+  }
+
+  /**
+   * PyTorch's {@code x[index] = values} as a new tensor ({@code index_put}). {@code index} is
+   * an int64 tensor selecting along dim 0 (negative entries count from the end; any shape) or a
+   * bool mask over the leading dims; {@code values} broadcasts to the selection's shape.
+   * Differentiable in this tensor (written positions get zero) and in {@code values}.
+   */
+  public final Tensor indexPut(Tensor index, Tensor values) {
+    return indexPut(index, values, false);
+  }
+
+  /** As {@link #indexPut(Tensor, Tensor)}; with {@code accumulate}, adds the values instead (repeats add up). */
+  public final Tensor indexPut(Tensor index, Tensor values, boolean accumulate) {
+    String op = "indexPut";
+    Selection sel = selection(op, index);
+    int[] target = sel.resultShape;
+    int[] b;
+    try {
+      b = Shapes.broadcast(op, target, values.shape());
+    } catch (IllegalArgumentException e) {
+      b = null;
+    }
+    if (!Arrays.equals(b, target)) {
+      throw new IllegalArgumentException(op + ": values of shape " + Shapes.str(values.shape())
+          + " do not broadcast to the indexed shape " + Shapes.str(target) + " of tensor " + Shapes.str(shape()));
+    }
+    Tensor v = values;
+    if (v.dtype() != dtype()) {
+      if (v.dtype().isFloatingPoint() && dtype().isFloatingPoint()) {
+        throw new IllegalArgumentException(op + ": dtype mismatch, tensor " + dtype() + " and values " + v.dtype());
+      }
+      v = v.to(dtype());
+    }
+    int k = sel.rows.numel();
+    int[] rows = sel.flat.shape();
+    rows[0] = k;
+    v = v.expand(target).reshape(rows);
+    Tensor out;
+    if (accumulate) {
+      int[] view = new int[rows.length];
+      Arrays.fill(view, 1);
+      view[0] = k;
+      out = sel.flat.scatterAdd(0, sel.rows.reshape(view).expand(rows), v);
+    } else {
+      out = Function.apply(new SortScanOps.IndexPut(), sel.flat, sel.rows, v);
+    }
+    return out.reshape(shape());
+  }
+
+  /** In-place {@code x[index] = values}; see {@link #indexPut(Tensor, Tensor)}. Returns this. */
+  public final Tensor indexPutInPlace(Tensor index, Tensor values) {
+    checkAssign("indexPutInPlace", values);
+    try (var ng = GradMode.noGrad()) {
+      Tensor updated = indexPut(index, values);
+      copyFrom(updated);
+    }
+    return this;
+  }
+
+  /**
+   * PyTorch's {@code x[index]}: an int64 index selects along dim 0 (the result has the index's
+   * shape followed by the remaining dims), a bool mask over the leading dims selects the
+   * matching entries ([count, remaining dims…]). Differentiable.
+   */
+  public final Tensor index(Tensor index) {
+    Selection sel = selection("index", index);
+    return sel.flat.indexSelect(0, sel.rows).reshape(sel.resultShape);
+  }
+
+  /** The rows of a view [n, rest…] of this tensor that an index or mask selects. */
+  private record Selection(Tensor flat, Tensor rows, int[] resultShape) {}
+
+  private Selection selection(String op, Tensor index) {
+    if (dim() == 0) throw new IllegalArgumentException(op + ": cannot index a 0-d tensor with a tensor");
+    if (!index.device().equals(device())) {
+      throw new IllegalArgumentException(op + ": index is on " + index.device() + ", tensor on " + device());
+    }
+    int[] s = shape();
+    if (index.dtype() == DType.BOOL) {
+      int m = index.dim();
+      if (m == 0 || m > s.length) {
+        throw new IllegalArgumentException(op + ": a bool mask of shape " + Shapes.str(index.shape())
+            + " cannot index a tensor of shape " + Shapes.str(s));
+      }
+      for (int d = 0; d < m; d++) {
+        if (index.shape()[d] != s[d]) {
+          throw new IllegalArgumentException(op + ": the shape of the mask " + Shapes.str(index.shape()) + " at index "
+              + d + " does not match the shape of the indexed tensor " + Shapes.str(s) + " at index " + d);
+        }
+      }
+      int[] flatShape = new int[s.length - m + 1];
+      flatShape[0] = index.numel();
+      System.arraycopy(s, m, flatShape, 1, s.length - m);
+      Tensor rows = SortScanOps.flatNonzero(index);
+      int[] result = flatShape.clone();
+      result[0] = rows.numel();
+      return new Selection(reshape(flatShape), rows, result);
+    }
+    Tensor rows = SortScanOps.wrapIndex(op, index, s[0], 0);
+    int[] result = new int[index.dim() + s.length - 1];
+    System.arraycopy(index.shape(), 0, result, 0, index.dim());
+    System.arraycopy(s, 1, result, index.dim(), s.length - 1);
+    return new Selection(this, rows.reshape(-1), result);
+  }
+
+  private Tensor checkMask(String op, Tensor mask, boolean mustFitSelf) {
+    if (mask.dtype() != DType.BOOL) {
+      throw new IllegalArgumentException(op + ": expected a bool mask, got " + mask.dtype() + " (use x.ne(0) to make one)");
+    }
+    int[] b = Shapes.broadcast(op, shape(), mask.shape());
+    if (mustFitSelf && !Arrays.equals(b, shape())) {
+      throw new IllegalArgumentException(op + ": mask of shape " + Shapes.str(mask.shape())
+          + " does not broadcast to the tensor's shape " + Shapes.str(shape()));
+    }
+    return mask;
+  }
+
+  /** A copy with {@code value} where {@code mask} (bool, broadcast to this shape) is true. Differentiable. */
+  public final Tensor maskedFill(Tensor mask, double value) {
+    checkMask("maskedFill", mask, true);
+    Tensor fill = full(dtype(), value).to(device());
+    return where(mask, fill, this).reshape(shape());
+  }
+
+  /** In-place {@link #maskedFill}; returns this. */
+  public final Tensor maskedFillInPlace(Tensor mask, double value) {
+    checkMask("maskedFillInPlace", mask, true);
+    checkAssign("maskedFillInPlace", null);
+    try (var ng = GradMode.noGrad()) {
+      copyFrom(maskedFill(mask, value));
+    }
+    return this;
+  }
+
+  /** The elements where {@code mask} is true, as a 1-D tensor (mask and tensor broadcast together). Differentiable. */
+  public final Tensor maskedSelect(Tensor mask) {
+    checkMask("maskedSelect", mask, false);
+    int[] b = Shapes.broadcast("maskedSelect", shape(), mask.shape());
+    Tensor rows = SortScanOps.flatNonzero(mask.expand(b).contiguous());
+    return expand(b).reshape(-1).indexSelect(0, rows);
+  }
+
+  /** Multi-indices of the nonzero (true) elements, int64 of shape [count, rank], row-major order. */
+  public final Tensor nonzero() {
+    return SortScanOps.nonzero(this);
+  }
+
+  /** {@code |this − other| <= atol + rtol·|other|} everywhere, broadcasting; rtol 1e-5, atol 1e-8 as PyTorch. */
+  public final boolean allclose(Tensor other) {
+    return allclose(other, 1e-5, 1e-8);
+  }
+
+  /**
+   * Whether all elements are close, as {@code torch.allclose}: NaN is never close, equal
+   * infinities are. Values are compared as doubles, whatever the two dtypes.
+   */
+  public final boolean allclose(Tensor other, double rtol, double atol) {
+    int[] b = Shapes.broadcast("allclose", shape(), other.shape());
+    double[] x = detach().expand(b).toDoubleArray(), y = other.detach().expand(b).toDoubleArray();
+    for (int i = 0; i < x.length; i++) {
+      if (x[i] == y[i]) continue;
+      if (!(Math.abs(x[i] - y[i]) <= atol + rtol * Math.abs(y[i]))) return false;
+    }
+    return true;
+  }
+
+  /** True when both tensors have the same shape and equal values (NaN is unequal), as {@code torch.equal}. */
+  public final boolean equal(Tensor other) {
+    if (!Arrays.equals(shape(), other.shape())) return false;
+    double[] x = toDoubleArray(), y = other.toDoubleArray();
+    for (int i = 0; i < x.length; i++) if (!(x[i] == y[i])) return false;
+    return true;
+  }
+
+  /** Whether any element is nonzero (true): a bool 0-d tensor. */
+  public final Tensor any() {
+    return ne(0).sum().gt(0);
+  }
+
+  /** Whether any element along {@code dim} is nonzero, bool, without that dim. */
+  public final Tensor any(int dim) {
+    return any(dim, false);
+  }
+
+  /** Whether any element along {@code dim} is nonzero, bool; {@code keepDim} keeps it as size 1. */
+  public final Tensor any(int dim, boolean keepDim) {
+    return ne(0).sum(Shapes.dim("any", dim, dim()), keepDim).gt(0);
+  }
+
+  /** Whether every element is nonzero (true): a bool 0-d tensor (true for an empty tensor). */
+  public final Tensor all() {
+    return eq(0).sum().eq(0);
+  }
+
+  /** Whether every element along {@code dim} is nonzero, bool, without that dim. */
+  public final Tensor all(int dim) {
+    return all(dim, false);
+  }
+
+  /** Whether every element along {@code dim} is nonzero, bool; {@code keepDim} keeps it as size 1. */
+  public final Tensor all(int dim, boolean keepDim) {
+    return eq(0).sum(Shapes.dim("all", dim, dim()), keepDim).eq(0);
+  }
+
+  /** Sorts along the last dim, ascending. */
+  public final ValuesIndices sort() {
+    return sort(-1, false);
+  }
+
+  /** Sorts along {@code dim}, ascending (stable). */
+  public final ValuesIndices sort(int dim) {
+    return sort(dim, false);
+  }
+
+  /**
+   * Sorted values along {@code dim} and the int64 indices they came from. The sort is stable
+   * (equal values keep their order, also when descending) and puts NaN last (first when
+   * descending), as PyTorch's {@code sort(stable=True)}. The gradient flows through the values.
+   */
+  public final ValuesIndices sort(int dim, boolean descending) {
+    int d = dim() == 0 ? Shapes.dim("sort", dim, 1) : Shapes.dim("sort", dim, dim());
+    Tensor idx = SortScanOps.sortIndices(this, d, descending);
+    return new ValuesIndices(dim() == 0 ? this : gather(d, idx), idx);
+  }
+
+  /** The indices that sort along {@code dim} (stable), int64. */
+  public final Tensor argsort(int dim, boolean descending) {
+    int d = dim() == 0 ? Shapes.dim("argsort", dim, 1) : Shapes.dim("argsort", dim, dim());
+    return SortScanOps.sortIndices(this, d, descending);
+  }
+
+  /** The {@code k} largest elements along the last dim, largest first. */
+  public final ValuesIndices topk(int k) {
+    return topk(k, -1, true);
+  }
+
+  /**
+   * The {@code k} largest (or smallest) elements along {@code dim}, in sorted order, with their
+   * int64 indices; ties keep the lower index first. The gradient flows through the values.
+   */
+  public final ValuesIndices topk(int k, int dim, boolean largest) {
+    int d = dim() == 0 ? Shapes.dim("topk", dim, 1) : Shapes.dim("topk", dim, dim());
+    int size = dim() == 0 ? 1 : data.shape()[d];
+    if (k < 0 || k > size) {
+      throw new IllegalArgumentException("topk: k (" + k + ") is out of range for dimension " + d + " of size " + size
+          + " (shape " + Shapes.str(shape()) + ")");
+    }
+    ValuesIndices all = sort(d, largest);
+    if (dim() == 0) return all;
+    return new ValuesIndices(all.values().narrow(d, 0, k), all.indices().narrow(d, 0, k));
+  }
+
+  /** Running sum along {@code dim}; integer and bool inputs give int64. Differentiable. */
+  public final Tensor cumsum(int dim) {
+    int d = dim() == 0 ? Shapes.dim("cumsum", dim, 1) : Shapes.dim("cumsum", dim, dim());
+    return Function.apply(new SortScanOps.CumSum(d), this);
+  }
+
+  /** Product of all elements (a 0-d tensor); integer and bool inputs give int64. Differentiable, zeros included. */
+  public final Tensor prod() {
+    return flatten().prod(0, false);
+  }
+
+  /** Product along {@code dim}, without keeping it. */
+  public final Tensor prod(int dim) {
+    return prod(dim, false);
+  }
+
+  /** Product along {@code dim}; the gradient is the product of the other elements, as PyTorch's. */
+  public final Tensor prod(int dim, boolean keepDim) {
+    if (dim() == 0) {
+      Shapes.dim("prod", dim, 1);
+      return reshape(1).prod(0, false);
+    }
+    int d = Shapes.dim("prod", dim, dim());
+    return Function.apply(new SortScanOps.Prod(d, keepDim), this);
+  }
+
+  /** Sum along {@code dim}, without keeping it (PyTorch's {@code x.sum(dim)}). */
+  public final Tensor sum(int dim) {
+    return sum(dim, false);
+  }
+
+  /** Mean along {@code dim}, without keeping it. */
+  public final Tensor mean(int dim) {
+    return mean(dim, false);
+  }
+
+  /** Unbiased variance along {@code dim}, without keeping it. */
+  public final Tensor var(int dim) {
+    return var(dim, true, false);
+  }
+
+  /** Unbiased standard deviation along {@code dim}, without keeping it. */
+  public final Tensor std(int dim) {
+    return std(dim, true, false);
+  }
+
+  /** Largest values along {@code dim} and their indices, without keeping the dim. */
+  public final ValuesIndices max(int dim) {
+    return max(dim, false);
+  }
+
+  /** Smallest values along {@code dim} and their indices, without keeping the dim. */
+  public final ValuesIndices min(int dim) {
+    return min(dim, false);
+  }
+
+  /** Index of the first maximum along {@code dim}, without keeping it. */
+  public final Tensor argmax(int dim) {
+    return argmax(dim, false);
+  }
+
+  /** Index of the first minimum along {@code dim}, without keeping it. */
+  public final Tensor argmin(int dim) {
+    return argmin(dim, false);
+  }
+
+  /** log Σ exp along {@code dim}, without keeping it. */
+  public final Tensor logsumexp(int dim) {
+    return logsumexp(dim, false);
+  }
+
+  /** Joins tensors along dim 0 ({@code torch.cat(tensors)}). */
+  public static Tensor cat(Tensor... tensors) {
+    return cat(0, tensors);
+  }
+
+  /** Joins tensors along {@code dim}. */
+  public static Tensor cat(int dim, Tensor... tensors) {
+    return cat(Arrays.asList(tensors), dim);
+  }
+
+  /** Stacks equally shaped tensors along a new dim 0. */
+  public static Tensor stack(Tensor... tensors) {
+    return stack(Arrays.asList(tensors), 0);
   }
 
   // ---------------------------------------------------------------- printing

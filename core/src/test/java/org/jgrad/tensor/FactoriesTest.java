@@ -51,13 +51,14 @@ class FactoriesTest {
 
   @Test
   void arangeFollowsPyTorch() {
-    assertArrayEquals(new double[] {0, 1, 2, 3, 4}, Tensor.arange(5).toDoubleArray());
+    assertArrayEquals(new double[] {0, 1, 2, 3, 4}, Tensor.arange(5.0).toDoubleArray());
     assertArrayEquals(new double[] {1, 1.25, 1.5, 1.75}, Tensor.arange(1, 2, 0.25).toDoubleArray());
-    assertArrayEquals(new double[] {5, 3, 1}, Tensor.arange(5, 0, -2).toDoubleArray());
+    assertArrayEquals(new double[] {5, 3, 1}, Tensor.arange(5.0, 0, -2).toDoubleArray());
     assertEquals(0, Tensor.arange(3, 1, 1).numel(), "an empty range");
     assertEquals(0, Tensor.arange(0).numel());
     assertEquals(4, Tensor.arange(0, 1, 0.3).numel(), "ceil((end - start) / step) elements: 0, .3, .6, .9");
-    assertEquals(DType.FLOAT32, Tensor.arange(3).dtype());
+    assertEquals(DType.FLOAT32, Tensor.arange(3.0).dtype());
+    assertEquals(DType.INT64, Tensor.arange(3).dtype(), "integer arguments give int64, as torch.arange(3)");
   }
 
   @Test

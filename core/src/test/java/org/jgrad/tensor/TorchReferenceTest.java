@@ -84,7 +84,7 @@ class TorchReferenceTest {
 
   // ---------------------------------------------------------------- running one case
 
-  private static void run(Map<String, Object> c, Variant variant) {
+  static void run(Map<String, Object> c, Variant variant) {
     Map<String, Object> args = Json.map(c.get("args"));
     List<Object> inputSpecs = Json.list(c.get("inputs"));
     Tensor[] inputs = new Tensor[inputSpecs.size()];
@@ -369,7 +369,7 @@ class TorchReferenceTest {
       case "avgPool2d" -> one(NeuralOps.avgPool2d(x, ints(a, "kernel"), ints(a, "stride"), ints(a, "padding")));
       case "adaptiveAvgPool2d" -> one(NeuralOps.adaptiveAvgPool2d(x, integer(a, "outH"), integer(a, "outW")));
       case "logSoftmaxNll" -> one(NeuralOps.logSoftmaxNll(x, in[1], integer(a, "ignoreIndex")));
-      default -> throw new IllegalArgumentException("TorchReferenceTest: no mapping for op " + op);
+      default -> TorchIdiomsReferenceTest.apply(op, a, in);
     };
   }
 }

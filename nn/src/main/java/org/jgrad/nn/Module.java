@@ -1,6 +1,8 @@
 package org.jgrad.nn;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,12 +18,14 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jgrad.nn.io.SafeTensors;
 import org.jgrad.tensor.DType;
+import org.jgrad.tensor.Device;
 import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**
  * Base class of every layer and model: a tree of modules, each owning named parameters and
- * buffers, registered explicitly (Java has no {@code __setattr__}), in a deterministic order.
+ * buffers in a deterministic order. Java has no {@code __setattr__}: register explicitly, or let
+ * the fields be registered automatically (see below).
  *
  * <p>Write a model as a small subclass: register parameters with {@link #param}, buffers with
  * {@link #buffer(String, Tensor)} and sub-modules with {@link #child(String, Module)} in the
@@ -52,6 +56,17 @@ import org.jgrad.tensor.Tensor;
  * <p>Layers read their parameters back through {@link #parameter(String)} rather than keeping
  * them in fields, so {@link #to(DType)} and {@link #registerParameter} can replace them.
  *
+ * <p>Fields are registered automatically too, as PyTorch's {@code __setattr__} does: a
+ * non-static, non-transient field holding a {@link Module} or a {@link Parameter} that was not
+ * registered explicitly is registered under the field's name when the tree is first traversed
+ * ({@link #parameters()}, {@link #namedModules()}, {@link #stateDict()}, …), superclass fields
+ * first, then in declaration order, after the explicitly registered entries. So forgetting
+ * {@code child(...)} does not silently leave a sub-module's parameters out of the optimizer or
+ * the state dict. Mark a field {@code transient} to keep it out (for example a reference to a
+ * module owned elsewhere); plain tensors are never registered as buffers automatically. A field
+ * keeps the object it was given: after {@link #to(DType)} or {@link #to(Device)} replace the
+ * registered parameters, read them through {@link #parameter(String)} (or the sub-module).
+ *
  * <p>Import this class by name ({@code import org.jgrad.nn.Module;}): with only
  * {@code import org.jgrad.nn.*;} the name clashes with {@code java.lang.Module}.
  */
@@ -59,6 +74,11 @@ public abstract class Module {
   private final Map<String, Parameter> params = new LinkedHashMap<>();
   private final Map<String, Tensor> buffers = new LinkedHashMap<>();
   private final Map<String, Module> children = new LinkedHashMap<>();
+  /** Parameters and modules replaced by re-registration or conversion: stale field values, never re-registered. */
+  private final Set<Object> retired = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Names registered from fields, which a later value of the same field may replace. */
+  private final Set<String> fromFields = new java.util.HashSet<>();
+  private boolean scanningFields;
   private final List<BiConsumer<Module, Tensor>> forwardHooks = new CopyOnWriteArrayList<>();
   private boolean training = true;
 
@@ -116,7 +136,8 @@ public abstract class Module {
   public final void registerParameter(String name, Parameter p) {
     checkName("parameter", name);
     if (p == null) throw new IllegalArgumentException("registerParameter: parameter \"" + name + "\" is null");
-    params.put(name, p);
+    Parameter old = params.put(name, p);
+    if (old != null && old != p) retire(old);
   }
 
   /** Registers (or replaces) a buffer: state saved in the state dict but not trained. */
@@ -133,8 +154,101 @@ public abstract class Module {
     checkName("module", name);
     if (module == null) throw new IllegalArgumentException("child: module \"" + name + "\" is null");
     if (module == this) throw new IllegalArgumentException("child: a module cannot contain itself");
-    children.put(name, module);
+    Module old = children.put(name, module);
+    if (old != null && old != module) retire(old);
     return module;
+  }
+
+  // ---------------------------------------------------------------- automatic registration of fields
+
+  /** Per class: the fields that may hold a sub-module or parameter, superclass fields first. */
+  private static final ClassValue<List<Field>> CANDIDATE_FIELDS = new ClassValue<>() {
+    @Override
+    protected List<Field> computeValue(Class<?> type) {
+      List<Class<?>> chain = new ArrayList<>();
+      for (Class<?> c = type; c != null && c != Module.class; c = c.getSuperclass()) chain.add(0, c);
+      List<Field> out = new ArrayList<>();
+      for (Class<?> c : chain) {
+        for (Field f : c.getDeclaredFields()) {
+          int mod = f.getModifiers();
+          if (Modifier.isStatic(mod) || Modifier.isTransient(mod) || f.isSynthetic() || f.getType().isPrimitive()) continue;
+          Class<?> t = f.getType();
+          // A field typed Module/Parameter, or a supertype that may hold one (Tensor, Object).
+          boolean may = Module.class.isAssignableFrom(t) || t.isAssignableFrom(Module.class)
+              || Parameter.class.isAssignableFrom(t) || t.isAssignableFrom(Parameter.class);
+          if (!may) continue;
+          try {
+            f.setAccessible(true);
+          } catch (RuntimeException e) {
+            // Reported with advice when the field is read (registerFields).
+          }
+          out.add(f);
+        }
+      }
+      return List.copyOf(out);
+    }
+  };
+
+  /**
+   * Registers the module and parameter fields that were not registered explicitly, under their
+   * field names (see the class comment). Runs at each traversal, so fields assigned after the
+   * constructor are seen too; it is idempotent.
+   */
+  private void registerFields() {
+    if (scanningFields) return;
+    scanningFields = true;
+    try {
+      for (Field f : CANDIDATE_FIELDS.get(getClass())) {
+        Object value;
+        try {
+          value = f.get(this);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+          throw new IllegalStateException(typeName() + ": cannot read field '" + f.getName() + "' to register it"
+              + " automatically (" + e.getMessage() + "); register it explicitly with child(\"" + f.getName()
+              + "\", ...) or param(\"" + f.getName() + "\", ...) in the constructor, open the package to org.jgrad.nn,"
+              + " or declare the field transient", e);
+        }
+        if (value == this || value == null || retired.contains(value)) continue;
+        if (value instanceof Module m) {
+          if (children.containsValue(m)) continue;
+          registerField(f.getName(), "module", children, m);
+        } else if (value instanceof Parameter p) {
+          if (params.containsValue(p)) continue;
+          registerField(f.getName(), "parameter", params, p);
+        }
+      }
+    } finally {
+      scanningFields = false;
+    }
+  }
+
+  /**
+   * Remembers a replaced parameter or module that a field of this module still holds, so that the
+   * stale field is not registered again. Objects no field holds are not kept (no memory is pinned).
+   */
+  private void retire(Object old) {
+    for (Field f : CANDIDATE_FIELDS.get(getClass())) {
+      try {
+        if (f.get(this) == old) {
+          retired.add(old);
+          return;
+        }
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return;
+      }
+    }
+  }
+
+  private <V> void registerField(String name, String kind, Map<String, V> into, V value) {
+    V old = into.get(name);
+    if (old != null && !fromFields.contains(name)) {
+      throw new IllegalStateException(typeName() + ": field '" + name + "' holds a " + kind + " that is not the one"
+          + " registered explicitly under that name; register the field's value (child/param) or rename the field");
+    }
+    checkName(kind, name);
+    into.put(name, value);
+    if (old != null) retire(old);
+    fromFields.add(name);
   }
 
   /** This module's own parameter {@code name}, or null. */
@@ -164,6 +278,7 @@ public abstract class Module {
 
   private static void collectModules(String prefix, Module m, Map<String, Module> out, Set<Module> seen) {
     if (!seen.add(m)) return;
+    m.registerFields();
     out.put(prefix, m);
     for (Map.Entry<String, Module> e : m.children.entrySet()) {
       collectModules(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out, seen);
@@ -177,10 +292,12 @@ public abstract class Module {
 
   /** Direct sub-modules by name, in registration order. */
   public final Map<String, Module> namedChildren() {
+    registerFields();
     return Collections.unmodifiableMap(children);
   }
 
   public final List<Module> children() {
+    registerFields();
     return new ArrayList<>(children.values());
   }
 
@@ -251,6 +368,7 @@ public abstract class Module {
 
   /** Calls {@code fn} on every descendant, then on this module (PyTorch's order); returns this. */
   public final Module apply(Consumer<Module> fn) {
+    registerFields();
     for (Module c : children.values()) c.apply(fn);
     fn.accept(this);
     return this;
@@ -273,10 +391,31 @@ public abstract class Module {
         Parameter p = e.getValue();
         if (p.dtype() == dtype) continue;
         e.setValue(converted.computeIfAbsent(p, q -> new Parameter(q.detach().to(dtype).contiguous(), q.requiresGrad())));
+        m.retire(p);
       }
       for (Map.Entry<String, Tensor> e : m.buffers.entrySet()) {
         if (e.getValue().dtype().isFloatingPoint()) e.setValue(e.getValue().to(dtype));
       }
+    }
+    return this;
+  }
+
+  /**
+   * Moves every parameter and buffer to {@code device} (PyTorch's {@code module.to(device)});
+   * returns this. Parameters already there are kept; the others are replaced by new ones on the
+   * device (with the same requiresGrad and no gradient), so build optimizers after moving.
+   */
+  public Module to(Device device) {
+    if (device == null) throw new IllegalArgumentException("to: device is null");
+    Map<Parameter, Parameter> moved = new IdentityHashMap<>();
+    for (Module m : modules()) {
+      for (Map.Entry<String, Parameter> e : m.params.entrySet()) {
+        Parameter p = e.getValue();
+        if (p.device().equals(device)) continue;
+        e.setValue(moved.computeIfAbsent(p, q -> new Parameter(q.detach().to(device), q.requiresGrad())));
+        m.retire(p);
+      }
+      for (Map.Entry<String, Tensor> e : m.buffers.entrySet()) e.setValue(e.getValue().detach().to(device));
     }
     return this;
   }
@@ -295,6 +434,7 @@ public abstract class Module {
 
   private static void collectState(String prefix, Module m, Map<String, Tensor> out, Set<Module> seen) {
     if (!seen.add(m)) return;
+    m.registerFields();
     for (Map.Entry<String, Parameter> p : m.params.entrySet()) out.put(join(prefix, p.getKey()), p.getValue().detach());
     for (Map.Entry<String, Tensor> b : m.buffers.entrySet()) out.put(join(prefix, b.getKey()), b.getValue());
     for (Map.Entry<String, Module> c : m.children.entrySet()) {
@@ -389,6 +529,7 @@ public abstract class Module {
   /** An indented tree, as PyTorch prints modules. */
   @Override
   public String toString() {
+    registerFields();
     StringBuilder b = new StringBuilder(typeName()).append('(');
     String extra = extraRepr();
     if (children.isEmpty()) {

@@ -187,7 +187,7 @@ class SafeTensorsTest {
 
   @Test
   void nonContiguousAndFloat64TensorsAreWrittenInRowMajorOrder() throws IOException {
-    Tensor t = Tensor.arange(6).reshape(2, 3).transpose(0, 1);
+    Tensor t = Tensor.arange(6.0).reshape(2, 3).transpose(0, 1);
     Path f = dir.resolve("t.safetensors");
     SafeTensors.save(Map.of("t", t), f);
     Tensor back = SafeTensors.load(f).get("t");
