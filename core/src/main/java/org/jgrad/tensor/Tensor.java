@@ -3,8 +3,10 @@ package org.jgrad.tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.jgrad.backend.Backend;
 import org.jgrad.backend.BinaryOp;
+import org.jgrad.backend.FusedKernels;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
@@ -1273,9 +1275,22 @@ public class Tensor {
   private Tensor accumulate(String op, double alpha, Tensor a, Tensor b, BinaryOp combine) {
     checkInPlace(op);
     RawTensor ra = operand(op, a), rb = b == null ? null : operand(op, b);
-    backend.accumulate(data, alpha, ra, rb, combine);
+    Optional<FusedKernels> fused = backend.fused();
+    if (fused.isPresent()) {
+      fused.get().accumulate(data, alpha, ra, rb, combine);
+    } else {
+      // The composite the fused kernel stands for: target + alpha * (a [combine b]), then written back.
+      RawTensor term = rb == null ? ra : backend.binary(combine, ra, rb);
+      term = backend.binary(BinaryOp.MUL, term, scalarRaw(alpha));
+      backend.copyInto(data, backend.binary(BinaryOp.ADD, data, term));
+    }
     data.storage().bumpVersion();
     return this;
+  }
+
+  /** {@code v} in this tensor's dtype, broadcast (stride 0) to this tensor's shape. */
+  private RawTensor scalarRaw(double v) {
+    return Shapes.expandRaw(RawTensor.dense(backend.fromHost(new double[] {v}, dtype()), new int[0]), data.shape());
   }
 
   /** this += other. */
@@ -1294,7 +1309,10 @@ public class Tensor {
 
   public final Tensor mulInPlace(Tensor other) {
     checkInPlace("mulInPlace");
-    backend.scaleInPlace(data, operand("mulInPlace", other));
+    RawTensor factor = operand("mulInPlace", other);
+    Optional<FusedKernels> fused = backend.fused();
+    if (fused.isPresent()) fused.get().scaleInPlace(data, factor);
+    else backend.copyInto(data, backend.binary(BinaryOp.MUL, data, factor));
     data.storage().bumpVersion();
     return this;
   }

@@ -244,7 +244,8 @@ public final class F {
       throw new IllegalArgumentException("conv2d: padded input size (" + hp + " x " + wp + ") is smaller than the"
           + " effective kernel size (" + eh + " x " + ew + "), input " + str(x.shape()) + ", weight " + str(w.shape()));
     }
-    Tensor y = composite ? conv2dComposite(x, w, b, s, pads, d, groups) : conv2dFused(x, w, b, s, pads, d, groups);
+    Tensor y = composite || !NeuralOps.hasFusedKernels(x) ? conv2dComposite(x, w, b, s, pads, d, groups)
+        : conv2dFused(x, w, b, s, pads, d, groups);
     return unbatched ? y.squeeze(0) : y;
   }
 
@@ -385,7 +386,8 @@ public final class F {
       throw new IllegalArgumentException(op + ": output size " + outH + " x " + outW + " is too small (input "
           + str(x.shape()) + ", weight " + str(weight.shape()) + ")");
     }
-    Tensor y = composite ? convTranspose2dComposite(x, weight, bias, s, p, op2, groups, d)
+    Tensor y = composite || !NeuralOps.hasFusedKernels(x)
+        ? convTranspose2dComposite(x, weight, bias, s, p, op2, groups, d)
         : NeuralOps.convTranspose2d(x, weight, bias, s, p, op2, groups, d);
     return unbatched ? y.squeeze(0) : y;
   }
@@ -476,7 +478,7 @@ public final class F {
     int oh = poolOut(op, h, k[0], s[0], p[0], d[0], ceilMode), ow = poolOut(op, w, k[1], s[1], p[1], d[1], ceilMode);
     int needH = (oh - 1) * s[0] + d[0] * (k[0] - 1) + 1, needW = (ow - 1) * s[1] + d[1] * (k[1] - 1) + 1;
     Tensor y;
-    if (composite) {
+    if (composite || !NeuralOps.hasFusedKernels(x4)) {
       int bottom = Math.max(0, needH - h - p[0]), right = Math.max(0, needW - w - p[1]);
       Tensor xp = x4;
       if (p[0] + p[1] + bottom + right > 0) {
@@ -523,7 +525,7 @@ public final class F {
     int h = x4.size(2), w = x4.size(3);
     int oh = poolOut(op, h, k[0], s[0], p[0], 1, false), ow = poolOut(op, w, k[1], s[1], p[1], 1, false);
     Tensor y; // the window means, padding counted
-    if (composite) {
+    if (composite || !NeuralOps.hasFusedKernels(x4)) {
       Tensor xp = p[0] + p[1] > 0 ? x4.pad(new int[] {p[1], p[1], p[0], p[0]}, 0) : x4;
       Tensor sum = null;
       for (int i = 0; i < k[0]; i++) {
@@ -570,7 +572,7 @@ public final class F {
     Tensor x4 = check4d(op, x);
     int h = x4.size(2), w = x4.size(3);
     Tensor y;
-    if (!composite && h % outH == 0 && w % outW == 0) {
+    if (!composite && NeuralOps.hasFusedKernels(x4) && h % outH == 0 && w % outW == 0) {
       y = NeuralOps.avgPool2d(x4, new int[] {h / outH, w / outW}, new int[] {h / outH, w / outW}, new int[] {0, 0});
     } else {
       Tensor ah = constant(averagingMatrix(h, outH), x4, outH, h);
@@ -622,7 +624,9 @@ public final class F {
       throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
           + str(x.shape()));
     }
-    if (composite) return batchNormComposite(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    if (composite || !NeuralOps.hasFusedKernels(x)) {
+      return batchNormComposite(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
     if (useBatch) {
       // Batch statistics on the fused primitive; running buffers are updated only in training.
       return NeuralOps.batchNorm(x, training ? runningMean : null, training ? runningVar : null, weight, bias, true,
@@ -1090,8 +1094,10 @@ public final class F {
       };
     }
     Targets t = targets(op, input, target, weight, ignoreIndex, reduction);
-    // The fused primitive gives logsumexp(x) − x[t] per row (0 for ignored rows).
-    Tensor perEntry = NeuralOps.logSoftmaxNll(t.rows, t.raw, ignoreIndex);
+    // The fused primitive gives logsumexp(x) − x[t] per row (0 for ignored rows); without fused
+    // kernels the same comes from the log-softmax composite.
+    Tensor perEntry = NeuralOps.hasFusedKernels(input) ? NeuralOps.logSoftmaxNll(t.rows, t.raw, ignoreIndex)
+        : t.rows.logSoftmax(1).gather(1, t.safe.unsqueeze(1)).squeeze(1).mul(t.valid).neg();
     if (weight != null) perEntry = perEntry.mul(t.weight);
     Tensor loss = reduceWeighted(perEntry, t, reduction);
     if (labelSmoothing == 0) return loss;
