@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.jgrad.backend.cpu.kernels.Gemm;
 import org.jgrad.backend.cpu.kernels.Parallel;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.NeuralOps;
 import org.jgrad.tensor.Tensor;
 import org.jgrad.util.Json;

@@ -1,7 +1,7 @@
 package org.jgrad.backend;
 
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 
 /**
  * The narrow waist between tensors and hardware: the primitives every device must have. They are

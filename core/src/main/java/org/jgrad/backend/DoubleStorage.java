@@ -1,7 +1,7 @@
 package org.jgrad.backend;
 
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 
 /** Host storage of FLOAT64, INT64 or BOOL elements (all held as doubles). */
 public final class DoubleStorage extends Storage {

@@ -1,7 +1,7 @@
 package org.jgrad.backend;
 
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 
 /** Host storage of FLOAT32 elements. */
 public final class FloatStorage extends Storage {

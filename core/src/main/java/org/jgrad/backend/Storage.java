@@ -1,7 +1,7 @@
 package org.jgrad.backend;
 
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 
 /**
  * A flat buffer of elements of one dtype on one device. Tensors are views over a storage

@@ -1,5 +1,8 @@
 package org.jgrad.tensor;
 
+import org.jgrad.autograd.GradMode;
+import org.jgrad.autograd.Function;
+import org.jgrad.backend.DType;
 import java.util.Arrays;
 import org.jgrad.backend.Conv2dParams;
 import org.jgrad.backend.FusedKernels;

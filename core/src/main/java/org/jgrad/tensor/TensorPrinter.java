@@ -1,5 +1,7 @@
 package org.jgrad.tensor;
 
+import org.jgrad.backend.Device;
+import org.jgrad.backend.DType;
 import java.util.Locale;
 
 /**

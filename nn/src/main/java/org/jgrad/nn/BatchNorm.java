@@ -2,8 +2,8 @@ package org.jgrad.nn;
 
 import java.util.Arrays;
 import org.jgrad.nn.functional.F;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.backend.DType;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -2,7 +2,7 @@ package org.jgrad.nn;
 
 import org.jgrad.nn.functional.F;
 import org.jgrad.nn.init.Init;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

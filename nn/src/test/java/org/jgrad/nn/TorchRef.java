@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgrad.util.Json;
-import org.jgrad.tensor.DType;
+import org.jgrad.backend.DType;
 import org.jgrad.tensor.Tensor;
 
 /** Reference cases written by tools/torch_nn_reference.py (PyTorch 1.13), read from test resources. */

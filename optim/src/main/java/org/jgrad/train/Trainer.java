@@ -19,8 +19,8 @@ import org.jgrad.optim.EarlyStopping;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.lr.LRScheduler;
 import org.jgrad.optim.lr.ReduceLROnPlateau;
-import org.jgrad.tensor.Device;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.backend.Device;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

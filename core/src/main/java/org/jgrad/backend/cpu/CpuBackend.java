@@ -20,8 +20,8 @@ import org.jgrad.backend.Storage;
 import org.jgrad.backend.UnaryOp;
 import org.jgrad.backend.reference.ReferenceBackend;
 import org.jgrad.backend.reference.SpecialFunctions;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 
 /**
  * The fast CPU backend. FLOAT32 gets dedicated loops (one switch per call, never per element);

@@ -11,8 +11,8 @@ import org.jgrad.backend.RawTensor;
 import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
 import org.jgrad.backend.UnaryOp;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 
 /**
  * The executable specification of every primitive: naive loops over multi-indices, all

@@ -18,7 +18,7 @@ import org.jgrad.data.ImageDataset;
 import org.jgrad.data.io.ImageData;
 import org.jgrad.data.io.TabularData;
 import org.jgrad.data.io.TimeSeries;
-import org.jgrad.tensor.DType;
+import org.jgrad.backend.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

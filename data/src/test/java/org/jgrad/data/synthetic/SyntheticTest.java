@@ -9,7 +9,7 @@ import java.util.Arrays;
 import org.jgrad.data.TensorDataset;
 import org.jgrad.data.io.RegressionData;
 import org.jgrad.data.io.TabularData;
-import org.jgrad.tensor.DType;
+import org.jgrad.backend.DType;
 import org.junit.jupiter.api.Test;
 
 class SyntheticTest {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.RunContext;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -21,7 +21,7 @@ import org.jgrad.nn.Reduction;
 import org.jgrad.nn.functional.F;
 import org.jgrad.optim.Adam;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -24,7 +24,7 @@ import org.jgrad.examples.support.RunContext;
 import org.jgrad.nn.MSELoss;
 import org.jgrad.optim.Adam;
 import org.jgrad.optim.EarlyStopping;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

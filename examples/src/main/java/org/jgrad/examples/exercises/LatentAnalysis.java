@@ -20,7 +20,7 @@ import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.Plots;
 import org.jgrad.examples.support.RunContext;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

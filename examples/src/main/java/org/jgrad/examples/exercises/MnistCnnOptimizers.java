@@ -22,7 +22,7 @@ import org.jgrad.optim.Adadelta;
 import org.jgrad.optim.Adam;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.SGD;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

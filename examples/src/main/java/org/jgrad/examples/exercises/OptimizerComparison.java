@@ -23,7 +23,7 @@ import org.jgrad.optim.Adam;
 import org.jgrad.optim.LBFGS;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.SGD;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

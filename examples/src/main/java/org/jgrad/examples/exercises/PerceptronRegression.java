@@ -26,8 +26,8 @@ import org.jgrad.nn.MSELoss;
 import org.jgrad.nn.Module;
 import org.jgrad.nn.Tanh;
 import org.jgrad.optim.SGD;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.backend.DType;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -21,7 +21,7 @@ import org.jgrad.nn.Sequential;
 import org.jgrad.optim.EarlyStopping;
 import org.jgrad.optim.SGD;
 import org.jgrad.optim.lr.ReduceLROnPlateau;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

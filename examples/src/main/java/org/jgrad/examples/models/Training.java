@@ -13,7 +13,7 @@ import org.jgrad.nn.functional.F;
 import org.jgrad.nn.io.SafeTensors;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**
