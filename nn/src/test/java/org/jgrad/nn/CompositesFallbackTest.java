@@ -77,7 +77,7 @@ class CompositesFallbackTest {
     Tensor ya = f.apply(a), yb = f.apply(b);
     assertTrue(yb.device().equals(UNFUSED), what + " left the unfused device");
     Check.close(what + " value", yb.to(Device.CPU), ya);
-    Tensor g = Tensor.randn(new Generator(1), ya.shape());
+    Tensor g = Tensor.randn(new Generator(1), ya.numel()).reshape(ya.shape());   // also for a scalar
     ya.backward(g);
     yb.backward(g.to(UNFUSED));
     for (int i = 0; i < inputs.length; i++) {
