@@ -1,10 +1,10 @@
 package org.jgrad.tensor;
 
-import org.jgrad.autograd.GradMode;
-import org.jgrad.autograd.Function;
-import org.jgrad.backend.DType;
 import java.util.Arrays;
+import org.jgrad.autograd.Function;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.Conv2dParams;
+import org.jgrad.backend.DType;
 import org.jgrad.backend.FusedKernels;
 import org.jgrad.backend.RawTensor;
 

@@ -1,7 +1,5 @@
 package org.jgrad.tensor;
 
-import org.jgrad.backend.Device;
-import org.jgrad.backend.DType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +11,8 @@ import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.Backend;
 import org.jgrad.backend.Backends;
 import org.jgrad.backend.BinaryOp;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import org.jgrad.backend.FusedKernels;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.backend.ReduceOp;

@@ -14,9 +14,9 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.jgrad.nn.io.SafeTensors;
-import org.jgrad.backend.DType;
 import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.DType;
+import org.jgrad.nn.io.SafeTensors;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.jgrad.nn.functional.F;
-import org.jgrad.backend.DType;
-import org.jgrad.tensor.Generator;
 import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.DType;
+import org.jgrad.nn.functional.F;
+import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
 package org.jgrad.benchmarks.jmh;
 
 import java.util.concurrent.TimeUnit;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.benchmarks.Data;
 import org.jgrad.benchmarks.Workloads;
-import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.NeuralOps;
 import org.jgrad.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -4,6 +4,8 @@ import java.util.Optional;
 import org.jgrad.backend.Backend;
 import org.jgrad.backend.BinaryOp;
 import org.jgrad.backend.Conv2dParams;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import org.jgrad.backend.DoubleStorage;
 import org.jgrad.backend.FloatStorage;
 import org.jgrad.backend.FusedKernels;
@@ -11,8 +13,6 @@ import org.jgrad.backend.RawTensor;
 import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
 import org.jgrad.backend.UnaryOp;
-import org.jgrad.backend.DType;
-import org.jgrad.backend.Device;
 
 /**
  * The executable specification of every primitive: naive loops over multi-indices, all

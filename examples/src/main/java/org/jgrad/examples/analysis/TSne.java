@@ -1,8 +1,8 @@
 package org.jgrad.examples.analysis;
 
 import java.util.Arrays;
-import org.jgrad.tensor.Generator;
 import org.jgrad.autograd.GradMode;
+import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -3,10 +3,10 @@ package org.jgrad.nn.functional;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.jgrad.nn.Reduction;
-import org.jgrad.backend.DType;
-import org.jgrad.tensor.Generator;
 import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.DType;
+import org.jgrad.nn.Reduction;
+import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.NeuralOps;
 import org.jgrad.tensor.Tensor;
 
