@@ -1,7 +1,6 @@
 package org.jgrad.backend;
 
-import org.jgrad.backend.DType;
-import org.jgrad.backend.Device;
+import java.util.Optional;
 
 /**
  * The narrow waist between tensors and hardware: the primitives every device must have. They are
@@ -84,5 +83,5 @@ public interface Backend {
    * composites of the primitives above (see {@link FusedKernels}). Abstract on purpose: every
    * backend states whether it has them.
    */
-  java.util.Optional<FusedKernels> fused();
+  Optional<FusedKernels> fused();
 }

@@ -10,8 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.jgrad.backend.DType;
-import org.jgrad.backend.Device;
 import org.jgrad.backend.cpu.CpuBackend;
 import org.jgrad.backend.reference.ReferenceBackend;
 import org.junit.jupiter.api.Test;
