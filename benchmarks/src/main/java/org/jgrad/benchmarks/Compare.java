@@ -9,10 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgrad.backend.Backends;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.cpu.kernels.Gemm;
 import org.jgrad.backend.cpu.kernels.Parallel;
-import org.jgrad.tensor.GradMode;
-import org.jgrad.tensor.NeuralOps;
+import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 import org.jgrad.util.Json;
 
@@ -103,7 +103,7 @@ public final class Compare {
     Tensor px = Data.normal(92, 4, 8, 12, 12).requiresGrad(true), pw = Data.normal(93, 16, 8, 3, 3).requiresGrad(true);
     Tensor pb = Data.normal(94, 16).requiresGrad(true), pg = Data.normal(95, 4, 16, 12, 12);
     prewarm(() -> {
-      NeuralOps.conv2d(px, pw, pb, new int[] {1}, new int[] {1}, new int[] {1}, 1).backward(pg);
+      F.conv2d(px, pw, pb, new int[] {1}, new int[] {1}, new int[] {1}, 1).backward(pg);
       return pw.grad();
     });
     long seed = 100;
@@ -118,7 +118,7 @@ public final class Compare {
         x.zeroGrad();
         w.zeroGrad();
         b.zeroGrad();
-        NeuralOps.conv2d(x, w, b, one, pad, one, 1).backward(gy);
+        F.conv2d(x, w, b, one, pad, one, 1).backward(gy);
         return w.grad();
       });
       emit(figure("conv fwd+bwd", c.name(), "ms", both.seconds() * 1e3),

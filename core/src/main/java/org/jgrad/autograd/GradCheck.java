@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jgrad.tensor.Function;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -1,8 +1,5 @@
 package org.jgrad.backend;
 
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
-
 /** Host storage of FLOAT64, INT64 or BOOL elements (all held as doubles). */
 public final class DoubleStorage extends Storage {
   public final double[] data;

@@ -1,8 +1,5 @@
 package org.jgrad.backend;
 
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
-
 /** Host storage of FLOAT32 elements. */
 public final class FloatStorage extends Storage {
   public final float[] data;

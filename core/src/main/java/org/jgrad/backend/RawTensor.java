@@ -1,7 +1,6 @@
 package org.jgrad.backend;
 
 import java.util.Arrays;
-import org.jgrad.tensor.DType;
 
 /**
  * A tensor without autograd: a storage plus a layout (shape, strides in elements, offset).

@@ -1,8 +1,5 @@
 package org.jgrad.backend;
 
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
-
 /**
  * A flat buffer of elements of one dtype on one device. Tensors are views over a storage
  * (shape, strides, offset); views share the storage and its version counter, which in-place

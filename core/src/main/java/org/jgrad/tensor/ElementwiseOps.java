@@ -1,5 +1,6 @@
 package org.jgrad.tensor;
 
+import org.jgrad.autograd.Function;
 import org.jgrad.backend.BinaryOp;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.backend.UnaryOp;

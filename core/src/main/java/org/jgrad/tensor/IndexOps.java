@@ -1,5 +1,7 @@
 package org.jgrad.tensor;
 
+import org.jgrad.autograd.Function;
+import org.jgrad.backend.DType;
 import org.jgrad.backend.RawTensor;
 
 /** Index-driven primitives: gather and scatter-add, each the other's backward. */

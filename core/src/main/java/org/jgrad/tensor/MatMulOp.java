@@ -1,5 +1,6 @@
 package org.jgrad.tensor;
 
+import org.jgrad.autograd.Function;
 import org.jgrad.backend.RawTensor;
 
 /**

@@ -1,7 +1,11 @@
 package org.jgrad.tensor;
 
 import java.util.Arrays;
+import org.jgrad.autograd.Function;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.Conv2dParams;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.FusedKernels;
 import org.jgrad.backend.RawTensor;
 
 /**
@@ -22,6 +26,22 @@ import org.jgrad.backend.RawTensor;
  */
 public final class NeuralOps {
   private NeuralOps() {}
+
+  /**
+   * The fused kernels of {@code t}'s backend. The Functions below run only on backends that have
+   * them; {@code org.jgrad.nn.functional.F} checks {@link #hasFusedKernels} first and uses the
+   * composites otherwise.
+   */
+  static FusedKernels fused(Tensor t) {
+    return t.backend().fused().orElseThrow(() -> new UnsupportedOperationException("backend '" + t.backend().name()
+        + "' of device " + t.device() + " has no fused kernels; use org.jgrad.nn.functional.F, which falls back to"
+        + " the composites"));
+  }
+
+  /** Whether {@code t}'s backend offers fused kernels; when not, callers use the composites. */
+  public static boolean hasFusedKernels(Tensor t) {
+    return t.backend().fused().isPresent();
+  }
 
   private static int[] pair(String op, String what, int[] v) {
     if (v == null || (v.length != 1 && v.length != 2)) {
@@ -261,14 +281,14 @@ public final class NeuralOps {
     protected RawTensor forward(Tensor... in) {
       x = save(in[0]);
       w = save(in[1]);
-      return backendOf(in[0]).conv2d(in[0].raw(), in[1].raw(), p);
+      return fused(in[0]).conv2d(in[0].raw(), in[1].raw(), p);
     }
 
     @Override
     protected Tensor[] backward(Tensor g) {
       Tensor gx = needsInputGrad(0) ? Function.apply(new ConvTranspose2dFn(p, x.shape()), g, w) : null;
       Tensor gw = needsInputGrad(1)
-          ? Tensor.fromRaw(g.backend().conv2dBackwardWeight(g.raw(), x.raw(), w.shape(), p)) : null;
+          ? Tensor.fromRaw(fused(g).conv2dBackwardWeight(g.raw(), x.raw(), w.shape(), p)) : null;
       return new Tensor[] {gx, gw};
     }
   }
@@ -293,7 +313,7 @@ public final class NeuralOps {
     protected RawTensor forward(Tensor... in) {
       u = save(in[0]);
       w = save(in[1]);
-      return backendOf(in[0]).conv2dBackwardInput(in[0].raw(), in[1].raw(), outShape, p);
+      return fused(in[0]).conv2dBackwardInput(in[0].raw(), in[1].raw(), outShape, p);
     }
 
     @Override
@@ -302,7 +322,7 @@ public final class NeuralOps {
       // With outputPadding >= stride (allowed when below dilation) the convolution yields extra trailing rows/columns.
       if (gu != null) gu = gu.narrow(2, 0, u.size(2)).narrow(3, 0, u.size(3));
       Tensor gw = needsInputGrad(1)
-          ? Tensor.fromRaw(g.backend().conv2dBackwardWeight(u.raw(), g.raw(), w.shape(), p)) : null;
+          ? Tensor.fromRaw(fused(g).conv2dBackwardWeight(u.raw(), g.raw(), w.shape(), p)) : null;
       return new Tensor[] {gu, gw};
     }
   }
@@ -326,14 +346,14 @@ public final class NeuralOps {
     @Override
     protected RawTensor forward(Tensor... in) {
       xShape = in[0].shape();
-      RawTensor[] out = backendOf(in[0]).maxPool2d(in[0].raw(), k[0], k[1], p);
+      RawTensor[] out = fused(in[0]).maxPool2d(in[0].raw(), k[0], k[1], p);
       indices = Tensor.fromRaw(out[1]);
       return out[0];
     }
 
     @Override
     protected Tensor[] backward(Tensor g) {
-      return new Tensor[] {Tensor.fromRaw(g.backend().maxPool2dBackward(g.raw(), indices.raw(), xShape))};
+      return new Tensor[] {Tensor.fromRaw(fused(g).maxPool2dBackward(g.raw(), indices.raw(), xShape))};
     }
   }
 
@@ -355,12 +375,12 @@ public final class NeuralOps {
     @Override
     protected RawTensor forward(Tensor... in) {
       xShape = in[0].shape();
-      return backendOf(in[0]).avgPool2d(in[0].raw(), k[0], k[1], p);
+      return fused(in[0]).avgPool2d(in[0].raw(), k[0], k[1], p);
     }
 
     @Override
     protected Tensor[] backward(Tensor g) {
-      return new Tensor[] {Tensor.fromRaw(g.backend().avgPool2dBackward(g.raw(), xShape, k[0], k[1], p))};
+      return new Tensor[] {Tensor.fromRaw(fused(g).avgPool2dBackward(g.raw(), xShape, k[0], k[1], p))};
     }
   }
 
@@ -380,7 +400,7 @@ public final class NeuralOps {
 
     @Override
     protected RawTensor forward(Tensor... in) {
-      RawTensor[] out = backendOf(in[0]).logSoftmaxNll(in[0].raw(), in[1].raw(), ignoreIndex);
+      RawTensor[] out = fused(in[0]).logSoftmaxNll(in[0].raw(), in[1].raw(), ignoreIndex);
       logits = save(in[0]);
       target = save(in[1]);
       lse = Tensor.fromRaw(out[1]);
@@ -422,7 +442,7 @@ public final class NeuralOps {
     protected RawTensor forward(Tensor... in) {
       x = save(in[0]);
       w = save(in[1]);
-      RawTensor[] out = backendOf(in[0]).batchNorm(in[0].raw(), in[1].raw(), in[2].raw(), eps);
+      RawTensor[] out = fused(in[0]).batchNorm(in[0].raw(), in[1].raw(), in[2].raw(), eps);
       mean = Tensor.fromRaw(out[1]);
       invstd = Tensor.fromRaw(out[2]);
       return out[0];
@@ -430,7 +450,7 @@ public final class NeuralOps {
 
     @Override
     protected Tensor[] backward(Tensor g) {
-      RawTensor[] gr = g.backend().batchNormBackward(g.raw(), x.raw(), w.raw(), mean.raw(), invstd.raw());
+      RawTensor[] gr = fused(g).batchNormBackward(g.raw(), x.raw(), w.raw(), mean.raw(), invstd.raw());
       return new Tensor[] {
         Tensor.fromRaw(gr[0]),
         hasWeight ? Tensor.fromRaw(gr[1]) : null,

@@ -1,6 +1,9 @@
 package org.jgrad.tensor;
 
 import java.util.Arrays;
+import org.jgrad.autograd.Function;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import org.jgrad.backend.RawTensor;
 
 /**

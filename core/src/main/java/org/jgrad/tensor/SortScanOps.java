@@ -5,7 +5,10 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.jgrad.backend.RawTensor;
-import org.jgrad.backend.cpu.CpuBackend;
+import org.jgrad.autograd.Function;
+import org.jgrad.backend.Backends;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 
 /**
  * Sorting, scans, products and index assignment. These ops have no backend primitive: their
@@ -17,7 +20,7 @@ final class SortScanOps {
 
   /** A dense tensor of {@code dtype} holding {@code values}, on {@code device}. */
   static RawTensor hostRaw(double[] values, DType dtype, int[] shape, Device device) {
-    RawTensor r = RawTensor.dense(CpuBackend.INSTANCE.fromHost(values, dtype), shape.clone());
+    RawTensor r = RawTensor.dense(Backends.backend(Device.CPU).fromHost(values, dtype), shape.clone());
     if (device.equals(Device.CPU)) return r;
     return Tensor.fromRaw(r).to(device).raw();
   }

@@ -3,13 +3,20 @@ package org.jgrad.tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import org.jgrad.autograd.Autograd;
+import org.jgrad.autograd.EngineHooks;
+import org.jgrad.autograd.Function;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.Backend;
+import org.jgrad.backend.Backends;
 import org.jgrad.backend.BinaryOp;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
+import org.jgrad.backend.FusedKernels;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
-import org.jgrad.backend.cpu.CpuBackend;
-import org.jgrad.backend.reference.ReferenceBackend;
 
 /**
  * An n-dimensional array with reverse-mode automatic differentiation.
@@ -63,16 +70,19 @@ public class Tensor {
   }
 
   static Backend backendFor(Device device) {
-    if (device.equals(Device.CPU)) return CpuBackend.INSTANCE;
-    if (device.equals(Device.REFERENCE)) return ReferenceBackend.INSTANCE;
-    return DeviceRegistry.backend(device);
+    return Backends.backend(device);
+  }
+
+  /** Where factories create tensors before an optional {@code to(device)}. */
+  private static Backend host() {
+    return Backends.backend(Device.CPU);
   }
 
   // ---------------------------------------------------------------- factories
 
   private static Tensor dense(DType dtype, int[] shape) {
     Shapes.checkShape("zeros", shape);
-    Storage s = CpuBackend.INSTANCE.allocate(dtype, RawTensor.numel(shape));
+    Storage s = host().allocate(dtype, RawTensor.numel(shape));
     return new Tensor(RawTensor.dense(s, shape.clone()));
   }
 
@@ -247,14 +257,14 @@ public class Tensor {
   public static Tensor of(float[] data, int... shape) {
     if (shape.length == 0) shape = new int[] {data.length};
     checkData("of", data.length, shape);
-    return new Tensor(RawTensor.dense(CpuBackend.INSTANCE.fromHost(data), shape.clone()));
+    return new Tensor(RawTensor.dense(host().fromHost(data), shape.clone()));
   }
 
   /** A float64 tensor holding a copy of {@code data}; with no shape, a 1-D tensor. */
   public static Tensor of(double[] data, int... shape) {
     if (shape.length == 0) shape = new int[] {data.length};
     checkData("of", data.length, shape);
-    return new Tensor(RawTensor.dense(CpuBackend.INSTANCE.fromHost(data, DType.FLOAT64), shape.clone()));
+    return new Tensor(RawTensor.dense(host().fromHost(data, DType.FLOAT64), shape.clone()));
   }
 
   /** An int64 tensor (labels, indices); with no shape, a 1-D tensor. */
@@ -263,7 +273,7 @@ public class Tensor {
     checkData("ofLongs", data.length, shape);
     double[] d = new double[data.length];
     for (int i = 0; i < d.length; i++) d[i] = data[i];
-    return new Tensor(RawTensor.dense(CpuBackend.INSTANCE.fromHost(d, DType.INT64), shape.clone()));
+    return new Tensor(RawTensor.dense(host().fromHost(d, DType.INT64), shape.clone()));
   }
 
   /** A float32 scalar (0-d tensor). */
@@ -400,9 +410,6 @@ public class Tensor {
     grad = g;
   }
 
-  final void setGradInternal(Tensor g) {
-    grad = g;
-  }
 
   /** Clears the gradient (sets it to null, as PyTorch's default {@code set_to_none}). */
   public final void zeroGrad() {
@@ -414,9 +421,21 @@ public class Tensor {
     return gradFn;
   }
 
-  final void attach(Function f) {
-    gradFn = f;
-    requiresGrad = true;
+  // The engine (org.jgrad.autograd) sets the graph fields through these hooks, installed once when
+  // this class initialises; they are not public API.
+  static {
+    EngineHooks.install(new EngineHooks() {
+      @Override
+      protected void attach(Tensor t, Function f) {
+        t.gradFn = f;
+        t.requiresGrad = true;
+      }
+
+      @Override
+      protected void setGrad(Tensor t, Tensor g) {
+        t.grad = g;
+      }
+    });
   }
 
   public final boolean isLeaf() {
@@ -426,7 +445,7 @@ public class Tensor {
   /** Asks backward to keep this non-leaf tensor's gradient in {@link #grad()}. */
   public final Tensor retainGrad() {
     if (!requiresGrad) throw new IllegalStateException("retainGrad: tensor does not require grad");
-    if (gradFn != null) gradFn.retainedOutput = this;
+    if (gradFn != null) gradFn.retainGrad(this);
     return this;
   }
 
@@ -1261,7 +1280,7 @@ public class Tensor {
     }
     int[] shape = Arrays.copyOf(data.shape(), dim() + 1);
     shape[dim()] = n;
-    return new Tensor(RawTensor.dense(CpuBackend.INSTANCE.fromHost(out, DType.INT64), shape)).to(device());
+    return new Tensor(RawTensor.dense(host().fromHost(out, DType.INT64), shape)).to(device());
   }
 
   /** Reverses the order of elements along {@code dims} (a copy). */
@@ -1327,9 +1346,22 @@ public class Tensor {
   private Tensor accumulate(String op, double alpha, Tensor a, Tensor b, BinaryOp combine) {
     checkInPlace(op);
     RawTensor ra = operand(op, a), rb = b == null ? null : operand(op, b);
-    backend.accumulate(data, alpha, ra, rb, combine);
+    Optional<FusedKernels> fused = backend.fused();
+    if (fused.isPresent()) {
+      fused.get().accumulate(data, alpha, ra, rb, combine);
+    } else {
+      // The composite the fused kernel stands for: target + alpha * (a [combine b]), then written back.
+      RawTensor term = rb == null ? ra : backend.binary(combine, ra, rb);
+      term = backend.binary(BinaryOp.MUL, term, scalarRaw(alpha));
+      backend.copyInto(data, backend.binary(BinaryOp.ADD, data, term));
+    }
     data.storage().bumpVersion();
     return this;
+  }
+
+  /** {@code v} in this tensor's dtype, broadcast (stride 0) to this tensor's shape. */
+  private RawTensor scalarRaw(double v) {
+    return Shapes.expandRaw(RawTensor.dense(backend.fromHost(new double[] {v}, dtype()), new int[0]), data.shape());
   }
 
   /** this += other. */
@@ -1348,7 +1380,10 @@ public class Tensor {
 
   public final Tensor mulInPlace(Tensor other) {
     checkInPlace("mulInPlace");
-    backend.scaleInPlace(data, operand("mulInPlace", other));
+    RawTensor factor = operand("mulInPlace", other);
+    Optional<FusedKernels> fused = backend.fused();
+    if (fused.isPresent()) fused.get().scaleInPlace(data, factor);
+    else backend.copyInto(data, backend.binary(BinaryOp.MUL, data, factor));
     data.storage().bumpVersion();
     return this;
   }

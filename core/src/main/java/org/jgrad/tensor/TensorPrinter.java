@@ -1,6 +1,8 @@
 package org.jgrad.tensor;
 
 import java.util.Locale;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 
 /**
  * PyTorch-style printing: {@code tensor([[1.0000, 2.0000], …])}; tensors over 1000 elements

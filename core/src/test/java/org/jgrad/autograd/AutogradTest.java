@@ -12,11 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
-import org.jgrad.tensor.AnomalyMode;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
-import org.jgrad.tensor.Function;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

@@ -12,8 +12,6 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.jgrad.backend.cpu.CpuBackend;
 import org.jgrad.backend.reference.ReferenceBackend;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -31,6 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BackendConformanceTest {
   private static final Backend CPU = CpuBackend.INSTANCE;
   private static final Backend REF = ReferenceBackend.INSTANCE;
+  private static final FusedKernels CPU_FUSED = CPU.fused().orElseThrow();
+  private static final FusedKernels REF_FUSED = REF.fused().orElseThrow();
   private static final int TRIALS = 150;
 
   /** One operand: the same bytes and layout on both backends. */
@@ -414,16 +414,16 @@ class BackendConformanceTest {
       int[] xs = {n, cg * groups, h, w}, ws = {og * groups, cg, kh, kw};
       Pair x = g.operand(dtype, xs, false, false), wt = g.operand(dtype, ws, false, false);
       String what = "conv2d " + p + describe(x, wt);
-      RawTensor y = CPU.conv2d(x.cpu(), wt.cpu(), p);
+      RawTensor y = CPU_FUSED.conv2d(x.cpu(), wt.cpu(), p);
       int terms = cg * kh * kw;
-      assertCloseResult(what, y, REF.conv2d(x.ref(), wt.ref(), p), absBound(REF.conv2d(abs64(x.ref()), abs64(wt.ref()), p), terms, dtype));
+      assertCloseResult(what, y, REF_FUSED.conv2d(x.ref(), wt.ref(), p), absBound(REF_FUSED.conv2d(abs64(x.ref()), abs64(wt.ref()), p), terms, dtype));
       Pair gy = g.operand(dtype, y.shape(), true, false);
-      assertCloseResult(what + " backward input", CPU.conv2dBackwardInput(gy.cpu(), wt.cpu(), xs, p),
-          REF.conv2dBackwardInput(gy.ref(), wt.ref(), xs, p),
-          absBound(REF.conv2dBackwardInput(abs64(gy.ref()), abs64(wt.ref()), xs, p), og * groups * kh * kw, dtype));
-      assertCloseResult(what + " backward weight", CPU.conv2dBackwardWeight(gy.cpu(), x.cpu(), ws, p),
-          REF.conv2dBackwardWeight(gy.ref(), x.ref(), ws, p),
-          absBound(REF.conv2dBackwardWeight(abs64(gy.ref()), abs64(x.ref()), ws, p), n * y.shape()[2] * y.shape()[3], dtype));
+      assertCloseResult(what + " backward input", CPU_FUSED.conv2dBackwardInput(gy.cpu(), wt.cpu(), xs, p),
+          REF_FUSED.conv2dBackwardInput(gy.ref(), wt.ref(), xs, p),
+          absBound(REF_FUSED.conv2dBackwardInput(abs64(gy.ref()), abs64(wt.ref()), xs, p), og * groups * kh * kw, dtype));
+      assertCloseResult(what + " backward weight", CPU_FUSED.conv2dBackwardWeight(gy.cpu(), x.cpu(), ws, p),
+          REF_FUSED.conv2dBackwardWeight(gy.ref(), x.ref(), ws, p),
+          absBound(REF_FUSED.conv2dBackwardWeight(abs64(gy.ref()), abs64(x.ref()), ws, p), n * y.shape()[2] * y.shape()[3], dtype));
     }
   }
 
@@ -438,18 +438,18 @@ class BackendConformanceTest {
       int[] xs = {1 + g.r.nextInt(2), 1 + g.r.nextInt(3), kh + g.r.nextInt(5), kw + g.r.nextInt(5)};
       Pair x = g.operand(dtype, xs, true, false);
       String what = "maxPool2d " + kh + "x" + kw + " " + p + describe(x);
-      RawTensor[] c = CPU.maxPool2d(x.cpu(), kh, kw, p), e = REF.maxPool2d(x.ref(), kh, kw, p);
+      RawTensor[] c = CPU_FUSED.maxPool2d(x.cpu(), kh, kw, p), e = REF_FUSED.maxPool2d(x.ref(), kh, kw, p);
       assertSameResult(what + " values", c[0], e[0]);
       assertSameResult(what + " indices", c[1], e[1]);
       Pair gy = g.operand(dtype, c[0].shape(), true, false);
-      assertCloseResult(what + " backward", CPU.maxPool2dBackward(gy.cpu(), c[1], xs),
-          REF.maxPool2dBackward(gy.ref(), e[1], xs), absBound(REF.maxPool2dBackward(abs64(gy.ref()), e[1], xs), kh * kw, dtype));
-      RawTensor a = CPU.avgPool2d(x.cpu(), kh, kw, p);
-      assertCloseResult("avgPool2d" + what.substring(9), a, REF.avgPool2d(x.ref(), kh, kw, p),
-          absBound(REF.avgPool2d(abs64(x.ref()), kh, kw, p), kh * kw, dtype));
-      assertCloseResult("avgPool2d backward" + what.substring(9), CPU.avgPool2dBackward(gy.cpu(), xs, kh, kw, p),
-          REF.avgPool2dBackward(gy.ref(), xs, kh, kw, p),
-          absBound(REF.avgPool2dBackward(abs64(gy.ref()), xs, kh, kw, p), kh * kw, dtype));
+      assertCloseResult(what + " backward", CPU_FUSED.maxPool2dBackward(gy.cpu(), c[1], xs),
+          REF_FUSED.maxPool2dBackward(gy.ref(), e[1], xs), absBound(REF_FUSED.maxPool2dBackward(abs64(gy.ref()), e[1], xs), kh * kw, dtype));
+      RawTensor a = CPU_FUSED.avgPool2d(x.cpu(), kh, kw, p);
+      assertCloseResult("avgPool2d" + what.substring(9), a, REF_FUSED.avgPool2d(x.ref(), kh, kw, p),
+          absBound(REF_FUSED.avgPool2d(abs64(x.ref()), kh, kw, p), kh * kw, dtype));
+      assertCloseResult("avgPool2d backward" + what.substring(9), CPU_FUSED.avgPool2dBackward(gy.cpu(), xs, kh, kw, p),
+          REF_FUSED.avgPool2dBackward(gy.ref(), xs, kh, kw, p),
+          absBound(REF_FUSED.avgPool2dBackward(abs64(gy.ref()), xs, kh, kw, p), kh * kw, dtype));
     }
   }
 
@@ -464,7 +464,7 @@ class BackendConformanceTest {
       for (int i = 0; i < n; i++) target[i] = g.r.nextInt(5) == 0 ? -100 : g.r.nextInt(c);
       RawTensor tc = RawTensor.dense(CPU.fromHost(target, DType.INT64), new int[] {n});
       RawTensor tr = RawTensor.dense(REF.fromHost(target, DType.INT64), new int[] {n});
-      RawTensor[] a = CPU.logSoftmaxNll(x.cpu(), tc, -100), e = REF.logSoftmaxNll(x.ref(), tr, -100);
+      RawTensor[] a = CPU_FUSED.logSoftmaxNll(x.cpu(), tc, -100), e = REF_FUSED.logSoftmaxNll(x.ref(), tr, -100);
       double tol = dtype == DType.FLOAT32 ? 0x1p-20 : 0x1p-48;
       for (int k = 0; k < 2; k++) {
         double[] b = REF.toHostDouble(e[k]);

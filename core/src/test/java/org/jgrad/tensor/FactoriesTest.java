@@ -1,5 +1,7 @@
 package org.jgrad.tensor;
 
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

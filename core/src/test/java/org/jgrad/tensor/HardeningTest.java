@@ -1,5 +1,6 @@
 package org.jgrad.tensor;
 
+import org.jgrad.backend.DType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,8 @@
 package org.jgrad.tensor;
 
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
+import org.jgrad.autograd.GradMode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

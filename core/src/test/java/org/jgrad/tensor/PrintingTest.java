@@ -1,5 +1,6 @@
 package org.jgrad.tensor;
 
+import org.jgrad.backend.Device;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

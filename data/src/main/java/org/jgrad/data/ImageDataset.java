@@ -1,8 +1,8 @@
 package org.jgrad.data;
 
 import java.util.List;
+import org.jgrad.backend.DType;
 import org.jgrad.data.io.ImageData;
-import org.jgrad.tensor.DType;
 import org.jgrad.tensor.Tensor;
 
 /**

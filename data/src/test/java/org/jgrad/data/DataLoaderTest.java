@@ -13,8 +13,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jgrad.backend.DType;
 import org.jgrad.data.transforms.Transforms;
-import org.jgrad.tensor.DType;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
 package org.jgrad.nn;
 
 import java.util.Arrays;
+import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.DType;
 import org.jgrad.nn.functional.F;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

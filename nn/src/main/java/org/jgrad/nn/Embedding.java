@@ -1,8 +1,8 @@
 package org.jgrad.nn;
 
+import org.jgrad.autograd.GradMode;
 import org.jgrad.nn.functional.F;
 import org.jgrad.nn.init.Init;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -16,10 +16,12 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.DType;
 import org.jgrad.nn.io.SafeTensors;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jgrad.autograd.Function;
 import org.jgrad.autograd.GradCheck;
+import org.jgrad.backend.DType;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.nn.functional.Composites;
 import org.jgrad.nn.functional.F;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Function;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jgrad.backend.DType;
 import org.jgrad.nn.init.Init;
-import org.jgrad.tensor.DType;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;

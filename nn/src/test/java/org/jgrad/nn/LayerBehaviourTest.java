@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jgrad.nn.functional.Composites;
+import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.DType;
 import org.jgrad.nn.functional.F;
-import org.jgrad.tensor.DType;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

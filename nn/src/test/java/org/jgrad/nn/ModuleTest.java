@@ -16,8 +16,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jgrad.backend.DType;
 import org.jgrad.nn.functional.F;
-import org.jgrad.tensor.DType;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -274,7 +274,7 @@ class ModuleTest {
     assertTrue(p.requiresGrad());
     assertTrue(p.isLeaf());
     assertFalse(new Parameter(data, false).requiresGrad());
-    try (var ng = org.jgrad.tensor.GradMode.noGrad()) {
+    try (var ng = org.jgrad.autograd.GradMode.noGrad()) {
       p.fill(4);
     }
     assertEquals(4.0, data.get(1, 0));

@@ -14,11 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.jgrad.util.Json;
+import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.DType;
 import org.jgrad.nn.io.SafeTensors;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

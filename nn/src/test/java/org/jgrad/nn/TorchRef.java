@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jgrad.util.Json;
-import org.jgrad.tensor.DType;
+import org.jgrad.backend.DType;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.util.Json;
 
 /** Reference cases written by tools/torch_nn_reference.py (PyTorch 1.13), read from test resources. */
 final class TorchRef {

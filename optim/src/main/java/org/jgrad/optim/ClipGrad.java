@@ -2,7 +2,7 @@ package org.jgrad.optim;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

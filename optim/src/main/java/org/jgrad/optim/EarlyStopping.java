@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

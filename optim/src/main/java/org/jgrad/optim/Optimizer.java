@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

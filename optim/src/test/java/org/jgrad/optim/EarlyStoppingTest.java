@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

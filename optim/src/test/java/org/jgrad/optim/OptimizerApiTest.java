@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import org.jgrad.tensor.GradMode;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package org.jgrad.train;
 
 import java.util.Objects;
 import java.util.function.BiFunction;
-import org.jgrad.tensor.DType;
+import org.jgrad.backend.DType;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiFunction;
+import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.Device;
 import org.jgrad.data.Batch;
 import org.jgrad.data.DataLoader;
 import org.jgrad.nn.Module;
@@ -19,8 +21,6 @@ import org.jgrad.optim.EarlyStopping;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.lr.LRScheduler;
 import org.jgrad.optim.lr.ReduceLROnPlateau;
-import org.jgrad.tensor.Device;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

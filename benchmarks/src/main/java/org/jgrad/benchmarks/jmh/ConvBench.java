@@ -1,10 +1,10 @@
 package org.jgrad.benchmarks.jmh;
 
 import java.util.concurrent.TimeUnit;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.benchmarks.Data;
 import org.jgrad.benchmarks.Workloads;
-import org.jgrad.tensor.GradMode;
-import org.jgrad.tensor.NeuralOps;
+import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -65,7 +65,7 @@ public class ConvBench {
   @Benchmark
   public Tensor forward() {
     try (var ng = GradMode.noGrad()) {
-      return NeuralOps.conv2d(x, w, b, one, pad, one, 1);
+      return F.conv2d(x, w, b, one, pad, one, 1);
     }
   }
 
@@ -74,7 +74,7 @@ public class ConvBench {
     x.zeroGrad();
     w.zeroGrad();
     b.zeroGrad();
-    NeuralOps.conv2d(x, w, b, one, pad, one, 1).backward(gy);
+    F.conv2d(x, w, b, one, pad, one, 1).backward(gy);
     return w.grad();
   }
 }

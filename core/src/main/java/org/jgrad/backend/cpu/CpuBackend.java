@@ -1,7 +1,18 @@
 package org.jgrad.backend.cpu;
 
+import java.util.Optional;
+import org.jgrad.backend.Backend;
 import org.jgrad.backend.BinaryOp;
 import org.jgrad.backend.Conv2dParams;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
+import org.jgrad.backend.DoubleStorage;
+import org.jgrad.backend.FloatStorage;
+import org.jgrad.backend.FusedKernels;
+import org.jgrad.backend.RawTensor;
+import org.jgrad.backend.ReduceOp;
+import org.jgrad.backend.Storage;
+import org.jgrad.backend.UnaryOp;
 import org.jgrad.backend.cpu.kernels.Conv2dKernels;
 import org.jgrad.backend.cpu.kernels.ConvShape;
 import org.jgrad.backend.cpu.kernels.LossKernels;
@@ -9,36 +20,76 @@ import org.jgrad.backend.cpu.kernels.NormKernels;
 import org.jgrad.backend.cpu.kernels.Parallel;
 import org.jgrad.backend.cpu.kernels.PoolKernels;
 import org.jgrad.backend.cpu.kernels.PoolShape;
-import org.jgrad.backend.DoubleStorage;
-import org.jgrad.backend.FloatStorage;
-import org.jgrad.backend.RawTensor;
-import org.jgrad.backend.ReduceOp;
-import org.jgrad.backend.Storage;
-import org.jgrad.backend.UnaryOp;
 import org.jgrad.backend.reference.ReferenceBackend;
 import org.jgrad.backend.reference.SpecialFunctions;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
 
 /**
  * The fast CPU backend. FLOAT32 gets dedicated loops (one switch per call, never per element);
- * FLOAT64, INT64 and BOOL run on the inherited reference kernels, which is fast enough for
- * gradient checks, labels and masks.
+ * FLOAT64 gets dense double loops for the element-wise ops, reductions and matmul. Everything
+ * else on FLOAT64, INT64 and BOOL is delegated, explicitly, to a {@link ReferenceBackend} held in
+ * {@link #reference} (fast enough for gradient checks, labels and masks). Delegation rather than
+ * inheritance: a method this class forgets is a compile error, not a silent fall-back to the
+ * naive loops.
  *
  * <pre>{@code
  * Tensor x = Tensor.randn(1024, 1024);   // Device.CPU, computed here
  * }</pre>
  */
-public class CpuBackend extends ReferenceBackend {
+public final class CpuBackend implements Backend, FusedKernels {
   public static final CpuBackend INSTANCE = new CpuBackend();
 
-  protected CpuBackend() {
-    super(Device.CPU);
-  }
+  /** The specification's kernels, allocating CPU storages: what non-float32 work is delegated to. */
+  private final ReferenceBackend reference = ReferenceBackend.on(Device.CPU);
+
+  private CpuBackend() {}
 
   @Override
   public String name() {
     return "cpu";
+  }
+
+  @Override
+  public Device device() {
+    return Device.CPU;
+  }
+
+  @Override
+  public Optional<FusedKernels> fused() {
+    return Optional.of(this);
+  }
+
+  // Storage management is dtype-generic and already array-speed in the reference backend.
+
+  @Override
+  public Storage allocate(DType dtype, int length) {
+    return reference.allocate(dtype, length);
+  }
+
+  @Override
+  public Storage fromHost(double[] values, DType dtype) {
+    return reference.fromHost(values, dtype);
+  }
+
+  @Override
+  public Storage fromHost(float[] values) {
+    return reference.fromHost(values);
+  }
+
+  @Override
+  public double[] toHostDouble(RawTensor x) {
+    return reference.toHostDouble(x);
+  }
+
+  // Index ops are rare (embeddings, NLL) and memory-bound: the reference loops serve every dtype.
+
+  @Override
+  public RawTensor gather(RawTensor x, int dim, RawTensor index) {
+    return reference.gather(x, dim, index);
+  }
+
+  @Override
+  public RawTensor scatterAdd(RawTensor base, int dim, RawTensor index, RawTensor src) {
+    return reference.scatterAdd(base, dim, index, src);
   }
 
   static float[] f(RawTensor x) {
@@ -67,7 +118,7 @@ public class CpuBackend extends ReferenceBackend {
 
   @Override
   public float[] toHostFloat(RawTensor x) {
-    if (!isFloat(x)) return super.toHostFloat(x);
+    if (!isFloat(x)) return reference.toHostFloat(x);
     if (x.isContiguous()) {
       float[] out = new float[x.numel()];
       System.arraycopy(f(x), x.offset(), out, 0, out.length);
@@ -107,11 +158,11 @@ public class CpuBackend extends ReferenceBackend {
       Strided.Plan p = Strided.plan(x.shape(), x.strides(), out.strides(), out.strides());
       int sa = p.innerA();
       Strided.forEachRunParallel(p, x.offset(), 0, 0, (a, b, c, n) -> {
-        for (int i = 0; i < n; i++) dst[b + i] = integral ? castValue(src[a + i * sa], to) : src[a + i * sa];
+        for (int i = 0; i < n; i++) dst[b + i] = integral ? ReferenceBackend.castValue(src[a + i * sa], to) : src[a + i * sa];
       });
       return out;
     }
-    if (!isFloat(x) || to != DType.FLOAT32) return super.copy(x, to);
+    if (!isFloat(x) || to != DType.FLOAT32) return reference.copy(x, to);
     RawTensor out = denseFloat(x.shape());
     copyFloat(out, x);
     return out;
@@ -138,14 +189,14 @@ public class CpuBackend extends ReferenceBackend {
     if (isFloat(dst) && isFloat(src) && dst.storage() != src.storage()) {
       copyFloat(dst, src);
     } else {
-      super.copyInto(dst, src);
+      reference.copyInto(dst, src);
     }
   }
 
   @Override
   public void fill(RawTensor dst, double value) {
     if (!isFloat(dst)) {
-      super.fill(dst, value);
+      reference.fill(dst, value);
       return;
     }
     float v = (float) value;
@@ -164,10 +215,10 @@ public class CpuBackend extends ReferenceBackend {
       RawTensor out = denseDouble(x.dtype(), x.shape());
       double[] src = d(in), dst = d(out);
       int off = in.offset();
-      for (int i = 0; i < dst.length; i++) dst[i] = apply(op, src[off + i]);
+      for (int i = 0; i < dst.length; i++) dst[i] = ReferenceBackend.apply(op, src[off + i]);
       return out;
     }
-    if (!isFloat(x)) return super.unary(op, x);
+    if (!isFloat(x)) return reference.unary(op, x);
     RawTensor in = x.isContiguous() ? x : copy(x, DType.FLOAT32);
     RawTensor out = denseFloat(x.shape());
     float[] src = f(in), dst = f(out);
@@ -194,14 +245,14 @@ public class CpuBackend extends ReferenceBackend {
       Strided.forEachRun(p, a.offset(), b.offset(), 0, (oa, ob, oc, n) -> {
         int o = pos[0];
         for (int i = 0; i < n; i++) {
-          double r = apply(op, x[oa + i * sa], y[ob + i * sb]);
-          z[o + i] = integral ? castValue(r, outType) : r;
+          double r = ReferenceBackend.apply(op, x[oa + i * sa], y[ob + i * sb]);
+          z[o + i] = integral ? ReferenceBackend.castValue(r, outType) : r;
         }
         pos[0] = o + n;
       });
       return out;
     }
-    if (!isFloat(a) || !isFloat(b)) return super.binary(op, a, b);
+    if (!isFloat(a) || !isFloat(b)) return reference.binary(op, a, b);
     if (op.isComparison()) {
       RawTensor out = denseDouble(DType.BOOL, a.shape());
       float[] x = f(a), y = f(b);
@@ -239,7 +290,7 @@ public class CpuBackend extends ReferenceBackend {
       });
       return out;
     }
-    if (!isFloat(a) || !isFloat(b) || !isDouble(cond)) return super.where(cond, a, b);
+    if (!isFloat(a) || !isFloat(b) || !isDouble(cond)) return reference.where(cond, a, b);
     RawTensor out = denseFloat(a.shape());
     float[] x = f(a), y = f(b), z = f(out);
     double[] cs = d(cond);
@@ -257,9 +308,9 @@ public class CpuBackend extends ReferenceBackend {
   @Override
   public RawTensor reduce(ReduceOp op, RawTensor x, int[] axes) {
     boolean fl = isFloat(x);
-    if (!fl && !isDouble(x)) return super.reduce(op, x, axes);
+    if (!fl && !isDouble(x)) return reference.reduce(op, x, axes);
     int r = x.rank();
-    int[] outShape = reducedShape(x.shape(), axes);
+    int[] outShape = ReferenceBackend.reducedShape(x.shape(), axes);
     RawTensor out = fl ? denseFloat(outShape) : denseDouble(x.dtype(), outShape);
     // Reorder the view so kept axes come first and reduced axes last; then each output element
     // reduces one (possibly strided) block.
@@ -289,7 +340,11 @@ public class CpuBackend extends ReferenceBackend {
     int rs = redPlan.innerA();
     int outer = RawTensor.numel(keptShape);
     RawTensor keptView = new RawTensor(x.storage(), keptShape, keptStrides, x.offset());
-    double init = op == ReduceOp.SUM ? 0 : op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    double init = switch (op) {
+      case SUM -> 0;
+      case MAX -> Double.NEGATIVE_INFINITY;
+      case MIN -> Double.POSITIVE_INFINITY;
+    };
     float[] srcF = fl ? f(x) : null, outF = fl ? f(out) : null;
     double[] srcD = fl ? null : d(x), outD = fl ? null : d(out);
     double[] acc = new double[1];
@@ -310,7 +365,7 @@ public class CpuBackend extends ReferenceBackend {
   @Override
   public RawTensor matmul(RawTensor a, RawTensor b) {
     if (isDouble(a) && isDouble(b) && a.dtype() == DType.FLOAT64) return matmulDouble(a, b);
-    if (!isFloat(a) || !isFloat(b)) return super.matmul(a, b);
+    if (!isFloat(a) || !isFloat(b)) return reference.matmul(a, b);
     int r = a.rank();
     int m = a.shape()[r - 2], k = a.shape()[r - 1], n = b.shape()[r - 1];
     int[] outShape = a.shape().clone();
@@ -399,7 +454,7 @@ public class CpuBackend extends ReferenceBackend {
 
   @Override
   public RawTensor conv2d(RawTensor x, RawTensor w, Conv2dParams p) {
-    if (!isFloat(x) || !isFloat(w)) return super.conv2d(x, w, p);
+    if (!isFloat(x) || !isFloat(w)) return reference.conv2d(x, w, p);
     RawTensor xd = dense(x), wd = dense(w);
     int[] ws = w.shape();
     ConvShape cs = convShape(x.shape(), ws, p.outH(x.shape()[2], ws[2]), p.outW(x.shape()[3], ws[3]), p);
@@ -410,7 +465,7 @@ public class CpuBackend extends ReferenceBackend {
 
   @Override
   public RawTensor conv2dBackwardInput(RawTensor gy, RawTensor w, int[] xShape, Conv2dParams p) {
-    if (!isFloat(gy) || !isFloat(w)) return super.conv2dBackwardInput(gy, w, xShape, p);
+    if (!isFloat(gy) || !isFloat(w)) return reference.conv2dBackwardInput(gy, w, xShape, p);
     RawTensor gd = dense(gy), wd = dense(w);
     ConvShape cs = convShape(xShape, w.shape(), gy.shape()[2], gy.shape()[3], p);
     RawTensor out = denseFloat(xShape);
@@ -420,7 +475,7 @@ public class CpuBackend extends ReferenceBackend {
 
   @Override
   public RawTensor conv2dBackwardWeight(RawTensor gy, RawTensor x, int[] wShape, Conv2dParams p) {
-    if (!isFloat(gy) || !isFloat(x)) return super.conv2dBackwardWeight(gy, x, wShape, p);
+    if (!isFloat(gy) || !isFloat(x)) return reference.conv2dBackwardWeight(gy, x, wShape, p);
     RawTensor gd = dense(gy), xd = dense(x);
     ConvShape cs = convShape(x.shape(), wShape, gy.shape()[2], gy.shape()[3], p);
     RawTensor out = denseFloat(wShape);
@@ -435,7 +490,7 @@ public class CpuBackend extends ReferenceBackend {
 
   @Override
   public RawTensor[] maxPool2d(RawTensor x, int kh, int kw, Conv2dParams p) {
-    if (!isFloat(x)) return super.maxPool2d(x, kh, kw, p);
+    if (!isFloat(x)) return reference.maxPool2d(x, kh, kw, p);
     RawTensor xd = dense(x);
     PoolShape ps = poolShape(x.shape(), kh, kw, p);
     int[] outShape = {ps.batch(), ps.channels(), ps.outH(), ps.outW()};
@@ -450,7 +505,7 @@ public class CpuBackend extends ReferenceBackend {
 
   @Override
   public RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, int[] xShape) {
-    if (!isFloat(gy) || !isDouble(indices)) return super.maxPool2dBackward(gy, indices, xShape);
+    if (!isFloat(gy) || !isDouble(indices)) return reference.maxPool2dBackward(gy, indices, xShape);
     RawTensor gd = dense(gy), id = dense(indices);
     RawTensor out = denseFloat(xShape);
     float[] g = f(gd), dx = f(out);
@@ -471,7 +526,7 @@ public class CpuBackend extends ReferenceBackend {
 
   @Override
   public RawTensor avgPool2d(RawTensor x, int kh, int kw, Conv2dParams p) {
-    if (!isFloat(x)) return super.avgPool2d(x, kh, kw, p);
+    if (!isFloat(x)) return reference.avgPool2d(x, kh, kw, p);
     RawTensor xd = dense(x);
     PoolShape ps = poolShape(x.shape(), kh, kw, p);
     RawTensor out = denseFloat(new int[] {ps.batch(), ps.channels(), ps.outH(), ps.outW()});
@@ -481,7 +536,7 @@ public class CpuBackend extends ReferenceBackend {
 
   @Override
   public RawTensor avgPool2dBackward(RawTensor gy, int[] xShape, int kh, int kw, Conv2dParams p) {
-    if (!isFloat(gy)) return super.avgPool2dBackward(gy, xShape, kh, kw, p);
+    if (!isFloat(gy)) return reference.avgPool2dBackward(gy, xShape, kh, kw, p);
     RawTensor gd = dense(gy);
     PoolShape ps = poolShape(xShape, kh, kw, p);
     RawTensor out = denseFloat(xShape);
@@ -491,7 +546,7 @@ public class CpuBackend extends ReferenceBackend {
 
   @Override
   public RawTensor[] logSoftmaxNll(RawTensor logits, RawTensor target, long ignoreIndex) {
-    if (!isFloat(logits) || !isDouble(target)) return super.logSoftmaxNll(logits, target, ignoreIndex);
+    if (!isFloat(logits) || !isDouble(target)) return reference.logSoftmaxNll(logits, target, ignoreIndex);
     RawTensor ld = dense(logits), td = dense(target);
     int rows = logits.shape()[0], cols = logits.shape()[1];
     RawTensor loss = denseFloat(new int[] {rows}), lse = denseFloat(new int[] {rows});
@@ -502,7 +557,7 @@ public class CpuBackend extends ReferenceBackend {
   @Override
   public RawTensor[] batchNorm(RawTensor x, RawTensor weight, RawTensor bias, double eps) {
     if (!isFloat(x) || (weight != null && !isFloat(weight)) || (bias != null && !isFloat(bias))) {
-      return super.batchNorm(x, weight, bias, eps);
+      return reference.batchNorm(x, weight, bias, eps);
     }
     RawTensor xd = dense(x);
     int n = x.shape()[0], c = x.shape()[1], sp = x.numel() / Math.max(1, n * c);
@@ -515,7 +570,7 @@ public class CpuBackend extends ReferenceBackend {
   @Override
   public RawTensor[] batchNormBackward(RawTensor gy, RawTensor x, RawTensor weight, RawTensor mean, RawTensor invstd) {
     if (!isFloat(gy) || !isFloat(x) || !isFloat(mean) || !isFloat(invstd) || (weight != null && !isFloat(weight))) {
-      return super.batchNormBackward(gy, x, weight, mean, invstd);
+      return reference.batchNormBackward(gy, x, weight, mean, invstd);
     }
     RawTensor gd = dense(gy), xd = dense(x);
     int n = x.shape()[0], c = x.shape()[1], sp = x.numel() / Math.max(1, n * c);
@@ -529,7 +584,7 @@ public class CpuBackend extends ReferenceBackend {
   @Override
   public void scaleInPlace(RawTensor target, RawTensor factor) {
     if (!isFloat(target) || !isFloat(factor)) {
-      super.scaleInPlace(target, factor);
+      reference.scaleInPlace(target, factor);
       return;
     }
     float[] t = f(target), x = f(factor);
@@ -550,7 +605,7 @@ public class CpuBackend extends ReferenceBackend {
   @Override
   public void accumulate(RawTensor target, double alpha, RawTensor a, RawTensor b, BinaryOp combine) {
     if (!isFloat(target) || !isFloat(a) || (b != null && !isFloat(b))) {
-      super.accumulate(target, alpha, a, b, combine);
+      reference.accumulate(target, alpha, a, b, combine);
       return;
     }
     float[] t = f(target), x = f(a), y = b == null ? null : f(b);
@@ -579,8 +634,8 @@ public class CpuBackend extends ReferenceBackend {
 
   @Override
   public RawTensor argReduce(ReduceOp op, RawTensor x, int axis) {
-    if (!isFloat(x) || op == ReduceOp.SUM) return super.argReduce(op, x, axis);
-    int[] outShape = reducedShape(x.shape(), new int[] {axis});
+    if (!isFloat(x) || op == ReduceOp.SUM) return reference.argReduce(op, x, axis);
+    int[] outShape = ReferenceBackend.reducedShape(x.shape(), new int[] {axis});
     RawTensor out = denseDouble(DType.INT64, outShape);
     double[] z = d(out);
     float[] v = f(x);

@@ -4,33 +4,60 @@ import org.jgrad.backend.BinaryOp;
 import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.UnaryOp;
 
-/** Float32 loops behind {@link CpuBackend}: one switch per call, a tight loop per case. */
+/**
+ * Float32 loops behind {@link CpuBackend}: one switch per call, a tight loop per case.
+ *
+ * <p>Every switch here is a switch <em>expression</em> with no {@code default}, which Java requires
+ * to be exhaustive: adding a constant to {@link UnaryOp}, {@link BinaryOp} or {@link ReduceOp}
+ * without a case here is a compile error ("the switch expression does not cover all possible
+ * input values"), never a kernel that silently leaves zeros. The switch picks a loop (a lambda
+ * holding the whole run), so the per-op dispatch happens once per run, not once per element.
+ */
 final class CpuKernels {
   private CpuKernels() {}
 
+  @FunctionalInterface
+  private interface UnaryLoop {
+    void run(float[] x, int xo, float[] y, int yo, int n);
+  }
+
+  @FunctionalInterface
+  private interface BinaryLoop {
+    void run(float[] a, int ao, int sa, float[] b, int bo, int sb, float[] c, int co, int n);
+  }
+
+  @FunctionalInterface
+  private interface CompareLoop {
+    void run(float[] a, int ao, int sa, float[] b, int bo, int sb, double[] c, int co, int n);
+  }
+
   static void unary(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
-    switch (op) {
-      case NEG -> { for (int i = 0; i < n; i++) y[yo + i] = -x[xo + i]; }
-      case EXP -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.exp(x[xo + i]); }
-      case LOG -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.log(x[xo + i]); }
-      case SQRT -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.sqrt(x[xo + i]); }
-      case ABS -> { for (int i = 0; i < n; i++) y[yo + i] = Math.abs(x[xo + i]); }
-      case SIGN -> { for (int i = 0; i < n; i++) y[yo + i] = Math.signum(x[xo + i]); }
-      case SIN -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.sin(x[xo + i]); }
-      case COS -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.cos(x[xo + i]); }
-      case TANH -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.tanh(x[xo + i]); }
-      case SIGMOID -> {
+    unaryLoop(op).run(x, xo, y, yo, n);
+  }
+
+  private static UnaryLoop unaryLoop(UnaryOp op) {
+    return switch (op) {
+      case NEG -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = -x[xo + i]; };
+      case EXP -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.exp(x[xo + i]); };
+      case LOG -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.log(x[xo + i]); };
+      case SQRT -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.sqrt(x[xo + i]); };
+      case ABS -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = Math.abs(x[xo + i]); };
+      case SIGN -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = Math.signum(x[xo + i]); };
+      case SIN -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.sin(x[xo + i]); };
+      case COS -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.cos(x[xo + i]); };
+      case TANH -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.tanh(x[xo + i]); };
+      case SIGMOID -> (x, xo, y, yo, n) -> {
         for (int i = 0; i < n; i++) {
           float v = x[xo + i];
           y[yo + i] = v >= 0 ? (float) (1 / (1 + Math.exp(-v))) : (float) (Math.exp(v) / (1 + Math.exp(v)));
         }
-      }
-      case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; y[yo + i] = v > 0 ? v : 0 * v; } }
-      case ERF -> { for (int i = 0; i < n; i++) y[yo + i] = CpuBackend.erf(x[xo + i]); }
-      case RECIPROCAL -> { for (int i = 0; i < n; i++) y[yo + i] = 1f / x[xo + i]; }
-      case LOG1P -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.log1p(x[xo + i]); }
-      case EXPM1 -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.expm1(x[xo + i]); }
-    }
+      };
+      case RELU -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; y[yo + i] = v > 0 ? v : 0 * v; } };
+      case ERF -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = CpuBackend.erf(x[xo + i]); };
+      case RECIPROCAL -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = 1f / x[xo + i]; };
+      case LOG1P -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.log1p(x[xo + i]); };
+      case EXPM1 -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.expm1(x[xo + i]); };
+    };
   }
 
   static void binary(BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] c, int co, int n) {
@@ -38,29 +65,43 @@ final class CpuKernels {
       binaryDense(op, a, ao, b, bo, c, co, n);
       return;
     }
-    switch (op) {
-      case ADD -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] + b[bo + i * sb]; }
-      case SUB -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] - b[bo + i * sb]; }
-      case MUL -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] * b[bo + i * sb]; }
-      case DIV -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] / b[bo + i * sb]; }
-      case POW -> { for (int i = 0; i < n; i++) c[co + i] = pow(a[ao + i * sa], b[bo + i * sb]); }
-      case MAX -> { for (int i = 0; i < n; i++) c[co + i] = max(a[ao + i * sa], b[bo + i * sb]); }
-      case MIN -> { for (int i = 0; i < n; i++) c[co + i] = min(a[ao + i * sa], b[bo + i * sb]); }
-      default -> throw new IllegalStateException("comparison " + op + " has no float kernel");
-    }
+    stridedLoop(op).run(a, ao, sa, b, bo, sb, c, co, n);
+  }
+
+  private static BinaryLoop stridedLoop(BinaryOp op) {
+    return switch (op) {
+      case ADD -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] + b[bo + i * sb]; };
+      case SUB -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] - b[bo + i * sb]; };
+      case MUL -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] * b[bo + i * sb]; };
+      case DIV -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] / b[bo + i * sb]; };
+      case POW -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = pow(a[ao + i * sa], b[bo + i * sb]); };
+      case MAX -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = max(a[ao + i * sa], b[bo + i * sb]); };
+      case MIN -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = min(a[ao + i * sa], b[bo + i * sb]); };
+      case EQ, NE, LT, LE, GT, GE -> throw new IllegalStateException("comparison " + op + " produces BOOL: use compare");
+    };
+  }
+
+  @FunctionalInterface
+  private interface DenseLoop {
+    void run(float[] a, int ao, float[] b, int bo, float[] c, int co, int n);
   }
 
   private static void binaryDense(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] c, int co, int n) {
-    switch (op) {
-      case ADD -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i] + b[bo + i]; }
-      case SUB -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i] - b[bo + i]; }
-      case MUL -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i] * b[bo + i]; }
-      case DIV -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i] / b[bo + i]; }
-      case POW -> { for (int i = 0; i < n; i++) c[co + i] = pow(a[ao + i], b[bo + i]); }
-      case MAX -> { for (int i = 0; i < n; i++) c[co + i] = max(a[ao + i], b[bo + i]); }
-      case MIN -> { for (int i = 0; i < n; i++) c[co + i] = min(a[ao + i], b[bo + i]); }
-      default -> throw new IllegalStateException("comparison " + op + " has no float kernel");
-    }
+    denseLoop(op).run(a, ao, b, bo, c, co, n);
+  }
+
+  // Unit strides get their own loops (no i * stride) so C2 vectorises them.
+  private static DenseLoop denseLoop(BinaryOp op) {
+    return switch (op) {
+      case ADD -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i] + b[bo + i]; };
+      case SUB -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i] - b[bo + i]; };
+      case MUL -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i] * b[bo + i]; };
+      case DIV -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i] / b[bo + i]; };
+      case POW -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = pow(a[ao + i], b[bo + i]); };
+      case MAX -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = max(a[ao + i], b[bo + i]); };
+      case MIN -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = min(a[ao + i], b[bo + i]); };
+      case EQ, NE, LT, LE, GT, GE -> throw new IllegalStateException("comparison " + op + " produces BOOL: use compare");
+    };
   }
 
   private static float pow(float a, float b) {
@@ -77,74 +118,76 @@ final class CpuKernels {
 
   /** Folds one strided run into {@code acc}; sums accumulate in double for accuracy. */
   static double reduceRun(ReduceOp op, float[] x, int xo, int stride, int n, double acc) {
-    switch (op) {
+    return switch (op) {
       case SUM -> {
         double s = 0;
         for (int i = 0; i < n; i++) s += x[xo + i * stride];
-        return acc + s;
+        yield acc + s;
       }
       case MAX -> {
         double m = acc;
         for (int i = 0; i < n; i++) {
           float v = x[xo + i * stride];
-          if (v != v) return Double.NaN;
+          if (v != v) yield Double.NaN;
           if (v > m) m = v;
         }
-        return m;
+        yield m;
       }
       case MIN -> {
         double m = acc;
         for (int i = 0; i < n; i++) {
           float v = x[xo + i * stride];
-          if (v != v) return Double.NaN;
+          if (v != v) yield Double.NaN;
           if (v < m) m = v;
         }
-        return m;
+        yield m;
       }
-    }
-    throw new AssertionError(op);
+    };
   }
 
   /** Double twin of {@link #reduceRun(ReduceOp, float[], int, int, int, double)}. */
   static double reduceRun(ReduceOp op, double[] x, int xo, int stride, int n, double acc) {
-    switch (op) {
+    return switch (op) {
       case SUM -> {
         double s = 0;
         for (int i = 0; i < n; i++) s += x[xo + i * stride];
-        return acc + s;
+        yield acc + s;
       }
       case MAX -> {
         double m = acc;
         for (int i = 0; i < n; i++) {
           double v = x[xo + i * stride];
-          if (v != v) return Double.NaN;
+          if (v != v) yield Double.NaN;
           if (v > m) m = v;
         }
-        return m;
+        yield m;
       }
       case MIN -> {
         double m = acc;
         for (int i = 0; i < n; i++) {
           double v = x[xo + i * stride];
-          if (v != v) return Double.NaN;
+          if (v != v) yield Double.NaN;
           if (v < m) m = v;
         }
-        return m;
+        yield m;
       }
-    }
-    throw new AssertionError(op);
+    };
   }
 
   /** Comparisons of float runs into a BOOL (0/1 double) run. */
   static void compare(BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, double[] c, int co, int n) {
-    switch (op) {
-      case EQ -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] == b[bo + i * sb] ? 1 : 0; }
-      case NE -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] != b[bo + i * sb] ? 1 : 0; }
-      case LT -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] < b[bo + i * sb] ? 1 : 0; }
-      case LE -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] <= b[bo + i * sb] ? 1 : 0; }
-      case GT -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] > b[bo + i * sb] ? 1 : 0; }
-      case GE -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] >= b[bo + i * sb] ? 1 : 0; }
-      default -> throw new IllegalStateException(op + " is not a comparison");
-    }
+    compareLoop(op).run(a, ao, sa, b, bo, sb, c, co, n);
+  }
+
+  private static CompareLoop compareLoop(BinaryOp op) {
+    return switch (op) {
+      case EQ -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] == b[bo + i * sb] ? 1 : 0; };
+      case NE -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] != b[bo + i * sb] ? 1 : 0; };
+      case LT -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] < b[bo + i * sb] ? 1 : 0; };
+      case LE -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] <= b[bo + i * sb] ? 1 : 0; };
+      case GT -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] > b[bo + i * sb] ? 1 : 0; };
+      case GE -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] >= b[bo + i * sb] ? 1 : 0; };
+      case ADD, SUB, MUL, DIV, POW, MAX, MIN -> throw new IllegalStateException(op + " is not a comparison");
+    };
   }
 }

@@ -1,16 +1,18 @@
 package org.jgrad.backend.reference;
 
+import java.util.Optional;
 import org.jgrad.backend.Backend;
 import org.jgrad.backend.BinaryOp;
 import org.jgrad.backend.Conv2dParams;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import org.jgrad.backend.DoubleStorage;
 import org.jgrad.backend.FloatStorage;
+import org.jgrad.backend.FusedKernels;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
 import org.jgrad.backend.UnaryOp;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.Device;
 
 /**
  * The executable specification of every primitive: naive loops over multi-indices, all
@@ -20,13 +22,28 @@ import org.jgrad.tensor.Device;
  * Tensor a = Tensor.randn(3, 4).to(Device.REFERENCE);   // computed here from now on
  * }</pre>
  */
-public class ReferenceBackend implements Backend {
+public final class ReferenceBackend implements Backend, FusedKernels {
   public static final ReferenceBackend INSTANCE = new ReferenceBackend(Device.REFERENCE);
 
   private final Device device;
 
-  protected ReferenceBackend(Device device) {
+  private ReferenceBackend(Device device) {
     this.device = device;
+  }
+
+  /**
+   * The reference kernels allocating storages tagged with {@code device}: for a backend that
+   * delegates the dtypes it does not specialise (as {@code CpuBackend} does for float64, int64
+   * and bool) while its results stay on its own device.
+   */
+  public static ReferenceBackend on(Device device) {
+    return device.equals(Device.REFERENCE) ? INSTANCE : new ReferenceBackend(device);
+  }
+
+  /** Every fused kernel, defined with naive loops: the specification the fast ones are tested against. */
+  @Override
+  public Optional<FusedKernels> fused() {
+    return Optional.of(this);
   }
 
   @Override
@@ -82,7 +99,7 @@ public class ReferenceBackend implements Backend {
     };
   }
 
-  protected RawTensor newDense(DType dtype, int[] shape) {
+  private RawTensor newDense(DType dtype, int[] shape) {
     return RawTensor.dense(allocate(dtype, RawTensor.numel(shape)), shape.clone());
   }
 
@@ -176,7 +193,7 @@ public class ReferenceBackend implements Backend {
   }
 
   /** The shape of a keep-dim reduction. */
-  protected static int[] reducedShape(int[] shape, int[] axes) {
+  public static int[] reducedShape(int[] shape, int[] axes) {
     int[] out = shape.clone();
     for (int a : axes) out[a] = 1;
     return out;
@@ -211,7 +228,7 @@ public class ReferenceBackend implements Backend {
     return out;
   }
 
-  protected static void unravel(int linear, int[] shape, int[] idx) {
+  private static void unravel(int linear, int[] shape, int[] idx) {
     for (int d = shape.length - 1; d >= 0; d--) {
       idx[d] = linear % shape[d];
       linear /= shape[d];
@@ -414,7 +431,7 @@ public class ReferenceBackend implements Backend {
   }
 
   /** A dense tensor of {@code dtype} holding {@code values}. */
-  protected RawTensor fromDoubles(double[] values, int[] shape, DType dtype) {
+  private RawTensor fromDoubles(double[] values, int[] shape, DType dtype) {
     RawTensor out = newDense(dtype, shape);
     for (int i = 0; i < values.length; i++) out.storage().set(i, castValue(values[i], dtype));
     return out;

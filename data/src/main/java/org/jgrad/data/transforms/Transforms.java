@@ -3,7 +3,8 @@ package org.jgrad.data.transforms;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongFunction;
-import org.jgrad.tensor.DType;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.DType;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 

@@ -12,13 +12,13 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
+import org.jgrad.backend.DType;
 import org.jgrad.data.Batch;
 import org.jgrad.data.Example;
 import org.jgrad.data.ImageDataset;
 import org.jgrad.data.io.ImageData;
 import org.jgrad.data.io.TabularData;
 import org.jgrad.data.io.TimeSeries;
-import org.jgrad.tensor.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
+import org.jgrad.backend.DType;
 import org.jgrad.data.TensorDataset;
 import org.jgrad.data.io.RegressionData;
 import org.jgrad.data.io.TabularData;
-import org.jgrad.tensor.DType;
 import org.junit.jupiter.api.Test;
 
 class SyntheticTest {

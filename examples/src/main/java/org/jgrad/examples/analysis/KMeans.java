@@ -1,7 +1,7 @@
 package org.jgrad.examples.analysis;
 
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -1,8 +1,8 @@
 package org.jgrad.examples.analysis;
 
 import java.util.Arrays;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -65,7 +65,7 @@ public final class TSne {
 
   private static Tensor exact(Tensor x, double perplexity, int iterations, Generator g) {
     int n = x.size(0);
-    Tensor xd = x.to(org.jgrad.tensor.DType.FLOAT32);
+    Tensor xd = x.to(org.jgrad.backend.DType.FLOAT32);
     double[] d2 = KMeans.sqDistances(xd, xd).toDoubleArray();
     double[] p = new double[n * n];
     double[] row = new double[n], prow = new double[n];
@@ -78,7 +78,7 @@ public final class TSne {
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) sym[i * n + j] = Math.max((p[i * n + j] + p[j * n + i]) / (2.0 * n), 1e-12);
     }
-    Tensor pMat = Tensor.of(sym, n, n).to(org.jgrad.tensor.DType.FLOAT32);
+    Tensor pMat = Tensor.of(sym, n, n).to(org.jgrad.backend.DType.FLOAT32);
     Tensor eye = Tensor.eye(n);
     Tensor offDiag = eye.neg().add(1);
     Tensor y = Tensor.randn(g, n, 2).mul(1e-4);
@@ -98,7 +98,7 @@ public final class TSne {
       y = y.add(update);
       y = y.sub(y.mean(0, true));
     }
-    return y.to(org.jgrad.tensor.DType.FLOAT32);
+    return y.to(org.jgrad.backend.DType.FLOAT32);
   }
 
   // ------------------------------------------------------------------ Barnes–Hut

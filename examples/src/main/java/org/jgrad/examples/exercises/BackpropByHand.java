@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.RunContext;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

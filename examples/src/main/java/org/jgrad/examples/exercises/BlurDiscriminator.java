@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.data.metrics.Metrics;
 import org.jgrad.data.transforms.Transforms;
 import org.jgrad.examples.models.DenseAutoencoder;
@@ -21,7 +22,6 @@ import org.jgrad.nn.Reduction;
 import org.jgrad.nn.functional.F;
 import org.jgrad.optim.Adam;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.data.Batch;
 import org.jgrad.data.DataLoader;
 import org.jgrad.data.Dataset;
@@ -24,7 +25,6 @@ import org.jgrad.examples.support.RunContext;
 import org.jgrad.nn.MSELoss;
 import org.jgrad.optim.Adam;
 import org.jgrad.optim.EarlyStopping;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.data.metrics.Metrics;
 import org.jgrad.examples.analysis.KMeans;
 import org.jgrad.examples.analysis.Pca;
@@ -13,14 +14,13 @@ import org.jgrad.examples.exercises.MnistAutoencoders.Data;
 import org.jgrad.examples.exercises.MnistAutoencoders.Setup;
 import org.jgrad.examples.exercises.MnistAutoencoders.Trained;
 import org.jgrad.examples.models.Autoencoder;
-import org.jgrad.examples.models.Training;
 import org.jgrad.examples.models.Training.Recon;
+import org.jgrad.examples.models.Training;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.Plots;
 import org.jgrad.examples.support.RunContext;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.data.Batch;
 import org.jgrad.data.DataLoader;
 import org.jgrad.data.TensorDataset;
@@ -23,7 +24,6 @@ import org.jgrad.optim.Adam;
 import org.jgrad.optim.LBFGS;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.SGD;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -11,6 +11,8 @@ import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 import org.ejml.interfaces.linsol.LinearSolverDense;
+import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.DType;
 import org.jgrad.data.Batch;
 import org.jgrad.data.DataLoader;
 import org.jgrad.data.TensorDataset;
@@ -26,8 +28,6 @@ import org.jgrad.nn.MSELoss;
 import org.jgrad.nn.Module;
 import org.jgrad.nn.Tanh;
 import org.jgrad.optim.SGD;
-import org.jgrad.tensor.DType;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

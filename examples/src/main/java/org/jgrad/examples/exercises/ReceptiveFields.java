@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.RunContext;
+import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.NeuralOps;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -76,10 +76,10 @@ public final class ReceptiveFields implements Exercise {
     for (Layer l : stack) {
       int[] k = {l.kernel(), l.kernel()}, s = {l.stride(), l.stride()};
       if (l.pool()) {
-        y = NeuralOps.maxPool2d(y, k, s, new int[] {0, 0}, new int[] {1, 1});
+        y = F.maxPool2d(y, k, s, new int[] {0, 0}, new int[] {1, 1}, false);
       } else {
         Tensor w = Tensor.rand(g, 1, 1, l.kernel(), l.kernel()).add(0.5);
-        y = NeuralOps.conv2d(y, w, null, s, new int[] {0, 0}, new int[] {1, 1}, 1);
+        y = F.conv2d(y, w, null, s, new int[] {0, 0}, new int[] {1, 1}, 1);
       }
     }
     int oh = y.size(2), ow = y.size(3);

@@ -3,12 +3,13 @@ package org.jgrad.examples.exercises;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.data.Batch;
 import org.jgrad.data.DataLoader;
+import org.jgrad.data.Example;
 import org.jgrad.data.Splits;
 import org.jgrad.data.Subset;
 import org.jgrad.data.TensorDataset;
-import org.jgrad.data.Example;
 import org.jgrad.data.synthetic.Synthetic;
 import org.jgrad.examples.models2.Mlp;
 import org.jgrad.examples.support.Csv;
@@ -21,7 +22,6 @@ import org.jgrad.nn.Sequential;
 import org.jgrad.optim.EarlyStopping;
 import org.jgrad.optim.SGD;
 import org.jgrad.optim.lr.ReduceLROnPlateau;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.RunContext;
-import org.jgrad.tensor.NeuralOps;
+import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
 /** Exercise 14: 1-D convolution as a Toeplitz matrix, its transpose as transposed convolution. */
@@ -67,14 +67,14 @@ public final class ToeplitzConv implements Exercise {
       double[] y = times(a, X);
       Tensor xt = Tensor.of(X.clone(), 1, 1, 1, X.length).requiresGrad(true);
       Tensor wt = Tensor.of(K.clone(), 1, 1, 1, K.length);
-      Tensor yt = NeuralOps.conv2d(xt, wt, null, new int[] {1, stride}, new int[] {0, 0}, new int[] {1, 1}, 1);
+      Tensor yt = F.conv2d(xt, wt, null, new int[] {1, stride}, new int[] {0, 0}, new int[] {1, 1}, 1);
       double[] yConv = yt.toDoubleArray();
       double[] aty = transposeTimes(a, y);
       Tensor yIn = Tensor.of(y.clone(), 1, 1, 1, y.length);
       // Transposed convolution of y: width (m − 1)·s + k may fall short of 6 for stride 2, so pad the output.
       int outW = (y.length - 1) * stride + K.length;
       int extra = X.length - outW;
-      double[] convT = NeuralOps.convTranspose2d(yIn, wt, null, new int[] {1, stride}, new int[] {0, 0},
+      double[] convT = F.convTranspose2d(yIn, wt, null, new int[] {1, stride}, new int[] {0, 0},
           new int[] {0, extra}, 1, new int[] {1, 1}).toDoubleArray();
       // The input gradient of <conv(x), y> is Aᵀy as well.
       yt.mul(yIn).sum().backward();

@@ -7,13 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.nn.Module;
 import org.jgrad.nn.Reduction;
 import org.jgrad.nn.functional.F;
 import org.jgrad.nn.io.SafeTensors;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

@@ -1,12 +1,9 @@
 package org.jgrad.nn.functional;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import org.jgrad.backend.DType;
 import org.jgrad.nn.Reduction;
-import org.jgrad.tensor.DType;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.NeuralOps;
 import org.jgrad.tensor.Tensor;
 
@@ -14,11 +11,13 @@ import org.jgrad.tensor.Tensor;
  * The functional namespace: every layer's computation as a static function (PyTorch's
  * {@code torch.nn.functional}). Layers hold parameters and call these.
  *
- * <p>Convolution, pooling and the log-softmax + NLL part of cross-entropy run on core's fused
- * primitives ({@link NeuralOps}); everything else is a composite of {@link Tensor} operations, so
- * gradients come from the core engine with no gradient code here. The slice-based composites that
- * preceded the fused kernels remain available as {@link Composites}: they agree with the fused
- * versions and, unlike them, are differentiable to any order.
+ * <p>Convolution, pooling, batch norm and the log-softmax + NLL part of cross-entropy run on
+ * core's fused primitives ({@link NeuralOps}) when the tensor's backend offers fused kernels, and
+ * otherwise on the composites implemented in {@link Composites}; F validates the arguments once,
+ * before choosing. Everything else is a composite of {@link Tensor} operations, so gradients come
+ * from the core engine with no gradient code here. The composites are also public as
+ * {@link Composites}: they agree with the fused versions and, unlike them, are differentiable to
+ * any order.
  *
  * <pre>{@code
  * Tensor h = F.relu(F.conv2d(images, weight, bias, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1));
@@ -61,7 +60,7 @@ public final class F {
   }
 
   /** A constant tensor with {@code like}'s dtype and device. */
-  private static Tensor constant(double[] values, Tensor like, int... shape) {
+  static Tensor constant(double[] values, Tensor like, int... shape) {
     Tensor t = like.dtype() == DType.FLOAT64 ? Tensor.of(values, shape) : Tensor.of(toFloat(values), shape);
     return t.to(like.device());
   }
@@ -244,7 +243,8 @@ public final class F {
       throw new IllegalArgumentException("conv2d: padded input size (" + hp + " x " + wp + ") is smaller than the"
           + " effective kernel size (" + eh + " x " + ew + "), input " + str(x.shape()) + ", weight " + str(w.shape()));
     }
-    Tensor y = composite ? conv2dComposite(x, w, b, s, pads, d, groups) : conv2dFused(x, w, b, s, pads, d, groups);
+    Tensor y = composite || !NeuralOps.hasFusedKernels(x) ? Composites.conv2dIm2col(x, w, b, s, pads, d, groups)
+        : conv2dFused(x, w, b, s, pads, d, groups);
     return unbatched ? y.squeeze(0) : y;
   }
 
@@ -256,50 +256,6 @@ public final class F {
       xp = x.pad(new int[] {pads[2] - pw, pads[3] - pw, pads[0] - ph, pads[1] - ph}, 0);
     }
     return NeuralOps.conv2d(xp, w, b, s, new int[] {ph, pw}, d, groups);
-  }
-
-  /** The convolution as im2col from strided slices plus one matrix product per group. */
-  private static Tensor conv2dComposite(Tensor x, Tensor w, Tensor b, int[] s, int[] pads, int[] d, int groups) {
-    int n = x.size(0), c = x.size(1), o = w.size(0), kh = w.size(2), kw = w.size(3);
-    Tensor xp = x;
-    if (pads[0] + pads[1] + pads[2] + pads[3] > 0) xp = x.pad(new int[] {pads[2], pads[3], pads[0], pads[1]}, 0);
-    int oh = (xp.size(2) - d[0] * (kh - 1) - 1) / s[0] + 1;
-    int ow = (xp.size(3) - d[1] * (kw - 1) - 1) / s[1] + 1;
-    Tensor cols = im2col(xp, kh, kw, s, d, oh, ow); // [N·OH·OW, C·KH·KW]
-    Tensor y;
-    if (groups == 1) {
-      y = cols.matmul(w.reshape(o, -1).t());
-    } else {
-      int cg = c / groups, og = o / groups, k = cg * kh * kw;
-      List<Tensor> parts = new ArrayList<>(groups);
-      for (int g = 0; g < groups; g++) {
-        parts.add(cols.narrow(1, g * k, k).matmul(w.narrow(0, g * og, og).reshape(og, k).t()));
-      }
-      y = Tensor.cat(parts, 1);
-    }
-    y = y.reshape(n, oh, ow, o).permute(0, 3, 1, 2);
-    if (b != null) y = y.add(b.reshape(1, o, 1, 1));
-    return y;
-  }
-
-  /**
-   * Patches of a padded [N, C, Hp, Wp] input as rows: [N·OH·OW, C·KH·KW], columns ordered
-   * (channel, kernel row, kernel column) to match a flattened weight.
-   */
-  private static Tensor im2col(Tensor xp, int kh, int kw, int[] s, int[] d, int oh, int ow) {
-    List<Tensor> taps = new ArrayList<>(kh * kw);
-    for (int i = 0; i < kh; i++) {
-      for (int j = 0; j < kw; j++) {
-        taps.add(window(xp, i * d[0], j * d[1], s, oh, ow).permute(0, 2, 3, 1)); // [N, OH, OW, C]
-      }
-    }
-    Tensor st = Tensor.stack(taps, 4); // [N, OH, OW, C, KH·KW], dense
-    return st.reshape(xp.size(0) * oh * ow, xp.size(1) * kh * kw);
-  }
-
-  /** The [N, C, OH, OW] strided view of kernel tap (i, j). */
-  private static Tensor window(Tensor xp, int i, int j, int[] s, int oh, int ow) {
-    return xp.slice(2, i, i + s[0] * (oh - 1) + 1, s[0]).slice(3, j, j + s[1] * (ow - 1) + 1, s[1]);
   }
 
   /**
@@ -394,45 +350,10 @@ public final class F {
       throw new IllegalArgumentException(op + ": output size " + outH + " x " + outW + " is too small (input "
           + str(x.shape()) + ", weight " + str(weight.shape()) + ")");
     }
-    Tensor y = composite ? convTranspose2dComposite(x, weight, bias, s, p, op2, groups, d)
+    Tensor y = composite || !NeuralOps.hasFusedKernels(x)
+        ? Composites.convTranspose2dZeroInsertion(x, weight, bias, s, p, op2, groups, d)
         : NeuralOps.convTranspose2d(x, weight, bias, s, p, op2, groups, d);
     return unbatched ? y.squeeze(0) : y;
-  }
-
-  private static Tensor convTranspose2dComposite(Tensor x, Tensor w, Tensor b, int[] s, int[] p, int[] op, int groups,
-      int[] d) {
-    int cin = x.size(1), coutG = w.size(1), kh = w.size(2), kw = w.size(3);
-    Tensor u = insertZeros(insertZeros(x, 2, s[0]), 3, s[1]);
-    int ph = d[0] * (kh - 1) - p[0], pw = d[1] * (kw - 1) - p[1];
-    u = padOrCrop(u, 2, ph, ph + op[0]);
-    u = padOrCrop(u, 3, pw, pw + op[1]);
-    // [Cin, Cout/g, KH, KW] -> [g, Cout/g, Cin/g, KH, KW] -> [Cout, Cin/g, KH, KW], spatially flipped.
-    Tensor wc = w.reshape(groups, cin / groups, coutG, kh, kw).transpose(1, 2)
-        .reshape(groups * coutG, cin / groups, kh, kw).flip(2, 3);
-    return conv2dComposite(u, wc, b, new int[] {1, 1}, new int[4], d, groups);
-  }
-
-  /** Puts {@code step − 1} zeros between consecutive entries along {@code dim}. */
-  private static Tensor insertZeros(Tensor x, int dim, int step) {
-    if (step == 1 || x.size(dim) <= 1) return x;
-    int n = x.size(dim);
-    Tensor e = x.unsqueeze(dim + 1); // a new axis after dim, padded to length step
-    int[] pad = new int[2 * (e.dim() - dim - 1)];
-    pad[pad.length - 1] = step - 1;
-    int[] shape = x.shape();
-    shape[dim] = n * step;
-    return e.pad(pad, 0).reshape(shape).narrow(dim, 0, (n - 1) * step + 1);
-  }
-
-  private static Tensor padOrCrop(Tensor x, int dim, int before, int after) {
-    if (before < 0) x = x.narrow(dim, -before, x.size(dim) + before);
-    if (after < 0) x = x.narrow(dim, 0, x.size(dim) + after);
-    int b = Math.max(0, before), a = Math.max(0, after);
-    if (b == 0 && a == 0) return x;
-    int[] pad = new int[2 * (x.dim() - dim)];
-    pad[pad.length - 2] = b;
-    pad[pad.length - 1] = a;
-    return x.pad(pad, 0);
   }
 
   // ---------------------------------------------------------------- pooling
@@ -485,17 +406,9 @@ public final class F {
     int oh = poolOut(op, h, k[0], s[0], p[0], d[0], ceilMode), ow = poolOut(op, w, k[1], s[1], p[1], d[1], ceilMode);
     int needH = (oh - 1) * s[0] + d[0] * (k[0] - 1) + 1, needW = (ow - 1) * s[1] + d[1] * (k[1] - 1) + 1;
     Tensor y;
-    if (composite) {
+    if (composite || !NeuralOps.hasFusedKernels(x4)) {
       int bottom = Math.max(0, needH - h - p[0]), right = Math.max(0, needW - w - p[1]);
-      Tensor xp = x4;
-      if (p[0] + p[1] + bottom + right > 0) {
-        xp = x4.pad(new int[] {p[1], right, p[0], bottom}, Double.NEGATIVE_INFINITY);
-      }
-      List<Tensor> taps = new ArrayList<>(k[0] * k[1]);
-      for (int i = 0; i < k[0]; i++) {
-        for (int j = 0; j < k[1]; j++) taps.add(window(xp, i * d[0], j * d[1], s, oh, ow));
-      }
-      y = Tensor.stack(taps, 2).max(2, false).values();
+      y = Composites.maxPool2dSlices(x4, k, s, p, d, oh, ow, bottom, right);
     } else {
       // Ceil mode: extend the bottom/right edge with −∞ so that the primitive's floor rule yields oh × ow.
       int bottom = Math.max(0, needH - h - 2 * p[0]), right = Math.max(0, needW - w - 2 * p[1]);
@@ -532,16 +445,8 @@ public final class F {
     int h = x4.size(2), w = x4.size(3);
     int oh = poolOut(op, h, k[0], s[0], p[0], 1, false), ow = poolOut(op, w, k[1], s[1], p[1], 1, false);
     Tensor y; // the window means, padding counted
-    if (composite) {
-      Tensor xp = p[0] + p[1] > 0 ? x4.pad(new int[] {p[1], p[1], p[0], p[0]}, 0) : x4;
-      Tensor sum = null;
-      for (int i = 0; i < k[0]; i++) {
-        for (int j = 0; j < k[1]; j++) {
-          Tensor t = window(xp, i, j, s, oh, ow);
-          sum = sum == null ? t : sum.add(t);
-        }
-      }
-      y = sum.div(k[0] * k[1]);
+    if (composite || !NeuralOps.hasFusedKernels(x4)) {
+      y = Composites.avgPool2dSlices(x4, k, s, p, oh, ow);
     } else {
       y = NeuralOps.avgPool2d(x4, k, s, p);
     }
@@ -579,24 +484,12 @@ public final class F {
     Tensor x4 = check4d(op, x);
     int h = x4.size(2), w = x4.size(3);
     Tensor y;
-    if (!composite && h % outH == 0 && w % outW == 0) {
+    if (!composite && NeuralOps.hasFusedKernels(x4) && h % outH == 0 && w % outW == 0) {
       y = NeuralOps.avgPool2d(x4, new int[] {h / outH, w / outW}, new int[] {h / outH, w / outW}, new int[] {0, 0});
     } else {
-      Tensor ah = constant(averagingMatrix(h, outH), x4, outH, h);
-      Tensor aw = constant(averagingMatrix(w, outW), x4, outW, w);
-      y = ah.matmul(x4).matmul(aw.t());
+      y = Composites.adaptiveAvgPool2dMatmul(x4, outH, outW);
     }
     return unbatched ? y.squeeze(0) : y;
-  }
-
-  private static double[] averagingMatrix(int in, int out) {
-    double[] m = new double[out * in];
-    for (int i = 0; i < out; i++) {
-      int start = (int) Math.floor((double) i * in / out);
-      int end = (int) Math.ceil((double) (i + 1) * in / out);
-      for (int j = start; j < end; j++) m[i * in + j] = 1.0 / (end - start);
-    }
-    return m;
   }
 
   // ---------------------------------------------------------------- normalisation
@@ -631,43 +524,15 @@ public final class F {
       throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
           + str(x.shape()));
     }
-    if (composite) return batchNormComposite(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    if (composite || !NeuralOps.hasFusedKernels(x)) {
+      return Composites.batchNormFromMoments(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
     if (useBatch) {
       // Batch statistics on the fused primitive; running buffers are updated only in training.
       return NeuralOps.batchNorm(x, training ? runningMean : null, training ? runningVar : null, weight, bias, true,
           momentum, eps);
     }
     return NeuralOps.batchNorm(x, runningMean, runningVar, weight, bias, false, momentum, eps);
-  }
-
-  private static Tensor batchNormComposite(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-      boolean training, double momentum, double eps) {
-    int c = x.size(1);
-    int[] dims = new int[x.dim() - 1];
-    dims[0] = 0;
-    for (int i = 2; i < x.dim(); i++) dims[i - 1] = i;
-    int[] bshape = new int[x.dim()];
-    Arrays.fill(bshape, 1);
-    bshape[1] = c;
-    Tensor y;
-    if (training || runningMean == null || runningVar == null) {
-      long n = x.numel() / c;
-      Tensor mean = x.mean(dims, true);
-      Tensor var = x.var(dims, false, true);
-      if (training && runningMean != null && runningVar != null) {
-        try (var ng = GradMode.noGrad()) {
-          Tensor m = mean.detach().reshape(c), v = var.detach().reshape(c).mul((double) n / (n - 1));
-          runningMean.copyFrom(runningMean.mul(1 - momentum).add(m.to(runningMean.dtype()).mul(momentum)));
-          runningVar.copyFrom(runningVar.mul(1 - momentum).add(v.to(runningVar.dtype()).mul(momentum)));
-        }
-      }
-      y = x.sub(mean).div(var.add(eps).sqrt());
-    } else {
-      y = x.sub(runningMean.reshape(bshape)).div(runningVar.reshape(bshape).add(eps).sqrt());
-    }
-    if (weight != null) y = y.mul(weight.reshape(bshape));
-    if (bias != null) y = y.add(bias.reshape(bshape));
-    return y;
   }
 
   /** Layer normalisation over the trailing {@code normalizedShape} dims; weight and bias may be null. */
@@ -1099,8 +964,10 @@ public final class F {
       };
     }
     Targets t = targets(op, input, target, weight, ignoreIndex, reduction);
-    // The fused primitive gives logsumexp(x) − x[t] per row (0 for ignored rows).
-    Tensor perEntry = NeuralOps.logSoftmaxNll(t.rows, t.raw, ignoreIndex);
+    // The fused primitive gives logsumexp(x) − x[t] per row (0 for ignored rows); without fused
+    // kernels the same comes from the log-softmax composite.
+    Tensor perEntry = NeuralOps.hasFusedKernels(input) ? NeuralOps.logSoftmaxNll(t.rows, t.raw, ignoreIndex)
+        : t.rows.logSoftmax(1).gather(1, t.safe.unsqueeze(1)).squeeze(1).mul(t.valid).neg();
     if (weight != null) perEntry = perEntry.mul(t.weight);
     Tensor loss = reduceWeighted(perEntry, t, reduction);
     if (labelSmoothing == 0) return loss;

@@ -1,9 +1,9 @@
 package org.jgrad.nn.init;
 
 import java.util.Arrays;
-import org.jgrad.tensor.DType;
+import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.DType;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**

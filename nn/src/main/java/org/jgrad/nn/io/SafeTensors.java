@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.jgrad.tensor.DType;
+import org.jgrad.backend.DType;
 import org.jgrad.tensor.Tensor;
 import org.jgrad.util.AtomicFiles;
 import org.jgrad.util.Json;

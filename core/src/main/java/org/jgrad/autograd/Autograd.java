@@ -1,4 +1,4 @@
-package org.jgrad.tensor;
+package org.jgrad.autograd;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -8,12 +8,21 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jgrad.tensor.Tensor;
 
-/** The reverse pass: topological order, then one backward call per node in reverse. */
-final class Autograd {
+/**
+ * The reverse pass: topological order, then one backward call per node in reverse. Users reach it
+ * through {@code Tensor.backward}; it is public only so that the engine can live in this package.
+ *
+ * <pre>{@code
+ * Autograd.backward(loss, Tensor.onesLike(loss), false, false);   // what loss.backward() does
+ * }</pre>
+ */
+public final class Autograd {
   private Autograd() {}
 
-  static void backward(Tensor root, Tensor seed, boolean retainGraph, boolean createGraph) {
+  /** Runs backward from {@code root} seeded with {@code seed}; see {@code Tensor.backward}. */
+  public static void backward(Tensor root, Tensor seed, boolean retainGraph, boolean createGraph) {
     if (!root.requiresGrad()) {
       throw new IllegalStateException("backward: tensor does not require grad and has no gradFn");
     }
@@ -53,7 +62,7 @@ final class Autograd {
 
   private static void accumulate(Tensor t, Tensor g, boolean createGraph) {
     Tensor value = createGraph ? g : g.detach();
-    t.setGradInternal(t.grad() == null ? value : t.grad().add(value));
+    EngineHooks.installed().setGrad(t, t.grad() == null ? value : t.grad().add(value));
   }
 
   /** Sums {@code g} over the dimensions that broadcasting added or stretched. */

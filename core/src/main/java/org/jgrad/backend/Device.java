@@ -1,4 +1,4 @@
-package org.jgrad.tensor;
+package org.jgrad.backend;
 
 /**
  * Where a tensor's storage lives and which backend computes on it.

@@ -1,4 +1,4 @@
-package org.jgrad.tensor;
+package org.jgrad.autograd;
 
 /**
  * Thread-local switch for graph recording.

@@ -1,4 +1,4 @@
-package org.jgrad.tensor;
+package org.jgrad.autograd;
 
 /**
  * Debug mode for backward: after each node's backward, its gradients are checked for NaN and

@@ -1,4 +1,4 @@
-package org.jgrad.tensor;
+package org.jgrad.backend;
 
 /**
  * Element types. FLOAT32 is the training type; FLOAT64 serves gradient checks and scientific use;

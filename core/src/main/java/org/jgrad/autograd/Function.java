@@ -1,11 +1,13 @@
-package org.jgrad.tensor;
+package org.jgrad.autograd;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.jgrad.backend.Backend;
+import org.jgrad.backend.Device;
 import org.jgrad.backend.RawTensor;
+import org.jgrad.tensor.Tensor;
 
 /**
  * One application of a differentiable op: a node of the autograd graph. A subclass keeps its
@@ -80,6 +82,14 @@ public abstract class Function {
     return out;
   }
 
+  /**
+   * Makes backward also store the gradient reaching this node's output in {@code output.grad()};
+   * {@code Tensor.retainGrad()} calls it on its own gradFn.
+   */
+  public final void retainGrad(Tensor output) {
+    retainedOutput = output;
+  }
+
   final boolean isReleased() {
     return released;
   }
@@ -134,7 +144,7 @@ public abstract class Function {
     if (anyRequires && GradMode.isEnabled() && out.dtype().isFloatingPoint()) {
       f.inputs = xs;
       f.needsInputGrad = needs;
-      result.attach(f);
+      EngineHooks.installed().attach(result, f);
     } else {
       f.saved.clear();
       f.savedVersions.clear();
@@ -154,7 +164,8 @@ public abstract class Function {
   }
 
   /** Short op name for messages ("Mul"). */
-  final String opName() {
+  /** The name used in error messages: the class name, lower-camel-cased. */
+  protected final String opName() {
     String n = getClass().getSimpleName();
     return n.isEmpty() ? "op" : Character.toLowerCase(n.charAt(0)) + n.substring(1);
   }
