@@ -7,7 +7,8 @@
 # It looks in the same places as the plugin's discovery (JAVA_HOME / the JDK Maven runs on, JAVA*_HOME
 # variables, ~/.m2/toolchains.xml, SDK-manager folders under $HOME, /usr/lib/jvm, /usr/java, /usr/jdk,
 # /opt/java, macOS JavaVirtualMachines) plus a few extra ones, so it only ever fails where the plugin would.
-# Set JGRAD_SKIP_JDK_CHECK=true to skip it.
+# Set JGRAD_SKIP_JDK_CHECK=true to skip it. With JGRAD_JDK_CHECK_PRINT=true it prints the JDK it found (the
+# ./jgrad launcher runs the examples on it).
 
 set -u
 
@@ -110,4 +111,5 @@ if [ -z "$found" ]; then
   echo "jgrad needs a JDK $min or newer (jgrad.jdk.range=$range) and found none in JAVA_HOME, PATH, JAVA*_HOME, ${toolchains:-~/.m2/toolchains.xml}, /usr/lib/jvm, /usr/java, /opt/java or ~/.sdkman, ~/.jdks, ~/.m2/jdks: install one (e.g. Temurin $min) or set JAVA_HOME to it." >&2
   exit 1
 fi
+[ "${JGRAD_JDK_CHECK_PRINT-}" != true ] || printf '%s\n' "$found"
 exit 0

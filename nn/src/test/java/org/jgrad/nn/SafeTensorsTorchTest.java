@@ -18,6 +18,7 @@ import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.DType;
 import org.jgrad.nn.io.SafeTensors;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.testing.TorchCases;
 import org.jgrad.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,7 @@ class SafeTensorsTorchTest {
 
   @SuppressWarnings("unchecked")
   static Map<String, Object> ref(String model) {
-    return (Map<String, Object>) TorchRef.resource("/torch/safetensors_ref.json").get(model);
+    return (Map<String, Object>) TorchCases.json("/torch/safetensors_ref.json").get(model);
   }
 
   /** The Keras MNIST CNN in PyTorch's layout (the same Sequential as the generator's keras_cnn()). */
@@ -55,12 +56,12 @@ class SafeTensorsTorchTest {
     model.load(resource(name + ".safetensors"));
     model.eval();
     Map<String, Object> r = ref(name);
-    Tensor x = TorchRef.tensor(r.get("input"));
+    Tensor x = TorchCases.tensor(r.get("input"));
     Tensor y;
     try (var ng = GradMode.noGrad()) {
       y = model.call(x);
     }
-    Check.close(name + " output", TorchRef.tensor(r.get("output")), y);
+    Check.close(name + " output", TorchCases.tensor(r.get("output")), y);
     assertEquals(((Number) r.get("params")).longValue(), model.numParameters(), name + " parameter count");
   }
 
@@ -85,7 +86,7 @@ class SafeTensorsTorchTest {
     Map<String, Object> expected = ref("dtypes");
     assertEquals(expected.keySet(), c.tensors().keySet());
     for (String k : expected.keySet()) {
-      Tensor e = TorchRef.tensor(expected.get(k));
+      Tensor e = TorchCases.tensor(expected.get(k));
       Tensor a = c.tensors().get(k);
       assertEquals(e.dtype(), a.dtype(), k + " dtype");
       Check.equal(k, e, a);
@@ -135,10 +136,10 @@ class SafeTensorsTorchTest {
     assertEquals(0, p.exitValue(), "python failed: " + out);
     Map<String, Object> torchOut = Json.parseObject(out.strip());
     for (Map.Entry<String, Sequential> e : models.entrySet()) {
-      Tensor x = TorchRef.tensor(ref(e.getKey()).get("input"));
+      Tensor x = TorchCases.tensor(ref(e.getKey()).get("input"));
       try (var ng = GradMode.noGrad()) {
         Check.close(e.getKey() + ": jgrad file run by PyTorch", e.getValue().call(x),
-            TorchRef.tensor(torchOut.get(e.getKey())));
+            TorchCases.tensor(torchOut.get(e.getKey())));
       }
     }
   }

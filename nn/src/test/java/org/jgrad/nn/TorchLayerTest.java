@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.jgrad.nn.TorchRef.Case;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.testing.TorchCases.Case;
+import org.jgrad.testing.TorchCases;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -70,7 +71,7 @@ class TorchLayerTest {
 
   static Stream<DynamicTest> cases(String group, Function<Case, Module> build,
       BiFunction<Module, List<Tensor>, List<Tensor>> forward) {
-    return TorchRef.load(group).stream()
+    return TorchCases.load(group).stream()
         .map(c -> DynamicTest.dynamicTest(c.name(), () -> run(c, build.apply(c), forward)));
   }
 
@@ -78,7 +79,7 @@ class TorchLayerTest {
 
   @TestFactory
   Stream<DynamicTest> linear() {
-    return TorchRef.load("linear").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+    return TorchCases.load("linear").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
       if (c.name().startsWith("bilinear")) {
         run(c, new Bilinear(c.i("in1"), c.i("in2"), c.i("out"), c.b("bias")),
             (m, in) -> List.of(((Bilinear) m).forward(in.get(0), in.get(1))));
@@ -181,7 +182,7 @@ class TorchLayerTest {
 
   @TestFactory
   Stream<DynamicTest> recurrent() {
-    return TorchRef.load("recurrent").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+    return TorchCases.load("recurrent").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
       switch (c.s("kind")) {
         case "RNN" -> run(c, new RNN(c.i("input"), c.i("hidden"), c.i("layers"), c.s("nonlinearity"), c.b("bias"),
             c.b("batch_first"), 0), (m, in) -> {
@@ -205,7 +206,7 @@ class TorchLayerTest {
 
   @TestFactory
   Stream<DynamicTest> attention() {
-    return TorchRef.load("attention").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+    return TorchCases.load("attention").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
       if (c.name().startsWith("mha")) {
         MultiheadAttention mha = new MultiheadAttention(c.i("embed"), c.i("heads"), 0, c.b("bias"), c.b("batch_first"));
         run(c, mha, (m, in) -> {
@@ -223,7 +224,7 @@ class TorchLayerTest {
 
   @TestFactory
   Stream<DynamicTest> losses() {
-    return TorchRef.load("losses").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+    return TorchCases.load("losses").stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
       Reduction r = Reduction.valueOf(c.s("reduction").toUpperCase());
       Loss loss = switch (c.s("kind")) {
         case "mse" -> new MSELoss(r);
@@ -245,7 +246,7 @@ class TorchLayerTest {
   void everyGroupHasCases() {
     for (String g : List.of("linear", "conv", "pool", "shape_dropout", "norm", "embedding_upsample", "activations",
         "recurrent", "attention", "losses")) {
-      assertTrue(TorchRef.load(g).size() >= 3, g);
+      assertTrue(TorchCases.load(g).size() >= 3, g);
     }
   }
 }

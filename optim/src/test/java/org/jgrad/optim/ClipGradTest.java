@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.jgrad.backend.DType;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.testing.TorchCases;
+import org.jgrad.util.Json;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -18,11 +20,11 @@ class ClipGradTest {
 
   @TestFactory
   Stream<DynamicTest> againstTorch() {
-    Map<String, Object> ref = MiniJson.obj(MiniJson.resource("/torch/clip.json"));
-    return MiniJson.list(ref.get("cases")).stream().map(MiniJson::obj).map(c -> DynamicTest.dynamicTest(
+    Map<String, Object> ref = Json.map(TorchCases.json("/torch/clip.json"));
+    return Json.list(ref.get("cases")).stream().map(Json::map).map(c -> DynamicTest.dynamicTest(
         c.get("kind") + " " + (c.containsKey("normType") ? "p=" + c.get("normType") + " max=" + c.get("maxNorm")
             : "value=" + c.get("clipValue")), () -> {
-          List<Object> grads = MiniJson.list(c.get("grads"));
+          List<Object> grads = Json.list(c.get("grads"));
           List<Tensor> ps = grads.stream().map(g -> {
             Tensor p = Tensor.zerosLike(Problems.tensor(g, DType.FLOAT64)).requiresGrad(true);
             p.setGrad(Problems.tensor(g, DType.FLOAT64));
@@ -36,9 +38,9 @@ class ClipGradTest {
           } else {
             ClipGrad.clipGradValue(ps, ((Number) c.get("clipValue")).doubleValue());
           }
-          List<Object> clipped = MiniJson.list(c.get("clipped"));
+          List<Object> clipped = Json.list(c.get("clipped"));
           for (int i = 0; i < ps.size(); i++) {
-            assertArrayEquals(MiniJson.nd(clipped.get(i)).data(), ps.get(i).grad().toDoubleArray(), 1e-12);
+            assertArrayEquals(TorchCases.nd(clipped.get(i)).data(), ps.get(i).grad().toDoubleArray(), 1e-12);
           }
         }));
   }

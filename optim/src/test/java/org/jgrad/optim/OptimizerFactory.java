@@ -2,6 +2,7 @@ package org.jgrad.optim;
 
 import java.util.List;
 import java.util.Map;
+import org.jgrad.util.Json;
 
 /** Builds an optimizer from a reference run's name and camelCase options through the public Options API. */
 final class OptimizerFactory {
@@ -16,7 +17,7 @@ final class OptimizerFactory {
   }
 
   private static double[] betas(Map<String, Object> m) {
-    return MiniJson.doubles(m.get("betas"));
+    return Json.doubles(m.get("betas"));
   }
 
   static Optimizer build(String name, List<ParamGroup> groups, Map<String, Object> m) {

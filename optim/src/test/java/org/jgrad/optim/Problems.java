@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.jgrad.backend.DType;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.testing.TorchCases;
+import org.jgrad.util.Json;
 
 /**
  * The reference problems of tools/torch_optim_reference.py, written with plain Tensor ops: a
@@ -18,14 +20,14 @@ public final class Problems {
   private final Map<String, Tensor> constants = new LinkedHashMap<>();
 
   public Problems(Map<String, Object> problems, String name, DType dtype) {
-    this.spec = MiniJson.obj(problems.get(name));
+    this.spec = Json.map(problems.get(name));
     this.name = name;
     this.dtype = dtype;
     for (String k : List.of("A", "b", "X")) {
       if (spec.containsKey(k)) constants.put(k, tensor(spec.get(k), dtype));
     }
     if (spec.containsKey("y")) {
-      double[] y = MiniJson.doubles(spec.get("y"));
+      double[] y = Json.doubles(spec.get("y"));
       long[] l = new long[y.length];
       for (int i = 0; i < y.length; i++) l[i] = (long) y[i];
       constants.put("y", Tensor.ofLongs(l, l.length, 1));
@@ -33,7 +35,7 @@ public final class Problems {
   }
 
   static Tensor tensor(Object json, DType dtype) {
-    MiniJson.Nd nd = MiniJson.nd(json);
+    TorchCases.Nd nd = TorchCases.nd(json);
     Tensor t = Tensor.of(nd.data(), nd.shape());
     return dtype == DType.FLOAT64 ? t : t.to(dtype);
   }
@@ -41,7 +43,7 @@ public final class Problems {
   /** Fresh leaf parameters holding the initial values, in the problem's parameter order. */
   public Map<String, Tensor> params() {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    MiniJson.obj(spec.get("params")).forEach((k, v) -> out.put(k, tensor(v, dtype).requiresGrad(true)));
+    Json.map(spec.get("params")).forEach((k, v) -> out.put(k, tensor(v, dtype).requiresGrad(true)));
     return out;
   }
 

@@ -12,6 +12,8 @@ import java.util.stream.Stream;
 import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.DType;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.testing.TorchCases;
+import org.jgrad.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -41,7 +43,7 @@ class StateDictResumeTest {
   }
 
   private static Map<String, Object> problems() {
-    return MiniJson.obj(MiniJson.obj(MiniJson.resource("/torch/optimizers.json")).get("problems"));
+    return Json.map(Json.map(TorchCases.json("/torch/optimizers.json")).get("problems"));
   }
 
   private static Optimizer.Closure closure(Optimizer opt, Problems problem, Map<String, Tensor> params) {

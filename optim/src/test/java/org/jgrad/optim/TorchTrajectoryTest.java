@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.jgrad.backend.DType;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.testing.TorchCases;
+import org.jgrad.util.Json;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -57,9 +59,9 @@ class TorchTrajectoryTest {
   }
 
   static Stream<DynamicTest> runs(String resource, DType dtype, double rtol, double atol) {
-    Map<String, Object> ref = MiniJson.obj(MiniJson.resource(resource));
-    Map<String, Object> problems = MiniJson.obj(ref.get("problems"));
-    return MiniJson.list(ref.get("runs")).stream().map(MiniJson::obj).map(run -> DynamicTest.dynamicTest(
+    Map<String, Object> ref = Json.map(TorchCases.json(resource));
+    Map<String, Object> problems = Json.map(ref.get("problems"));
+    return Json.list(ref.get("runs")).stream().map(Json::map).map(run -> DynamicTest.dynamicTest(
         run.get("optimizer") + " " + run.get("problem") + " " + run.get("options")
             + (run.containsKey("groups") ? " groups" : "") + (Boolean.TRUE.equals(run.get("negate")) ? " (negated)" : ""),
         () -> check(problems, run, dtype, rtol, atol)));
@@ -71,18 +73,18 @@ class TorchTrajectoryTest {
     Map<String, Tensor> params = problem.params();
     List<ParamGroup> groups = new ArrayList<>();
     if (run.containsKey("groups")) {
-      for (Object g : MiniJson.list(run.get("groups"))) {
-        Map<String, Object> gm = MiniJson.obj(g);
+      for (Object g : Json.list(run.get("groups"))) {
+        Map<String, Object> gm = Json.map(g);
         List<Tensor> ps = new ArrayList<>();
-        for (Object n : MiniJson.list(gm.get("params"))) ps.add(params.get((String) n));
-        Map<String, Object> opts = new LinkedHashMap<>(MiniJson.obj(gm.get("options")));
-        if (opts.get("betas") instanceof List<?>) opts.put("betas", MiniJson.doubles(opts.get("betas")));
+        for (Object n : Json.list(gm.get("params"))) ps.add(params.get((String) n));
+        Map<String, Object> opts = new LinkedHashMap<>(Json.map(gm.get("options")));
+        if (opts.get("betas") instanceof List<?>) opts.put("betas", Json.doubles(opts.get("betas")));
         groups.add(new ParamGroup(ps, opts));
       }
     } else {
       groups.add(ParamGroup.of(params.values()));
     }
-    Optimizer opt = OptimizerFactory.build((String) run.get("optimizer"), groups, MiniJson.obj(run.get("options")));
+    Optimizer opt = OptimizerFactory.build((String) run.get("optimizer"), groups, Json.map(run.get("options")));
     double sign = Boolean.TRUE.equals(run.get("negate")) ? -1 : 1;
     Optimizer.Closure closure = () -> {
       opt.zeroGrad();
@@ -90,10 +92,10 @@ class TorchTrajectoryTest {
       loss.backward();
       return loss;
     };
-    double[] losses = MiniJson.doubles(run.get("losses"));
-    double[] paramSteps = MiniJson.doubles(run.get("paramSteps"));
-    List<Object> expectedParams = MiniJson.list(run.get("params"));
-    List<Object> counters = run.containsKey("counters") ? MiniJson.list(run.get("counters")) : null;
+    double[] losses = Json.doubles(run.get("losses"));
+    double[] paramSteps = Json.doubles(run.get("paramSteps"));
+    List<Object> expectedParams = Json.list(run.get("params"));
+    List<Object> counters = run.containsKey("counters") ? Json.list(run.get("counters")) : null;
     int steps = ((Number) run.get("steps")).intValue();
     double worst = 0;
     int k = 0;
@@ -101,14 +103,14 @@ class TorchTrajectoryTest {
       double loss = opt.step(closure).item();
       worst = Math.max(worst, compare("loss", step, 0, loss, losses[step], rtol, atol));
       if (k < paramSteps.length && (int) paramSteps[k] == step) {
-        double[] want = MiniJson.doubles(expectedParams.get(k++));
+        double[] want = Json.doubles(expectedParams.get(k++));
         double[] got = Problems.flat(params);
         for (int i = 0; i < want.length; i++) {
           worst = Math.max(worst, compare("param", step, i, got[i], want[i], rtol, atol));
         }
       }
       if (counters != null) {
-        Map<String, Object> c = MiniJson.obj(counters.get(step));
+        Map<String, Object> c = Json.map(counters.get(step));
         Map<String, Object> st = opt.stateOf(opt.params().get(0));
         assertTrue(((Number) c.get("funcEvals")).intValue() == (Integer) st.get("funcEvals")
                 && ((Number) c.get("nIter")).intValue() == (Integer) st.get("nIter"),

@@ -7,7 +7,7 @@ public final class SpecialFunctions {
   private SpecialFunctions() {}
 
   /**
-   * The error function. Maclaurin series for |x| < 2.5 (terms stay below ~2e3, so about 13
+   * The error function. Maclaurin series for |x| &lt; 2.5 (terms stay below ~2e3, so about 13
    * correct digits survive cancellation), Laplace's continued fraction for erfc beyond.
    */
   public static double erf(double x) {

@@ -3,8 +3,8 @@ package org.jgrad.optim.lr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.jgrad.optim.MiniJson;
 import org.jgrad.optim.Optimizer;
+import org.jgrad.util.Json;
 
 /** Builds a scheduler from the reference file's spec through the public constructors. */
 final class SchedulerFactory {
@@ -19,7 +19,7 @@ final class SchedulerFactory {
   }
 
   private static int[] ints(Object o) {
-    double[] d = MiniJson.doubles(o);
+    double[] d = Json.doubles(o);
     int[] out = new int[d.length];
     for (int k = 0; k < d.length; k++) out[k] = (int) d[k];
     return out;
@@ -27,7 +27,7 @@ final class SchedulerFactory {
 
   static Object build(Optimizer opt, Map<String, Object> spec) {
     String type = (String) spec.get("type");
-    Map<String, Object> a = spec.containsKey("args") ? MiniJson.obj(spec.get("args")) : Map.of();
+    Map<String, Object> a = spec.containsKey("args") ? Json.map(spec.get("args")) : Map.of();
     switch (type) {
       case "StepLR":
         return new StepLR(opt, i(a, "stepSize"), d(a, "gamma", 0.1));
@@ -56,12 +56,12 @@ final class SchedulerFactory {
       }
       case "SequentialLR": {
         List<LRScheduler> subs = new ArrayList<>();
-        for (Object s : MiniJson.list(spec.get("schedulers"))) subs.add((LRScheduler) build(opt, MiniJson.obj(s)));
+        for (Object s : Json.list(spec.get("schedulers"))) subs.add((LRScheduler) build(opt, Json.map(s)));
         return new SequentialLR(opt, subs, ints(a.get("milestones")));
       }
       case "ChainedScheduler": {
         List<LRScheduler> subs = new ArrayList<>();
-        for (Object s : MiniJson.list(spec.get("schedulers"))) subs.add((LRScheduler) build(opt, MiniJson.obj(s)));
+        for (Object s : Json.list(spec.get("schedulers"))) subs.add((LRScheduler) build(opt, Json.map(s)));
         return new ChainedScheduler(subs);
       }
       case "ReduceLROnPlateau": {
@@ -72,7 +72,7 @@ final class SchedulerFactory {
                 : ReduceLROnPlateau.ThresholdMode.REL)
             .cooldown((int) d(a, "cooldown", 0)).eps(d(a, "eps", 1e-8));
         if (a.get("minLr") instanceof List<?>) {
-          o.minLr(MiniJson.doubles(a.get("minLr")));
+          o.minLr(Json.doubles(a.get("minLr")));
         } else {
           o.minLr(d(a, "minLr", 0));
         }

@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jgrad.optim.Adam;
-import org.jgrad.optim.MiniJson;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.ParamGroup;
 import org.jgrad.optim.SGD;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.testing.TorchCases;
+import org.jgrad.util.Json;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -28,10 +29,10 @@ class TorchSchedulerTest {
   static final double RTOL = 1e-12;
 
   static Optimizer optimizer(Map<String, Object> run) {
-    double[] base = MiniJson.doubles(run.get("baseLrs"));
+    double[] base = Json.doubles(run.get("baseLrs"));
     List<ParamGroup> groups = new ArrayList<>();
     for (double lr : base) groups.add(ParamGroup.of(Tensor.zeros(2).requiresGrad(true)).set("lr", lr));
-    Map<String, Object> o = MiniJson.obj(run.get("optimizerOptions"));
+    Map<String, Object> o = Json.map(run.get("optimizerOptions"));
     if ("Adam".equals(run.get("optimizer"))) return new Adam(groups, Adam.options());
     var sgd = SGD.options(0.1);
     if (o.containsKey("momentum")) sgd.momentum(((Number) o.get("momentum")).doubleValue());
@@ -53,20 +54,20 @@ class TorchSchedulerTest {
 
   @TestFactory
   Stream<DynamicTest> schedules() {
-    Map<String, Object> ref = MiniJson.obj(MiniJson.resource("/torch/schedulers.json"));
-    return MiniJson.list(ref.get("runs")).stream().map(MiniJson::obj).map(run -> DynamicTest.dynamicTest(
-        MiniJson.obj(run.get("scheduler")).get("type") + " " + MiniJson.obj(run.get("scheduler")).get("args")
+    Map<String, Object> ref = Json.map(TorchCases.json("/torch/schedulers.json"));
+    return Json.list(ref.get("runs")).stream().map(Json::map).map(run -> DynamicTest.dynamicTest(
+        Json.map(run.get("scheduler")).get("type") + " " + Json.map(run.get("scheduler")).get("args")
             + (run.containsKey("epochs") ? " fractional epochs" : ""),
         () -> replay(run)));
   }
 
   static void replay(Map<String, Object> run) {
     Optimizer opt = optimizer(run);
-    Object sched = SchedulerFactory.build(opt, MiniJson.obj(run.get("scheduler")));
-    List<Object> wantLrs = MiniJson.list(run.get("lrs"));
-    List<Object> wantMom = run.containsKey("momentums") ? MiniJson.list(run.get("momentums")) : null;
-    double[] metrics = run.containsKey("metrics") ? MiniJson.doubles(run.get("metrics")) : null;
-    double[] epochs = run.containsKey("epochs") ? MiniJson.doubles(run.get("epochs")) : null;
+    Object sched = SchedulerFactory.build(opt, Json.map(run.get("scheduler")));
+    List<Object> wantLrs = Json.list(run.get("lrs"));
+    List<Object> wantMom = run.containsKey("momentums") ? Json.list(run.get("momentums")) : null;
+    double[] metrics = run.containsKey("metrics") ? Json.doubles(run.get("metrics")) : null;
+    double[] epochs = run.containsKey("epochs") ? Json.doubles(run.get("epochs")) : null;
     int steps = ((Number) run.get("steps")).intValue();
     for (int k = 0; k <= steps; k++) {
       if (k > 0) {
@@ -78,11 +79,11 @@ class TorchSchedulerTest {
           ((LRScheduler) sched).step();
         }
       }
-      compare("lr", k, lrs(opt), MiniJson.doubles(wantLrs.get(k)));
-      if (wantMom != null) compare("momentum", k, momentums(opt), MiniJson.doubles(wantMom.get(k)));
+      compare("lr", k, lrs(opt), Json.doubles(wantLrs.get(k)));
+      if (wantMom != null) compare("momentum", k, momentums(opt), Json.doubles(wantMom.get(k)));
     }
     double[] last = sched instanceof LRScheduler s ? s.getLastLr() : ((ReduceLROnPlateau) sched).getLastLr();
-    compare("getLastLr", steps, last, MiniJson.doubles(wantLrs.get(steps)));
+    compare("getLastLr", steps, last, Json.doubles(wantLrs.get(steps)));
   }
 
   static void compare(String what, int k, double[] got, double[] want) {
