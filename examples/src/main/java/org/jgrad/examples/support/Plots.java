@@ -171,11 +171,15 @@ public final class Plots {
     if (v == 0) return "0";
     double a = Math.abs(v);
     if (a >= 1e4 || a < 1e-3) {
-      String s = String.format(Locale.ROOT, "%.2g", v);
-      String[] parts = s.split("e");
-      String mant = parts[0].contains(".") ? parts[0].replaceAll("0+$", "").replaceAll("\\.$", "") : parts[0];
-      int exp = Integer.parseInt(parts[1]);
-      return mant + "e" + exp;
+      // Java's %g switches to an exponent only below 1e-4, so the mantissa and exponent are built here.
+      int exp = (int) Math.floor(Math.log10(a));
+      double mant = Math.round(v / Math.pow(10, exp) * 10) / 10.0;
+      if (Math.abs(mant) >= 10) {
+        mant /= 10;
+        exp++;
+      }
+      String m = String.format(Locale.ROOT, "%.1f", mant);
+      return (m.endsWith(".0") ? m.substring(0, m.length() - 2) : m) + "e" + exp;
     }
     String s = String.format(Locale.ROOT, "%.3g", v);
     if (s.contains("e")) return String.format(Locale.ROOT, "%.0f", v);
@@ -321,6 +325,7 @@ public final class Plots {
     st.setMin(Double.parseDouble(tick(min)));
     st.setMax(Double.parseDouble(tick(max)));
     st.setPlotGridLinesVisible(false);
+    st.setDrawBorder(false);
     st.setRangeColors(colours);
     st.setHeatMapDecimalValueFormatter(Plots::tick);
     st.setXAxisTickMarkSpacingHint(70);
@@ -339,7 +344,8 @@ public final class Plots {
     g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-    g.drawString(barLabel, img.getWidth() - 190, img.getHeight() / 2 - st.getGradientColorColumnHeight() / 2 - 32);
+    int tw = g.getFontMetrics().stringWidth(barLabel);
+    g.drawString(barLabel, img.getWidth() - tw - 10, img.getHeight() / 2 - st.getGradientColorColumnHeight() / 2 - 40);
     g.dispose();
     ImageIO.write(img, "png", file.toFile());
   }
