@@ -17,14 +17,19 @@ public final class Provenance {
 
   private Provenance() {}
 
-  /** {@code "commit abc1234"}, with {@code " with local changes"} when tracked files differ from it. */
+  /**
+   * {@code "commit abc1234"}, with {@code " with local changes"} when tracked files other than the
+   * outputs under {@code docs/} and {@code runs/} differ from it.
+   */
   public static synchronized String commit() {
     if (cached == null) {
       String sha = git("rev-parse", "--short", "HEAD");
       if (sha == null || sha.isBlank()) {
         cached = "unknown commit";
       } else {
-        String dirty = git("status", "--porcelain", "--untracked-files=no");
+        // Reports and run folders are outputs, not sources: rewriting them must not mark the source as changed.
+        String dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude,top)docs",
+            ":(exclude,top)runs");
         cached = "commit " + sha.strip() + (dirty != null && !dirty.isBlank() ? " with local changes" : "");
       }
     }
