@@ -123,12 +123,13 @@ public final class Main implements Callable<Integer> {
           + "td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}"
           + "img{max-width:260px;margin:4px;border:1px solid #ccc}</style></head><body><h1>").append(esc(heading))
           .append("</h1>");
-      html.append("<p>").append(esc(intro)).append("</p><table><tr><th>exercise</th><th>title</th><th>time</th>"
-          + "<th>status</th><th>files</th></tr>");
+      boolean times = rows.stream().anyMatch(r -> !r[2].isEmpty());
+      html.append("<p>").append(esc(intro)).append("</p><table><tr><th>exercise</th><th>title</th>")
+          .append(times ? "<th>time</th>" : "").append("<th>status</th><th>files</th></tr>");
       for (String[] r : rows) {
         boolean has = Files.isRegularFile(out.resolve(r[0]).resolve("report.html"));
         html.append("<tr><td>").append(has ? "<a href=\"" + r[0] + "/report.html\">" + r[0] + "</a>" : r[0])
-            .append("</td><td>").append(esc(r[1])).append("</td><td>").append(r[2]).append("</td><td>").append(esc(r[3]))
+            .append("</td><td>").append(esc(r[1])).append("</td><td>").append(times ? r[2] + "</td><td>" : "").append(esc(r[3]))
             .append("</td><td>").append(has ? "<a href=\"" + r[0] + "/report.md\">report.md</a> &middot; <a href=\"" + r[0]
                 + "/metrics.json\">metrics.json</a>" : "").append("</td></tr>");
       }
