@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.jgrad.backend.Backends;
 import org.jgrad.examples.support.Exercise;
+import org.jgrad.examples.support.Provenance;
 import org.jgrad.examples.support.RunContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,11 +22,12 @@ import picocli.CommandLine.Parameters;
  *   java ... org.jgrad.examples.Main list
  *   java ... org.jgrad.examples.Main run bump-gd-adam --quick --out runs --seed 1
  *   java ... org.jgrad.examples.Main run all --quick
+ *   java ... org.jgrad.examples.Main render docs/results
  * </pre>
  */
 @Command(name = "jgrad-examples", mixinStandardHelpOptions = true,
     description = "Runs jgrad's coursework exercises and writes their reports.",
-    subcommands = {Main.ListCommand.class, Main.RunCommand.class})
+    subcommands = {Main.ListCommand.class, Main.RunCommand.class, RenderCommand.class})
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
@@ -83,7 +85,7 @@ public final class Main implements Callable<Integer> {
         try {
           runOne(e, quick, seed, out);
           double s = (System.nanoTime() - t0) / 1e9;
-          System.out.printf("[%s] done in %.1f s -> %s%n", e.name(), s, out.resolve(e.name()).resolve("report.md"));
+          System.out.printf("[%s] done in %.1f s -> %s%n", e.name(), s, out.resolve(e.name()).resolve("report.html"));
           done.add(new String[] {e.name(), e.title(), String.format("%.1f s", s), "ok"});
         } catch (Exception ex) {
           failures++;
@@ -92,7 +94,10 @@ public final class Main implements Callable<Integer> {
           done.add(new String[] {e.name(), e.title(), "-", "failed: " + ex.getMessage()});
         }
       }
-      if (name.equals("all")) Index.write(out, done, quick);
+      if (name.equals("all")) {
+        Index.write(out, "jgrad runs", "jgrad exercise runs", "Mode: " + (quick ? "quick" : "full") + ", seed " + seed
+            + ", " + Provenance.commit() + ". Generated " + java.time.Instant.now() + ".", done);
+      }
       return failures == 0 ? 0 : 1;
     }
   }
@@ -103,32 +108,40 @@ public final class Main implements Callable<Integer> {
     Files.createDirectories(dir);
     RunContext ctx = new RunContext(e.name(), quick, seed, dir, System.out);
     ctx.report().title(e.title()).paragraph("Run: `" + e.name() + "`, mode " + (quick ? "quick" : "full")
-        + ", seed " + seed + ", jgrad on Java " + System.getProperty("java.version") + ".");
+        + ", seed " + seed + ", jgrad " + Provenance.commit() + " on Java " + System.getProperty("java.version") + ".");
     e.run(ctx);
     ctx.finish();
     return ctx;
   }
 
+  /** The index page of a runs folder: one row per exercise linking its report.html, then its figures. */
   static final class Index {
     private Index() {}
 
-    static void write(Path out, List<String[]> rows, boolean quick) throws IOException {
-      StringBuilder html = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>jgrad runs</title>"
-          + "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}td,th{padding:4px 10px;border-bottom:1px solid #ddd}"
-          + "img{max-width:260px;margin:4px;border:1px solid #ccc}</style></head><body><h1>jgrad exercise runs</h1>");
-      html.append("<p>Mode: ").append(quick ? "quick" : "full").append(". Generated ").append(java.time.Instant.now())
-          .append(".</p><table><tr><th>exercise</th><th>title</th><th>time</th><th>status</th></tr>");
+    /** Rows are {name, title, time, status}; time may be "" when unknown. */
+    static void write(Path out, String pageTitle, String heading, String intro, List<String[]> rows) throws IOException {
+      StringBuilder html = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+          .append(esc(pageTitle)).append("</title>"
+          + "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
+          + "td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}"
+          + "img{max-width:260px;margin:4px;border:1px solid #ccc}</style></head><body><h1>").append(esc(heading))
+          .append("</h1>");
+      boolean times = rows.stream().anyMatch(r -> !r[2].isEmpty());
+      html.append("<p>").append(esc(intro)).append("</p><table><tr><th>exercise</th><th>title</th>")
+          .append(times ? "<th>time</th>" : "").append("<th>status</th><th>files</th></tr>");
       for (String[] r : rows) {
-        html.append("<tr><td><a href=\"").append(r[0]).append("/report.md\">").append(r[0]).append("</a></td><td>")
-            .append(esc(r[1])).append("</td><td>").append(r[2]).append("</td><td>").append(esc(r[3])).append("</td></tr>");
+        boolean has = Files.isRegularFile(out.resolve(r[0]).resolve("report.html"));
+        html.append("<tr><td>").append(has ? "<a href=\"" + r[0] + "/report.html\">" + r[0] + "</a>" : r[0])
+            .append("</td><td>").append(esc(r[1])).append("</td><td>").append(times ? r[2] + "</td><td>" : "").append(esc(r[3]))
+            .append("</td><td>").append(has ? "<a href=\"" + r[0] + "/report.md\">report.md</a> &middot; <a href=\"" + r[0]
+                + "/metrics.json\">metrics.json</a>" : "").append("</td></tr>");
       }
       html.append("</table>");
       for (String[] r : rows) {
         Path dir = out.resolve(r[0]);
-        if (!Files.isDirectory(dir)) continue;
-        html.append("<h2 id=\"").append(r[0]).append("\"><a href=\"").append(r[0]).append("/report.md\">").append(r[0])
-            .append("</a></h2><p>").append(esc(r[1])).append(" &mdash; <a href=\"").append(r[0])
-            .append("/metrics.json\">metrics.json</a></p>");
+        if (!Files.isRegularFile(dir.resolve("report.html"))) continue;
+        html.append("<h2 id=\"").append(r[0]).append("\"><a href=\"").append(r[0]).append("/report.html\">").append(r[0])
+            .append("</a></h2><p>").append(esc(r[1])).append("</p>");
         try (var files = Files.list(dir)) {
           for (Path p : files.filter(f -> f.toString().endsWith(".png")).sorted().toList()) {
             String rel = r[0] + "/" + p.getFileName();
@@ -141,7 +154,7 @@ public final class Main implements Callable<Integer> {
       Files.writeString(out.resolve("index.html"), html.toString());
     }
 
-    private static String esc(String s) {
+    static String esc(String s) {
       return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
   }

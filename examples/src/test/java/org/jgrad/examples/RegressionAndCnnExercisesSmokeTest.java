@@ -1,6 +1,7 @@
 package org.jgrad.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import org.jgrad.examples.exercises.MnistCnnOptimizers;
 import org.jgrad.examples.exercises.OptimizerComparison;
 import org.jgrad.examples.exercises.PerceptronRegression;
 import org.jgrad.examples.exercises.SurfaceRegression;
+import org.jgrad.examples.support.Report;
 import org.jgrad.examples.support.RunContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,6 +105,17 @@ class RegressionAndCnnExercisesSmokeTest {
     assertTrue(Double.isFinite(test) && test > 0.0025 * 0.5 && test < 0.05, "test MSE " + test);
     assertTrue(num(m.get("grid_mse")) < 0.05);
     assertTrue(num(m.get("best_epoch")) <= num(m.get("epochs_run")));
+    // Each model's table row carries its own training time (a committed report once showed one time for both).
+    double withBn = num(m.get("train_seconds")), without = num(m.get("train_seconds_no_batchnorm"));
+    assertTrue(withBn > 0 && without > 0, withBn + " / " + without);
+    assertNotEquals(withBn, without, "two separate trainings cannot take exactly the same time");
+    List<String> lines = Files.readAllLines(ctx.file("report.md"));
+    String bnRow = lines.stream().filter(l -> l.startsWith("| with batch norm |")).findFirst().orElseThrow();
+    String plainRow = lines.stream().filter(l -> l.startsWith("| without batch norm |")).findFirst().orElseThrow();
+    assertTrue(bnRow.endsWith("| " + Report.cell(withBn) + " |"), bnRow);
+    assertTrue(plainRow.endsWith("| " + Report.cell(without) + " |"), plainRow);
+    assertTrue(plainRow.startsWith("| without batch norm | " + ((Number) m.get("epochs_run_no_batchnorm")).intValue() + " |"),
+        plainRow);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package org.jgrad.examples.exercises;
 
+import java.nio.file.Path;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,9 +169,9 @@ public final class BlurDiscriminator implements Exercise {
           l1[1], l1[1] <= l1[0] ? "no cost in L1" : String.format(Locale.ROOT, "+%.0f%%", 100 * (l1[1] - l1[0]) / l1[0]), acc[0], acc[1]));
     }
     Csv.write(ctx.file("ae_train_l1.csv"), headers, cols);
-    Plots.lines(ctx.file("ae_train_l1.png"), "Deblurring autoencoders: training L1 per epoch", "epoch", "training L1 (reconstruction part)",
-        curves, false);
-    Plots.imageGrid(ctx.file("reconstructions.png"), grid.toArray(new float[0][]), 2 + 2 * LATENTS.length, 10, 28, 28, 3);
+    plotCurves(ctx.out(), curves);
+    Plots.imageGrid(ctx.file("reconstructions.png"), grid.toArray(new float[0][]), 2 + 2 * LATENTS.length, 10, 28, 28, 3,
+        rowLabels());
 
     r.heading("dis_net and the digit classifier");
     r.paragraph(String.format(Locale.ROOT, "dis_net (conv 1→8 stride 2 → conv 8→16 stride 2 → conv 16→16 → linear, %d parameters), "
@@ -268,5 +270,34 @@ public final class BlurDiscriminator implements Exercise {
     for (double v : c) if (v > 0) ok++;
     for (double v : b) if (v <= 0) ok++;
     return (double) ok / (c.length + b.length);
+  }
+
+  /** Labels of the reconstruction grid's rows, in the order the run fills them. */
+  static List<String> rowLabels() {
+    List<String> labels = new ArrayList<>(List.of("blurred input", "clear target"));
+    for (int latent : LATENTS) {
+      labels.add("plain " + latent);
+      labels.add("guided " + latent);
+    }
+    return labels;
+  }
+
+  private static void plotCurves(Path dir, Map<String, double[][]> curves) throws IOException {
+    Plots.lines(dir.resolve("ae_train_l1.png"), "Deblurring autoencoders: training L1 per epoch", "epoch",
+        "training L1 (reconstruction part)", curves, false);
+  }
+
+  @Override
+  public List<String> replot(Path dir) throws IOException {
+    Map<String, double[]> csv = Csv.read(dir.resolve("ae_train_l1.csv"));
+    double[] ep = csv.get("epoch");
+    Map<String, double[][]> curves = new LinkedHashMap<>();
+    for (var e : csv.entrySet()) {
+      if (e.getKey().startsWith("train_l1_")) {
+        curves.put(e.getKey().substring("train_l1_".length()).replace('_', ' '), new double[][] {ep, e.getValue()});
+      }
+    }
+    plotCurves(dir, curves);
+    return List.of("ae_train_l1.png");
   }
 }

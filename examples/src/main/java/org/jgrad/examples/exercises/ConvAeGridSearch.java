@@ -256,7 +256,8 @@ public final class ConvAeGridSearch implements Exercise {
         imgs[2 * examples.length + k] = java.util.Arrays.copyOfRange(r4, k * 784, (k + 1) * 784);
         imgs[3 * examples.length + k] = java.util.Arrays.copyOfRange(r32, k * 784, (k + 1) * 784);
       }
-      Plots.imageGrid(ctx.file("recon_" + cond.key() + ".png"), imgs, 4, examples.length, 28, 28, 2);
+      Plots.imageGrid(ctx.file("recon_" + cond.key() + ".png"), imgs, 4, examples.length, 28, 28, 2,
+          List.of("clean", "corrupted", "size 4", "size 32"));
     }
     r.table(List.of("corruption", "MSE of the corrupted input", "MSE, size 4", "MSE, size 32"), noiseRows);
     for (Condition cond : conds) {

@@ -184,7 +184,8 @@ public final class LatentAnalysis implements Exercise {
       for (int i = 0; i < 10; i++) grid.add(Training.image(decoded, i));
       meanL1.put("latent_" + latent, Training.l1(decoded.reshape(10, 784), Tensor.of(flatten(meanImages(d.testX().reshape(n, 784), y)), 10, 784)));
     }
-    Plots.imageGrid(ctx.file("digit_means.png"), grid.toArray(new float[0][]), 3, 10, 28, 28, 3);
+    Plots.imageGrid(ctx.file("digit_means.png"), grid.toArray(new float[0][]), 3, 10, 28, 28, 3,
+        List.of("mean image", "latent 2", "latent 32"));
     r.image("digit_means.png", "Top: the pixel-wise mean test image of each digit; middle: the decoded mean latent-2 code; bottom: the "
         + "decoded mean latent-32 code");
     r.paragraph("The decoder is non-linear, so the decoded centre of a digit's cloud of codes need not be the mean image: the pixel "

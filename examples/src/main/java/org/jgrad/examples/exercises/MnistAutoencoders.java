@@ -1,5 +1,7 @@
 package org.jgrad.examples.exercises;
 
+import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -183,11 +185,10 @@ public final class MnistAutoencoders implements Exercise {
       for (int i : show) grid.add(i < 0 ? null : Training.image(recon, i));
     }
     Csv.write(ctx.file("loss_curves.csv"), headers, cols);
-    Plots.lines(ctx.file("loss_train.png"), "Dense autoencoders: training " + s.loss() + " per epoch (running mean)", "epoch",
-        "training " + s.loss(), trainCurves, false);
-    Plots.lines(ctx.file("loss_validation.png"), "Dense autoencoders: validation " + s.loss() + " after each epoch", "epoch",
-        "validation " + s.loss(), valCurves, false);
-    Plots.imageGrid(ctx.file("reconstructions.png"), grid.toArray(new float[0][]), 1 + LATENTS.length, 10, 28, 28, 3);
+    plotCurves(ctx.out(), s.loss().toString(), trainCurves, valCurves);
+    Plots.imageGrid(ctx.file("reconstructions.png"), grid.toArray(new float[0][]), 1 + LATENTS.length, 10, 28, 28, 3,
+        java.util.stream.Stream.concat(java.util.stream.Stream.of("test digit"),
+            java.util.Arrays.stream(LATENTS).mapToObj(l -> "latent " + l)).toList());
 
     r.heading("Results");
     r.table(List.of("latent", "parameters", "final train " + s.loss(), "final validation " + s.loss(), "test L1", "test MSE", "train time (s)"),
@@ -244,5 +245,28 @@ public final class MnistAutoencoders implements Exercise {
           s.epochs()));
     }
     return b.toString();
+  }
+
+  private static void plotCurves(Path dir, String loss, Map<String, double[][]> trainCurves,
+                                 Map<String, double[][]> valCurves) throws IOException {
+    Plots.lines(dir.resolve("loss_train.png"), "Dense autoencoders: training " + loss + " per epoch (running mean)", "epoch",
+        "training " + loss, trainCurves, false);
+    Plots.lines(dir.resolve("loss_validation.png"), "Dense autoencoders: validation " + loss + " after each epoch", "epoch",
+        "validation " + loss, valCurves, false);
+  }
+
+  @Override
+  public List<String> replot(Path dir) throws IOException {
+    Map<String, double[]> csv = Csv.read(dir.resolve("loss_curves.csv"));
+    double[] ep = csv.get("epoch");
+    Map<String, double[][]> trainCurves = new LinkedHashMap<>(), valCurves = new LinkedHashMap<>();
+    for (var e : csv.entrySet()) {
+      String key = e.getKey();
+      if (key.startsWith("train_")) trainCurves.put("latent " + key.substring(6), new double[][] {ep, e.getValue()});
+      if (key.startsWith("val_")) valCurves.put("latent " + key.substring(4), new double[][] {ep, e.getValue()});
+    }
+    String metrics = Files.readString(dir.resolve("metrics.json"));
+    plotCurves(dir, metrics.contains("\"loss\": \"MSE\"") ? "MSE" : "L1", trainCurves, valCurves);
+    return List.of("loss_train.png", "loss_validation.png");
   }
 }

@@ -1,5 +1,7 @@
 package org.jgrad.examples.exercises;
 
+import java.nio.file.Path;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,9 +112,7 @@ public final class MnistCnnOptimizers implements Exercise {
           h.seconds()));
       testAcc.put(o.key(), h.testAcc());
     }
-    Plots.lines(ctx.file("accuracy.png"), "Accuracy per epoch (train: running, with dropout; validation: eval mode)",
-        "epoch", "accuracy", accCurves, false);
-    Plots.lines(ctx.file("loss.png"), "Cross-entropy per epoch", "epoch", "loss (log scale)", lossCurves, true);
+    plotCurves(ctx.out(), accCurves, lossCurves);
     Csv.write(ctx.file("curves.csv"), hdr, cols);
     r.heading("Results");
     r.table(List.of("optimizer", "final train accuracy", "final validation accuracy", "test accuracy", "test loss",
@@ -229,5 +229,28 @@ public final class MnistCnnOptimizers implements Exercise {
       model.train(was);
     }
     return new double[] {lossSum / n, (double) correct / n};
+  }
+
+  private static void plotCurves(Path dir, Map<String, double[][]> accCurves, Map<String, double[][]> lossCurves)
+      throws IOException {
+    Plots.lines(dir.resolve("accuracy.png"), "Accuracy per epoch (train: running, with dropout; validation: eval mode)",
+        "epoch", "accuracy", accCurves, false);
+    Plots.lines(dir.resolve("loss.png"), "Cross-entropy per epoch", "epoch", "loss (log scale)", lossCurves, true);
+  }
+
+  @Override
+  public List<String> replot(Path dir) throws IOException {
+    Map<String, double[]> csv = Csv.read(dir.resolve("curves.csv"));
+    double[] ep = csv.get("epoch");
+    Map<String, double[][]> acc = new LinkedHashMap<>(), loss = new LinkedHashMap<>();
+    for (var e : csv.entrySet()) {
+      // Columns are OPT_train_loss, OPT_train_acc, OPT_val_loss, OPT_val_acc.
+      String[] p = e.getKey().split("_");
+      if (p.length != 3) continue;
+      String label = p[0] + (p[1].equals("train") ? " train" : " validation");
+      (p[2].equals("acc") ? acc : loss).put(label, new double[][] {ep, e.getValue()});
+    }
+    plotCurves(dir, acc, loss);
+    return List.of("accuracy.png", "loss.png");
   }
 }

@@ -1,5 +1,7 @@
 package org.jgrad.examples.exercises;
 
+import java.nio.file.Path;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,9 +97,9 @@ public final class MnistConvAutoencoders implements Exercise {
           Math.abs(rel) < 0.03 ? ", a difference too small to call on one run" : ""));
     }
     Csv.write(ctx.file("loss_curves.csv"), headers, cols);
-    Plots.lines(ctx.file("loss_train.png"), "Training L1 per epoch (running mean)", "epoch", "training L1", trainCurves, false);
-    Plots.lines(ctx.file("loss_validation.png"), "Validation L1 after each epoch", "epoch", "validation L1", valCurves, false);
-    Plots.imageGrid(ctx.file("reconstructions.png"), grid.toArray(new float[0][]), 1 + 2 * LATENTS.length, 10, 28, 28, 3);
+    plotCurves(ctx.out(), trainCurves, valCurves);
+    Plots.imageGrid(ctx.file("reconstructions.png"), grid.toArray(new float[0][]), 1 + 2 * LATENTS.length, 10, 28, 28, 3,
+        rowLabels());
 
     r.heading("Results");
     r.table(List.of("model", "latent", "parameters", "test L1", "test MSE", "train time (s)"), rows);
@@ -118,5 +120,37 @@ public final class MnistConvAutoencoders implements Exercise {
     ctx.metrics().put("train_images", d.trainX().size(0));
     ctx.metrics().put("epochs", s.epochs());
     ctx.metrics().put("data", d.split().source());
+  }
+
+  /** Labels of the reconstruction grid's rows, in the order the run fills them. */
+  static List<String> rowLabels() {
+    List<String> labels = new ArrayList<>(List.of("test digit"));
+    for (int latent : LATENTS) {
+      labels.add("dense " + latent);
+      labels.add("conv " + latent);
+    }
+    return labels;
+  }
+
+  private static void plotCurves(Path dir, Map<String, double[][]> trainCurves, Map<String, double[][]> valCurves)
+      throws IOException {
+    Plots.lines(dir.resolve("loss_train.png"), "Training L1 per epoch (running mean)", "epoch", "training L1", trainCurves, false);
+    Plots.lines(dir.resolve("loss_validation.png"), "Validation L1 after each epoch", "epoch", "validation L1", valCurves, false);
+  }
+
+  @Override
+  public List<String> replot(Path dir) throws IOException {
+    Map<String, double[]> csv = Csv.read(dir.resolve("loss_curves.csv"));
+    double[] ep = csv.get("epoch");
+    Map<String, double[][]> trainCurves = new LinkedHashMap<>(), valCurves = new LinkedHashMap<>();
+    for (var e : csv.entrySet()) {
+      String[] parts = e.getKey().split("_");
+      if (parts.length != 3) continue;
+      String label = parts[1] + " latent " + parts[2];
+      if (parts[0].equals("train")) trainCurves.put(label, new double[][] {ep, e.getValue()});
+      if (parts[0].equals("val")) valCurves.put(label, new double[][] {ep, e.getValue()});
+    }
+    plotCurves(dir, trainCurves, valCurves);
+    return List.of("loss_train.png", "loss_validation.png");
   }
 }

@@ -1,5 +1,8 @@
 package org.jgrad.examples.exercises;
 
+import java.nio.file.Path;
+import java.nio.file.Files;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,10 +168,9 @@ public final class OptimizerComparison implements Exercise {
         }
         double[] floor = new double[epochs + 1];
         java.util.Arrays.fill(floor, sigma * sigma);
-        if (sigma > 0) curves.put("noise variance σ²", new double[][] {ep, floor});
+        if (sigma > 0) curves.put(Plots.reference("noise variance σ²"), new double[][] {ep, floor});
         String file = String.format(Locale.ROOT, "loss_%s_h%d", nk, h);
-        Plots.lines(ctx.file(file + ".png"), String.format(Locale.ROOT, "Training MSE per epoch, h = %d, σ = %s", h,
-            trim(sigma)), "epoch", "training MSE (log scale)", curves, true);
+        plotCurves(ctx.file(file + ".png"), h, sigma, curves);
         Csv.write(ctx.file(file + ".csv"), hdr, cols);
         r.image(file + ".png", String.format(Locale.ROOT, "Hidden size %d: training loss per optimizer", h));
       }
@@ -298,5 +300,41 @@ public final class OptimizerComparison implements Exercise {
     String s = String.format(Locale.ROOT, "%.6g", v);
     if (s.contains(".")) s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
     return s;
+  }
+
+  private static void plotCurves(Path png, int h, double sigma, Map<String, double[][]> curves) throws IOException {
+    Plots.lines(png, String.format(Locale.ROOT, "Training MSE per epoch, h = %d, σ = %s", h, trim(sigma)), "epoch",
+        "training MSE (log scale)", curves, true);
+  }
+
+  @Override
+  public List<String> replot(Path dir) throws IOException {
+    java.util.regex.Pattern name = java.util.regex.Pattern.compile("loss_noise_([0-9.]+)_h(\\d+)\\.csv");
+    List<String> done = new ArrayList<>();
+    List<Path> files;
+    try (var s = Files.list(dir)) {
+      files = s.sorted().toList();
+    }
+    for (Path f : files) {
+      var m = name.matcher(f.getFileName().toString());
+      if (!m.matches()) continue;
+      double sigma = Double.parseDouble(m.group(1));
+      int h = Integer.parseInt(m.group(2));
+      Map<String, double[]> csv = Csv.read(f);
+      double[] ep = csv.get("epoch");
+      Map<String, double[][]> curves = new LinkedHashMap<>();
+      for (var e : csv.entrySet()) {
+        if (e.getKey().equals("epoch")) continue;
+        // The CSV header is the label with separators replaced by '_'; the live labels use spaces.
+        curves.put(e.getKey().replace("SGD_momentum", "SGD+momentum").replace('_', ' '), new double[][] {ep, e.getValue()});
+      }
+      double[] floor = new double[ep.length];
+      java.util.Arrays.fill(floor, sigma * sigma);
+      if (sigma > 0) curves.put(Plots.reference("noise variance σ²"), new double[][] {ep, floor});
+      String png = f.getFileName().toString().replace(".csv", ".png");
+      plotCurves(dir.resolve(png), h, sigma, curves);
+      done.add(png);
+    }
+    return done;
   }
 }

@@ -334,7 +334,7 @@ public final class PerceptronRegression implements Exercise {
     // round-off can make it 0 or slightly negative at the optimum, hence the floor.
     double[] l = new double[Math.min(300, run.losses().length)];
     for (int i = 0; i < l.length; i++) l[i] = Math.max(run.losses()[i] - lStar, 1e-16);
-    curves.put("lr " + lrText, Plots.indexed(l));
+    curves.put("lr " + Plots.shortNumber(lr), Plots.indexed(l));
   }
 
   private static String lrReading(List<Map<String, Object>> study, double lrCrit, double firstDivergent) {

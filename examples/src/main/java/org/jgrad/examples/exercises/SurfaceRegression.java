@@ -114,9 +114,17 @@ public final class SurfaceRegression implements Exercise {
       }
     }
     double gridMse = gridSse / (g * g);
-    Plots.heatmap(ctx.file("surface_true.png"), "True surface sin(πx1)·cos(πx2/2)", ticks, ticks, truth);
-    Plots.heatmap(ctx.file("surface_predicted.png"), "MLP prediction", ticks, ticks, predicted);
-    Plots.heatmap(ctx.file("surface_error.png"), "Error: prediction − truth", ticks, ticks, error);
+    // Truth and prediction share one colour scale so that equal colours mean equal heights; the error map
+    // gets a symmetric diverging scale so that 0 is white and the sign is visible.
+    double lo = -1, hi = 1;
+    for (double[] row : predicted) for (double v : row) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    double errMax = Math.max(1e-6, maxErr);
+    Plots.heatmap(ctx.file("surface_true.png"), "True surface sin(πx1)·cos(πx2/2)", "x1", "x2", "f", ticks, ticks,
+        truth, lo, hi, Plots.SEQUENTIAL);
+    Plots.heatmap(ctx.file("surface_predicted.png"), "MLP prediction (same colour scale as the truth)", "x1", "x2",
+        "prediction", ticks, ticks, predicted, lo, hi, Plots.SEQUENTIAL);
+    Plots.heatmap(ctx.file("surface_error.png"), "Error: prediction − truth", "x1", "x2", "error", ticks, ticks, error,
+        -errMax, errMax, Plots.DIVERGING);
     Csv.write(ctx.file("surface_grid.csv"), List.of("x1", "x2", "truth", "predicted"), List.of(cx, cy, ct, cp));
     double[] ep = new double[tc.length];
     for (int i = 0; i < ep.length; i++) ep[i] = i + 1;
@@ -126,11 +134,12 @@ public final class SurfaceRegression implements Exercise {
     double[] noiseFloor = new double[epLong.length];
     java.util.Arrays.fill(noiseFloor, NOISE * NOISE);
     Plots.lines(ctx.file("loss.png"), "Training and validation MSE per epoch", "epoch", "MSE (log scale)",
-        Plots.series("train (batch norm)", new double[][] {ep, tc}, "validation (batch norm)", new double[][] {ep, vc},
-            "validation (no batch norm)", new double[][] {ep2, plain.valCurve()},
-            "noise variance", new double[][] {epLong, noiseFloor}), true);
-    Csv.write(ctx.file("loss.csv"), List.of("epoch", "train_mse", "val_mse", "val_mse_no_batchnorm"),
-        List.of(epLong, tc, vc, plain.valCurve()));
+        Plots.series("batch norm train", new double[][] {ep, tc}, "batch norm validation", new double[][] {ep, vc},
+            "no batch norm train", new double[][] {ep2, plain.trainCurve()},
+            "no batch norm validation", new double[][] {ep2, plain.valCurve()},
+            Plots.reference("noise variance"), new double[][] {epLong, noiseFloor}), true);
+    Csv.write(ctx.file("loss.csv"), List.of("epoch", "train_mse", "val_mse", "train_mse_no_batchnorm",
+        "val_mse_no_batchnorm"), List.of(epLong, tc, vc, plain.trainCurve(), plain.valCurve()));
 
     r.heading("Training");
     r.table(List.of("model", "epochs run", "best epoch", "best validation MSE", "test MSE", "ended by", "time (s)"),
@@ -142,7 +151,8 @@ public final class SurfaceRegression implements Exercise {
             + "that batch statistics add to every training step of a small regression network (a point's prediction in "
             + "training mode depends on which other points share its batch)", testMse / plain.testMse())
             : "no better than with batch norm"));
-    r.image("loss.png", "MSE per epoch; the flat noise-variance line is the floor for noisy targets");
+    r.image("loss.png", "MSE per epoch (train dashed, validation solid); the dotted noise-variance line is the floor "
+        + "for noisy targets");
     r.heading("Results");
     r.table(List.of("measure", "value"), List.of(
         List.of("test MSE (noisy targets, " + nTest + " points)", testMse),
@@ -166,6 +176,9 @@ public final class SurfaceRegression implements Exercise {
     m.put("best_epoch", bestEpoch);
     m.put("epochs_run", epoch);
     m.put("early_stopped", stopped);
+    m.put("epochs_run_no_batchnorm", plain.epochs());
+    m.put("train_seconds", fit.seconds());
+    m.put("train_seconds_no_batchnorm", plain.seconds());
   }
 
   /** How one training run went. */

@@ -1,5 +1,9 @@
 package org.jgrad.examples.support;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
 /**
  * One coursework exercise: a runnable program that writes {@code report.md}, {@code metrics.json},
  * PNG figures and CSV curves into its output folder.
@@ -20,4 +24,13 @@ public interface Exercise {
   String title();
 
   void run(RunContext ctx) throws Exception;
+
+  /**
+   * Redraws this exercise's figures from the CSV files a full run left in {@code dir}, with the same
+   * plotting code as {@link #run}, and returns the names of the figures it redrew. Figures whose
+   * data a run does not save (image grids, heat maps) are left alone. The default redraws nothing.
+   */
+  default List<String> replot(Path dir) throws IOException {
+    return List.of();
+  }
 }

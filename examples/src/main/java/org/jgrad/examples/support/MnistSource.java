@@ -37,7 +37,7 @@ public final class MnistSource {
       Tensor[] tr = tensors(train, Math.min(trainCount, train.size()));
       Tensor[] te = tensors(test, Math.min(testCount, test.size()));
       ctx.report().paragraph(String.format(java.util.Locale.ROOT, "Data: %s from %s, first %d training and %d test images.",
-          name, DataDir.root(), tr[0].size(0), te[0].size(0)));
+          name, Report.displayPath(DataDir.root()), tr[0].size(0), te[0].size(0)));
       return new Split(tr[0], tr[1], te[0], te[1], true, name);
     } catch (IOException e) {
       String hint = name + " not found under " + DataDir.root() + " (" + firstLine(e.getMessage()) + "). Run `data/fetch.sh` "
