@@ -36,4 +36,12 @@ public interface BackendProvider {
   default Backend backend(int index) {
     throw new UnsupportedOperationException("the '" + name() + "' provider offers no compute backend yet");
   }
+
+  /**
+   * Details for {@link Backends#describe()}: which kernels this provider's backend runs and how it
+   * is configured (one fact per line). Empty by default.
+   */
+  default String describe() {
+    return "";
+  }
 }

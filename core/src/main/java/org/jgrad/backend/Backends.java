@@ -7,8 +7,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import org.jgrad.backend.cpu.kernels.Gemm;
-import org.jgrad.backend.cpu.kernels.Parallel;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -99,46 +97,33 @@ public final class Backends {
    */
   public static String describe() {
     StringBuilder sb = new StringBuilder("jgrad backends\n");
-    sb.append("  default device: cpu (CpuBackend); also ref (ReferenceBackend, naive double loops for tests)\n");
-    sb.append("  float32 GEMM kernel: ").append(Gemm.kernelDescription()).append('\n');
-    if (!Gemm.simdEnabled() && Gemm.fallbackWarning() != null) {
-      sb.append("    fix: run the JVM with --add-modules jdk.incubator.vector (silence with -D")
-          .append(Gemm.SIMD_WARN_PROPERTY).append("=false)\n");
-    }
-    try {
-      sb.append("  CPU threads: ").append(Parallel.threads()).append(" (").append(threadSource()).append(")\n");
-    } catch (IllegalArgumentException e) {
-      sb.append("  CPU threads: ").append(e.getMessage()).append('\n');
-    }
+    sb.append("  default device: cpu; also ref (naive double loops, the specification used by tests)\n");
     sb.append("  JDK: ").append(Runtime.version()).append(" (").append(System.getProperty("java.vm.name", "?"))
         .append(", ").append(System.getProperty("java.vendor", "?")).append("), ")
         .append(Runtime.getRuntime().availableProcessors()).append(" processors visible\n");
     List<BackendProvider> ps = providers();
     if (ps.isEmpty()) {
       sb.append("  providers: none on the class path (add jgrad-gpu for CUDA)\n");
-    } else {
-      sb.append("  providers:\n");
-      for (BackendProvider p : ps) {
-        String state;
-        try {
-          state = p.isAvailable() ? "available" : "unavailable (" + p.unavailableReason() + ")";
-        } catch (RuntimeException | LinkageError e) {
-          // describe() is a diagnostic: a provider that cannot even answer is reported, not thrown.
-          state = "unavailable (" + e + ")";
-        }
-        sb.append("    ").append(p.name()).append(": ").append(state).append('\n');
+      return sb.toString();
+    }
+    sb.append("  providers:\n");
+    for (BackendProvider p : ps) {
+      String state;
+      String details;
+      try {
+        state = p.isAvailable() ? "available" : "unavailable (" + p.unavailableReason() + ")";
+        details = p.describe();
+      } catch (RuntimeException | LinkageError e) {
+        // describe() is a diagnostic: a provider that cannot even answer is reported, not thrown.
+        state = "unavailable (" + e + ")";
+        details = "";
+      }
+      sb.append("    ").append(p.name()).append(": ").append(state).append('\n');
+      for (String line : details.lines().toList()) {
+        sb.append("      ").append(line).append('\n');
       }
     }
     return sb.toString();
   }
 
-  private static String threadSource() {
-    if (System.getProperty(Parallel.THREADS_PROPERTY) != null) {
-      return "-D" + Parallel.THREADS_PROPERTY;
-    }
-    if (System.getenv(Parallel.THREADS_ENV) != null) {
-      return Parallel.THREADS_ENV;
-    }
-    return "all cores; set -D" + Parallel.THREADS_PROPERTY + "=N or " + Parallel.THREADS_ENV + "=N";
-  }
 }

@@ -2,6 +2,8 @@ package org.jgrad.backend.cpu;
 
 import org.jgrad.backend.Backend;
 import org.jgrad.backend.BackendProvider;
+import org.jgrad.backend.cpu.kernels.Gemm;
+import org.jgrad.backend.cpu.kernels.Parallel;
 
 /**
  * Registers {@link CpuBackend} (device type {@code "cpu"}) with {@link org.jgrad.backend.Backends}
@@ -35,5 +37,32 @@ public final class CpuBackendProvider implements BackendProvider {
   public Backend backend(int index) {
     if (index != 0) throw new UnsupportedOperationException("the '" + name() + "' provider has only device 0");
     return CpuBackend.INSTANCE;
+  }
+
+  /** The active float32 GEMM kernel (Vector API or the scalar fallback, with the fix) and the thread count. */
+  @Override
+  public String describe() {
+    StringBuilder sb = new StringBuilder("float32 GEMM kernel: ").append(Gemm.kernelDescription()).append('\n');
+    if (!Gemm.simdEnabled() && Gemm.fallbackWarning() != null) {
+      sb.append("  fix: run the JVM with --add-modules jdk.incubator.vector (silence with -D")
+          .append(Gemm.SIMD_WARN_PROPERTY)
+          .append("=false)\n");
+    }
+    try {
+      sb.append("CPU threads: ").append(Parallel.threads()).append(" (").append(threadSource()).append(")\n");
+    } catch (IllegalArgumentException e) {
+      sb.append("CPU threads: ").append(e.getMessage()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static String threadSource() {
+    if (System.getProperty(Parallel.THREADS_PROPERTY) != null) {
+      return "-D" + Parallel.THREADS_PROPERTY;
+    }
+    if (System.getenv(Parallel.THREADS_ENV) != null) {
+      return Parallel.THREADS_ENV;
+    }
+    return "all cores; set -D" + Parallel.THREADS_PROPERTY + "=N or " + Parallel.THREADS_ENV + "=N";
   }
 }
