@@ -33,6 +33,7 @@ import org.jgrad.nn.Sequential;
 import org.jgrad.nn.functional.F;
 import org.jgrad.optim.Adam;
 import org.jgrad.optim.AdamW;
+import org.jgrad.optim.Checkpoint;
 import org.jgrad.optim.ClipGrad;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.lr.CosineAnnealingLR;
@@ -128,6 +129,45 @@ class ReadmeSnippetsTest {
     // 400 small AdamW steps: well above chance (0.5), not yet past the ~0.87 of a linear boundary.
     assertTrue(accuracy > 0.75, "training accuracy " + accuracy);
     assertEquals(0.0, opt.paramGroups().get(0).lr(), 1e-12, "cosine schedule ends at eta_min = 0");
+  }
+
+  @Test
+  void checkpoint(@TempDir Path tmp) throws IOException {
+    Path cwd = tmp;
+    Tensor.manualSeed(0);
+    Batch b = new DataLoader(TensorDataset.of(Synthetic.twoMoons(64, 0.1, 1)), 64).iterator().next();
+    Module model = new Sequential(new Linear(2, 8), new ReLU(), new Linear(8, 2));
+    Optimizer opt = new Adam(model.parameters(), Adam.options().lr(1e-2));
+    var sched = new CosineAnnealingLR(opt, 10);
+    var lossFn = new CrossEntropyLoss();
+    int epoch = 2;
+    for (int i = 0; i <= epoch; i++) {
+      opt.zeroGrad();
+      lossFn.forward(model.call(b.inputs()), b.targets()).backward();
+      opt.step();
+      sched.step();
+    }
+    Map<String, Tensor> saved = new LinkedHashMap<>();
+    model.stateDict().forEach((k, v) -> saved.put(k, v.clone()));
+    double savedLr = opt.paramGroups().get(0).lr();
+    // The README writes runs/ckpt below the working directory; here that directory is a temp dir.
+    Path dir = cwd.resolve(Path.of("runs", "ckpt"));
+    // snippet:checkpoint
+    Checkpoint.save(dir, model, opt, Map.of("scheduler", sched.stateDict(), "epoch", epoch));
+    // end snippet:checkpoint
+    opt.zeroGrad();
+    lossFn.forward(model.call(b.inputs()), b.targets()).backward();
+    opt.step();
+    sched.step();
+    // snippet:checkpoint
+    // later, after building model, opt and sched the same way:
+    Map<String, Object> extra = Checkpoint.load(dir, model, opt);
+    sched.loadStateDict(Checkpoint.map(extra.get("scheduler")));
+    int start = (Integer) extra.get("epoch") + 1;
+    // end snippet:checkpoint
+    assertEquals(3, start);
+    model.stateDict().forEach((k, v) -> assertClose(saved.get(k), v, 0, 0));
+    assertEquals(savedLr, opt.paramGroups().get(0).lr(), 0.0, "scheduler state restored");
   }
 
   @Test
