@@ -38,36 +38,12 @@ public final class Adamax extends PerParameterOptimizer<Adamax.Config, Adamax.St
   /** The step count, the moving average of the gradient and the exponentially weighted infinity norm. */
   public record State(long step, Tensor expAvg, Tensor expInf) {}
 
-  /** Hyper-parameters of Adamax. */
-  public static final class Options {
-    private double lr = 2e-3;
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double eps = 1e-8;
-    private double weightDecay = 0;
+  /** Hyper-parameters of Adamax; lr, betas, eps and weight decay come from the base. */
+  public static final class Options extends OptimizerOptions.WithBetas<Config, Options> {
     private boolean maximize;
 
-    private Options() {}
-
-    public Options lr(double v) {
-      lr = v;
-      return this;
-    }
-
-    public Options betas(double b1, double b2) {
-      beta1 = b1;
-      beta2 = b2;
-      return this;
-    }
-
-    public Options eps(double v) {
-      eps = v;
-      return this;
-    }
-
-    public Options weightDecay(double v) {
-      weightDecay = v;
-      return this;
+    private Options() {
+      super(2e-3, 0);
     }
 
     public Options maximize(boolean v) {
@@ -75,7 +51,7 @@ public final class Adamax extends PerParameterOptimizer<Adamax.Config, Adamax.St
       return this;
     }
 
-    /** The validated config. */
+    @Override
     public Config build() {
       return new Config(lr, beta1, beta2, eps, weightDecay, maximize);
     }
@@ -106,8 +82,7 @@ public final class Adamax extends PerParameterOptimizer<Adamax.Config, Adamax.St
   protected State update(Tensor p, Config c, State s) {
     if (s == null) s = new State(0, zerosLike(p), zerosLike(p));
     long step = s.step() + 1;
-    Tensor g = gradOf(p, c.maximize());
-    if (c.weightDecay() != 0) g = g.add(p.detach().mul(c.weightDecay()));
+    Tensor g = gradOf(p, c.maximize(), c.weightDecay());
     Tensor expAvg = s.expAvg(), expInf = s.expInf();
     expAvg.mulInPlace(c.beta1()).addInPlace(g, 1 - c.beta1());
     expInf.copyFrom(expInf.mul(c.beta2()).maximum(g.abs().add(c.eps())));
