@@ -110,6 +110,20 @@ public abstract class LRScheduler {
     return out;
   }
 
+  /** The rates the groups hold now, each times {@code factor}: a chainable step of a multiplicative schedule. */
+  protected final double[] currentLrsTimes(double factor) {
+    double[] lrs = currentLrs();
+    for (int i = 0; i < lrs.length; i++) lrs[i] *= factor;
+    return lrs;
+  }
+
+  /** The initial rates, each times {@code factor}: the closed form of a multiplicative schedule. */
+  protected final double[] baseLrsTimes(double factor) {
+    double[] out = baseLrs.clone();
+    for (int i = 0; i < out.length; i++) out[i] = baseLrs[i] * factor;
+    return out;
+  }
+
   protected final void setLastLr(double[] lrs) {
     lastLr = lrs.clone();
   }

@@ -30,17 +30,12 @@ public final class StepLR extends LRScheduler {
 
   @Override
   protected double[] computeLr() {
-    double[] lrs = currentLrs();
-    if (lastEpoch == 0 || lastEpoch % stepSize != 0) return lrs;
-    for (int i = 0; i < lrs.length; i++) lrs[i] *= gamma;
-    return lrs;
+    return currentLrsTimes(lastEpoch == 0 || lastEpoch % stepSize != 0 ? 1 : gamma);
   }
 
   @Override
   protected double[] closedFormLr() {
-    double[] out = baseLrs.clone();
-    for (int i = 0; i < out.length; i++) out[i] = baseLrs[i] * Math.pow(gamma, Math.floorDiv(lastEpoch, stepSize));
-    return out;
+    return baseLrsTimes(Math.pow(gamma, Math.floorDiv(lastEpoch, stepSize)));
   }
 
   @Override
