@@ -1,6 +1,5 @@
 package org.jgrad.optim.lr;
 
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 
 /**
@@ -46,14 +45,8 @@ public final class ConstantLR extends LRScheduler {
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("factor", factor);
-    s.put("totalIters", totalIters);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    factor = doubleOf(s, "factor");
-    totalIters = intOf(s, "totalIters");
+  protected void stateFields(StateFields f) {
+    factor = f.doubleField("factor", factor);
+    totalIters = f.intField("totalIters", totalIters);
   }
 }

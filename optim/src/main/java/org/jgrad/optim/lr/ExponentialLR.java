@@ -1,6 +1,5 @@
 package org.jgrad.optim.lr;
 
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 
 /**
@@ -35,12 +34,7 @@ public final class ExponentialLR extends LRScheduler {
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("gamma", gamma);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    gamma = doubleOf(s, "gamma");
+  protected void stateFields(StateFields f) {
+    gamma = f.doubleField("gamma", gamma);
   }
 }

@@ -1,6 +1,5 @@
 package org.jgrad.optim.lr;
 
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 
 /**
@@ -57,16 +56,9 @@ public final class LinearLR extends LRScheduler {
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("startFactor", startFactor);
-    s.put("endFactor", endFactor);
-    s.put("totalIters", totalIters);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    startFactor = doubleOf(s, "startFactor");
-    endFactor = doubleOf(s, "endFactor");
-    totalIters = intOf(s, "totalIters");
+  protected void stateFields(StateFields f) {
+    startFactor = f.doubleField("startFactor", startFactor);
+    endFactor = f.doubleField("endFactor", endFactor);
+    totalIters = f.intField("totalIters", totalIters);
   }
 }

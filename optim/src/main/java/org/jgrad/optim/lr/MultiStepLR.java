@@ -1,7 +1,6 @@
 package org.jgrad.optim.lr;
 
 import java.util.Arrays;
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 
 /**
@@ -48,14 +47,8 @@ public final class MultiStepLR extends LRScheduler {
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("milestones", milestones.clone());
-    s.put("gamma", gamma);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    milestones = ((int[]) s.get("milestones")).clone();
-    gamma = doubleOf(s, "gamma");
+  protected void stateFields(StateFields f) {
+    milestones = f.intsField("milestones", milestones);
+    gamma = f.doubleField("gamma", gamma);
   }
 }

@@ -1,6 +1,5 @@
 package org.jgrad.optim.lr;
 
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.ParamGroup;
 
@@ -39,14 +38,8 @@ public final class StepLR extends LRScheduler {
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("stepSize", stepSize);
-    s.put("gamma", gamma);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    stepSize = intOf(s, "stepSize");
-    gamma = doubleOf(s, "gamma");
+  protected void stateFields(StateFields f) {
+    stepSize = f.intField("stepSize", stepSize);
+    gamma = f.doubleField("gamma", gamma);
   }
 }
