@@ -54,6 +54,7 @@ public final class Adadelta extends PerParameterOptimizer<Adadelta.Config, Adade
       return this;
     }
 
+    /** Maximizes the objective instead of minimizing it (default false). */
     public Options maximize(boolean v) {
       maximize = v;
       return this;
@@ -70,18 +71,22 @@ public final class Adadelta extends PerParameterOptimizer<Adadelta.Config, Adade
     return new Options();
   }
 
+  /** Adadelta over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public Adadelta(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** Adadelta over one group of {@code params} with {@code options}. */
   public Adadelta(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** Adadelta over {@code groups}; what a group sets itself overrides {@code options}. */
   public Adadelta(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** Adadelta over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public Adadelta(List<ParamGroup> groups, Config defaults) {
     super("Adadelta", groups, defaults, State.class);
   }

@@ -60,6 +60,7 @@ public final class Adagrad extends PerParameterOptimizer<Adagrad.Config, Adagrad
       return this;
     }
 
+    /** Maximizes the objective instead of minimizing it (default false). */
     public Options maximize(boolean v) {
       maximize = v;
       return this;
@@ -76,18 +77,22 @@ public final class Adagrad extends PerParameterOptimizer<Adagrad.Config, Adagrad
     return new Options();
   }
 
+  /** Adagrad over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public Adagrad(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** Adagrad over one group of {@code params} with {@code options}. */
   public Adagrad(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** Adagrad over {@code groups}; what a group sets itself overrides {@code options}. */
   public Adagrad(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** Adagrad over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public Adagrad(List<ParamGroup> groups, Config defaults) {
     super("Adagrad", groups, defaults, State.class);
   }

@@ -54,6 +54,7 @@ public final class Adam extends PerParameterOptimizer<Adam.Config, Adam.State> {
       return this;
     }
 
+    /** Maximizes the objective instead of minimizing it (default false). */
     public Options maximize(boolean v) {
       maximize = v;
       return this;
@@ -70,22 +71,27 @@ public final class Adam extends PerParameterOptimizer<Adam.Config, Adam.State> {
     return new Options(0);
   }
 
+  /** Adam over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public Adam(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** Adam over one group of {@code params} with learning rate {@code lr}, the rest as PyTorch's defaults. */
   public Adam(Iterable<? extends Tensor> params, double lr) {
     this(params, options().lr(lr));
   }
 
+  /** Adam over one group of {@code params} with {@code options}. */
   public Adam(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** Adam over {@code groups}; what a group sets itself overrides {@code options}. */
   public Adam(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** Adam over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public Adam(List<ParamGroup> groups, Config defaults) {
     super("Adam", groups, defaults, State.class);
   }

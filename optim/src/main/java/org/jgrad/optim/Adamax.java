@@ -46,6 +46,7 @@ public final class Adamax extends PerParameterOptimizer<Adamax.Config, Adamax.St
       super(2e-3, 0);
     }
 
+    /** Maximizes the objective instead of minimizing it (default false). */
     public Options maximize(boolean v) {
       maximize = v;
       return this;
@@ -62,18 +63,22 @@ public final class Adamax extends PerParameterOptimizer<Adamax.Config, Adamax.St
     return new Options();
   }
 
+  /** Adamax over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public Adamax(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** Adamax over one group of {@code params} with {@code options}. */
   public Adamax(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** Adamax over {@code groups}; what a group sets itself overrides {@code options}. */
   public Adamax(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** Adamax over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public Adamax(List<ParamGroup> groups, Config defaults) {
     super("Adamax", groups, defaults, State.class);
   }

@@ -119,18 +119,22 @@ public final class LBFGS extends Optimizer {
     return new Options();
   }
 
+  /** LBFGS over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public LBFGS(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** LBFGS over one group of {@code params} with {@code options}. */
   public LBFGS(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** LBFGS over {@code groups}; what a group sets itself overrides {@code options}. */
   public LBFGS(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** LBFGS over {@code groups}; what a group sets itself overrides the validated {@code config}. */
   public LBFGS(List<ParamGroup> groups, Config config) {
     super("LBFGS", groups, config, State.class);
     if (groups.size() != 1) {

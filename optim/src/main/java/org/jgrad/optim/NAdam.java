@@ -71,18 +71,22 @@ public final class NAdam extends PerParameterOptimizer<NAdam.Config, NAdam.State
     return new Options();
   }
 
+  /** NAdam over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public NAdam(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** NAdam over one group of {@code params} with {@code options}. */
   public NAdam(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** NAdam over {@code groups}; what a group sets itself overrides {@code options}. */
   public NAdam(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** NAdam over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public NAdam(List<ParamGroup> groups, Config defaults) {
     super("NAdam", groups, defaults, State.class);
   }

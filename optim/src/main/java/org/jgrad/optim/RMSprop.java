@@ -70,6 +70,7 @@ public final class RMSprop extends PerParameterOptimizer<RMSprop.Config, RMSprop
       return this;
     }
 
+    /** Maximizes the objective instead of minimizing it (default false). */
     public Options maximize(boolean v) {
       maximize = v;
       return this;
@@ -86,18 +87,22 @@ public final class RMSprop extends PerParameterOptimizer<RMSprop.Config, RMSprop
     return new Options();
   }
 
+  /** RMSprop over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public RMSprop(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** RMSprop over one group of {@code params} with {@code options}. */
   public RMSprop(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** RMSprop over {@code groups}; what a group sets itself overrides {@code options}. */
   public RMSprop(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** RMSprop over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public RMSprop(List<ParamGroup> groups, Config defaults) {
     super("RMSprop", groups, defaults, State.class);
   }

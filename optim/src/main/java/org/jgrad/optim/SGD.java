@@ -66,6 +66,7 @@ public final class SGD extends PerParameterOptimizer<SGD.Config, SGD.State> {
       return this;
     }
 
+    /** Maximizes the objective instead of minimizing it (default false). */
     public Options maximize(boolean v) {
       maximize = v;
       return this;
@@ -82,18 +83,22 @@ public final class SGD extends PerParameterOptimizer<SGD.Config, SGD.State> {
     return new Options(lr);
   }
 
+  /** SGD over one group of {@code params} with learning rate {@code lr}, the rest as PyTorch's defaults. */
   public SGD(Iterable<? extends Tensor> params, double lr) {
     this(params, options(lr));
   }
 
+  /** SGD over one group of {@code params} with {@code options}. */
   public SGD(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** SGD over {@code groups}; what a group sets itself overrides {@code options}. */
   public SGD(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** SGD over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public SGD(List<ParamGroup> groups, Config defaults) {
     super("SGD", groups, defaults, State.class);
   }
