@@ -27,8 +27,8 @@ public final class Adadelta extends PerParameterOptimizer<Adadelta.Config, Adade
       implements OptimizerConfig {
     public Config {
       check(rho >= 0 && rho <= 1, "Invalid rho value: " + num(rho));
-      check(eps >= 0, "Invalid epsilon value: " + num(eps));
-      check(weightDecay >= 0, "Invalid weight_decay value: " + num(weightDecay));
+      checkEps(eps);
+      checkWeightDecay(weightDecay);
     }
 
     @Override
@@ -40,19 +40,13 @@ public final class Adadelta extends PerParameterOptimizer<Adadelta.Config, Adade
   /** The step count and the moving averages of the squared gradient (v) and squared update (u). */
   public record State(long step, Tensor squareAvg, Tensor accDelta) {}
 
-  /** Hyper-parameters of Adadelta. */
-  public static final class Options {
-    private double lr = 1.0;
+  /** Hyper-parameters of Adadelta; lr, eps and weight decay come from the base. */
+  public static final class Options extends OptimizerOptions.WithEps<Config, Options> {
     private double rho = 0.9;
-    private double eps = 1e-6;
-    private double weightDecay = 0;
     private boolean maximize;
 
-    private Options() {}
-
-    public Options lr(double v) {
-      lr = v;
-      return this;
+    private Options() {
+      super(1.0, 0, 1e-6);
     }
 
     public Options rho(double v) {
@@ -60,22 +54,13 @@ public final class Adadelta extends PerParameterOptimizer<Adadelta.Config, Adade
       return this;
     }
 
-    public Options eps(double v) {
-      eps = v;
-      return this;
-    }
-
-    public Options weightDecay(double v) {
-      weightDecay = v;
-      return this;
-    }
-
+    /** Maximizes the objective instead of minimizing it (default false). */
     public Options maximize(boolean v) {
       maximize = v;
       return this;
     }
 
-    /** The validated config. */
+    @Override
     public Config build() {
       return new Config(lr, rho, eps, weightDecay, maximize);
     }
@@ -86,18 +71,22 @@ public final class Adadelta extends PerParameterOptimizer<Adadelta.Config, Adade
     return new Options();
   }
 
+  /** Adadelta over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public Adadelta(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** Adadelta over one group of {@code params} with {@code options}. */
   public Adadelta(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** Adadelta over {@code groups}; what a group sets itself overrides {@code options}. */
   public Adadelta(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** Adadelta over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public Adadelta(List<ParamGroup> groups, Config defaults) {
     super("Adadelta", groups, defaults, State.class);
   }
@@ -106,8 +95,7 @@ public final class Adadelta extends PerParameterOptimizer<Adadelta.Config, Adade
   protected State update(Tensor p, Config c, State s) {
     if (s == null) s = new State(0, zerosLike(p), zerosLike(p));
     double rho = c.rho(), eps = c.eps();
-    Tensor g = gradOf(p, c.maximize());
-    if (c.weightDecay() != 0) g = g.add(p.detach().mul(c.weightDecay()));
+    Tensor g = gradOf(p, c.maximize(), c.weightDecay());
     Tensor squareAvg = s.squareAvg(), accDelta = s.accDelta();
     squareAvg.mulInPlace(rho).addcmulInPlace(g, g, 1 - rho);
     Tensor std = squareAvg.add(eps).sqrt();

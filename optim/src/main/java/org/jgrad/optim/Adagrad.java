@@ -26,9 +26,9 @@ public final class Adagrad extends PerParameterOptimizer<Adagrad.Config, Adagrad
       boolean maximize) implements OptimizerConfig {
     public Config {
       check(lrDecay >= 0, "Invalid lr_decay value: " + num(lrDecay));
-      check(weightDecay >= 0, "Invalid weight_decay value: " + num(weightDecay));
+      checkWeightDecay(weightDecay);
       check(initialAccumulatorValue >= 0, "Invalid initial_accumulator_value value: " + num(initialAccumulatorValue));
-      check(eps >= 0, "Invalid epsilon value: " + num(eps));
+      checkEps(eps);
     }
 
     @Override
@@ -40,29 +40,18 @@ public final class Adagrad extends PerParameterOptimizer<Adagrad.Config, Adagrad
   /** The step count and the running sum of squared gradients. */
   public record State(long step, Tensor sum) {}
 
-  /** Hyper-parameters of Adagrad. */
-  public static final class Options {
-    private double lr = 1e-2;
+  /** Hyper-parameters of Adagrad; lr, eps and weight decay come from the base. */
+  public static final class Options extends OptimizerOptions.WithEps<Config, Options> {
     private double lrDecay = 0;
-    private double weightDecay = 0;
     private double initialAccumulatorValue = 0;
-    private double eps = 1e-10;
     private boolean maximize;
 
-    private Options() {}
-
-    public Options lr(double v) {
-      lr = v;
-      return this;
+    private Options() {
+      super(1e-2, 0, 1e-10);
     }
 
     public Options lrDecay(double v) {
       lrDecay = v;
-      return this;
-    }
-
-    public Options weightDecay(double v) {
-      weightDecay = v;
       return this;
     }
 
@@ -71,17 +60,13 @@ public final class Adagrad extends PerParameterOptimizer<Adagrad.Config, Adagrad
       return this;
     }
 
-    public Options eps(double v) {
-      eps = v;
-      return this;
-    }
-
+    /** Maximizes the objective instead of minimizing it (default false). */
     public Options maximize(boolean v) {
       maximize = v;
       return this;
     }
 
-    /** The validated config. */
+    @Override
     public Config build() {
       return new Config(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize);
     }
@@ -92,18 +77,22 @@ public final class Adagrad extends PerParameterOptimizer<Adagrad.Config, Adagrad
     return new Options();
   }
 
+  /** Adagrad over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public Adagrad(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** Adagrad over one group of {@code params} with {@code options}. */
   public Adagrad(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** Adagrad over {@code groups}; what a group sets itself overrides {@code options}. */
   public Adagrad(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** Adagrad over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public Adagrad(List<ParamGroup> groups, Config defaults) {
     super("Adagrad", groups, defaults, State.class);
   }
@@ -114,8 +103,7 @@ public final class Adagrad extends PerParameterOptimizer<Adagrad.Config, Adagrad
     // the same values and also covers groups added later.
     if (s == null) s = new State(0, zerosLike(p).add(c.initialAccumulatorValue()));
     long step = s.step() + 1;
-    Tensor g = gradOf(p, c.maximize());
-    if (c.weightDecay() != 0) g = g.add(p.detach().mul(c.weightDecay()));
+    Tensor g = gradOf(p, c.maximize(), c.weightDecay());
     double clr = c.lr() / (1 + (step - 1) * c.lrDecay());
     Tensor sum = s.sum();
     sum.addcmulInPlace(g, g, 1);

@@ -40,39 +40,13 @@ public final class Adam extends PerParameterOptimizer<Adam.Config, Adam.State> {
    */
   public record State(long step, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq) {}
 
-  /** Hyper-parameters of Adam and AdamW. */
-  public static final class Options {
-    private double lr = 1e-3;
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double eps = 1e-8;
-    private double weightDecay;
+  /** Hyper-parameters of Adam and AdamW; lr, betas, eps and weight decay come from the base. */
+  public static final class Options extends OptimizerOptions.WithBetas<Config, Options> {
     private boolean amsgrad;
     private boolean maximize;
 
     Options(double weightDecay) {
-      this.weightDecay = weightDecay;
-    }
-
-    public Options lr(double v) {
-      lr = v;
-      return this;
-    }
-
-    public Options betas(double b1, double b2) {
-      beta1 = b1;
-      beta2 = b2;
-      return this;
-    }
-
-    public Options eps(double v) {
-      eps = v;
-      return this;
-    }
-
-    public Options weightDecay(double v) {
-      weightDecay = v;
-      return this;
+      super(1e-3, weightDecay);
     }
 
     public Options amsgrad(boolean v) {
@@ -80,12 +54,13 @@ public final class Adam extends PerParameterOptimizer<Adam.Config, Adam.State> {
       return this;
     }
 
+    /** Maximizes the objective instead of minimizing it (default false). */
     public Options maximize(boolean v) {
       maximize = v;
       return this;
     }
 
-    /** The validated config. */
+    @Override
     public Config build() {
       return new Config(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize);
     }
@@ -96,32 +71,36 @@ public final class Adam extends PerParameterOptimizer<Adam.Config, Adam.State> {
     return new Options(0);
   }
 
+  /** Adam over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public Adam(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** Adam over one group of {@code params} with learning rate {@code lr}, the rest as PyTorch's defaults. */
   public Adam(Iterable<? extends Tensor> params, double lr) {
     this(params, options().lr(lr));
   }
 
+  /** Adam over one group of {@code params} with {@code options}. */
   public Adam(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** Adam over {@code groups}; what a group sets itself overrides {@code options}. */
   public Adam(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** Adam over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public Adam(List<ParamGroup> groups, Config defaults) {
     super("Adam", groups, defaults, State.class);
   }
 
   /** The checks Adam, AdamW, Adamax and NAdam share, with PyTorch's messages. */
   static void checkAdam(double beta1, double beta2, double eps, double weightDecay) {
-    check(eps >= 0, "Invalid epsilon value: " + num(eps));
-    check(beta1 >= 0 && beta1 < 1, "Invalid beta parameter at index 0: " + num(beta1));
-    check(beta2 >= 0 && beta2 < 1, "Invalid beta parameter at index 1: " + num(beta2));
-    check(weightDecay >= 0, "Invalid weight_decay value: " + num(weightDecay));
+    checkEps(eps);
+    checkBetas(beta1, beta2);
+    checkWeightDecay(weightDecay);
   }
 
   @Override
@@ -129,20 +108,22 @@ public final class Adam extends PerParameterOptimizer<Adam.Config, Adam.State> {
     return adamUpdate(p, c, s, false);
   }
 
+  /** m = β1·m + (1 − β1)·g and v = β2·v + (1 − β2)·g², in place: the moments of Adam and NAdam. */
+  static void updateMoments(Tensor expAvg, Tensor expAvgSq, Tensor g, double beta1, double beta2) {
+    expAvg.mulInPlace(beta1).addInPlace(g, 1 - beta1);
+    expAvgSq.mulInPlace(beta2).addcmulInPlace(g, g, 1 - beta2);
+  }
+
   /** The shared Adam/AdamW update; {@code decoupled} selects AdamW's weight decay. */
   static State adamUpdate(Tensor p, Config c, State s, boolean decoupled) {
     double lr = c.lr(), wd = c.weightDecay(), beta1 = c.beta1(), beta2 = c.beta2();
     if (s == null) s = new State(0, zerosLike(p), zerosLike(p), c.amsgrad() ? zerosLike(p) : null);
-    Tensor g = gradOf(p, c.maximize());
+    // AdamW shrinks the parameters instead of adding the decay to the gradient
+    Tensor g = gradOf(p, c.maximize(), decoupled ? 0 : wd);
     long step = s.step() + 1;
-    if (decoupled) {
-      p.mulInPlace(1 - lr * wd);
-    } else if (wd != 0) {
-      g = g.add(p.detach().mul(wd));
-    }
+    if (decoupled) p.mulInPlace(1 - lr * wd);
     Tensor expAvg = s.expAvg(), expAvgSq = s.expAvgSq(), max = s.maxExpAvgSq();
-    expAvg.mulInPlace(beta1).addInPlace(g, 1 - beta1);
-    expAvgSq.mulInPlace(beta2).addcmulInPlace(g, g, 1 - beta2);
+    updateMoments(expAvg, expAvgSq, g, beta1, beta2);
     double bias1 = 1 - Math.pow(beta1, step), bias2 = 1 - Math.pow(beta2, step);
     double stepSize = lr / bias1;
     double bias2Sqrt = Math.sqrt(bias2);

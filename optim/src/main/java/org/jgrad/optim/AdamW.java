@@ -21,22 +21,27 @@ public final class AdamW extends PerParameterOptimizer<Adam.Config, Adam.State> 
     return new Adam.Options(1e-2);
   }
 
+  /** AdamW over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public AdamW(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** AdamW over one group of {@code params} with learning rate {@code lr}, the rest as PyTorch's defaults. */
   public AdamW(Iterable<? extends Tensor> params, double lr) {
     this(params, options().lr(lr));
   }
 
+  /** AdamW over one group of {@code params} with {@code options}. */
   public AdamW(Iterable<? extends Tensor> params, Adam.Options options) {
     this(single(params), options);
   }
 
+  /** AdamW over {@code groups}; what a group sets itself overrides {@code options}. */
   public AdamW(List<ParamGroup> groups, Adam.Options options) {
     this(groups, options.build());
   }
 
+  /** AdamW over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public AdamW(List<ParamGroup> groups, Adam.Config defaults) {
     super("AdamW", groups, defaults, Adam.State.class);
   }

@@ -38,44 +38,21 @@ public final class Adamax extends PerParameterOptimizer<Adamax.Config, Adamax.St
   /** The step count, the moving average of the gradient and the exponentially weighted infinity norm. */
   public record State(long step, Tensor expAvg, Tensor expInf) {}
 
-  /** Hyper-parameters of Adamax. */
-  public static final class Options {
-    private double lr = 2e-3;
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double eps = 1e-8;
-    private double weightDecay = 0;
+  /** Hyper-parameters of Adamax; lr, betas, eps and weight decay come from the base. */
+  public static final class Options extends OptimizerOptions.WithBetas<Config, Options> {
     private boolean maximize;
 
-    private Options() {}
-
-    public Options lr(double v) {
-      lr = v;
-      return this;
+    private Options() {
+      super(2e-3, 0);
     }
 
-    public Options betas(double b1, double b2) {
-      beta1 = b1;
-      beta2 = b2;
-      return this;
-    }
-
-    public Options eps(double v) {
-      eps = v;
-      return this;
-    }
-
-    public Options weightDecay(double v) {
-      weightDecay = v;
-      return this;
-    }
-
+    /** Maximizes the objective instead of minimizing it (default false). */
     public Options maximize(boolean v) {
       maximize = v;
       return this;
     }
 
-    /** The validated config. */
+    @Override
     public Config build() {
       return new Config(lr, beta1, beta2, eps, weightDecay, maximize);
     }
@@ -86,18 +63,22 @@ public final class Adamax extends PerParameterOptimizer<Adamax.Config, Adamax.St
     return new Options();
   }
 
+  /** Adamax over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public Adamax(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** Adamax over one group of {@code params} with {@code options}. */
   public Adamax(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** Adamax over {@code groups}; what a group sets itself overrides {@code options}. */
   public Adamax(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** Adamax over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public Adamax(List<ParamGroup> groups, Config defaults) {
     super("Adamax", groups, defaults, State.class);
   }
@@ -106,8 +87,7 @@ public final class Adamax extends PerParameterOptimizer<Adamax.Config, Adamax.St
   protected State update(Tensor p, Config c, State s) {
     if (s == null) s = new State(0, zerosLike(p), zerosLike(p));
     long step = s.step() + 1;
-    Tensor g = gradOf(p, c.maximize());
-    if (c.weightDecay() != 0) g = g.add(p.detach().mul(c.weightDecay()));
+    Tensor g = gradOf(p, c.maximize(), c.weightDecay());
     Tensor expAvg = s.expAvg(), expInf = s.expInf();
     expAvg.mulInPlace(c.beta1()).addInPlace(g, 1 - c.beta1());
     expInf.copyFrom(expInf.mul(c.beta2()).maximum(g.abs().add(c.eps())));

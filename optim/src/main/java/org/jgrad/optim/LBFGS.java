@@ -2,7 +2,6 @@ package org.jgrad.optim;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jgrad.autograd.GradMode;
 import java.util.Map;
 import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
@@ -60,8 +59,7 @@ public final class LBFGS extends Optimizer {
       List<Double> ro, Double hDiag, Tensor prevFlatGrad, Double prevLoss) {}
 
   /** Hyper-parameters of LBFGS. */
-  public static final class Options {
-    private double lr = 1;
+  public static final class Options extends OptimizerOptions<Config, Options> {
     private int maxIter = 20;
     private Integer maxEval;
     private double toleranceGrad = 1e-7;
@@ -69,11 +67,8 @@ public final class LBFGS extends Optimizer {
     private int historySize = 100;
     private String lineSearchFn;
 
-    private Options() {}
-
-    public Options lr(double v) {
-      lr = v;
-      return this;
+    private Options() {
+      super(1);
     }
 
     /** Iterations per {@code step} (default 20). */
@@ -112,7 +107,7 @@ public final class LBFGS extends Optimizer {
       return this;
     }
 
-    /** The validated config. */
+    @Override
     public Config build() {
       return new Config(lr, maxIter, maxEval != null ? maxEval : maxIter * 5 / 4, toleranceGrad, toleranceChange,
           historySize, lineSearchFn);
@@ -124,18 +119,22 @@ public final class LBFGS extends Optimizer {
     return new Options();
   }
 
+  /** LBFGS over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public LBFGS(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** LBFGS over one group of {@code params} with {@code options}. */
   public LBFGS(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** LBFGS over {@code groups}; what a group sets itself overrides {@code options}. */
   public LBFGS(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** LBFGS over {@code groups}; what a group sets itself overrides the validated {@code config}. */
   public LBFGS(List<ParamGroup> groups, Config config) {
     super("LBFGS", groups, config, State.class);
     if (groups.size() != 1) {

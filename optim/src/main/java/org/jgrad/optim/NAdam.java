@@ -47,36 +47,12 @@ public final class NAdam extends PerParameterOptimizer<NAdam.Config, NAdam.State
    */
   public record State(long step, double muProduct, Tensor expAvg, Tensor expAvgSq) {}
 
-  /** Hyper-parameters of NAdam. */
-  public static final class Options {
-    private double lr = 2e-3;
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double eps = 1e-8;
-    private double weightDecay = 0;
+  /** Hyper-parameters of NAdam; lr, betas, eps and weight decay come from the base. */
+  public static final class Options extends OptimizerOptions.WithBetas<Config, Options> {
     private double momentumDecay = 4e-3;
 
-    private Options() {}
-
-    public Options lr(double v) {
-      lr = v;
-      return this;
-    }
-
-    public Options betas(double b1, double b2) {
-      beta1 = b1;
-      beta2 = b2;
-      return this;
-    }
-
-    public Options eps(double v) {
-      eps = v;
-      return this;
-    }
-
-    public Options weightDecay(double v) {
-      weightDecay = v;
-      return this;
+    private Options() {
+      super(2e-3, 0);
     }
 
     public Options momentumDecay(double v) {
@@ -84,7 +60,7 @@ public final class NAdam extends PerParameterOptimizer<NAdam.Config, NAdam.State
       return this;
     }
 
-    /** The validated config. */
+    @Override
     public Config build() {
       return new Config(lr, beta1, beta2, eps, weightDecay, momentumDecay);
     }
@@ -95,18 +71,22 @@ public final class NAdam extends PerParameterOptimizer<NAdam.Config, NAdam.State
     return new Options();
   }
 
+  /** NAdam over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public NAdam(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** NAdam over one group of {@code params} with {@code options}. */
   public NAdam(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** NAdam over {@code groups}; what a group sets itself overrides {@code options}. */
   public NAdam(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** NAdam over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public NAdam(List<ParamGroup> groups, Config defaults) {
     super("NAdam", groups, defaults, State.class);
   }
@@ -117,14 +97,12 @@ public final class NAdam extends PerParameterOptimizer<NAdam.Config, NAdam.State
     double beta1 = c.beta1(), beta2 = c.beta2(), lr = c.lr(), md = c.momentumDecay();
     long step = s.step() + 1;
     double bias2 = 1 - Math.pow(beta2, step);
-    Tensor g = p.grad().detach();
-    if (c.weightDecay() != 0) g = g.add(p.detach().mul(c.weightDecay()));
+    Tensor g = gradOf(p, false, c.weightDecay());
     double mu = beta1 * (1 - 0.5 * Math.pow(0.96, step * md));
     double muNext = beta1 * (1 - 0.5 * Math.pow(0.96, (step + 1) * md));
     double muProduct = s.muProduct() * mu;
     Tensor expAvg = s.expAvg(), expAvgSq = s.expAvgSq();
-    expAvg.mulInPlace(beta1).addInPlace(g, 1 - beta1);
-    expAvgSq.mulInPlace(beta2).addcmulInPlace(g, g, 1 - beta2);
+    Adam.updateMoments(expAvg, expAvgSq, g, beta1, beta2);
     Tensor denom = expAvgSq.sqrt().div(Math.sqrt(bias2)).add(c.eps());
     p.addcdivInPlace(g, denom, -lr * (1 - mu) / (1 - muProduct));
     p.addcdivInPlace(expAvg, denom, -lr * muNext / (1 - muProduct * muNext));

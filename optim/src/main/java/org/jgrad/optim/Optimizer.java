@@ -316,6 +316,27 @@ public abstract class Optimizer {
     if (!ok) throw new IllegalArgumentException(message);
   }
 
+  /** Rejects a negative {@code eps} with PyTorch's message. */
+  protected static void checkEps(double eps) {
+    check(eps >= 0, "Invalid epsilon value: " + num(eps));
+  }
+
+  /** Rejects a negative weight decay with PyTorch's message. */
+  protected static void checkWeightDecay(double weightDecay) {
+    check(weightDecay >= 0, "Invalid weight_decay value: " + num(weightDecay));
+  }
+
+  /** Rejects a negative momentum with PyTorch's message. */
+  protected static void checkMomentum(double momentum) {
+    check(momentum >= 0, "Invalid momentum value: " + num(momentum));
+  }
+
+  /** Rejects betas outside [0, 1) with PyTorch's message. */
+  protected static void checkBetas(double beta1, double beta2) {
+    check(beta1 >= 0 && beta1 < 1, "Invalid beta parameter at index 0: " + num(beta1));
+    check(beta2 >= 0 && beta2 < 1, "Invalid beta parameter at index 1: " + num(beta2));
+  }
+
   /** Python's {@code repr(float)}, so messages read as PyTorch's: {@code -1.0}, {@code 1e-08}. */
   protected static String num(double v) {
     if (Double.isNaN(v)) return "nan";
@@ -342,6 +363,12 @@ public abstract class Optimizer {
   protected static Tensor gradOf(Tensor p, boolean maximize) {
     Tensor g = p.grad().detach();
     return maximize ? g.neg() : g;
+  }
+
+  /** {@link #gradOf}, plus {@code weightDecay·p} (L2 weight decay) when the decay is not zero. */
+  protected static Tensor gradOf(Tensor p, boolean maximize, double weightDecay) {
+    Tensor g = gradOf(p, maximize);
+    return weightDecay != 0 ? g.add(p.detach().mul(weightDecay)) : g;
   }
 
   @Override

@@ -26,9 +26,9 @@ public final class RMSprop extends PerParameterOptimizer<RMSprop.Config, RMSprop
   public record Config(double lr, double momentum, double alpha, double eps, boolean centered, double weightDecay,
       boolean maximize) implements OptimizerConfig {
     public Config {
-      check(eps >= 0, "Invalid epsilon value: " + num(eps));
-      check(momentum >= 0, "Invalid momentum value: " + num(momentum));
-      check(weightDecay >= 0, "Invalid weight_decay value: " + num(weightDecay));
+      checkEps(eps);
+      checkMomentum(momentum);
+      checkWeightDecay(weightDecay);
       check(alpha >= 0, "Invalid alpha value: " + num(alpha));
     }
 
@@ -44,35 +44,19 @@ public final class RMSprop extends PerParameterOptimizer<RMSprop.Config, RMSprop
    */
   public record State(long step, Tensor squareAvg, Tensor gradAvg, Tensor momentumBuffer) {}
 
-  /** Hyper-parameters of RMSprop. */
-  public static final class Options {
-    private double lr = 1e-2;
+  /** Hyper-parameters of RMSprop; lr, eps and weight decay come from the base. */
+  public static final class Options extends OptimizerOptions.WithEps<Config, Options> {
     private double alpha = 0.99;
-    private double eps = 1e-8;
-    private double weightDecay = 0;
     private double momentum = 0;
     private boolean centered;
     private boolean maximize;
 
-    private Options() {}
-
-    public Options lr(double v) {
-      lr = v;
-      return this;
+    private Options() {
+      super(1e-2, 0, 1e-8);
     }
 
     public Options alpha(double v) {
       alpha = v;
-      return this;
-    }
-
-    public Options eps(double v) {
-      eps = v;
-      return this;
-    }
-
-    public Options weightDecay(double v) {
-      weightDecay = v;
       return this;
     }
 
@@ -86,12 +70,13 @@ public final class RMSprop extends PerParameterOptimizer<RMSprop.Config, RMSprop
       return this;
     }
 
+    /** Maximizes the objective instead of minimizing it (default false). */
     public Options maximize(boolean v) {
       maximize = v;
       return this;
     }
 
-    /** The validated config. */
+    @Override
     public Config build() {
       return new Config(lr, momentum, alpha, eps, centered, weightDecay, maximize);
     }
@@ -102,18 +87,22 @@ public final class RMSprop extends PerParameterOptimizer<RMSprop.Config, RMSprop
     return new Options();
   }
 
+  /** RMSprop over one group of {@code params} with PyTorch's defaults ({@link #options()}). */
   public RMSprop(Iterable<? extends Tensor> params) {
     this(params, options());
   }
 
+  /** RMSprop over one group of {@code params} with {@code options}. */
   public RMSprop(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** RMSprop over {@code groups}; what a group sets itself overrides {@code options}. */
   public RMSprop(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** RMSprop over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public RMSprop(List<ParamGroup> groups, Config defaults) {
     super("RMSprop", groups, defaults, State.class);
   }
@@ -122,8 +111,7 @@ public final class RMSprop extends PerParameterOptimizer<RMSprop.Config, RMSprop
   protected State update(Tensor p, Config c, State s) {
     if (s == null) s = new State(0, zerosLike(p), null, null);
     double alpha = c.alpha();
-    Tensor g = gradOf(p, c.maximize());
-    if (c.weightDecay() != 0) g = g.add(p.detach().mul(c.weightDecay()));
+    Tensor g = gradOf(p, c.maximize(), c.weightDecay());
     Tensor squareAvg = s.squareAvg(), gradAvg = s.gradAvg(), buf = s.momentumBuffer();
     squareAvg.mulInPlace(alpha).addcmulInPlace(g, g, 1 - alpha);
     Tensor avg;

@@ -26,8 +26,8 @@ public final class SGD extends PerParameterOptimizer<SGD.Config, SGD.State> {
   public record Config(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
       boolean maximize) implements OptimizerConfig {
     public Config {
-      check(momentum >= 0, "Invalid momentum value: " + num(momentum));
-      check(weightDecay >= 0, "Invalid weight_decay value: " + num(weightDecay));
+      checkMomentum(momentum);
+      checkWeightDecay(weightDecay);
       check(!nesterov || (momentum > 0 && dampening == 0), "Nesterov momentum requires a momentum and zero dampening");
     }
 
@@ -41,21 +41,14 @@ public final class SGD extends PerParameterOptimizer<SGD.Config, SGD.State> {
   public record State(Tensor momentumBuffer) {}
 
   /** Hyper-parameters of SGD; the learning rate has no default, as in PyTorch. */
-  public static final class Options {
-    private double lr;
+  public static final class Options extends OptimizerOptions.WithWeightDecay<Config, Options> {
     private double momentum = 0;
     private double dampening = 0;
-    private double weightDecay = 0;
     private boolean nesterov = false;
     private boolean maximize = false;
 
     private Options(double lr) {
-      this.lr = lr;
-    }
-
-    public Options lr(double v) {
-      lr = v;
-      return this;
+      super(lr, 0);
     }
 
     public Options momentum(double v) {
@@ -68,22 +61,18 @@ public final class SGD extends PerParameterOptimizer<SGD.Config, SGD.State> {
       return this;
     }
 
-    public Options weightDecay(double v) {
-      weightDecay = v;
-      return this;
-    }
-
     public Options nesterov(boolean v) {
       nesterov = v;
       return this;
     }
 
+    /** Maximizes the objective instead of minimizing it (default false). */
     public Options maximize(boolean v) {
       maximize = v;
       return this;
     }
 
-    /** The validated config. */
+    @Override
     public Config build() {
       return new Config(lr, momentum, dampening, weightDecay, nesterov, maximize);
     }
@@ -94,26 +83,29 @@ public final class SGD extends PerParameterOptimizer<SGD.Config, SGD.State> {
     return new Options(lr);
   }
 
+  /** SGD over one group of {@code params} with learning rate {@code lr}, the rest as PyTorch's defaults. */
   public SGD(Iterable<? extends Tensor> params, double lr) {
     this(params, options(lr));
   }
 
+  /** SGD over one group of {@code params} with {@code options}. */
   public SGD(Iterable<? extends Tensor> params, Options options) {
     this(single(params), options);
   }
 
+  /** SGD over {@code groups}; what a group sets itself overrides {@code options}. */
   public SGD(List<ParamGroup> groups, Options options) {
     this(groups, options.build());
   }
 
+  /** SGD over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
   public SGD(List<ParamGroup> groups, Config defaults) {
     super("SGD", groups, defaults, State.class);
   }
 
   @Override
   protected State update(Tensor p, Config c, State s) {
-    Tensor d = gradOf(p, c.maximize());
-    if (c.weightDecay() != 0) d = d.add(p.detach().mul(c.weightDecay()));
+    Tensor d = gradOf(p, c.maximize(), c.weightDecay());
     if (c.momentum() != 0) {
       Tensor buf;
       if (s == null || s.momentumBuffer() == null) {

@@ -1,7 +1,6 @@
 package org.jgrad.backend.cpu;
 
-import org.jgrad.backend.Backend;
-import org.jgrad.backend.BackendProvider;
+import org.jgrad.backend.BuiltInBackendProvider;
 import org.jgrad.backend.cpu.kernels.Gemm;
 import org.jgrad.backend.cpu.kernels.Parallel;
 
@@ -14,29 +13,10 @@ import org.jgrad.backend.cpu.kernels.Parallel;
  * Backend cpu = Backends.backend(Device.CPU);   // CpuBackend.INSTANCE, found through this provider
  * }</pre>
  */
-public final class CpuBackendProvider implements BackendProvider {
+public final class CpuBackendProvider extends BuiltInBackendProvider {
   /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
-  public CpuBackendProvider() {}
-
-  @Override
-  public String name() {
-    return "cpu";
-  }
-
-  @Override
-  public boolean isAvailable() {
-    return true;
-  }
-
-  @Override
-  public String unavailableReason() {
-    return null;
-  }
-
-  @Override
-  public Backend backend(int index) {
-    if (index != 0) throw new UnsupportedOperationException("the '" + name() + "' provider has only device 0");
-    return CpuBackend.INSTANCE;
+  public CpuBackendProvider() {
+    super("cpu", () -> CpuBackend.INSTANCE);
   }
 
   /** The active float32 GEMM kernel (Vector API or the scalar fallback, with the fix) and the thread count. */

@@ -1,7 +1,6 @@
 package org.jgrad.backend.reference;
 
-import org.jgrad.backend.Backend;
-import org.jgrad.backend.BackendProvider;
+import org.jgrad.backend.BuiltInBackendProvider;
 
 /**
  * Registers {@link ReferenceBackend} (device type {@code "ref"}) with
@@ -12,28 +11,9 @@ import org.jgrad.backend.BackendProvider;
  * Tensor r = Tensor.randn(3, 3).to(Device.REFERENCE);   // computed by ReferenceBackend.INSTANCE
  * }</pre>
  */
-public final class ReferenceBackendProvider implements BackendProvider {
+public final class ReferenceBackendProvider extends BuiltInBackendProvider {
   /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
-  public ReferenceBackendProvider() {}
-
-  @Override
-  public String name() {
-    return "ref";
-  }
-
-  @Override
-  public boolean isAvailable() {
-    return true;
-  }
-
-  @Override
-  public String unavailableReason() {
-    return null;
-  }
-
-  @Override
-  public Backend backend(int index) {
-    if (index != 0) throw new UnsupportedOperationException("the '" + name() + "' provider has only device 0");
-    return ReferenceBackend.INSTANCE;
+  public ReferenceBackendProvider() {
+    super("ref", () -> ReferenceBackend.INSTANCE);
   }
 }

@@ -32,6 +32,8 @@ public final class Cifar10 {
             "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd", RemoteFile.Kind.TAR_GZ,
             List.of(java.net.URI.create("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz")), members());
 
+    private static final ImageSplits SPLITS = Cifar10::load;
+
     private Cifar10() {
     }
 
@@ -44,17 +46,17 @@ public final class Cifar10 {
 
     /** The training set (data batches 1-5). */
     public static ImageDataset train() throws IOException {
-        return new ImageDataset(load(true));
+        return SPLITS.dataset(true);
     }
 
     /** The test set. */
     public static ImageDataset test() throws IOException {
-        return new ImageDataset(load(false));
+        return SPLITS.dataset(false);
     }
 
     /** The raw training or test bytes from the data directory, downloading if needed and allowed. */
     public static ImageData load(boolean train) throws IOException {
-        return load(train, DataDir.root(), !DataDir.offline());
+        return SPLITS.load(train);
     }
 
     /** The raw training or test bytes from {@code root}. */

@@ -35,6 +35,9 @@ public final class FashionMnist {
     public static final RemoteFile TEST_LABELS = file("t10k-labels-idx1-ubyte.gz",
             "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34");
 
+    private static final ImageSplits SPLITS = ImageSplits.idx(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS,
+            CLASS_NAMES);
+
     private FashionMnist() {
     }
 
@@ -44,22 +47,21 @@ public final class FashionMnist {
 
     /** The training set (60,000 images). */
     public static ImageDataset train() throws IOException {
-        return new ImageDataset(load(true));
+        return SPLITS.dataset(true);
     }
 
     /** The test set (10,000 images). */
     public static ImageDataset test() throws IOException {
-        return new ImageDataset(load(false));
+        return SPLITS.dataset(false);
     }
 
     /** The raw training or test bytes from the data directory, downloading if needed and allowed. */
     public static ImageData load(boolean train) throws IOException {
-        return load(train, DataDir.root(), !DataDir.offline());
+        return SPLITS.load(train);
     }
 
     /** The raw training or test bytes from {@code root}. */
     public static ImageData load(boolean train, Path root, boolean allowDownload) throws IOException {
-        return Mnist.loadPair(train ? TRAIN_IMAGES : TEST_IMAGES, train ? TRAIN_LABELS : TEST_LABELS, CLASS_NAMES, root,
-                allowDownload);
+        return SPLITS.load(train, root, allowDownload);
     }
 }

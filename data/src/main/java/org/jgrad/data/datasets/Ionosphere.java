@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jgrad.data.TensorDataset;
-import org.jgrad.data.io.DataDir;
 import org.jgrad.data.io.RemoteFile;
 import org.jgrad.data.io.TabularData;
 
@@ -29,6 +28,8 @@ public final class Ionosphere {
             "46d52186b84e20be52918adb93e8fb9926b34795ff7504c24350ae0616a04bbd",
             "https://archive.ics.uci.edu/ml/machine-learning-databases/ionosphere/ionosphere.data");
 
+    private static final Tabular TABLE = new Tabular(FILE, CLASS_NAMES, CLASS_NAMES, FEATURE_NAMES, 351);
+
     private Ionosphere() {
     }
 
@@ -40,16 +41,16 @@ public final class Ionosphere {
 
     /** All 351 rows from the data directory (downloading if needed and allowed). */
     public static TabularData load() throws IOException {
-        return load(DataDir.root(), !DataDir.offline());
+        return TABLE.load();
     }
 
     /** All 351 rows from {@code root}. */
     public static TabularData load(Path root, boolean allowDownload) throws IOException {
-        return Tabular.load(FILE, root, allowDownload, CLASS_NAMES, CLASS_NAMES, FEATURE_NAMES, 351);
+        return TABLE.load(root, allowDownload);
     }
 
     /** All rows as tensors: inputs float32 [351, 34], targets int64 [351]. */
     public static TensorDataset dataset() throws IOException {
-        return TensorDataset.of(load());
+        return TABLE.dataset();
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.jgrad.data.TensorDataset;
-import org.jgrad.data.io.DataDir;
 import org.jgrad.data.io.RemoteFile;
 import org.jgrad.data.io.TabularData;
 
@@ -32,21 +31,23 @@ public final class Iris {
             "596ffd580471ca4d4880f8e439c7281f3b50d8249a5960353cb200b1490f63a0",
             "https://archive.ics.uci.edu/ml/machine-learning-databases/iris/iris.data");
 
+    private static final Tabular TABLE = new Tabular(FILE, CLASS_NAMES, CLASS_NAMES, FEATURE_NAMES, 150);
+
     private Iris() {
     }
 
     /** All 150 rows from the data directory (downloading if needed and allowed). */
     public static TabularData load() throws IOException {
-        return load(DataDir.root(), !DataDir.offline());
+        return TABLE.load();
     }
 
     /** All 150 rows from {@code root}. */
     public static TabularData load(Path root, boolean allowDownload) throws IOException {
-        return Tabular.load(FILE, root, allowDownload, CLASS_NAMES, CLASS_NAMES, FEATURE_NAMES, 150);
+        return TABLE.load(root, allowDownload);
     }
 
     /** All rows as tensors: inputs float32 [150, 4], targets int64 [150]. */
     public static TensorDataset dataset() throws IOException {
-        return TensorDataset.of(load());
+        return TABLE.dataset();
     }
 }

@@ -5,10 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.jgrad.data.ImageDataset;
 import org.jgrad.data.io.DataDir;
-import org.jgrad.data.io.Downloader;
-import org.jgrad.data.io.IdxReader;
 import org.jgrad.data.io.ImageData;
-import org.jgrad.data.io.Progress;
 import org.jgrad.data.io.RemoteFile;
 
 /**
@@ -42,6 +39,9 @@ public final class Mnist {
     public static final RemoteFile TEST_LABELS = file("t10k-labels-idx1-ubyte",
             "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2");
 
+    private static final ImageSplits SPLITS = ImageSplits.idx(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS,
+            CLASS_NAMES);
+
     private Mnist() {
     }
 
@@ -53,29 +53,21 @@ public final class Mnist {
 
     /** The training set (60,000 images). */
     public static ImageDataset train() throws IOException {
-        return new ImageDataset(load(true));
+        return SPLITS.dataset(true);
     }
 
     /** The test set (10,000 images). */
     public static ImageDataset test() throws IOException {
-        return new ImageDataset(load(false));
+        return SPLITS.dataset(false);
     }
 
     /** The raw training or test bytes from the data directory, downloading if needed and allowed. */
     public static ImageData load(boolean train) throws IOException {
-        return load(train, DataDir.root(), !DataDir.offline());
+        return SPLITS.load(train);
     }
 
     /** The raw training or test bytes from {@code root}. */
     public static ImageData load(boolean train, Path root, boolean allowDownload) throws IOException {
-        return loadPair(train ? TRAIN_IMAGES : TEST_IMAGES, train ? TRAIN_LABELS : TEST_LABELS, CLASS_NAMES, root, allowDownload);
-    }
-
-    static ImageData loadPair(RemoteFile images, RemoteFile labels, List<String> classNames, Path root, boolean allowDownload)
-            throws IOException {
-        Progress p = Progress.console();
-        Path img = Downloader.ensure(images, root, p, allowDownload);
-        Path lab = Downloader.ensure(labels, root, p, allowDownload);
-        return IdxReader.readLabeledImages(img, lab, classNames);
+        return SPLITS.load(train, root, allowDownload);
     }
 }

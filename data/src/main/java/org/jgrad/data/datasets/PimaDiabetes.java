@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.jgrad.data.TensorDataset;
-import org.jgrad.data.io.DataDir;
 import org.jgrad.data.io.RemoteFile;
 import org.jgrad.data.io.TabularData;
 
@@ -29,21 +28,23 @@ public final class PimaDiabetes {
             "33e704cdafa8769a75728e4658dcce5bc1da1ce36174603687fe545f46e39394",
             "https://raw.githubusercontent.com/jbrownlee/Datasets/master/pima-indians-diabetes.data.csv");
 
+    private static final Tabular TABLE = new Tabular(FILE, List.of("0", "1"), CLASS_NAMES, FEATURE_NAMES, 768);
+
     private PimaDiabetes() {
     }
 
     /** All 768 rows from the data directory (downloading if needed and allowed). */
     public static TabularData load() throws IOException {
-        return load(DataDir.root(), !DataDir.offline());
+        return TABLE.load();
     }
 
     /** All 768 rows from {@code root}. */
     public static TabularData load(Path root, boolean allowDownload) throws IOException {
-        return Tabular.load(FILE, root, allowDownload, List.of("0", "1"), CLASS_NAMES, FEATURE_NAMES, 768);
+        return TABLE.load(root, allowDownload);
     }
 
     /** All rows as tensors: inputs float32 [768, 8], targets int64 [768]. */
     public static TensorDataset dataset() throws IOException {
-        return TensorDataset.of(load());
+        return TABLE.dataset();
     }
 }

@@ -3,19 +3,35 @@ package org.jgrad.data.datasets;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.jgrad.data.TensorDataset;
 import org.jgrad.data.io.CsvReader;
+import org.jgrad.data.io.DataDir;
 import org.jgrad.data.io.Downloader;
 import org.jgrad.data.io.Progress;
 import org.jgrad.data.io.RemoteFile;
 import org.jgrad.data.io.TabularData;
 
-/** Shared loading of the header-less UCI CSV files. */
-final class Tabular {
-    private Tabular() {
+/**
+ * One header-less UCI CSV file with its label in the last column: the loading, checking and data
+ * directory defaults that {@link Iris}, {@link Ionosphere} and {@link PimaDiabetes} share.
+ *
+ * @param labelValues the label column's values in class order
+ * @param expectedRows the row count the file must have, or 0 for any
+ */
+record Tabular(RemoteFile file, List<String> labelValues, List<String> classNames, List<String> featureNames,
+               int expectedRows) {
+    /** All rows from the data directory (downloading if needed and allowed). */
+    TabularData load() throws IOException {
+        return load(DataDir.root(), !DataDir.offline());
     }
 
-    static TabularData load(RemoteFile file, Path root, boolean allowDownload, List<String> labelValues,
-                            List<String> classNames, List<String> featureNames, int expectedRows) throws IOException {
+    /** All rows as tensors: float32 inputs, int64 targets. */
+    TensorDataset dataset() throws IOException {
+        return TensorDataset.of(load());
+    }
+
+    /** All rows from {@code root}, checked against the expected columns and rows. */
+    TabularData load(Path root, boolean allowDownload) throws IOException {
         Path p = Downloader.ensure(file, root, Progress.console(), allowDownload);
         TabularData d = CsvReader.read(p, CsvReader.Options.DEFAULT).toLabeled(-1, labelValues);
         if (d.cols() != featureNames.size()) {

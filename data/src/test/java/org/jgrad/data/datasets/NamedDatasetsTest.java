@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.jgrad.data.io.IdxFiles.gzip;
+import static org.jgrad.data.io.IdxFiles.idx;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPOutputStream;
 import org.jgrad.backend.DType;
 import org.jgrad.data.Batch;
 import org.jgrad.data.Example;
@@ -26,23 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class NamedDatasetsTest {
     @TempDir
     Path root;
-
-    static byte[] idx(int type, int[] dims, byte[] payload) throws IOException {
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bos);
-        out.writeInt((type << 8) | dims.length);
-        for (int d : dims) out.writeInt(d);
-        out.write(payload);
-        return bos.toByteArray();
-    }
-
-    static byte[] gzip(byte[] raw) throws IOException {
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        try (OutputStream gz = new GZIPOutputStream(bos)) {
-            gz.write(raw);
-        }
-        return bos.toByteArray();
-    }
 
     private void writeMnistStyle(String dir, String suffix, boolean gz, int n) throws IOException {
         Files.createDirectories(root.resolve(dir));

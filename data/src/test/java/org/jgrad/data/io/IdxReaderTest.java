@@ -4,43 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.jgrad.data.io.IdxFiles.gzip;
+import static org.jgrad.data.io.IdxFiles.idx;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IdxReaderTest {
     @TempDir
     Path dir;
-
-    /** An IDX header written field by field, independent of the reader. */
-    static byte[] idx(int type, int[] dims, byte[] payload) throws IOException {
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bos);
-        out.writeByte(0);
-        out.writeByte(0);
-        out.writeByte(type);
-        out.writeByte(dims.length);
-        for (int d : dims) out.writeInt(d);
-        out.write(payload);
-        return bos.toByteArray();
-    }
-
-    static byte[] gzip(byte[] raw) throws IOException {
-        ByteArrayOutputStream bos = new ByteArrayOutputStream();
-        try (OutputStream gz = new GZIPOutputStream(bos)) {
-            gz.write(raw);
-        }
-        return bos.toByteArray();
-    }
 
     static byte[] images(int n, int h, int w) {
         byte[] p = new byte[n * h * w];

@@ -2,7 +2,6 @@ package org.jgrad.optim.lr;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Steps several schedules together, each scaling the rate the previous one left, as
@@ -52,20 +51,7 @@ public final class ChainedScheduler extends LRScheduler {
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    List<Object> children = new ArrayList<>();
-    for (LRScheduler c : schedulers) children.add(c.stateDict());
-    s.put("schedulers", children);
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  protected void loadState(Map<String, Object> s) {
-    List<Object> children = (List<Object>) s.get("schedulers");
-    if (children == null || children.size() != schedulers.size()) {
-      throw new IllegalArgumentException("ChainedScheduler.loadStateDict: expected state for " + schedulers.size()
-          + " schedulers");
-    }
-    for (int i = 0; i < schedulers.size(); i++) schedulers.get(i).loadStateDict((Map<String, Object>) children.get(i));
+  protected void stateFields(StateFields f) {
+    f.children("schedulers", schedulers);
   }
 }

@@ -1,6 +1,5 @@
 package org.jgrad.optim.lr;
 
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 
 /**
@@ -37,30 +36,17 @@ public final class ConstantLR extends LRScheduler {
 
   @Override
   protected double[] computeLr() {
-    double[] lrs = currentLrs();
-    double scale = lastEpoch == 0 ? factor : lastEpoch == totalIters ? 1.0 / factor : 1.0;
-    for (int i = 0; i < lrs.length; i++) lrs[i] *= scale;
-    return lrs;
+    return currentLrsTimes(lastEpoch == 0 ? factor : lastEpoch == totalIters ? 1.0 / factor : 1.0);
   }
 
   @Override
   protected double[] closedFormLr() {
-    double[] out = baseLrs.clone();
-    for (int i = 0; i < out.length; i++) {
-      out[i] = baseLrs[i] * (factor + (lastEpoch >= totalIters ? 1 : 0) * (1 - factor));
-    }
-    return out;
+    return baseLrsTimes(factor + (lastEpoch >= totalIters ? 1 : 0) * (1 - factor));
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("factor", factor);
-    s.put("totalIters", totalIters);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    factor = doubleOf(s, "factor");
-    totalIters = intOf(s, "totalIters");
+  protected void stateFields(StateFields f) {
+    factor = f.doubleField("factor", factor);
+    totalIters = f.intField("totalIters", totalIters);
   }
 }

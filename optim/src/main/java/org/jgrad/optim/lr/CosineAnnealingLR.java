@@ -1,6 +1,5 @@
 package org.jgrad.optim.lr;
 
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 
 /**
@@ -64,14 +63,8 @@ public final class CosineAnnealingLR extends LRScheduler {
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("tMax", tMax);
-    s.put("etaMin", etaMin);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    tMax = intOf(s, "tMax");
-    etaMin = doubleOf(s, "etaMin");
+  protected void stateFields(StateFields f) {
+    tMax = f.intField("tMax", tMax);
+    etaMin = f.doubleField("etaMin", etaMin);
   }
 }

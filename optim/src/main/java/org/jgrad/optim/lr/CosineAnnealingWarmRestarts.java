@@ -1,6 +1,5 @@
 package org.jgrad.optim.lr;
 
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 
 /**
@@ -103,20 +102,11 @@ public final class CosineAnnealingWarmRestarts extends LRScheduler {
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("t0", t0);
-    s.put("tMult", tMult);
-    s.put("etaMin", etaMin);
-    s.put("tI", tI);
-    s.put("tCur", tCur);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    t0 = intOf(s, "t0");
-    tMult = intOf(s, "tMult");
-    etaMin = doubleOf(s, "etaMin");
-    tI = doubleOf(s, "tI");
-    tCur = doubleOf(s, "tCur");
+  protected void stateFields(StateFields f) {
+    t0 = f.intField("t0", t0);
+    tMult = f.intField("tMult", tMult);
+    etaMin = f.doubleField("etaMin", etaMin);
+    tI = f.doubleField("tI", tI);
+    tCur = f.doubleField("tCur", tCur);
   }
 }

@@ -1,6 +1,5 @@
 package org.jgrad.optim.lr;
 
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 
 /**
@@ -26,26 +25,16 @@ public final class ExponentialLR extends LRScheduler {
 
   @Override
   protected double[] computeLr() {
-    double[] lrs = currentLrs();
-    if (lastEpoch == 0) return lrs;
-    for (int i = 0; i < lrs.length; i++) lrs[i] *= gamma;
-    return lrs;
+    return currentLrsTimes(lastEpoch == 0 ? 1 : gamma);
   }
 
   @Override
   protected double[] closedFormLr() {
-    double[] out = baseLrs.clone();
-    for (int i = 0; i < out.length; i++) out[i] = baseLrs[i] * Math.pow(gamma, lastEpoch);
-    return out;
+    return baseLrsTimes(Math.pow(gamma, lastEpoch));
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("gamma", gamma);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    gamma = doubleOf(s, "gamma");
+  protected void stateFields(StateFields f) {
+    gamma = f.doubleField("gamma", gamma);
   }
 }

@@ -1,5 +1,6 @@
 package org.jgrad.optim.lr;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,6 +111,20 @@ public abstract class LRScheduler {
     return out;
   }
 
+  /** The rates the groups hold now, each times {@code factor}: a chainable step of a multiplicative schedule. */
+  protected final double[] currentLrsTimes(double factor) {
+    double[] lrs = currentLrs();
+    for (int i = 0; i < lrs.length; i++) lrs[i] *= factor;
+    return lrs;
+  }
+
+  /** The initial rates, each times {@code factor}: the closed form of a multiplicative schedule. */
+  protected final double[] baseLrsTimes(double factor) {
+    double[] out = baseLrs.clone();
+    for (int i = 0; i < out.length; i++) out[i] = baseLrs[i] * factor;
+    return out;
+  }
+
   protected final void setLastLr(double[] lrs) {
     lastLr = lrs.clone();
   }
@@ -141,7 +156,7 @@ public abstract class LRScheduler {
     m.put("stepCount", stepCount);
     m.put("baseLrs", baseLrs.clone());
     m.put("lastLr", getLastLr());
-    saveState(m);
+    stateFields(new StateFields(m, false));
     return m;
   }
 
@@ -157,14 +172,78 @@ public abstract class LRScheduler {
     }
     baseLrs = base;
     lastLr = doublesOf(state, "lastLr");
-    loadState(state);
+    stateFields(new StateFields(state, true));
   }
 
-  /** Adds the subclass's fields to a state dict. */
-  protected void saveState(Map<String, Object> state) {}
+  /**
+   * Lists the subclass's own state-dict fields, once for saving and once for loading, so that
+   * the two directions cannot drift apart:
+   *
+   * <pre>{@code
+   * protected void stateFields(StateFields f) {
+   *   stepSize = f.intField("stepSize", stepSize);
+   *   gamma = f.doubleField("gamma", gamma);
+   * }
+   * }</pre>
+   */
+  protected void stateFields(StateFields fields) {}
 
-  /** Reads the subclass's fields back. */
-  protected void loadState(Map<String, Object> state) {}
+  /**
+   * One direction of a scheduler's state dict: each method stores the field's current value and
+   * returns it when saving, and returns the stored value when loading.
+   */
+  protected final class StateFields {
+    private final Map<String, Object> map;
+    private final boolean loading;
+
+    private StateFields(Map<String, Object> map, boolean loading) {
+      this.map = map;
+      this.loading = loading;
+    }
+
+    /** Whether this pass loads a state dict (rather than saving one). */
+    public boolean loading() {
+      return loading;
+    }
+
+    public int intField(String key, int value) {
+      if (loading) return intOf(map, key);
+      map.put(key, value);
+      return value;
+    }
+
+    public double doubleField(String key, double value) {
+      if (loading) return doubleOf(map, key);
+      map.put(key, value);
+      return value;
+    }
+
+    public int[] intsField(String key, int[] value) {
+      if (!loading) {
+        map.put(key, value.clone());
+        return value;
+      }
+      if (map.get(key) instanceof int[] a) return a.clone();
+      throw new IllegalArgumentException("scheduler state dict: missing or non-int-array '" + key + "': " + map.get(key));
+    }
+
+    /** The state dicts of the wrapped {@code schedulers}, saved as a list or loaded into them. */
+    @SuppressWarnings("unchecked")
+    public void children(String key, List<? extends LRScheduler> schedulers) {
+      if (!loading) {
+        List<Object> children = new ArrayList<>();
+        for (LRScheduler c : schedulers) children.add(c.stateDict());
+        map.put(key, children);
+        return;
+      }
+      List<Object> children = (List<Object>) map.get(key);
+      if (children == null || children.size() != schedulers.size()) {
+        throw new IllegalArgumentException(LRScheduler.this.getClass().getSimpleName()
+            + ".loadStateDict: expected state for " + schedulers.size() + " schedulers");
+      }
+      for (int i = 0; i < schedulers.size(); i++) schedulers.get(i).loadStateDict((Map<String, Object>) children.get(i));
+    }
+  }
 
   protected static int intOf(Map<String, Object> m, String key) {
     Object v = m.get(key);

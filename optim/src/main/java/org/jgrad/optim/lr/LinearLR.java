@@ -1,6 +1,5 @@
 package org.jgrad.optim.lr;
 
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 
 /**
@@ -45,38 +44,21 @@ public final class LinearLR extends LRScheduler {
 
   @Override
   protected double[] computeLr() {
-    double[] lrs = currentLrs();
-    if (lastEpoch == 0) {
-      for (int i = 0; i < lrs.length; i++) lrs[i] *= startFactor;
-      return lrs;
-    }
-    if (lastEpoch > totalIters) return lrs;
-    double scale = 1.0 + (endFactor - startFactor)
-        / (totalIters * startFactor + (lastEpoch - 1) * (endFactor - startFactor));
-    for (int i = 0; i < lrs.length; i++) lrs[i] *= scale;
-    return lrs;
+    if (lastEpoch == 0) return currentLrsTimes(startFactor);
+    if (lastEpoch > totalIters) return currentLrs();
+    return currentLrsTimes(1.0 + (endFactor - startFactor)
+        / (totalIters * startFactor + (lastEpoch - 1) * (endFactor - startFactor)));
   }
 
   @Override
   protected double[] closedFormLr() {
-    double[] out = baseLrs.clone();
-    for (int i = 0; i < out.length; i++) {
-      out[i] = baseLrs[i] * (startFactor + (endFactor - startFactor) * Math.min(totalIters, lastEpoch) / totalIters);
-    }
-    return out;
+    return baseLrsTimes(startFactor + (endFactor - startFactor) * Math.min(totalIters, lastEpoch) / totalIters);
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("startFactor", startFactor);
-    s.put("endFactor", endFactor);
-    s.put("totalIters", totalIters);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    startFactor = doubleOf(s, "startFactor");
-    endFactor = doubleOf(s, "endFactor");
-    totalIters = intOf(s, "totalIters");
+  protected void stateFields(StateFields f) {
+    startFactor = f.doubleField("startFactor", startFactor);
+    endFactor = f.doubleField("endFactor", endFactor);
+    totalIters = f.intField("totalIters", totalIters);
   }
 }

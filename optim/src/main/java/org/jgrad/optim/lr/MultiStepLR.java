@@ -1,7 +1,6 @@
 package org.jgrad.optim.lr;
 
 import java.util.Arrays;
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 
 /**
@@ -36,31 +35,20 @@ public final class MultiStepLR extends LRScheduler {
 
   @Override
   protected double[] computeLr() {
-    double[] lrs = currentLrs();
     int c = count(lastEpoch);
-    if (c == 0) return lrs;
-    for (int i = 0; i < lrs.length; i++) lrs[i] *= Math.pow(gamma, c);
-    return lrs;
+    return currentLrsTimes(c == 0 ? 1 : Math.pow(gamma, c));
   }
 
   @Override
   protected double[] closedFormLr() {
     int passed = 0;
     for (int m : milestones) if (m <= lastEpoch) passed++;
-    double[] out = baseLrs.clone();
-    for (int i = 0; i < out.length; i++) out[i] = baseLrs[i] * Math.pow(gamma, passed);
-    return out;
+    return baseLrsTimes(Math.pow(gamma, passed));
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("milestones", milestones.clone());
-    s.put("gamma", gamma);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    milestones = ((int[]) s.get("milestones")).clone();
-    gamma = doubleOf(s, "gamma");
+  protected void stateFields(StateFields f) {
+    milestones = f.intsField("milestones", milestones);
+    gamma = f.doubleField("gamma", gamma);
   }
 }

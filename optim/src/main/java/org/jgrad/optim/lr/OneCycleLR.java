@@ -1,7 +1,6 @@
 package org.jgrad.optim.lr;
 
 import java.util.List;
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.ParamGroup;
 
@@ -231,12 +230,7 @@ public final class OneCycleLR extends LRScheduler {
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("totalSteps", totalSteps);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    totalSteps = intOf(s, "totalSteps");
+  protected void stateFields(StateFields f) {
+    totalSteps = f.intField("totalSteps", totalSteps);
   }
 }

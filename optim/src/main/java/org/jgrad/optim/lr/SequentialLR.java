@@ -2,7 +2,6 @@ package org.jgrad.optim.lr;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.ParamGroup;
 
@@ -71,21 +70,9 @@ public final class SequentialLR extends LRScheduler {
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    List<Object> children = new ArrayList<>();
-    for (LRScheduler c : schedulers) children.add(c.stateDict());
-    s.put("schedulers", children);
-    s.put("milestones", milestones.clone());
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  protected void loadState(Map<String, Object> s) {
-    List<Object> children = (List<Object>) s.get("schedulers");
-    if (children == null || children.size() != schedulers.size()) {
-      throw new IllegalArgumentException("SequentialLR.loadStateDict: expected state for " + schedulers.size()
-          + " schedulers");
-    }
-    for (int i = 0; i < schedulers.size(); i++) schedulers.get(i).loadStateDict((Map<String, Object>) children.get(i));
+  protected void stateFields(StateFields f) {
+    f.children("schedulers", schedulers);
+    // the milestones are fixed at construction: saved as PyTorch does, never read back
+    if (!f.loading()) f.intsField("milestones", milestones);
   }
 }

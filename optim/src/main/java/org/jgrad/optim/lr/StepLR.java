@@ -1,6 +1,5 @@
 package org.jgrad.optim.lr;
 
-import java.util.Map;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.ParamGroup;
 
@@ -30,28 +29,17 @@ public final class StepLR extends LRScheduler {
 
   @Override
   protected double[] computeLr() {
-    double[] lrs = currentLrs();
-    if (lastEpoch == 0 || lastEpoch % stepSize != 0) return lrs;
-    for (int i = 0; i < lrs.length; i++) lrs[i] *= gamma;
-    return lrs;
+    return currentLrsTimes(lastEpoch == 0 || lastEpoch % stepSize != 0 ? 1 : gamma);
   }
 
   @Override
   protected double[] closedFormLr() {
-    double[] out = baseLrs.clone();
-    for (int i = 0; i < out.length; i++) out[i] = baseLrs[i] * Math.pow(gamma, Math.floorDiv(lastEpoch, stepSize));
-    return out;
+    return baseLrsTimes(Math.pow(gamma, Math.floorDiv(lastEpoch, stepSize)));
   }
 
   @Override
-  protected void saveState(Map<String, Object> s) {
-    s.put("stepSize", stepSize);
-    s.put("gamma", gamma);
-  }
-
-  @Override
-  protected void loadState(Map<String, Object> s) {
-    stepSize = intOf(s, "stepSize");
-    gamma = doubleOf(s, "gamma");
+  protected void stateFields(StateFields f) {
+    stepSize = f.intField("stepSize", stepSize);
+    gamma = f.doubleField("gamma", gamma);
   }
 }
