@@ -1,5 +1,6 @@
 package org.jgrad.nn;
 
+import org.jgrad.backend.ConvGeometry;
 import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
@@ -38,23 +39,15 @@ public class Conv1d extends Module {
   private Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding, String mode, int dilation,
       int groups, boolean bias) {
     String n = "Conv1d";
-    this.in = Defaults.positive(n, "inChannels", inChannels);
-    this.out = Defaults.positive(n, "outChannels", outChannels);
-    this.kernel = Defaults.positive(n, "kernelSize", kernelSize);
-    this.stride = Defaults.positive(n, "stride", stride);
-    this.dilation = Defaults.positive(n, "dilation", dilation);
-    this.groups = Defaults.positive(n, "groups", groups);
-    if (padding < 0) throw new IllegalArgumentException(n + ": padding must be non-negative, got " + padding);
-    if (in % groups != 0 || out % groups != 0) {
-      throw new IllegalArgumentException(n + ": in (" + in + ") and out (" + out + ") channels must be divisible by groups "
-          + groups);
-    }
-    if (mode != null && !mode.equals("same") && !mode.equals("valid")) {
-      throw new IllegalArgumentException(n + ": padding must be \"valid\" or \"same\", got \"" + mode + "\"");
-    }
-    if ("same".equals(mode) && stride != 1) {
-      throw new IllegalArgumentException(n + ": padding=\"same\" is not supported for strided convolutions");
-    }
+    ConvGeometry.checkChannels(n, inChannels, outChannels, groups);
+    this.in = inChannels;
+    this.out = outChannels;
+    this.groups = groups;
+    this.kernel = ConvGeometry.pair(n, "kernelSize", new int[] {kernelSize}, 1)[0];
+    this.stride = ConvGeometry.pair(n, "stride", new int[] {stride}, 1)[0];
+    this.dilation = ConvGeometry.pair(n, "dilation", new int[] {dilation}, 1)[0];
+    ConvGeometry.pair(n, "padding", new int[] {padding}, 0);
+    Defaults.paddingMode(n, mode, new int[] {stride});
     this.padding = padding;
     this.paddingMode = mode;
     Tensor w = param("weight", Tensor.zeros(out, in / groups, kernel));
@@ -78,12 +71,7 @@ public class Conv1d extends Module {
 
   @Override
   protected String extraRepr() {
-    StringBuilder b = new StringBuilder(in + ", " + out + ", kernel_size=(" + kernel + ",), stride=(" + stride + ",)");
-    if (paddingMode != null) b.append(", padding=").append(paddingMode);
-    else if (padding != 0) b.append(", padding=(").append(padding).append(",)");
-    if (dilation != 1) b.append(", dilation=(").append(dilation).append(",)");
-    if (groups != 1) b.append(", groups=").append(groups);
-    if (bias() == null) b.append(", bias=false");
-    return b.toString();
+    return Defaults.convRepr(in, out, new int[] {kernel}, new int[] {stride}, new int[] {padding}, paddingMode, null,
+        new int[] {dilation}, groups, bias() != null);
   }
 }

@@ -1,5 +1,6 @@
 package org.jgrad.nn;
 
+import org.jgrad.backend.ConvGeometry;
 import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
@@ -30,18 +31,15 @@ public class ConvTranspose2d extends Module {
   public ConvTranspose2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding,
       int[] outputPadding, int groups, boolean bias, int[] dilation) {
     String n = "ConvTranspose2d";
-    this.in = Defaults.positive(n, "inChannels", inChannels);
-    this.out = Defaults.positive(n, "outChannels", outChannels);
-    this.groups = Defaults.positive(n, "groups", groups);
-    if (in % groups != 0 || out % groups != 0) {
-      throw new IllegalArgumentException(n + ": in (" + in + ") and out (" + out + ") channels must be divisible by groups "
-          + groups);
-    }
-    this.kernel = Defaults.two(n, "kernelSize", kernelSize);
-    this.stride = Defaults.two(n, "stride", stride);
-    this.padding = Defaults.two(n, "padding", padding);
-    this.outputPadding = Defaults.two(n, "outputPadding", outputPadding);
-    this.dilation = Defaults.two(n, "dilation", dilation);
+    ConvGeometry.checkChannels(n, inChannels, outChannels, groups);
+    this.in = inChannels;
+    this.out = outChannels;
+    this.groups = groups;
+    this.kernel = ConvGeometry.pair(n, "kernelSize", kernelSize, 1);
+    this.stride = ConvGeometry.pair(n, "stride", stride, 1);
+    this.padding = ConvGeometry.pair(n, "padding", padding, 0);
+    this.outputPadding = ConvGeometry.pair(n, "outputPadding", outputPadding, 0);
+    this.dilation = ConvGeometry.pair(n, "dilation", dilation, 1);
     Tensor w = param("weight", Tensor.zeros(in, out / groups, kernel[0], kernel[1]));
     Tensor b = bias ? param("bias", Tensor.zeros(out)) : null;
     Defaults.linearLike(w, b);
@@ -62,13 +60,6 @@ public class ConvTranspose2d extends Module {
 
   @Override
   protected String extraRepr() {
-    StringBuilder b = new StringBuilder(in + ", " + out + ", kernel_size=" + Defaults.tuple(kernel) + ", stride="
-        + Defaults.tuple(stride));
-    if (padding[0] != 0 || padding[1] != 0) b.append(", padding=").append(Defaults.tuple(padding));
-    if (outputPadding[0] != 0 || outputPadding[1] != 0) b.append(", output_padding=").append(Defaults.tuple(outputPadding));
-    if (dilation[0] != 1 || dilation[1] != 1) b.append(", dilation=").append(Defaults.tuple(dilation));
-    if (groups != 1) b.append(", groups=").append(groups);
-    if (bias() == null) b.append(", bias=false");
-    return b.toString();
+    return Defaults.convRepr(in, out, kernel, stride, padding, null, outputPadding, dilation, groups, bias() != null);
   }
 }
