@@ -13,8 +13,8 @@ import org.jgrad.tensor.Tensor;
  * Tensor y = conv.call(Tensor.randn(2, 4, 100));   // [2, 8, 100]
  * }</pre>
  */
-public class Conv1d extends Module {
-  private final int in, out, kernel, stride, padding, dilation, groups;
+public class Conv1d extends ConvLayer {
+  private final int kernel, stride, padding, dilation;
   private final String paddingMode;
 
   public Conv1d(int inChannels, int outChannels, int kernelSize) {
@@ -38,11 +38,8 @@ public class Conv1d extends Module {
 
   private Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding, String mode, int dilation,
       int groups, boolean bias) {
+    super("Conv1d", inChannels, outChannels, groups);
     String n = "Conv1d";
-    ConvGeometry.checkChannels(n, inChannels, outChannels, groups);
-    this.in = inChannels;
-    this.out = outChannels;
-    this.groups = groups;
     this.kernel = ConvGeometry.pair(n, "kernelSize", new int[] {kernelSize}, 1)[0];
     this.stride = ConvGeometry.pair(n, "stride", new int[] {stride}, 1)[0];
     this.dilation = ConvGeometry.pair(n, "dilation", new int[] {dilation}, 1)[0];
@@ -50,17 +47,7 @@ public class Conv1d extends Module {
     Defaults.paddingMode(n, mode, new int[] {stride});
     this.padding = padding;
     this.paddingMode = mode;
-    Tensor w = param("weight", Tensor.zeros(out, in / groups, kernel));
-    Tensor b = bias ? param("bias", Tensor.zeros(out)) : null;
-    Defaults.linearLike(w, b);
-  }
-
-  public Parameter weight() {
-    return parameter("weight");
-  }
-
-  public Parameter bias() {
-    return parameter("bias");
+    initParameters(bias, out, in / groups, kernel);
   }
 
   @Override

@@ -15,8 +15,7 @@ import org.jgrad.tensor.Tensor;
  * Conv2d same = new Conv2d(16, 16, new int[] {5, 5}, new int[] {1, 1}, "same", new int[] {2, 2}, 4, true);
  * }</pre>
  */
-public class Conv2d extends Module {
-  private final int in, out, groups;
+public class Conv2d extends ConvLayer {
   private final int[] kernel, stride, padding, dilation;
   private final String paddingMode; // "valid"/"same", or null when padding holds numbers
 
@@ -43,27 +42,14 @@ public class Conv2d extends Module {
 
   private Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding, String mode,
       int[] dilation, int groups, boolean bias) {
+    super("Conv2d", inChannels, outChannels, groups);
     String n = "Conv2d";
-    ConvGeometry.checkChannels(n, inChannels, outChannels, groups);
-    this.in = inChannels;
-    this.out = outChannels;
-    this.groups = groups;
     this.kernel = ConvGeometry.pair(n, "kernelSize", kernelSize, 1);
     this.stride = ConvGeometry.pair(n, "stride", stride, 1);
     this.padding = ConvGeometry.pair(n, "padding", padding, 0);
     this.dilation = ConvGeometry.pair(n, "dilation", dilation, 1);
     this.paddingMode = Defaults.paddingMode(n, mode, this.stride);
-    Tensor w = param("weight", Tensor.zeros(out, in / groups, kernel[0], kernel[1]));
-    Tensor b = bias ? param("bias", Tensor.zeros(out)) : null;
-    Defaults.linearLike(w, b);
-  }
-
-  public Parameter weight() {
-    return parameter("weight");
-  }
-
-  public Parameter bias() {
-    return parameter("bias");
+    initParameters(bias, out, in / groups, kernel[0], kernel[1]);
   }
 
   @Override

@@ -14,8 +14,7 @@ import org.jgrad.tensor.Tensor;
  * Tensor y = up.call(Tensor.randn(4, 16, 14, 14));              // [4, 8, 28, 28]
  * }</pre>
  */
-public class ConvTranspose2d extends Module {
-  private final int in, out, groups;
+public class ConvTranspose2d extends ConvLayer {
   private final int[] kernel, stride, padding, outputPadding, dilation;
 
   public ConvTranspose2d(int inChannels, int outChannels, int kernelSize) {
@@ -30,27 +29,14 @@ public class ConvTranspose2d extends Module {
   /** Full form, in PyTorch's argument order. */
   public ConvTranspose2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding,
       int[] outputPadding, int groups, boolean bias, int[] dilation) {
+    super("ConvTranspose2d", inChannels, outChannels, groups);
     String n = "ConvTranspose2d";
-    ConvGeometry.checkChannels(n, inChannels, outChannels, groups);
-    this.in = inChannels;
-    this.out = outChannels;
-    this.groups = groups;
     this.kernel = ConvGeometry.pair(n, "kernelSize", kernelSize, 1);
     this.stride = ConvGeometry.pair(n, "stride", stride, 1);
     this.padding = ConvGeometry.pair(n, "padding", padding, 0);
     this.outputPadding = ConvGeometry.pair(n, "outputPadding", outputPadding, 0);
     this.dilation = ConvGeometry.pair(n, "dilation", dilation, 1);
-    Tensor w = param("weight", Tensor.zeros(in, out / groups, kernel[0], kernel[1]));
-    Tensor b = bias ? param("bias", Tensor.zeros(out)) : null;
-    Defaults.linearLike(w, b);
-  }
-
-  public Parameter weight() {
-    return parameter("weight");
-  }
-
-  public Parameter bias() {
-    return parameter("bias");
+    initParameters(bias, in, out / groups, kernel[0], kernel[1]);
   }
 
   @Override
