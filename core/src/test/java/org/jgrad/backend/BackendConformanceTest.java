@@ -2,6 +2,7 @@ package org.jgrad.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -456,6 +457,25 @@ class BackendConformanceTest {
       assertCloseResult("avgPool2d backward" + what.substring(9), CPU_FUSED.avgPool2dBackward(gy.cpu(), p),
           REF_FUSED.avgPool2dBackward(gy.ref(), p),
           absBound(REF_FUSED.avgPool2dBackward(abs64(gy.ref()), p), kh * kw, dtype));
+    }
+  }
+
+  /** Backends trust the (validated) geometry and only assert that the tensors match it (surefire runs with -ea). */
+  @ParameterizedTest
+  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  void aGeometryThatDoesNotMatchTheTensorsFailsAnAssert(DType dtype) {
+    ConvGeometry g = ConvGeometry.conv2d("conv2d", new int[] {1, 2, 5, 5}, new int[] {3, 2, 3, 3}, new int[] {1},
+        new int[] {0}, new int[] {1}, 1);
+    ConvGeometry pool = ConvGeometry.pool2d("maxPool2d", new int[] {1, 2, 5, 5}, new int[] {2}, null, new int[] {0},
+        new int[] {1}, false);
+    for (Backend b : new Backend[] {CPU, REF}) {
+      FusedKernels f = b.fused().orElseThrow();
+      RawTensor x = RawTensor.dense(b.fromHost(new double[2 * 6 * 6], dtype), new int[] {1, 2, 6, 6});
+      RawTensor w = RawTensor.dense(b.fromHost(new double[3 * 2 * 3 * 3], dtype), new int[] {3, 2, 3, 3});
+      assertThrows(AssertionError.class, () -> f.conv2d(x, w, g), b.name());
+      assertThrows(AssertionError.class, () -> f.conv2dBackwardWeight(x, x, g), b.name());
+      assertThrows(AssertionError.class, () -> f.maxPool2d(x, pool), b.name());
+      assertThrows(AssertionError.class, () -> f.avgPool2d(x, pool), b.name());
     }
   }
 

@@ -35,13 +35,6 @@ final class Defaults {
     return new int[] {v, v};
   }
 
-  static int[] two(String layer, String what, int[] v) {
-    if (v == null || (v.length != 1 && v.length != 2)) {
-      throw new IllegalArgumentException(layer + ": " + what + " must have 1 or 2 values");
-    }
-    return v.length == 1 ? new int[] {v[0], v[0]} : v.clone();
-  }
-
   /**
    * A conv layer's repr, PyTorch's format: {@code in, out, kernel_size=(..), stride=(..)} and the non-default
    * rest. {@code paddingMode} ("valid"/"same") replaces numeric padding; {@code outputPadding} may be null.
