@@ -12,36 +12,39 @@ package org.jgrad.backend;
  * <pre>{@code
  * Backend b = x.backend();
  * RawTensor y = b.fused().isPresent()
- *     ? b.fused().get().conv2d(x.raw(), w.raw(), Conv2dParams.of(1, 1))
+ *     ? b.fused().get().conv2d(x.raw(), w.raw(), geometry)   // from ConvGeometry.conv2d(...)
  *     : ...;   // the im2col composite
  * }</pre>
  */
 public interface FusedKernels {
   // ------------------------------------------------------------ neural-network kernels
 
-  /** Cross-correlation of x [N, C, H, W] with w [O, C/groups, kh, kw] → [N, O, Ho, Wo] (no bias). */
-  RawTensor conv2d(RawTensor x, RawTensor w, Conv2dParams p);
+  // Each geometry comes from a ConvGeometry factory, which validated the user's arguments; the
+  // tensors passed along match it (implementations may assert that, never re-validate).
 
-  /** Gradient of conv2d with respect to its input: gy [N, O, Ho, Wo] → [N, C, H, W] (also convTranspose2d). */
-  RawTensor conv2dBackwardInput(RawTensor gy, RawTensor w, int[] xShape, Conv2dParams p);
+  /** Cross-correlation of x {@code g.inputShape()} with w {@code g.weightShape()} → {@code g.outputShape()} (no bias). */
+  RawTensor conv2d(RawTensor x, RawTensor w, ConvGeometry g);
 
-  /** Gradient of conv2d with respect to its weight: → [O, C/groups, kh, kw]. */
-  RawTensor conv2dBackwardWeight(RawTensor gy, RawTensor x, int[] wShape, Conv2dParams p);
+  /** Gradient of conv2d with respect to its input: gy {@code g.outputShape()} → {@code g.inputShape()} (also convTranspose2d). */
+  RawTensor conv2dBackwardInput(RawTensor gy, RawTensor w, ConvGeometry g);
+
+  /** Gradient of conv2d with respect to its weight: → {@code g.weightShape()}. */
+  RawTensor conv2dBackwardWeight(RawTensor gy, RawTensor x, ConvGeometry g);
 
   /**
-   * Max pooling over kh×kw windows (padding counts as −∞): returns {values, indices}, indices
-   * (INT64) being the flat position {@code h·W + w} of each maximum in its input plane.
+   * Max pooling over kH×kW windows (padding and the ceil-mode overhang count as −∞): returns {values, indices},
+   * indices (INT64) being the flat position {@code h·W + w} of each maximum in its input plane.
    */
-  RawTensor[] maxPool2d(RawTensor x, int kh, int kw, Conv2dParams p);
+  RawTensor[] maxPool2d(RawTensor x, ConvGeometry g);
 
-  /** Routes gy back to the recorded maxima: → x's shape. */
-  RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, int[] xShape);
+  /** Routes gy back to the recorded maxima: → {@code g.inputShape()}. */
+  RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, ConvGeometry g);
 
-  /** Average pooling; the divisor counts padding (PyTorch's count_include_pad=True). */
-  RawTensor avgPool2d(RawTensor x, int kh, int kw, Conv2dParams p);
+  /** Average pooling (dilation 1, no ceil mode); the divisor counts padding (PyTorch's count_include_pad=True). */
+  RawTensor avgPool2d(RawTensor x, ConvGeometry g);
 
-  /** Spreads each gy value evenly over its window (same divisor as {@link #avgPool2d}): → x's shape. */
-  RawTensor avgPool2dBackward(RawTensor gy, int[] xShape, int kh, int kw, Conv2dParams p);
+  /** Spreads each gy value evenly over its window (same divisor as {@link #avgPool2d}): → {@code g.inputShape()}. */
+  RawTensor avgPool2dBackward(RawTensor gy, ConvGeometry g);
 
   /**
    * Row-wise log-softmax followed by the negative log-likelihood of int64 targets, for logits

@@ -14,7 +14,7 @@ import org.jgrad.backend.DType;
 import org.jgrad.backend.Device;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.tensor.Generator;
-import org.jgrad.tensor.NeuralOps;
+import org.jgrad.tensor.NeuralOpsWithArgs;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -248,28 +248,28 @@ class GradCheckTest {
     cs.add(c("nc_pad_flip", in -> of(in.nt(3, 2)), x -> x[0].flip(1).pad(new int[] {1, 1}, 0)));
     // neural-network primitives
     cs.add(c("conv2d", in -> of(in.n(2, 2, 5, 5), in.n(3, 2, 3, 3), in.n(3)),
-        x -> NeuralOps.conv2d(x[0], x[1], x[2], new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 1}, 1)));
+        x -> NeuralOpsWithArgs.conv2d(x[0], x[1], x[2], new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 1}, 1)));
     cs.add(c("conv2d_groups_dilation", in -> of(in.n(1, 4, 6, 6), in.n(4, 2, 2, 2)),
-        x -> NeuralOps.conv2d(x[0], x[1], null, new int[] {1, 1}, new int[] {1, 1}, new int[] {2, 1}, 2)));
+        x -> NeuralOpsWithArgs.conv2d(x[0], x[1], null, new int[] {1, 1}, new int[] {1, 1}, new int[] {2, 1}, 2)));
     cs.add(c("conv2d_input_only", in -> of(in.n(1, 2, 4, 4), in.n(2, 2, 3, 3).detach()),
-        x -> NeuralOps.conv2d(x[0], x[1], null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1)));
+        x -> NeuralOpsWithArgs.conv2d(x[0], x[1], null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1)));
     cs.add(c("nc_conv2d", in -> of(in.nt(1, 2, 4, 5), in.ns(2, 2, 2, 2)),
-        x -> NeuralOps.conv2d(x[0], x[1], null, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1)));
+        x -> NeuralOpsWithArgs.conv2d(x[0], x[1], null, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1)));
     cs.add(c("convTranspose2d", in -> of(in.n(1, 2, 3, 3), in.n(2, 3, 3, 3), in.n(3)),
-        x -> NeuralOps.convTranspose2d(x[0], x[1], x[2], new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 0}, 1,
+        x -> NeuralOpsWithArgs.convTranspose2d(x[0], x[1], x[2], new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 0}, 1,
             new int[] {1, 1})));
     cs.add(c("convTranspose2d_input_only", in -> of(in.n(1, 2, 3, 2), in.n(2, 2, 2, 2).detach()),
-        x -> NeuralOps.convTranspose2d(x[0], x[1], null, new int[] {1, 2}, new int[] {0, 0}, new int[] {0, 1}, 1,
+        x -> NeuralOpsWithArgs.convTranspose2d(x[0], x[1], null, new int[] {1, 2}, new int[] {0, 0}, new int[] {0, 1}, 1,
             new int[] {1, 1})));
     cs.add(c("maxPool2d", in -> of(in.n(2, 2, 5, 5)),
-        x -> NeuralOps.maxPool2d(x[0], new int[] {2, 2}, new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 1})));
+        x -> NeuralOpsWithArgs.maxPool2d(x[0], new int[] {2, 2}, new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 1})));
     cs.add(c("maxPool2d_dilation", in -> of(in.n(1, 1, 6, 6)),
-        x -> NeuralOps.maxPool2d(x[0], new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 0}, new int[] {2, 2})));
+        x -> NeuralOpsWithArgs.maxPool2d(x[0], new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 0}, new int[] {2, 2})));
     cs.add(c("avgPool2d", in -> of(in.n(1, 2, 5, 6)),
-        x -> NeuralOps.avgPool2d(x[0], new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1})));
-    cs.add(c("adaptiveAvgPool2d", in -> of(in.n(1, 2, 5, 7)), x -> NeuralOps.adaptiveAvgPool2d(x[0], 3, 4)));
+        x -> NeuralOpsWithArgs.avgPool2d(x[0], new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1})));
+    cs.add(c("adaptiveAvgPool2d", in -> of(in.n(1, 2, 5, 7)), x -> NeuralOpsWithArgs.adaptiveAvgPool2d(x[0], 3, 4)));
     cs.add(c("logSoftmaxNll", in -> of(in.n(4, 5), in.longs(2, -100, 4, 0)),
-        x -> NeuralOps.logSoftmaxNll(x[0], x[1], -100)));
+        x -> NeuralOpsWithArgs.logSoftmaxNll(x[0], x[1], -100)));
     // composites
     cs.add(c("mlp", in -> of(in.n(4, 3), in.n(3, 5), in.n(5)),
         x -> x[0].matmul(x[1]).add(x[2]).tanh().sum(1, false).logSoftmax(0)));

@@ -2,6 +2,7 @@ package org.jgrad.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -408,22 +409,23 @@ class BackendConformanceTest {
       int groups = 1 + g.r.nextInt(2);
       int n = 1 + g.r.nextInt(2), cg = 1 + g.r.nextInt(2), og = 1 + g.r.nextInt(2);
       int kh = 1 + g.r.nextInt(3), kw = 1 + g.r.nextInt(3);
-      Conv2dParams p = new Conv2dParams(1 + g.r.nextInt(2), 1 + g.r.nextInt(2), g.r.nextInt(2), g.r.nextInt(2),
-          1 + g.r.nextInt(2), 1 + g.r.nextInt(2), groups);
-      int h = p.dilationH() * (kh - 1) + 1 + g.r.nextInt(4), w = p.dilationW() * (kw - 1) + 1 + g.r.nextInt(4);
+      int[] s = {1 + g.r.nextInt(2), 1 + g.r.nextInt(2)}, pad = {g.r.nextInt(2), g.r.nextInt(2)};
+      int[] d = {1 + g.r.nextInt(2), 1 + g.r.nextInt(2)};
+      int h = d[0] * (kh - 1) + 1 + g.r.nextInt(4), w = d[1] * (kw - 1) + 1 + g.r.nextInt(4);
       int[] xs = {n, cg * groups, h, w}, ws = {og * groups, cg, kh, kw};
+      ConvGeometry p = ConvGeometry.conv2d("conv2d", xs, ws, s, pad, d, groups);
       Pair x = g.operand(dtype, xs, false, false), wt = g.operand(dtype, ws, false, false);
       String what = "conv2d " + p + describe(x, wt);
       RawTensor y = CPU_FUSED.conv2d(x.cpu(), wt.cpu(), p);
       int terms = cg * kh * kw;
       assertCloseResult(what, y, REF_FUSED.conv2d(x.ref(), wt.ref(), p), absBound(REF_FUSED.conv2d(abs64(x.ref()), abs64(wt.ref()), p), terms, dtype));
       Pair gy = g.operand(dtype, y.shape(), true, false);
-      assertCloseResult(what + " backward input", CPU_FUSED.conv2dBackwardInput(gy.cpu(), wt.cpu(), xs, p),
-          REF_FUSED.conv2dBackwardInput(gy.ref(), wt.ref(), xs, p),
-          absBound(REF_FUSED.conv2dBackwardInput(abs64(gy.ref()), abs64(wt.ref()), xs, p), og * groups * kh * kw, dtype));
-      assertCloseResult(what + " backward weight", CPU_FUSED.conv2dBackwardWeight(gy.cpu(), x.cpu(), ws, p),
-          REF_FUSED.conv2dBackwardWeight(gy.ref(), x.ref(), ws, p),
-          absBound(REF_FUSED.conv2dBackwardWeight(abs64(gy.ref()), abs64(x.ref()), ws, p), n * y.shape()[2] * y.shape()[3], dtype));
+      assertCloseResult(what + " backward input", CPU_FUSED.conv2dBackwardInput(gy.cpu(), wt.cpu(), p),
+          REF_FUSED.conv2dBackwardInput(gy.ref(), wt.ref(), p),
+          absBound(REF_FUSED.conv2dBackwardInput(abs64(gy.ref()), abs64(wt.ref()), p), og * groups * kh * kw, dtype));
+      assertCloseResult(what + " backward weight", CPU_FUSED.conv2dBackwardWeight(gy.cpu(), x.cpu(), p),
+          REF_FUSED.conv2dBackwardWeight(gy.ref(), x.ref(), p),
+          absBound(REF_FUSED.conv2dBackwardWeight(abs64(gy.ref()), abs64(x.ref()), p), n * y.shape()[2] * y.shape()[3], dtype));
     }
   }
 
@@ -433,23 +435,47 @@ class BackendConformanceTest {
     Gen g = new Gen(14 + dtype.ordinal());
     for (int t = 0; t < 60; t++) {
       int kh = 1 + g.r.nextInt(3), kw = 1 + g.r.nextInt(3);
-      Conv2dParams p = new Conv2dParams(1 + g.r.nextInt(3), 1 + g.r.nextInt(3), g.r.nextInt(kh / 2 + 1),
-          g.r.nextInt(kw / 2 + 1), 1, 1, 1);
+      int[] s = {1 + g.r.nextInt(3), 1 + g.r.nextInt(3)}, pad = {g.r.nextInt(kh / 2 + 1), g.r.nextInt(kw / 2 + 1)};
       int[] xs = {1 + g.r.nextInt(2), 1 + g.r.nextInt(3), kh + g.r.nextInt(5), kw + g.r.nextInt(5)};
+      ConvGeometry p = ConvGeometry.pool2d("pool2d", xs, new int[] {kh, kw}, s, pad, new int[] {1}, false);
       Pair x = g.operand(dtype, xs, true, false);
       String what = "maxPool2d " + kh + "x" + kw + " " + p + describe(x);
-      RawTensor[] c = CPU_FUSED.maxPool2d(x.cpu(), kh, kw, p), e = REF_FUSED.maxPool2d(x.ref(), kh, kw, p);
+      RawTensor[] c = CPU_FUSED.maxPool2d(x.cpu(), p), e = REF_FUSED.maxPool2d(x.ref(), p);
       assertSameResult(what + " values", c[0], e[0]);
       assertSameResult(what + " indices", c[1], e[1]);
       Pair gy = g.operand(dtype, c[0].shape(), true, false);
-      assertCloseResult(what + " backward", CPU_FUSED.maxPool2dBackward(gy.cpu(), c[1], xs),
-          REF_FUSED.maxPool2dBackward(gy.ref(), e[1], xs), absBound(REF_FUSED.maxPool2dBackward(abs64(gy.ref()), e[1], xs), kh * kw, dtype));
-      RawTensor a = CPU_FUSED.avgPool2d(x.cpu(), kh, kw, p);
-      assertCloseResult("avgPool2d" + what.substring(9), a, REF_FUSED.avgPool2d(x.ref(), kh, kw, p),
-          absBound(REF_FUSED.avgPool2d(abs64(x.ref()), kh, kw, p), kh * kw, dtype));
-      assertCloseResult("avgPool2d backward" + what.substring(9), CPU_FUSED.avgPool2dBackward(gy.cpu(), xs, kh, kw, p),
-          REF_FUSED.avgPool2dBackward(gy.ref(), xs, kh, kw, p),
-          absBound(REF_FUSED.avgPool2dBackward(abs64(gy.ref()), xs, kh, kw, p), kh * kw, dtype));
+      assertCloseResult(what + " backward", CPU_FUSED.maxPool2dBackward(gy.cpu(), c[1], p),
+          REF_FUSED.maxPool2dBackward(gy.ref(), e[1], p), absBound(REF_FUSED.maxPool2dBackward(abs64(gy.ref()), e[1], p), kh * kw, dtype));
+      // Ceil mode (max pooling only): the last window may hang over the bottom/right edge.
+      ConvGeometry pc = ConvGeometry.pool2d("pool2d", xs, new int[] {kh, kw}, s, pad, new int[] {1}, true);
+      RawTensor[] cc = CPU_FUSED.maxPool2d(x.cpu(), pc), ec = REF_FUSED.maxPool2d(x.ref(), pc);
+      assertSameResult(what + " ceil values", cc[0], ec[0]);
+      assertSameResult(what + " ceil indices", cc[1], ec[1]);
+      RawTensor a = CPU_FUSED.avgPool2d(x.cpu(), p);
+      assertCloseResult("avgPool2d" + what.substring(9), a, REF_FUSED.avgPool2d(x.ref(), p),
+          absBound(REF_FUSED.avgPool2d(abs64(x.ref()), p), kh * kw, dtype));
+      assertCloseResult("avgPool2d backward" + what.substring(9), CPU_FUSED.avgPool2dBackward(gy.cpu(), p),
+          REF_FUSED.avgPool2dBackward(gy.ref(), p),
+          absBound(REF_FUSED.avgPool2dBackward(abs64(gy.ref()), p), kh * kw, dtype));
+    }
+  }
+
+  /** Backends trust the (validated) geometry and only assert that the tensors match it (surefire runs with -ea). */
+  @ParameterizedTest
+  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  void aGeometryThatDoesNotMatchTheTensorsFailsAnAssert(DType dtype) {
+    ConvGeometry g = ConvGeometry.conv2d("conv2d", new int[] {1, 2, 5, 5}, new int[] {3, 2, 3, 3}, new int[] {1},
+        new int[] {0}, new int[] {1}, 1);
+    ConvGeometry pool = ConvGeometry.pool2d("maxPool2d", new int[] {1, 2, 5, 5}, new int[] {2}, null, new int[] {0},
+        new int[] {1}, false);
+    for (Backend b : new Backend[] {CPU, REF}) {
+      FusedKernels f = b.fused().orElseThrow();
+      RawTensor x = RawTensor.dense(b.fromHost(new double[2 * 6 * 6], dtype), new int[] {1, 2, 6, 6});
+      RawTensor w = RawTensor.dense(b.fromHost(new double[3 * 2 * 3 * 3], dtype), new int[] {3, 2, 3, 3});
+      assertThrows(AssertionError.class, () -> f.conv2d(x, w, g), b.name());
+      assertThrows(AssertionError.class, () -> f.conv2dBackwardWeight(x, x, g), b.name());
+      assertThrows(AssertionError.class, () -> f.maxPool2d(x, pool), b.name());
+      assertThrows(AssertionError.class, () -> f.avgPool2d(x, pool), b.name());
     }
   }
 

@@ -79,14 +79,15 @@ class HardeningTest {
 
   @Test
   void convTranspose2dOutputSizeOverflowSaysSo() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NeuralOps.convTranspose2d(
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NeuralOpsWithArgs.convTranspose2d(
         Tensor.zeros(1, 1, 4, 4), Tensor.zeros(1, 1, 3, 3), null, new int[] {1 << 30, 1 << 30}, new int[] {0, 0},
         new int[] {0, 0}, 1, new int[] {1, 1}));
-    assertEquals("convTranspose2d: output size 3221225475x3221225475 (for input [1, 1, 4, 4], weight [1, 1, 3, 3],"
-        + " stride [1073741824, 1073741824]) is too large: a tensor holds at most 2147483647 elements", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> NeuralOps.convTranspose2d(
+    assertEquals("convTranspose2d: output size 3221225475 x 3221225475 (for input [1, 1, 4, 4], weight [1, 1, 3, 3],"
+        + " stride [1073741824, 1073741824], padding [0, 0], dilation [1, 1]) is too large: a tensor holds at most"
+        + " 2147483647 elements", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> NeuralOpsWithArgs.convTranspose2d(
         Tensor.zeros(2, 1, 64, 64), Tensor.zeros(1, 1, 3, 3), null, new int[] {1 << 16, 1 << 16}, new int[] {0, 0},
         new int[] {0, 0}, 1, new int[] {1, 1}));
-    assertTrue(e.getMessage().startsWith("convTranspose2d: output size 4128771x4128771"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("convTranspose2d: output size 4128771 x 4128771"), e.getMessage());
   }
 }

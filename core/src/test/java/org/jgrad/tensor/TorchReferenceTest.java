@@ -359,18 +359,18 @@ class TorchReferenceTest {
       case "chainMlp" -> one(x.matmul(in[1]).add(in[2]).tanh().sum(1, false).logSoftmax(0));
       case "chainShared" -> one(x.mul(x.exp()).sub(x.sin().mul(x)));
       case "chainNormalize" -> one(x.sub(x.mean(1, true)).div(x.var(1, false, true).add(1e-5).sqrt()));
-      case "conv2d" -> one(NeuralOps.conv2d(x, in[1], in.length > 2 ? in[2] : null, ints(a, "stride"),
+      case "conv2d" -> one(NeuralOpsWithArgs.conv2d(x, in[1], in.length > 2 ? in[2] : null, ints(a, "stride"),
           ints(a, "padding"), ints(a, "dilation"), integer(a, "groups")));
-      case "convTranspose2d" -> one(NeuralOps.convTranspose2d(x, in[1], in.length > 2 ? in[2] : null, ints(a, "stride"),
+      case "convTranspose2d" -> one(NeuralOpsWithArgs.convTranspose2d(x, in[1], in.length > 2 ? in[2] : null, ints(a, "stride"),
           ints(a, "padding"), ints(a, "outputPadding"), integer(a, "groups"), ints(a, "dilation")));
       case "maxPool2d" -> {
-        Tensor.ValuesIndices vi = NeuralOps.maxPool2dWithIndices(x, ints(a, "kernel"), ints(a, "stride"),
+        Tensor.ValuesIndices vi = NeuralOpsWithArgs.maxPool2dWithIndices(x, ints(a, "kernel"), ints(a, "stride"),
             ints(a, "padding"), ints(a, "dilation"));
         yield List.of(vi.values(), vi.indices());
       }
-      case "avgPool2d" -> one(NeuralOps.avgPool2d(x, ints(a, "kernel"), ints(a, "stride"), ints(a, "padding")));
-      case "adaptiveAvgPool2d" -> one(NeuralOps.adaptiveAvgPool2d(x, integer(a, "outH"), integer(a, "outW")));
-      case "logSoftmaxNll" -> one(NeuralOps.logSoftmaxNll(x, in[1], integer(a, "ignoreIndex")));
+      case "avgPool2d" -> one(NeuralOpsWithArgs.avgPool2d(x, ints(a, "kernel"), ints(a, "stride"), ints(a, "padding")));
+      case "adaptiveAvgPool2d" -> one(NeuralOpsWithArgs.adaptiveAvgPool2d(x, integer(a, "outH"), integer(a, "outW")));
+      case "logSoftmaxNll" -> one(NeuralOpsWithArgs.logSoftmaxNll(x, in[1], integer(a, "ignoreIndex")));
       default -> TorchIdiomsReferenceTest.apply(op, a, in);
     };
   }

@@ -1,5 +1,6 @@
 package org.jgrad.nn;
 
+import org.jgrad.backend.ConvGeometry;
 import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
@@ -27,9 +28,9 @@ public class AvgPool2d extends Module {
   /** Full form; {@code stride} null means the kernel size. */
   public AvgPool2d(int[] kernelSize, int[] stride, int[] padding, boolean countIncludePad) {
     String n = "AvgPool2d";
-    this.kernel = Defaults.two(n, "kernelSize", kernelSize);
-    this.stride = stride == null ? kernel.clone() : Defaults.two(n, "stride", stride);
-    this.padding = Defaults.two(n, "padding", padding);
+    this.kernel = ConvGeometry.pair(n, "kernelSize", kernelSize, 1);
+    this.stride = stride == null ? kernel.clone() : ConvGeometry.pair(n, "stride", stride, 1);
+    this.padding = ConvGeometry.pair(n, "padding", padding, 0);
     this.countIncludePad = countIncludePad;
   }
 

@@ -1,5 +1,6 @@
 package org.jgrad.nn;
 
+import org.jgrad.backend.ConvGeometry;
 import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
@@ -12,8 +13,8 @@ import org.jgrad.tensor.Tensor;
  * Tensor y = conv.call(Tensor.randn(2, 4, 100));   // [2, 8, 100]
  * }</pre>
  */
-public class Conv1d extends Module {
-  private final int in, out, kernel, stride, padding, dilation, groups;
+public class Conv1d extends ConvLayer {
+  private final int kernel, stride, padding, dilation;
   private final String paddingMode;
 
   public Conv1d(int inChannels, int outChannels, int kernelSize) {
@@ -37,37 +38,16 @@ public class Conv1d extends Module {
 
   private Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding, String mode, int dilation,
       int groups, boolean bias) {
+    super("Conv1d", inChannels, outChannels, groups);
     String n = "Conv1d";
-    this.in = Defaults.positive(n, "inChannels", inChannels);
-    this.out = Defaults.positive(n, "outChannels", outChannels);
-    this.kernel = Defaults.positive(n, "kernelSize", kernelSize);
-    this.stride = Defaults.positive(n, "stride", stride);
-    this.dilation = Defaults.positive(n, "dilation", dilation);
-    this.groups = Defaults.positive(n, "groups", groups);
-    if (padding < 0) throw new IllegalArgumentException(n + ": padding must be non-negative, got " + padding);
-    if (in % groups != 0 || out % groups != 0) {
-      throw new IllegalArgumentException(n + ": in (" + in + ") and out (" + out + ") channels must be divisible by groups "
-          + groups);
-    }
-    if (mode != null && !mode.equals("same") && !mode.equals("valid")) {
-      throw new IllegalArgumentException(n + ": padding must be \"valid\" or \"same\", got \"" + mode + "\"");
-    }
-    if ("same".equals(mode) && stride != 1) {
-      throw new IllegalArgumentException(n + ": padding=\"same\" is not supported for strided convolutions");
-    }
+    this.kernel = ConvGeometry.pair(n, "kernelSize", new int[] {kernelSize}, 1)[0];
+    this.stride = ConvGeometry.pair(n, "stride", new int[] {stride}, 1)[0];
+    this.dilation = ConvGeometry.pair(n, "dilation", new int[] {dilation}, 1)[0];
+    ConvGeometry.pair(n, "padding", new int[] {padding}, 0);
+    Defaults.paddingMode(n, mode, new int[] {stride});
     this.padding = padding;
     this.paddingMode = mode;
-    Tensor w = param("weight", Tensor.zeros(out, in / groups, kernel));
-    Tensor b = bias ? param("bias", Tensor.zeros(out)) : null;
-    Defaults.linearLike(w, b);
-  }
-
-  public Parameter weight() {
-    return parameter("weight");
-  }
-
-  public Parameter bias() {
-    return parameter("bias");
+    initParameters(bias, out, in / groups, kernel);
   }
 
   @Override
@@ -78,12 +58,7 @@ public class Conv1d extends Module {
 
   @Override
   protected String extraRepr() {
-    StringBuilder b = new StringBuilder(in + ", " + out + ", kernel_size=(" + kernel + ",), stride=(" + stride + ",)");
-    if (paddingMode != null) b.append(", padding=").append(paddingMode);
-    else if (padding != 0) b.append(", padding=(").append(padding).append(",)");
-    if (dilation != 1) b.append(", dilation=(").append(dilation).append(",)");
-    if (groups != 1) b.append(", groups=").append(groups);
-    if (bias() == null) b.append(", bias=false");
-    return b.toString();
+    return Defaults.convRepr(in, out, new int[] {kernel}, new int[] {stride}, new int[] {padding}, paddingMode, null,
+        new int[] {dilation}, groups, bias() != null);
   }
 }

@@ -1,5 +1,6 @@
 package org.jgrad.nn;
 
+import org.jgrad.backend.ConvGeometry;
 import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
@@ -14,8 +15,7 @@ import org.jgrad.tensor.Tensor;
  * Conv2d same = new Conv2d(16, 16, new int[] {5, 5}, new int[] {1, 1}, "same", new int[] {2, 2}, 4, true);
  * }</pre>
  */
-public class Conv2d extends Module {
-  private final int in, out, groups;
+public class Conv2d extends ConvLayer {
   private final int[] kernel, stride, padding, dilation;
   private final String paddingMode; // "valid"/"same", or null when padding holds numbers
 
@@ -42,36 +42,14 @@ public class Conv2d extends Module {
 
   private Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding, String mode,
       int[] dilation, int groups, boolean bias) {
+    super("Conv2d", inChannels, outChannels, groups);
     String n = "Conv2d";
-    this.in = Defaults.positive(n, "inChannels", inChannels);
-    this.out = Defaults.positive(n, "outChannels", outChannels);
-    this.groups = Defaults.positive(n, "groups", groups);
-    if (in % groups != 0 || out % groups != 0) {
-      throw new IllegalArgumentException(n + ": in (" + in + ") and out (" + out + ") channels must be divisible by groups "
-          + groups);
-    }
-    this.kernel = Defaults.two(n, "kernelSize", kernelSize);
-    this.stride = Defaults.two(n, "stride", stride);
-    this.padding = Defaults.two(n, "padding", padding);
-    this.dilation = Defaults.two(n, "dilation", dilation);
-    if (mode != null && !mode.equals("same") && !mode.equals("valid")) {
-      throw new IllegalArgumentException(n + ": padding must be \"valid\" or \"same\", got \"" + mode + "\"");
-    }
-    if ("same".equals(mode) && (this.stride[0] != 1 || this.stride[1] != 1)) {
-      throw new IllegalArgumentException(n + ": padding=\"same\" is not supported for strided convolutions");
-    }
-    this.paddingMode = mode;
-    Tensor w = param("weight", Tensor.zeros(out, in / groups, kernel[0], kernel[1]));
-    Tensor b = bias ? param("bias", Tensor.zeros(out)) : null;
-    Defaults.linearLike(w, b);
-  }
-
-  public Parameter weight() {
-    return parameter("weight");
-  }
-
-  public Parameter bias() {
-    return parameter("bias");
+    this.kernel = ConvGeometry.pair(n, "kernelSize", kernelSize, 1);
+    this.stride = ConvGeometry.pair(n, "stride", stride, 1);
+    this.padding = ConvGeometry.pair(n, "padding", padding, 0);
+    this.dilation = ConvGeometry.pair(n, "dilation", dilation, 1);
+    this.paddingMode = Defaults.paddingMode(n, mode, this.stride);
+    initParameters(bias, out, in / groups, kernel[0], kernel[1]);
   }
 
   @Override
@@ -82,13 +60,6 @@ public class Conv2d extends Module {
 
   @Override
   protected String extraRepr() {
-    StringBuilder b = new StringBuilder(in + ", " + out + ", kernel_size=" + Defaults.tuple(kernel) + ", stride="
-        + Defaults.tuple(stride));
-    if (paddingMode != null) b.append(", padding=").append(paddingMode);
-    else if (padding[0] != 0 || padding[1] != 0) b.append(", padding=").append(Defaults.tuple(padding));
-    if (dilation[0] != 1 || dilation[1] != 1) b.append(", dilation=").append(Defaults.tuple(dilation));
-    if (groups != 1) b.append(", groups=").append(groups);
-    if (bias() == null) b.append(", bias=false");
-    return b.toString();
+    return Defaults.convRepr(in, out, kernel, stride, padding, paddingMode, null, dilation, groups, bias() != null);
   }
 }

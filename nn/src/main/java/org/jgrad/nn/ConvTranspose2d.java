@@ -1,5 +1,6 @@
 package org.jgrad.nn;
 
+import org.jgrad.backend.ConvGeometry;
 import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
@@ -13,8 +14,7 @@ import org.jgrad.tensor.Tensor;
  * Tensor y = up.call(Tensor.randn(4, 16, 14, 14));              // [4, 8, 28, 28]
  * }</pre>
  */
-public class ConvTranspose2d extends Module {
-  private final int in, out, groups;
+public class ConvTranspose2d extends ConvLayer {
   private final int[] kernel, stride, padding, outputPadding, dilation;
 
   public ConvTranspose2d(int inChannels, int outChannels, int kernelSize) {
@@ -29,30 +29,14 @@ public class ConvTranspose2d extends Module {
   /** Full form, in PyTorch's argument order. */
   public ConvTranspose2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding,
       int[] outputPadding, int groups, boolean bias, int[] dilation) {
+    super("ConvTranspose2d", inChannels, outChannels, groups);
     String n = "ConvTranspose2d";
-    this.in = Defaults.positive(n, "inChannels", inChannels);
-    this.out = Defaults.positive(n, "outChannels", outChannels);
-    this.groups = Defaults.positive(n, "groups", groups);
-    if (in % groups != 0 || out % groups != 0) {
-      throw new IllegalArgumentException(n + ": in (" + in + ") and out (" + out + ") channels must be divisible by groups "
-          + groups);
-    }
-    this.kernel = Defaults.two(n, "kernelSize", kernelSize);
-    this.stride = Defaults.two(n, "stride", stride);
-    this.padding = Defaults.two(n, "padding", padding);
-    this.outputPadding = Defaults.two(n, "outputPadding", outputPadding);
-    this.dilation = Defaults.two(n, "dilation", dilation);
-    Tensor w = param("weight", Tensor.zeros(in, out / groups, kernel[0], kernel[1]));
-    Tensor b = bias ? param("bias", Tensor.zeros(out)) : null;
-    Defaults.linearLike(w, b);
-  }
-
-  public Parameter weight() {
-    return parameter("weight");
-  }
-
-  public Parameter bias() {
-    return parameter("bias");
+    this.kernel = ConvGeometry.pair(n, "kernelSize", kernelSize, 1);
+    this.stride = ConvGeometry.pair(n, "stride", stride, 1);
+    this.padding = ConvGeometry.pair(n, "padding", padding, 0);
+    this.outputPadding = ConvGeometry.pair(n, "outputPadding", outputPadding, 0);
+    this.dilation = ConvGeometry.pair(n, "dilation", dilation, 1);
+    initParameters(bias, in, out / groups, kernel[0], kernel[1]);
   }
 
   @Override
@@ -62,13 +46,6 @@ public class ConvTranspose2d extends Module {
 
   @Override
   protected String extraRepr() {
-    StringBuilder b = new StringBuilder(in + ", " + out + ", kernel_size=" + Defaults.tuple(kernel) + ", stride="
-        + Defaults.tuple(stride));
-    if (padding[0] != 0 || padding[1] != 0) b.append(", padding=").append(Defaults.tuple(padding));
-    if (outputPadding[0] != 0 || outputPadding[1] != 0) b.append(", output_padding=").append(Defaults.tuple(outputPadding));
-    if (dilation[0] != 1 || dilation[1] != 1) b.append(", dilation=").append(Defaults.tuple(dilation));
-    if (groups != 1) b.append(", groups=").append(groups);
-    if (bias() == null) b.append(", bias=false");
-    return b.toString();
+    return Defaults.convRepr(in, out, kernel, stride, padding, null, outputPadding, dilation, groups, bias() != null);
   }
 }

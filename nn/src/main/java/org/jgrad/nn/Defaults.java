@@ -35,11 +35,36 @@ final class Defaults {
     return new int[] {v, v};
   }
 
-  static int[] two(String layer, String what, int[] v) {
-    if (v == null || (v.length != 1 && v.length != 2)) {
-      throw new IllegalArgumentException(layer + ": " + what + " must have 1 or 2 values");
+  /**
+   * A conv layer's repr, PyTorch's format: {@code in, out, kernel_size=(..), stride=(..)} and the non-default
+   * rest. {@code paddingMode} ("valid"/"same") replaces numeric padding; {@code outputPadding} may be null.
+   */
+  static String convRepr(int in, int out, int[] kernel, int[] stride, int[] padding, String paddingMode,
+      int[] outputPadding, int[] dilation, int groups, boolean bias) {
+    StringBuilder b = new StringBuilder(in + ", " + out + ", kernel_size=" + tuple(kernel) + ", stride=" + tuple(stride));
+    if (paddingMode != null) b.append(", padding=").append(paddingMode);
+    else if (!allEqual(padding, 0)) b.append(", padding=").append(tuple(padding));
+    if (outputPadding != null && !allEqual(outputPadding, 0)) b.append(", output_padding=").append(tuple(outputPadding));
+    if (!allEqual(dilation, 1)) b.append(", dilation=").append(tuple(dilation));
+    if (groups != 1) b.append(", groups=").append(groups);
+    if (!bias) b.append(", bias=false");
+    return b.toString();
+  }
+
+  private static boolean allEqual(int[] v, int x) {
+    for (int e : v) if (e != x) return false;
+    return true;
+  }
+
+  /** Checks "valid"/"same" padding modes as F would; null means numeric padding. */
+  static String paddingMode(String layer, String mode, int[] stride) {
+    if (mode != null && !mode.equals("same") && !mode.equals("valid")) {
+      throw new IllegalArgumentException(layer + ": padding must be \"valid\" or \"same\", got \"" + mode + "\"");
     }
-    return v.length == 1 ? new int[] {v[0], v[0]} : v.clone();
+    if ("same".equals(mode) && !allEqual(stride, 1)) {
+      throw new IllegalArgumentException(layer + ": padding=\"same\" is not supported for strided convolutions");
+    }
+    return mode;
   }
 
   /** A double as Python prints it (1e-05, 0.1, 2.0), for extraRepr. */

@@ -1,5 +1,6 @@
 package org.jgrad.nn;
 
+import org.jgrad.backend.ConvGeometry;
 import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
@@ -27,10 +28,10 @@ public class MaxPool2d extends Module {
   /** Full form; {@code stride} null means the kernel size. */
   public MaxPool2d(int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
     String n = "MaxPool2d";
-    this.kernel = Defaults.two(n, "kernelSize", kernelSize);
-    this.stride = stride == null ? kernel.clone() : Defaults.two(n, "stride", stride);
-    this.padding = Defaults.two(n, "padding", padding);
-    this.dilation = Defaults.two(n, "dilation", dilation);
+    this.kernel = ConvGeometry.pair(n, "kernelSize", kernelSize, 1);
+    this.stride = stride == null ? kernel.clone() : ConvGeometry.pair(n, "stride", stride, 1);
+    this.padding = ConvGeometry.pair(n, "padding", padding, 0);
+    this.dilation = ConvGeometry.pair(n, "dilation", dilation, 1);
     this.ceilMode = ceilMode;
   }
 

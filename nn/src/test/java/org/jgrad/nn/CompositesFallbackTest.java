@@ -8,6 +8,7 @@ import java.util.function.Function;
 import org.jgrad.backend.Backend;
 import org.jgrad.backend.BackendProvider;
 import org.jgrad.backend.BinaryOp;
+import org.jgrad.backend.ConvGeometry;
 import org.jgrad.backend.DType;
 import org.jgrad.backend.Device;
 import org.jgrad.backend.FusedKernels;
@@ -114,7 +115,8 @@ class CompositesFallbackTest {
   void coreFusedOpsSayWhereTheFallbackIs() {
     Tensor x = Tensor.randn(new Generator(9), 1, 1, 4, 4).to(UNFUSED);
     UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-        () -> NeuralOps.maxPool2d(x, new int[] {2}, new int[] {2}, new int[] {0}, new int[] {1}));
+        () -> NeuralOps.maxPool2d(x, ConvGeometry.pool2d("maxPool2d", x.shape(), new int[] {2}, new int[] {2},
+            new int[] {0}, new int[] {1}, false)));
     assertTrue(e.getMessage().contains("'unfused'") && e.getMessage().contains("F"), e.getMessage());
   }
 

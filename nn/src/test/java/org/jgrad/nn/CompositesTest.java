@@ -2,7 +2,7 @@ package org.jgrad.nn;
 
 import java.util.Random;
 import java.util.function.Function;
-import org.jgrad.nn.functional.Composites;
+import org.jgrad.nn.functional.CompositeOps;
 import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
@@ -41,14 +41,14 @@ class CompositesTest {
       Tensor b = Tensor.randn(new Generator(200 + trial), cout);
       String cfg = "conv2d k" + k[0] + "x" + k[1] + " s" + s[0] + "," + s[1] + " d" + d[0] + "," + d[1] + " p" + p[0] + ","
           + p[1] + " g" + groups;
-      same(cfg, t -> F.conv2d(t[0], t[1], t[2], s, p, d, groups), t -> Composites.conv2d(t[0], t[1], t[2], s, p, d, groups),
+      same(cfg, t -> F.conv2d(t[0], t[1], t[2], s, p, d, groups), t -> CompositeOps.conv2d(t[0], t[1], t[2], s, p, d, groups),
           x, w, b);
       int[] op = {r.nextInt(Math.max(s[0], d[0])), r.nextInt(Math.max(s[1], d[1]))};
       int[] pt = {Math.min(p[0], 1), Math.min(p[1], 1)};
       Tensor wt = Tensor.randn(new Generator(300 + trial), cin, cout / groups, k[0], k[1]);
       same("convTranspose2d " + cfg + " op" + op[0] + "," + op[1],
           t -> F.convTranspose2d(t[0], t[1], t[2], s, pt, op, groups, d),
-          t -> Composites.convTranspose2d(t[0], t[1], t[2], s, pt, op, groups, d), x, wt, b);
+          t -> CompositeOps.convTranspose2d(t[0], t[1], t[2], s, pt, op, groups, d), x, wt, b);
     }
   }
 
@@ -62,12 +62,12 @@ class CompositesTest {
       Tensor x = Tensor.randn(new Generator(trial), 2, 3, 6 + r.nextInt(3), 5 + r.nextInt(3));
       String cfg = "k" + k[0] + "x" + k[1] + " s" + s[0] + "," + s[1] + " p" + p[0] + "," + p[1];
       same("maxPool2d " + cfg + " d" + d[0] + " ceil " + ceil, t -> F.maxPool2d(t[0], k, s, p, d, ceil),
-          t -> Composites.maxPool2d(t[0], k, s, p, d, ceil), x);
+          t -> CompositeOps.maxPool2d(t[0], k, s, p, d, ceil), x);
       same("avgPool2d " + cfg + " includePad " + include, t -> F.avgPool2d(t[0], k, s, p, include),
-          t -> Composites.avgPool2d(t[0], k, s, p, include), x);
+          t -> CompositeOps.avgPool2d(t[0], k, s, p, include), x);
     }
     Tensor x = Tensor.randn(new Generator(5), 2, 3, 8, 6);
-    same("adaptive divisible", t -> F.adaptiveAvgPool2d(t[0], 4, 3), t -> Composites.adaptiveAvgPool2d(t[0], 4, 3), x);
+    same("adaptive divisible", t -> F.adaptiveAvgPool2d(t[0], 4, 3), t -> CompositeOps.adaptiveAvgPool2d(t[0], 4, 3), x);
   }
 
   @Test
@@ -79,11 +79,11 @@ class CompositesTest {
       Tensor rm2 = rm1.clone(), rv2 = rv1.clone();
       String what = "batchNorm " + java.util.Arrays.toString(shape);
       same(what + " train", t -> F.batchNorm(t[0], rm1, rv1, t[1], t[2], true, 0.3, 1e-5),
-          t -> Composites.batchNorm(t[0], rm2, rv2, t[1], t[2], true, 0.3, 1e-5), x, w, b);
+          t -> CompositeOps.batchNorm(t[0], rm2, rv2, t[1], t[2], true, 0.3, 1e-5), x, w, b);
       Check.close(what + " running mean", rm2, rm1);
       Check.close(what + " running var", rv2, rv1);
       same(what + " eval", t -> F.batchNorm(t[0], rm1, rv1, t[1], t[2], false, 0.3, 1e-5),
-          t -> Composites.batchNorm(t[0], rm2, rv2, t[1], t[2], false, 0.3, 1e-5), x, w, b);
+          t -> CompositeOps.batchNorm(t[0], rm2, rv2, t[1], t[2], false, 0.3, 1e-5), x, w, b);
     }
   }
 }

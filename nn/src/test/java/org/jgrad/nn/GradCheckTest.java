@@ -8,7 +8,7 @@ import org.jgrad.autograd.Function;
 import org.jgrad.autograd.GradCheck;
 import org.jgrad.backend.DType;
 import org.jgrad.backend.RawTensor;
-import org.jgrad.nn.functional.Composites;
+import org.jgrad.nn.functional.CompositeOps;
 import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
@@ -44,7 +44,7 @@ class GradCheckTest {
   void conv2dWithStridePaddingDilationGroups() {
     Tensor x = leaf(1, 1, 2, 5, 6), w = leaf(2, 4, 1, 3, 2), b = leaf(3, 4);
     check(t -> F.conv2d(t[0], t[1], t[2], a(2, 1), a(1, 0), a(1, 2), 2), x, w, b);
-    check(t -> Composites.conv2d(t[0], t[1], t[2], a(2, 1), a(1, 0), a(1, 2), 2), x, w, b);
+    check(t -> CompositeOps.conv2d(t[0], t[1], t[2], a(2, 1), a(1, 0), a(1, 2), 2), x, w, b);
     Tensor w2 = leaf(4, 2, 2, 2, 3);
     check(t -> F.conv2d(t[0], t[1], null, ONE, "same", ONE, 1), x, w2);
   }
@@ -59,7 +59,7 @@ class GradCheckTest {
   void convTranspose2d() {
     Tensor x = leaf(1, 1, 2, 3, 3), w = leaf(2, 2, 2, 3, 2), b = leaf(3, 2);
     check(t -> F.convTranspose2d(t[0], t[1], t[2], a(2, 1), a(1, 0), a(1, 0), 1, ONE), x, w, b);
-    check(t -> Composites.convTranspose2d(t[0], t[1], t[2], a(2, 1), a(1, 0), a(1, 0), 1, ONE), x, w, b);
+    check(t -> CompositeOps.convTranspose2d(t[0], t[1], t[2], a(2, 1), a(1, 0), a(1, 0), 1, ONE), x, w, b);
     Tensor wg = leaf(4, 2, 1, 2, 2);
     check(t -> F.convTranspose2d(t[0], t[1], null, a(2, 3), a(1, 2), a(0, 2), 2, ONE), x, wg);
     check(t -> F.convTranspose2d(t[0], t[1], null, ONE, a(0, 1), a(1, 0), 2, a(2, 1)), x, wg); // outputPadding >= stride
@@ -69,10 +69,10 @@ class GradCheckTest {
   void pooling() {
     Tensor x = leaf(1, 1, 2, 5, 6);
     check(t -> F.maxPool2d(t[0], a(3, 2), a(2, 1), a(1, 0), a(1, 2), true), x);
-    check(t -> Composites.maxPool2d(t[0], a(3, 2), a(2, 1), a(1, 0), a(1, 2), true), x);
+    check(t -> CompositeOps.maxPool2d(t[0], a(3, 2), a(2, 1), a(1, 0), a(1, 2), true), x);
     check(t -> F.avgPool2d(t[0], a(3, 3), TWO, ONE, true), x);
     check(t -> F.avgPool2d(t[0], a(3, 2), a(1, 2), a(1, 1), false), x);
-    check(t -> Composites.avgPool2d(t[0], a(3, 2), a(1, 2), a(1, 1), false), x);
+    check(t -> CompositeOps.avgPool2d(t[0], a(3, 2), a(1, 2), a(1, 1), false), x);
     check(t -> F.adaptiveAvgPool2d(t[0], 3, 4), x);
     check(t -> F.adaptiveAvgPool2d(t[0], 5, 2), x);
   }
@@ -91,7 +91,7 @@ class GradCheckTest {
     Tensor x = leaf(1, 4, 3, 2), w = leaf(2, 3), b = leaf(3, 3);
     check(t -> F.batchNorm(t[0], rm, rv, t[1], t[2], true, 0.1, 1e-5), x, w, b);
     check(t -> F.batchNorm(t[0], rm, rv, t[1], t[2], false, 0.1, 1e-5), x, w, b);
-    check(t -> Composites.batchNorm(t[0], rm, rv, t[1], t[2], true, 0.1, 1e-5), x, w, b);
+    check(t -> CompositeOps.batchNorm(t[0], rm, rv, t[1], t[2], true, 0.1, 1e-5), x, w, b);
     check(t -> F.layerNorm(t[0], a(3, 2), t[1], t[2], 1e-5), x, leaf(4, 3, 2), leaf(5, 3, 2));
   }
 
@@ -155,10 +155,10 @@ class GradCheckTest {
   @Test
   void secondDerivativesThroughTheComposites() {
     Tensor x = leaf(1, 1, 2, 4, 4), w = leaf(2, 2, 2, 2, 2);
-    GradCheck.checkGradGrad(t -> Composites.conv2d(t[0], t[1], null, ONE, ONE, ONE, 1).tanh(), x, w);
-    GradCheck.checkGradGrad(t -> Composites.convTranspose2d(t[0], t[1], null, TWO, ONE, ONE, 1, ONE).tanh(), x, w);
-    GradCheck.checkGradGrad(t -> Composites.maxPool2d(t[0].mul(t[0]), TWO, null, a(0), ONE, false), x);
-    GradCheck.checkGradGrad(t -> Composites.batchNorm(t[0], null, null, null, null, true, 0.1, 1e-5), leaf(3, 3, 2, 2));
+    GradCheck.checkGradGrad(t -> CompositeOps.conv2d(t[0], t[1], null, ONE, ONE, ONE, 1).tanh(), x, w);
+    GradCheck.checkGradGrad(t -> CompositeOps.convTranspose2d(t[0], t[1], null, TWO, ONE, ONE, 1, ONE).tanh(), x, w);
+    GradCheck.checkGradGrad(t -> CompositeOps.maxPool2d(t[0].mul(t[0]), TWO, null, a(0), ONE, false), x);
+    GradCheck.checkGradGrad(t -> CompositeOps.batchNorm(t[0], null, null, null, null, true, 0.1, 1e-5), leaf(3, 3, 2, 2));
   }
 
   private static List<Tensor> leaves(Module m, Tensor... inputs) {

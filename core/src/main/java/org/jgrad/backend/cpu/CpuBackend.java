@@ -1,9 +1,10 @@
 package org.jgrad.backend.cpu;
 
+import java.util.Arrays;
 import java.util.Optional;
 import org.jgrad.backend.Backend;
 import org.jgrad.backend.BinaryOp;
-import org.jgrad.backend.Conv2dParams;
+import org.jgrad.backend.ConvGeometry;
 import org.jgrad.backend.DType;
 import org.jgrad.backend.Device;
 import org.jgrad.backend.DoubleStorage;
@@ -14,12 +15,10 @@ import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
 import org.jgrad.backend.UnaryOp;
 import org.jgrad.backend.cpu.kernels.Conv2dKernels;
-import org.jgrad.backend.cpu.kernels.ConvShape;
 import org.jgrad.backend.cpu.kernels.LossKernels;
 import org.jgrad.backend.cpu.kernels.NormKernels;
 import org.jgrad.backend.cpu.kernels.Parallel;
 import org.jgrad.backend.cpu.kernels.PoolKernels;
-import org.jgrad.backend.cpu.kernels.PoolShape;
 import org.jgrad.backend.reference.ReferenceBackend;
 import org.jgrad.backend.reference.SpecialFunctions;
 
@@ -447,56 +446,45 @@ public final class CpuBackend implements Backend, FusedKernels {
     return x.isContiguous() ? x : copy(x, x.dtype());
   }
 
-  private static ConvShape convShape(int[] xShape, int[] wShape, int outH, int outW, Conv2dParams p) {
-    return new ConvShape(xShape[0], xShape[1], xShape[2], xShape[3], wShape[0], wShape[2], wShape[3],
-        p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(), p.dilationW(), p.groups(), outH, outW);
-  }
-
   @Override
-  public RawTensor conv2d(RawTensor x, RawTensor w, Conv2dParams p) {
-    if (!isFloat(x) || !isFloat(w)) return reference.conv2d(x, w, p);
+  public RawTensor conv2d(RawTensor x, RawTensor w, ConvGeometry g) {
+    if (!isFloat(x) || !isFloat(w)) return reference.conv2d(x, w, g);
+    assert Arrays.equals(x.shape(), g.inputShape()) && Arrays.equals(w.shape(), g.weightShape()) : g;
     RawTensor xd = dense(x), wd = dense(w);
-    int[] ws = w.shape();
-    ConvShape cs = convShape(x.shape(), ws, p.outH(x.shape()[2], ws[2]), p.outW(x.shape()[3], ws[3]), p);
-    RawTensor out = denseFloat(new int[] {cs.batch(), cs.outChannels(), cs.outH(), cs.outW()});
-    Conv2dKernels.forward(cs, f(xd), xd.offset(), f(wd), wd.offset(), null, 0, f(out), 0);
+    RawTensor out = denseFloat(g.outputShape());
+    Conv2dKernels.forward(g, f(xd), xd.offset(), f(wd), wd.offset(), null, 0, f(out), 0);
     return out;
   }
 
   @Override
-  public RawTensor conv2dBackwardInput(RawTensor gy, RawTensor w, int[] xShape, Conv2dParams p) {
-    if (!isFloat(gy) || !isFloat(w)) return reference.conv2dBackwardInput(gy, w, xShape, p);
+  public RawTensor conv2dBackwardInput(RawTensor gy, RawTensor w, ConvGeometry g) {
+    if (!isFloat(gy) || !isFloat(w)) return reference.conv2dBackwardInput(gy, w, g);
+    assert Arrays.equals(gy.shape(), g.outputShape()) && Arrays.equals(w.shape(), g.weightShape()) : g;
     RawTensor gd = dense(gy), wd = dense(w);
-    ConvShape cs = convShape(xShape, w.shape(), gy.shape()[2], gy.shape()[3], p);
-    RawTensor out = denseFloat(xShape);
-    Conv2dKernels.inputGrad(cs, f(gd), gd.offset(), f(wd), wd.offset(), f(out), 0);
+    RawTensor out = denseFloat(g.inputShape());
+    Conv2dKernels.inputGrad(g, f(gd), gd.offset(), f(wd), wd.offset(), f(out), 0);
     return out;
   }
 
   @Override
-  public RawTensor conv2dBackwardWeight(RawTensor gy, RawTensor x, int[] wShape, Conv2dParams p) {
-    if (!isFloat(gy) || !isFloat(x)) return reference.conv2dBackwardWeight(gy, x, wShape, p);
+  public RawTensor conv2dBackwardWeight(RawTensor gy, RawTensor x, ConvGeometry g) {
+    if (!isFloat(gy) || !isFloat(x)) return reference.conv2dBackwardWeight(gy, x, g);
+    assert Arrays.equals(gy.shape(), g.outputShape()) && Arrays.equals(x.shape(), g.inputShape()) : g;
     RawTensor gd = dense(gy), xd = dense(x);
-    ConvShape cs = convShape(x.shape(), wShape, gy.shape()[2], gy.shape()[3], p);
-    RawTensor out = denseFloat(wShape);
-    Conv2dKernels.weightGrad(cs, f(xd), xd.offset(), f(gd), gd.offset(), f(out), 0);
+    RawTensor out = denseFloat(g.weightShape());
+    Conv2dKernels.weightGrad(g, f(xd), xd.offset(), f(gd), gd.offset(), f(out), 0);
     return out;
   }
 
-  private static PoolShape poolShape(int[] xShape, int kh, int kw, Conv2dParams p) {
-    return PoolShape.of(xShape[0], xShape[1], xShape[2], xShape[3], kh, kw, p.strideH(), p.strideW(), p.padH(), p.padW(),
-        p.dilationH(), p.dilationW(), false);
-  }
-
   @Override
-  public RawTensor[] maxPool2d(RawTensor x, int kh, int kw, Conv2dParams p) {
-    if (!isFloat(x)) return reference.maxPool2d(x, kh, kw, p);
+  public RawTensor[] maxPool2d(RawTensor x, ConvGeometry g) {
+    if (!isFloat(x)) return reference.maxPool2d(x, g);
+    assert Arrays.equals(x.shape(), g.inputShape()) : g;
     RawTensor xd = dense(x);
-    PoolShape ps = poolShape(x.shape(), kh, kw, p);
-    int[] outShape = {ps.batch(), ps.channels(), ps.outH(), ps.outW()};
+    int[] outShape = g.outputShape();
     RawTensor values = denseFloat(outShape);
     int[] idx = new int[values.numel()];
-    PoolKernels.maxPool2d(ps, f(xd), xd.offset(), f(values), 0, idx, 0);
+    PoolKernels.maxPool2d(g, f(xd), xd.offset(), f(values), 0, idx, 0);
     RawTensor indices = denseDouble(DType.INT64, outShape);
     double[] id = d(indices);
     for (int i = 0; i < idx.length; i++) id[i] = idx[i];
@@ -504,8 +492,10 @@ public final class CpuBackend implements Backend, FusedKernels {
   }
 
   @Override
-  public RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, int[] xShape) {
-    if (!isFloat(gy) || !isDouble(indices)) return reference.maxPool2dBackward(gy, indices, xShape);
+  public RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, ConvGeometry geom) {
+    if (!isFloat(gy) || !isDouble(indices)) return reference.maxPool2dBackward(gy, indices, geom);
+    assert Arrays.equals(gy.shape(), geom.outputShape()) && Arrays.equals(indices.shape(), geom.outputShape()) : geom;
+    int[] xShape = geom.inputShape();
     RawTensor gd = dense(gy), id = dense(indices);
     RawTensor out = denseFloat(xShape);
     float[] g = f(gd), dx = f(out);
@@ -525,22 +515,22 @@ public final class CpuBackend implements Backend, FusedKernels {
   }
 
   @Override
-  public RawTensor avgPool2d(RawTensor x, int kh, int kw, Conv2dParams p) {
-    if (!isFloat(x)) return reference.avgPool2d(x, kh, kw, p);
+  public RawTensor avgPool2d(RawTensor x, ConvGeometry g) {
+    if (!isFloat(x)) return reference.avgPool2d(x, g);
+    assert Arrays.equals(x.shape(), g.inputShape()) : g;
     RawTensor xd = dense(x);
-    PoolShape ps = poolShape(x.shape(), kh, kw, p);
-    RawTensor out = denseFloat(new int[] {ps.batch(), ps.channels(), ps.outH(), ps.outW()});
-    PoolKernels.avgPool2d(ps, true, 0, f(xd), xd.offset(), f(out), 0);
+    RawTensor out = denseFloat(g.outputShape());
+    PoolKernels.avgPool2d(g, true, 0, f(xd), xd.offset(), f(out), 0);
     return out;
   }
 
   @Override
-  public RawTensor avgPool2dBackward(RawTensor gy, int[] xShape, int kh, int kw, Conv2dParams p) {
-    if (!isFloat(gy)) return reference.avgPool2dBackward(gy, xShape, kh, kw, p);
+  public RawTensor avgPool2dBackward(RawTensor gy, ConvGeometry g) {
+    if (!isFloat(gy)) return reference.avgPool2dBackward(gy, g);
+    assert Arrays.equals(gy.shape(), g.outputShape()) : g;
     RawTensor gd = dense(gy);
-    PoolShape ps = poolShape(xShape, kh, kw, p);
-    RawTensor out = denseFloat(xShape);
-    PoolKernels.avgPool2dBackward(ps, true, 0, f(gd), gd.offset(), f(out), 0);
+    RawTensor out = denseFloat(g.inputShape());
+    PoolKernels.avgPool2dBackward(g, true, 0, f(gd), gd.offset(), f(out), 0);
     return out;
   }
 

@@ -1,9 +1,10 @@
 package org.jgrad.backend.reference;
 
+import java.util.Arrays;
 import java.util.Optional;
 import org.jgrad.backend.Backend;
 import org.jgrad.backend.BinaryOp;
-import org.jgrad.backend.Conv2dParams;
+import org.jgrad.backend.ConvGeometry;
 import org.jgrad.backend.DType;
 import org.jgrad.backend.Device;
 import org.jgrad.backend.DoubleStorage;
@@ -338,10 +339,11 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   }
 
   @Override
-  public RawTensor conv2d(RawTensor x, RawTensor w, Conv2dParams p) {
-    int n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], wd = x.shape()[3];
-    int o = w.shape()[0], cg = w.shape()[1], kh = w.shape()[2], kw = w.shape()[3];
-    int ho = p.outH(h, kh), wo = p.outW(wd, kw), og = o / p.groups();
+  public RawTensor conv2d(RawTensor x, RawTensor w, ConvGeometry p) {
+    assert Arrays.equals(x.shape(), p.inputShape()) && Arrays.equals(w.shape(), p.weightShape()) : p;
+    int n = p.batch(), h = p.inH(), wd = p.inW();
+    int o = p.outChannels(), cg = p.inChannels() / p.groups(), kh = p.kH(), kw = p.kW();
+    int ho = p.outH(), wo = p.outW(), og = o / p.groups();
     RawTensor out = newDense(x.dtype(), new int[] {n, o, ho, wo});
     int idx = 0;
     for (int b = 0; b < n; b++) {
@@ -370,10 +372,12 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   }
 
   @Override
-  public RawTensor conv2dBackwardInput(RawTensor gy, RawTensor w, int[] xShape, Conv2dParams p) {
+  public RawTensor conv2dBackwardInput(RawTensor gy, RawTensor w, ConvGeometry p) {
+    assert Arrays.equals(gy.shape(), p.outputShape()) && Arrays.equals(w.shape(), p.weightShape()) : p;
+    int[] xShape = p.inputShape();
     int n = xShape[0], h = xShape[2], wd = xShape[3];
-    int o = w.shape()[0], cg = w.shape()[1], kh = w.shape()[2], kw = w.shape()[3];
-    int ho = gy.shape()[2], wo = gy.shape()[3], og = o / p.groups();
+    int o = p.outChannels(), cg = p.inChannels() / p.groups(), kh = p.kH(), kw = p.kW();
+    int ho = p.outH(), wo = p.outW(), og = o / p.groups();
     double[] acc = new double[RawTensor.numel(xShape)];
     int c = xShape[1];
     for (int b = 0; b < n; b++) {
@@ -401,10 +405,12 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   }
 
   @Override
-  public RawTensor conv2dBackwardWeight(RawTensor gy, RawTensor x, int[] wShape, Conv2dParams p) {
-    int n = x.shape()[0], h = x.shape()[2], wd = x.shape()[3];
+  public RawTensor conv2dBackwardWeight(RawTensor gy, RawTensor x, ConvGeometry p) {
+    assert Arrays.equals(gy.shape(), p.outputShape()) && Arrays.equals(x.shape(), p.inputShape()) : p;
+    int[] wShape = p.weightShape();
+    int n = p.batch(), h = p.inH(), wd = p.inW();
     int o = wShape[0], cg = wShape[1], kh = wShape[2], kw = wShape[3];
-    int ho = gy.shape()[2], wo = gy.shape()[3], og = o / p.groups();
+    int ho = p.outH(), wo = p.outW(), og = o / p.groups();
     double[] acc = new double[RawTensor.numel(wShape)];
     for (int b = 0; b < n; b++) {
       for (int oc = 0; oc < o; oc++) {
@@ -438,9 +444,10 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   }
 
   @Override
-  public RawTensor[] maxPool2d(RawTensor x, int kh, int kw, Conv2dParams p) {
-    int n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], wd = x.shape()[3];
-    int ho = p.outH(h, kh), wo = p.outW(wd, kw);
+  public RawTensor[] maxPool2d(RawTensor x, ConvGeometry p) {
+    assert Arrays.equals(x.shape(), p.inputShape()) : p;
+    int n = p.batch(), c = p.channels(), h = p.inH(), wd = p.inW(), kh = p.kH(), kw = p.kW();
+    int ho = p.outH(), wo = p.outW();
     int[] shape = {n, c, ho, wo};
     RawTensor values = newDense(x.dtype(), shape), indices = newDense(DType.INT64, shape);
     int idx = 0;
@@ -474,7 +481,9 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   }
 
   @Override
-  public RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, int[] xShape) {
+  public RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, ConvGeometry g) {
+    assert Arrays.equals(gy.shape(), g.outputShape()) && Arrays.equals(indices.shape(), g.outputShape()) : g;
+    int[] xShape = g.inputShape();
     int n = xShape[0], c = xShape[1], plane = xShape[2] * xShape[3];
     int ho = gy.shape()[2], wo = gy.shape()[3];
     double[] acc = new double[RawTensor.numel(xShape)];
@@ -492,9 +501,10 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   }
 
   @Override
-  public RawTensor avgPool2d(RawTensor x, int kh, int kw, Conv2dParams p) {
-    int n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], wd = x.shape()[3];
-    int ho = p.outH(h, kh), wo = p.outW(wd, kw);
+  public RawTensor avgPool2d(RawTensor x, ConvGeometry p) {
+    assert Arrays.equals(x.shape(), p.inputShape()) && p.dilationH() == 1 && p.dilationW() == 1 && !p.ceilMode() : p;
+    int n = p.batch(), c = p.channels(), h = p.inH(), wd = p.inW(), kh = p.kH(), kw = p.kW();
+    int ho = p.outH(), wo = p.outW();
     RawTensor out = newDense(x.dtype(), new int[] {n, c, ho, wo});
     int idx = 0;
     for (int b = 0; b < n; b++) {
@@ -517,9 +527,11 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   }
 
   @Override
-  public RawTensor avgPool2dBackward(RawTensor gy, int[] xShape, int kh, int kw, Conv2dParams p) {
-    int n = xShape[0], c = xShape[1], h = xShape[2], wd = xShape[3];
-    int ho = gy.shape()[2], wo = gy.shape()[3];
+  public RawTensor avgPool2dBackward(RawTensor gy, ConvGeometry p) {
+    assert Arrays.equals(gy.shape(), p.outputShape()) && p.dilationH() == 1 && p.dilationW() == 1 && !p.ceilMode() : p;
+    int[] xShape = p.inputShape();
+    int n = xShape[0], c = xShape[1], h = xShape[2], wd = xShape[3], kh = p.kH(), kw = p.kW();
+    int ho = p.outH(), wo = p.outW();
     double[] acc = new double[RawTensor.numel(xShape)];
     for (int b = 0; b < n; b++) {
       for (int ch = 0; ch < c; ch++) {

@@ -4,67 +4,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.ConvGeometry;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Composite versions of the convolution, pooling and batch-norm functions of {@link F}, built only from
- * {@link Tensor} operations (strided slices, stacking, matrix products). They compute the same
- * results as the fused primitives {@code F} uses, with the same argument checks, but every
- * derivative of them is itself differentiable: use them for Hessians or gradient penalties
- * through convolution weights or pooling, and as an independent oracle in tests. They are slower
- * and use more memory.
- *
- * <p>This class also holds their implementations (package-private, after the public methods):
- * {@code F} validates its arguments once and then runs either the fused kernels of the tensor's
- * backend or, when the backend has none ({@code Backend.fused()} empty) or a composite is asked
- * for, these.
- *
- * <pre>{@code
- * Tensor y = Composites.conv2d(x, w, null, new int[] {1}, new int[] {1}, new int[] {1}, 1);
- * Tensor gx = ...;   // backward with createGraph = true, then differentiate again
- * }</pre>
+ * The composites behind {@link F}: convolution, pooling and batch norm built only from {@link Tensor}
+ * operations (strided slices, stacking, matrix products). F runs them when the tensor's backend has
+ * no fused kernels ({@code Backend.fused()} empty); they compute what the fused kernels compute, and
+ * every derivative of them is itself differentiable. Not an API: F validates the arguments (the
+ * geometry comes in as a {@link ConvGeometry}) and chooses; tests reach them through F's
+ * package-private {@code composite} flag.
  */
-public final class Composites {
+final class Composites {
   private Composites() {}
-
-  /** As {@link F#conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)}. */
-  public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
-      int groups) {
-    int[] p = padding.length == 1 ? new int[] {padding[0], padding[0]} : padding;
-    if (p.length != 2 || p[0] < 0 || p[1] < 0) {
-      throw new IllegalArgumentException("conv2d: padding must be 1 or 2 non-negative values");
-    }
-    int[] s = stride.length == 1 ? new int[] {stride[0], stride[0]} : stride;
-    int[] d = dilation.length == 1 ? new int[] {dilation[0], dilation[0]} : dilation;
-    return F.conv2dChecked(x, weight, bias, s, new int[] {p[0], p[0], p[1], p[1]}, d, groups, true);
-  }
-
-  /** As {@link F#convTranspose2d}: zero insertion, padding or cropping, then a convolution. */
-  public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
-      int[] outputPadding, int groups, int[] dilation) {
-    return F.convTranspose2d(x, weight, bias, stride, padding, outputPadding, groups, dilation, true);
-  }
-
-  /** As {@link F#maxPool2d(Tensor, int[], int[], int[], int[], boolean)}: the max over stacked window slices. */
-  public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
-    return F.maxPool2d(x, kernel, stride, padding, dilation, ceilMode, true);
-  }
-
-  /** As {@link F#avgPool2d(Tensor, int[], int[], int[], boolean)}: a sum of window slices. */
-  public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
-    return F.avgPool2d(x, kernel, stride, padding, countIncludePad, true);
-  }
-
-  /** As {@link F#adaptiveAvgPool2d}: products with row and column averaging matrices. */
-  public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
-    return F.adaptiveAvgPool2d(x, outH, outW, true);
-  }
-
-  /** As {@link F#batchNorm}: batch statistics from mean and var, every step a Tensor operation. */
-  public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-      boolean training, double momentum, double eps) {
-    return F.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, true);
-  }
 
   // ---------------------------------------------------------------- implementations (inputs validated by F)
 
@@ -72,7 +24,12 @@ public final class Composites {
    * The convolution as im2col from strided slices plus one matrix product per group (validated
    * by F; pads = {top, bottom, left, right}).
    */
-  static Tensor conv2dIm2col(Tensor x, Tensor w, Tensor b, int[] s, int[] pads, int[] d, int groups) {
+  static Tensor conv2dIm2col(Tensor x, Tensor w, Tensor b, ConvGeometry g) {
+    return conv2dIm2col(x, w, b, new int[] {g.strideH(), g.strideW()}, new int[] {g.padH(), g.padH(), g.padW(), g.padW()},
+        new int[] {g.dilationH(), g.dilationW()}, g.groups());
+  }
+
+  private static Tensor conv2dIm2col(Tensor x, Tensor w, Tensor b, int[] s, int[] pads, int[] d, int groups) {
     int n = x.size(0), c = x.size(1), o = w.size(0), kh = w.size(2), kw = w.size(3);
     Tensor xp = x;
     if (pads[0] + pads[1] + pads[2] + pads[3] > 0) xp = x.pad(new int[] {pads[2], pads[3], pads[0], pads[1]}, 0);
@@ -115,10 +72,15 @@ public final class Composites {
     return xp.slice(2, i, i + s[0] * (oh - 1) + 1, s[0]).slice(3, j, j + s[1] * (ow - 1) + 1, s[1]);
   }
 
-  /** Zero insertion, padding or cropping, then {@link #conv2dIm2col} with the flipped weight (validated by F). */
-  static Tensor convTranspose2dZeroInsertion(Tensor x, Tensor w, Tensor b, int[] s, int[] p, int[] op, int groups,
-      int[] d) {
-    int cin = x.size(1), coutG = w.size(1), kh = w.size(2), kw = w.size(3);
+  /**
+   * Zero insertion, padding or cropping, then {@link #conv2dIm2col} with the flipped weight; {@code g} is
+   * the transposed geometry (x is its output side, the result its input side).
+   */
+  static Tensor convTranspose2dZeroInsertion(Tensor x, Tensor w, Tensor b, ConvGeometry g) {
+    int cin = x.size(1), coutG = w.size(1), kh = w.size(2), kw = w.size(3), groups = g.groups();
+    int[] s = {g.strideH(), g.strideW()}, p = {g.padH(), g.padW()}, d = {g.dilationH(), g.dilationW()};
+    int[] op = {g.inH() - ((x.size(2) - 1) * s[0] - 2 * p[0] + d[0] * (kh - 1) + 1),
+        g.inW() - ((x.size(3) - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + 1)};
     Tensor u = insertZeros(insertZeros(x, 2, s[0]), 3, s[1]);
     int ph = d[0] * (kh - 1) - p[0], pw = d[1] * (kw - 1) - p[1];
     u = padOrCrop(u, 2, ph, ph + op[0]);
@@ -156,7 +118,12 @@ public final class Composites {
    * Max pooling as the maximum over stacked window slices; padding and the ceil-mode overhang
    * ({@code bottom}, {@code right}) are −∞.
    */
-  static Tensor maxPool2dSlices(Tensor x4, int[] k, int[] s, int[] p, int[] d, int oh, int ow, int bottom, int right) {
+  static Tensor maxPool2dSlices(Tensor x4, ConvGeometry g) {
+    int[] k = {g.kH(), g.kW()}, s = {g.strideH(), g.strideW()}, p = {g.padH(), g.padW()};
+    int[] d = {g.dilationH(), g.dilationW()};
+    int oh = g.outH(), ow = g.outW();
+    int needH = (oh - 1) * s[0] + d[0] * (k[0] - 1) + 1, needW = (ow - 1) * s[1] + d[1] * (k[1] - 1) + 1;
+    int bottom = Math.max(0, needH - g.inH() - p[0]), right = Math.max(0, needW - g.inW() - p[1]);
     Tensor xp = x4;
     if (p[0] + p[1] + bottom + right > 0) {
       xp = x4.pad(new int[] {p[1], right, p[0], bottom}, Double.NEGATIVE_INFINITY);
@@ -169,7 +136,9 @@ public final class Composites {
   }
 
   /** Window means, zero padding counted in the divisor, as a sum of window slices. */
-  static Tensor avgPool2dSlices(Tensor x4, int[] k, int[] s, int[] p, int oh, int ow) {
+  static Tensor avgPool2dSlices(Tensor x4, ConvGeometry g) {
+    int[] k = {g.kH(), g.kW()}, s = {g.strideH(), g.strideW()}, p = {g.padH(), g.padW()};
+    int oh = g.outH(), ow = g.outW();
     Tensor xp = p[0] + p[1] > 0 ? x4.pad(new int[] {p[1], p[1], p[0], p[0]}, 0) : x4;
     Tensor sum = null;
     for (int i = 0; i < k[0]; i++) {

@@ -1,6 +1,8 @@
 package org.jgrad.nn.functional;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
+import org.jgrad.backend.ConvGeometry;
 import org.jgrad.backend.DType;
 import org.jgrad.nn.Reduction;
 import org.jgrad.tensor.Generator;
@@ -8,16 +10,16 @@ import org.jgrad.tensor.NeuralOps;
 import org.jgrad.tensor.Tensor;
 
 /**
- * The functional namespace: every layer's computation as a static function (PyTorch's
- * {@code torch.nn.functional}). Layers hold parameters and call these.
+ * The functional namespace and the one public functional entry: every layer's computation as a
+ * static function (PyTorch's {@code torch.nn.functional}). Layers hold parameters and call these.
  *
- * <p>Convolution, pooling, batch norm and the log-softmax + NLL part of cross-entropy run on
- * core's fused primitives ({@link NeuralOps}) when the tensor's backend offers fused kernels, and
- * otherwise on the composites implemented in {@link Composites}; F validates the arguments once,
- * before choosing. Everything else is a composite of {@link Tensor} operations, so gradients come
- * from the core engine with no gradient code here. The composites are also public as
- * {@link Composites}: they agree with the fused versions and, unlike them, are differentiable to
- * any order.
+ * <p>Convolution, pooling, batch norm and the log-softmax + NLL part of cross-entropy are thin:
+ * the arguments are validated once (the geometry by {@link ConvGeometry}'s factories, dtypes and
+ * bias shapes here), then {@code dispatch} runs the backend's fused kernels (core's internal
+ * {@code NeuralOps} Functions) when it has them, and otherwise the composites of Tensor operations
+ * in the package-private {@code Composites} (im2col + matmul, zero insertion, window slices,
+ * averaging matrices, batch moments). Everything else is a composite of {@link Tensor} operations,
+ * so gradients come from the core engine with no gradient code here.
  *
  * <pre>{@code
  * Tensor h = F.relu(F.conv2d(images, weight, bias, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1));
@@ -48,15 +50,7 @@ public final class F {
   }
 
   private static int[] pair(String op, String what, int[] v, int min) {
-    if (v == null || (v.length != 1 && v.length != 2)) {
-      throw new IllegalArgumentException(op + ": " + what + " must have 1 or 2 values, got "
-          + (v == null ? "null" : str(v)));
-    }
-    int[] p = v.length == 1 ? new int[] {v[0], v[0]} : v.clone();
-    for (int x : p) {
-      if (x < min) throw new IllegalArgumentException(op + ": " + what + " must be at least " + min + ", got " + str(v));
-    }
-    return p;
+    return ConvGeometry.pair(op, what, v, min);
   }
 
   /** A constant tensor with {@code like}'s dtype and device. */
@@ -172,6 +166,34 @@ public final class F {
 
   // ---------------------------------------------------------------- convolution
 
+  /**
+   * The one place that chooses an implementation: the backend's fused kernels (through
+   * {@link NeuralOps}) when it has them, else the composite of Tensor operations. Tests ask for the
+   * composite explicitly with {@code composite}.
+   */
+  private static Tensor dispatch(Tensor x, boolean composite, Supplier<Tensor> fused, Supplier<Tensor> fallback) {
+    return composite || !NeuralOps.hasFusedKernels(x) ? fallback.get() : fused.get();
+  }
+
+  /** x as 4-D [N, C, H, W] (a 3-D unbatched input gets N = 1), after the rank and float checks. */
+  private static Tensor batched(String op, Tensor x) {
+    if (x.dim() != 4 && x.dim() != 3) {
+      throw new IllegalArgumentException(op + ": expected a 4-D input [N, C, H, W] (or 3-D unbatched), got " + str(x.shape()));
+    }
+    checkFloat(op, x);
+    return x.dim() == 3 ? x.unsqueeze(0) : x;
+  }
+
+  private static Tensor unbatched(Tensor x, Tensor y) {
+    return x.dim() == 3 ? y.squeeze(0) : y;
+  }
+
+  private static void checkBias(String op, Tensor bias, int channels) {
+    if (bias != null && (bias.dim() != 1 || bias.size(0) != channels)) {
+      throw new IllegalArgumentException(op + ": bias must be [" + channels + "], got " + str(bias.shape()));
+    }
+  }
+
   /** 2-D convolution with stride 1, no padding, dilation 1, one group. */
   public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias) {
     return conv2d(x, weight, bias, new int[] {1}, new int[] {0}, new int[] {1}, 1);
@@ -184,9 +206,7 @@ public final class F {
    */
   public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
       int groups) {
-    int[] p = pair("conv2d", "padding", padding, 0);
-    return conv2dChecked(x, weight, bias, pair("conv2d", "stride", stride, 1), new int[] {p[0], p[0], p[1], p[1]},
-        pair("conv2d", "dilation", dilation, 1), groups);
+    return conv2d("conv2d", x, weight, bias, stride, padding, dilation, groups, false);
   }
 
   /**
@@ -195,67 +215,36 @@ public final class F {
    */
   public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, String padding, int[] dilation,
       int groups) {
-    int[] s = pair("conv2d", "stride", stride, 1), d = pair("conv2d", "dilation", dilation, 1);
-    if (padding.equals("valid")) return conv2dChecked(x, weight, bias, s, new int[4], d, groups);
+    return conv2dSame("conv2d", x, weight, bias, stride, padding, dilation, groups);
+  }
+
+  private static Tensor conv2dSame(String op, Tensor x, Tensor weight, Tensor bias, int[] stride, String padding,
+      int[] dilation, int groups) {
+    int[] s = ConvGeometry.pair(op, "stride", stride, 1), d = ConvGeometry.pair(op, "dilation", dilation, 1);
+    if (padding.equals("valid")) return conv2d(op, x, weight, bias, s, new int[] {0}, d, groups, false);
     if (!padding.equals("same")) {
-      throw new IllegalArgumentException("conv2d: padding must be \"valid\", \"same\" or numbers, got \"" + padding + "\"");
+      throw new IllegalArgumentException(op + ": padding must be \"valid\", \"same\" or numbers, got \"" + padding + "\"");
     }
     if (s[0] != 1 || s[1] != 1) {
-      throw new IllegalArgumentException("conv2d: padding=\"same\" is not supported for strided convolutions, stride "
+      throw new IllegalArgumentException(op + ": padding=\"same\" is not supported for strided convolutions, stride "
           + str(s));
     }
-    if (weight.dim() != 4) throw new IllegalArgumentException("conv2d: weight must be 4-D, got " + str(weight.shape()));
+    if (weight.dim() != 4) throw new IllegalArgumentException(op + ": weight must be 4-D, got " + str(weight.shape()));
     int th = d[0] * (weight.size(2) - 1), tw = d[1] * (weight.size(3) - 1);
-    return conv2dChecked(x, weight, bias, s, new int[] {th / 2, th - th / 2, tw / 2, tw - tw / 2}, d, groups);
+    // An odd total puts the extra row/column at the bottom/right: pad that much first, the rest symmetrically.
+    if ((th | tw) % 2 != 0 && (x.dim() == 3 || x.dim() == 4)) x = x.pad(new int[] {0, tw % 2, 0, th % 2}, 0);
+    return conv2d(op, x, weight, bias, s, new int[] {th / 2, tw / 2}, d, groups, false);
   }
 
-  private static Tensor conv2dChecked(Tensor x, Tensor w, Tensor b, int[] s, int[] pads, int[] d, int groups) {
-    return conv2dChecked(x, w, b, s, pads, d, groups, false);
-  }
-
-  /** pads = {top, bottom, left, right}; {@code composite} selects the slice-based implementation. */
-  static Tensor conv2dChecked(Tensor x, Tensor w, Tensor b, int[] s, int[] pads, int[] d, int groups,
-      boolean composite) {
-    boolean unbatched = x.dim() == 3;
-    if (x.dim() != 4 && !unbatched) {
-      throw new IllegalArgumentException("conv2d: expected a 4-D input [N, C, H, W] (or 3-D unbatched), got "
-          + str(x.shape()));
-    }
-    if (w.dim() != 4) throw new IllegalArgumentException("conv2d: weight must be 4-D [O, C/groups, KH, KW], got " + str(w.shape()));
-    checkFloat("conv2d", x);
-    checkSameDtype("conv2d", "the weight", x, w);
-    if (unbatched) x = x.unsqueeze(0);
-    if (groups < 1) throw new IllegalArgumentException("conv2d: groups must be positive, got " + groups);
-    int c = x.size(1), o = w.size(0);
-    if (c != w.size(1) * groups) {
-      throw new IllegalArgumentException("conv2d: weight " + str(w.shape()) + " with groups=" + groups + " expects input to have "
-          + w.size(1) * groups + " channels, but got " + c + " channels (input " + str(x.shape()) + ")");
-    }
-    if (o % groups != 0) {
-      throw new IllegalArgumentException("conv2d: out channels " + o + " must be divisible by groups " + groups);
-    }
-    if (b != null && (b.dim() != 1 || b.size(0) != o)) {
-      throw new IllegalArgumentException("conv2d: bias must be [" + o + "], got " + str(b.shape()));
-    }
-    int hp = x.size(2) + pads[0] + pads[1], wp = x.size(3) + pads[2] + pads[3];
-    int eh = d[0] * (w.size(2) - 1) + 1, ew = d[1] * (w.size(3) - 1) + 1;
-    if (hp < eh || wp < ew) {
-      throw new IllegalArgumentException("conv2d: padded input size (" + hp + " x " + wp + ") is smaller than the"
-          + " effective kernel size (" + eh + " x " + ew + "), input " + str(x.shape()) + ", weight " + str(w.shape()));
-    }
-    Tensor y = composite || !NeuralOps.hasFusedKernels(x) ? Composites.conv2dIm2col(x, w, b, s, pads, d, groups)
-        : conv2dFused(x, w, b, s, pads, d, groups);
-    return unbatched ? y.squeeze(0) : y;
-  }
-
-  /** The fused primitive; asymmetric ("same") padding is applied to the input first. */
-  private static Tensor conv2dFused(Tensor x, Tensor w, Tensor b, int[] s, int[] pads, int[] d, int groups) {
-    int ph = Math.min(pads[0], pads[1]), pw = Math.min(pads[2], pads[3]);
-    Tensor xp = x;
-    if (pads[0] != pads[1] || pads[2] != pads[3]) {
-      xp = x.pad(new int[] {pads[2] - pw, pads[3] - pw, pads[0] - ph, pads[1] - ph}, 0);
-    }
-    return NeuralOps.conv2d(xp, w, b, s, new int[] {ph, pw}, d, groups);
+  /** Validation (rank, dtypes, the geometry, the bias), then the fused kernel or the im2col composite. */
+  static Tensor conv2d(String op, Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation,
+      int groups, boolean composite) {
+    Tensor x4 = batched(op, x);
+    checkSameDtype(op, "the weight", x4, w);
+    ConvGeometry g = ConvGeometry.conv2d(op, x4.shape(), w.shape(), stride, padding, dilation, groups);
+    checkBias(op, b, g.outChannels());
+    return unbatched(x, dispatch(x4, composite, () -> NeuralOps.conv2d(x4, w, b, g),
+        () -> Composites.conv2dIm2col(x4, w, b, g)));
   }
 
   /**
@@ -264,15 +253,14 @@ public final class F {
    */
   public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
     check1d(x, weight);
-    if (padding < 0) throw new IllegalArgumentException("conv1d: padding must be non-negative, got " + padding);
-    return squeeze1d(x, conv2dChecked(unsqueeze1d(x), weight.unsqueeze(2), bias, new int[] {1, stride},
-        new int[] {0, 0, padding, padding}, new int[] {1, dilation}, groups));
+    return squeeze1d(conv2d("conv1d", unsqueeze1d(x), weight.unsqueeze(2), bias, new int[] {1, stride},
+        new int[] {0, padding}, new int[] {1, dilation}, groups, false));
   }
 
   /** 1-D convolution with padding "valid" or "same". */
   public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, int stride, String padding, int dilation, int groups) {
     check1d(x, weight);
-    return squeeze1d(x, conv2d(unsqueeze1d(x), weight.unsqueeze(2), bias, new int[] {1, stride}, padding,
+    return squeeze1d(conv2dSame("conv1d", unsqueeze1d(x), weight.unsqueeze(2), bias, new int[] {1, stride}, padding,
         new int[] {1, dilation}, groups));
   }
 
@@ -287,7 +275,7 @@ public final class F {
     return x.unsqueeze(x.dim() - 1);
   }
 
-  private static Tensor squeeze1d(Tensor x, Tensor y) {
+  private static Tensor squeeze1d(Tensor y) {
     return y.squeeze(y.dim() - 2);
   }
 
@@ -296,9 +284,9 @@ public final class F {
    * [N, Cin, H, W], weight [Cin, Cout/groups, KH, KW]; the output is
    * (H − 1)·stride − 2·padding + dilation·(KH − 1) + outputPadding + 1 high.
    *
-   * <p>The composite version ({@link Composites#convTranspose2d}) inserts zeros between input
-   * pixels, pads the result by dilation·(K − 1) − padding (cropping where that is negative), then
-   * convolves with the flipped, transposed kernel.
+   * <p>The composite version inserts zeros between input pixels, pads the result by
+   * dilation·(K − 1) − padding (cropping where that is negative), then convolves with the flipped,
+   * transposed kernel.
    */
   public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
       int[] outputPadding, int groups, int[] dilation) {
@@ -308,74 +296,16 @@ public final class F {
   static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
       int[] outputPadding, int groups, int[] dilation, boolean composite) {
     String op = "convTranspose2d";
-    int[] s = pair(op, "stride", stride, 1), p = pair(op, "padding", padding, 0);
-    int[] op2 = pair(op, "outputPadding", outputPadding, 0), d = pair(op, "dilation", dilation, 1);
-    boolean unbatched = x.dim() == 3;
-    if (x.dim() != 4 && !unbatched) {
-      throw new IllegalArgumentException(op + ": expected a 4-D input [N, C, H, W] (or 3-D unbatched), got " + str(x.shape()));
-    }
-    if (weight.dim() != 4) {
-      throw new IllegalArgumentException(op + ": weight must be 4-D [Cin, Cout/groups, KH, KW], got " + str(weight.shape()));
-    }
-    checkFloat(op, x);
-    checkSameDtype(op, "the weight", x, weight);
-    if (groups < 1) throw new IllegalArgumentException(op + ": groups must be positive, got " + groups);
-    if (unbatched) x = x.unsqueeze(0);
-    int cin = x.size(1), coutG = weight.size(1), kh = weight.size(2), kw = weight.size(3);
-    if (weight.size(0) != cin || cin % groups != 0) {
-      throw new IllegalArgumentException(op + ": weight " + str(weight.shape()) + " expects " + weight.size(0)
-          + " input channels divisible by groups=" + groups + ", but got input " + str(x.shape()));
-    }
-    for (int i = 0; i < 2; i++) {
-      if (op2[i] >= s[i] && op2[i] >= d[i]) {
-        throw new IllegalArgumentException(op + ": output padding must be smaller than either stride or dilation, got"
-            + " outputPadding " + str(op2) + ", stride " + str(s) + ", dilation " + str(d));
-      }
-    }
-    if (bias != null && (bias.dim() != 1 || bias.size(0) != coutG * groups)) {
-      throw new IllegalArgumentException(op + ": bias must be [" + coutG * groups + "], got " + str(bias.shape()));
-    }
-    // In long: a huge stride, dilation or kernel overflows int and would surface as a negative size.
-    long outHL = (long) (x.size(2) - 1) * s[0] - 2L * p[0] + (long) d[0] * (kh - 1) + op2[0] + 1;
-    long outWL = (long) (x.size(3) - 1) * s[1] - 2L * p[1] + (long) d[1] * (kw - 1) + op2[1] + 1;
-    long plane = Math.max(0, outHL) * Math.max(0, outWL);
-    if (outHL > Integer.MAX_VALUE || outWL > Integer.MAX_VALUE
-        || plane > 0 && (long) x.size(0) * coutG * groups > Integer.MAX_VALUE / plane) {
-      throw new IllegalArgumentException(op + ": output size " + outHL + " x " + outWL + " (for input " + str(x.shape())
-          + ", weight " + str(weight.shape()) + ", stride " + str(s) + ", padding " + str(p) + ", dilation " + str(d)
-          + ") is too large: a tensor holds at most " + Integer.MAX_VALUE + " elements");
-    }
-    int outH = (int) outHL, outW = (int) outWL;
-    if (outH <= 0 || outW <= 0) {
-      throw new IllegalArgumentException(op + ": output size " + outH + " x " + outW + " is too small (input "
-          + str(x.shape()) + ", weight " + str(weight.shape()) + ")");
-    }
-    Tensor y = composite || !NeuralOps.hasFusedKernels(x)
-        ? Composites.convTranspose2dZeroInsertion(x, weight, bias, s, p, op2, groups, d)
-        : NeuralOps.convTranspose2d(x, weight, bias, s, p, op2, groups, d);
-    return unbatched ? y.squeeze(0) : y;
+    Tensor x4 = batched(op, x);
+    checkSameDtype(op, "the weight", x4, weight);
+    ConvGeometry g = ConvGeometry.convTranspose2d(op, x4.shape(), weight.shape(), stride, padding, outputPadding,
+        dilation, groups);
+    checkBias(op, bias, g.inChannels());
+    return unbatched(x, dispatch(x4, composite, () -> NeuralOps.convTranspose2d(x4, weight, bias, g),
+        () -> Composites.convTranspose2dZeroInsertion(x4, weight, bias, g)));
   }
 
   // ---------------------------------------------------------------- pooling
-
-  private static int poolOut(String op, int in, int k, int s, int p, int d, boolean ceil) {
-    int num = in + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0);
-    int out = Math.floorDiv(num, s) + 1;
-    if (ceil && (out - 1) * s >= in + p) out--;
-    if (out <= 0) {
-      throw new IllegalArgumentException(op + ": output size is too small (input size " + in + ", kernel " + k
-          + ", stride " + s + ", padding " + p + ", dilation " + d + ")");
-    }
-    return out;
-  }
-
-  private static Tensor check4d(String op, Tensor x) {
-    if (x.dim() != 4 && x.dim() != 3) {
-      throw new IllegalArgumentException(op + ": expected a 4-D input [N, C, H, W] (or 3-D unbatched), got " + str(x.shape()));
-    }
-    checkFloat(op, x);
-    return x.dim() == 3 ? x.unsqueeze(0) : x;
-  }
 
   /** Max pooling with a square window and stride equal to it. */
   public static Tensor maxPool2d(Tensor x, int kernel) {
@@ -394,28 +324,9 @@ public final class F {
   static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode,
       boolean composite) {
     String op = "maxPool2d";
-    int[] k = pair(op, "kernel", kernel, 1);
-    int[] s = stride == null ? k : pair(op, "stride", stride, 1);
-    int[] p = pair(op, "padding", padding, 0), d = pair(op, "dilation", dilation, 1);
-    if (p[0] > k[0] / 2 || p[1] > k[1] / 2) {
-      throw new IllegalArgumentException(op + ": padding " + str(p) + " should be at most half of the kernel " + str(k));
-    }
-    boolean unbatched = x.dim() == 3;
-    Tensor x4 = check4d(op, x);
-    int h = x4.size(2), w = x4.size(3);
-    int oh = poolOut(op, h, k[0], s[0], p[0], d[0], ceilMode), ow = poolOut(op, w, k[1], s[1], p[1], d[1], ceilMode);
-    int needH = (oh - 1) * s[0] + d[0] * (k[0] - 1) + 1, needW = (ow - 1) * s[1] + d[1] * (k[1] - 1) + 1;
-    Tensor y;
-    if (composite || !NeuralOps.hasFusedKernels(x4)) {
-      int bottom = Math.max(0, needH - h - p[0]), right = Math.max(0, needW - w - p[1]);
-      y = Composites.maxPool2dSlices(x4, k, s, p, d, oh, ow, bottom, right);
-    } else {
-      // Ceil mode: extend the bottom/right edge with −∞ so that the primitive's floor rule yields oh × ow.
-      int bottom = Math.max(0, needH - h - 2 * p[0]), right = Math.max(0, needW - w - 2 * p[1]);
-      Tensor xp = bottom + right > 0 ? x4.pad(new int[] {0, right, 0, bottom}, Double.NEGATIVE_INFINITY) : x4;
-      y = NeuralOps.maxPool2d(xp, k, s, p, d);
-    }
-    return unbatched ? y.squeeze(0) : y;
+    Tensor x4 = batched(op, x);
+    ConvGeometry g = ConvGeometry.pool2d(op, x4.shape(), kernel, stride, padding, dilation, ceilMode);
+    return unbatched(x, dispatch(x4, composite, () -> NeuralOps.maxPool2d(x4, g), () -> Composites.maxPool2dSlices(x4, g)));
   }
 
   /** Average pooling with a square window and stride equal to it. */
@@ -434,36 +345,25 @@ public final class F {
   static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean countIncludePad,
       boolean composite) {
     String op = "avgPool2d";
-    int[] k = pair(op, "kernel", kernel, 1);
-    int[] s = stride == null ? k : pair(op, "stride", stride, 1);
-    int[] p = pair(op, "padding", padding, 0);
-    if (p[0] > k[0] / 2 || p[1] > k[1] / 2) {
-      throw new IllegalArgumentException(op + ": padding " + str(p) + " should be at most half of the kernel " + str(k));
-    }
-    boolean unbatched = x.dim() == 3;
-    Tensor x4 = check4d(op, x);
-    int h = x4.size(2), w = x4.size(3);
-    int oh = poolOut(op, h, k[0], s[0], p[0], 1, false), ow = poolOut(op, w, k[1], s[1], p[1], 1, false);
-    Tensor y; // the window means, padding counted
-    if (composite || !NeuralOps.hasFusedKernels(x4)) {
-      y = Composites.avgPool2dSlices(x4, k, s, p, oh, ow);
-    } else {
-      y = NeuralOps.avgPool2d(x4, k, s, p);
-    }
-    if (!countIncludePad && p[0] + p[1] > 0) {
+    Tensor x4 = batched(op, x);
+    ConvGeometry g = ConvGeometry.pool2d(op, x4.shape(), kernel, stride, padding, new int[] {1}, false);
+    // The window means, padding counted.
+    Tensor y = dispatch(x4, composite, () -> NeuralOps.avgPool2d(x4, g), () -> Composites.avgPool2dSlices(x4, g));
+    if (!countIncludePad && g.padH() + g.padW() > 0) {
+      int oh = g.outH(), ow = g.outW();
       double[] scale = new double[oh * ow]; // kernel area / elements inside the input
       for (int a = 0; a < oh; a++) {
-        int hs = a * s[0] - p[0], he = Math.min(hs + k[0], h);
+        int hs = a * g.strideH() - g.padH(), he = Math.min(hs + g.kH(), g.inH());
         hs = Math.max(hs, 0);
         for (int b = 0; b < ow; b++) {
-          int ws = b * s[1] - p[1], we = Math.min(ws + k[1], w);
+          int ws = b * g.strideW() - g.padW(), we = Math.min(ws + g.kW(), g.inW());
           ws = Math.max(ws, 0);
-          scale[a * ow + b] = (double) (k[0] * k[1]) / ((he - hs) * (we - ws));
+          scale[a * ow + b] = (double) (g.kH() * g.kW()) / ((he - hs) * (we - ws));
         }
       }
       y = y.mul(constant(scale, x4, oh, ow));
     }
-    return unbatched ? y.squeeze(0) : y;
+    return unbatched(x, y);
   }
 
   /**
@@ -480,16 +380,14 @@ public final class F {
     if (outH <= 0 || outW <= 0) {
       throw new IllegalArgumentException(op + ": output size must be positive, got " + outH + " x " + outW);
     }
-    boolean unbatched = x.dim() == 3;
-    Tensor x4 = check4d(op, x);
+    Tensor x4 = batched(op, x);
     int h = x4.size(2), w = x4.size(3);
-    Tensor y;
-    if (!composite && NeuralOps.hasFusedKernels(x4) && h % outH == 0 && w % outW == 0) {
-      y = NeuralOps.avgPool2d(x4, new int[] {h / outH, w / outW}, new int[] {h / outH, w / outW}, new int[] {0, 0});
-    } else {
-      y = Composites.adaptiveAvgPool2dMatmul(x4, outH, outW);
-    }
-    return unbatched ? y.squeeze(0) : y;
+    boolean even = h % outH == 0 && w % outW == 0;
+    Tensor y = dispatch(x4, composite || !even, () -> {
+      int[] k = {h / outH, w / outW};
+      return NeuralOps.avgPool2d(x4, ConvGeometry.pool2d(op, x4.shape(), k, k, new int[] {0}, new int[] {1}, false));
+    }, () -> Composites.adaptiveAvgPool2dMatmul(x4, outH, outW));
+    return unbatched(x, y);
   }
 
   // ---------------------------------------------------------------- normalisation
@@ -498,8 +396,8 @@ public final class F {
    * Batch normalisation over dim 1 of x ([N, C], [N, C, L] or [N, C, H, W]). In training, the
    * batch statistics normalise x and, when running buffers are given, update them in place:
    * running = (1 − momentum)·running + momentum·batch (unbiased variance). Otherwise the running
-   * statistics are used. weight and bias may be null. Runs on {@link NeuralOps#batchNorm}, whose
-   * training backward is fused (not differentiable again; {@link Composites#batchNorm} is).
+   * statistics are used. weight and bias may be null. With fused kernels the training backward is
+   * fused (not differentiable again); the composite used without them is.
    */
   public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
       boolean training, double momentum, double eps) {
@@ -524,15 +422,12 @@ public final class F {
       throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
           + str(x.shape()));
     }
-    if (composite || !NeuralOps.hasFusedKernels(x)) {
-      return Composites.batchNormFromMoments(x, runningMean, runningVar, weight, bias, training, momentum, eps);
-    }
-    if (useBatch) {
-      // Batch statistics on the fused primitive; running buffers are updated only in training.
-      return NeuralOps.batchNorm(x, training ? runningMean : null, training ? runningVar : null, weight, bias, true,
-          momentum, eps);
-    }
-    return NeuralOps.batchNorm(x, runningMean, runningVar, weight, bias, false, momentum, eps);
+    // With batch statistics the fused primitive updates the running buffers only in training.
+    return dispatch(x, composite, () -> useBatch
+        ? NeuralOps.batchNorm(x, training ? runningMean : null, training ? runningVar : null, weight, bias, true,
+            momentum, eps)
+        : NeuralOps.batchNorm(x, runningMean, runningVar, weight, bias, false, momentum, eps),
+        () -> Composites.batchNormFromMoments(x, runningMean, runningVar, weight, bias, training, momentum, eps));
   }
 
   /** Layer normalisation over the trailing {@code normalizedShape} dims; weight and bias may be null. */
@@ -933,7 +828,7 @@ public final class F {
    * probabilities of the input's shape. {@code weight} (per class, may be null) rescales each
    * class; targets equal to {@code ignoreIndex} are skipped (indices only); {@code labelSmoothing}
    * in [0, 1] mixes the target with the uniform distribution. Means are weighted as in PyTorch.
-   * With class indices the log-softmax + NLL part runs on the fused {@link NeuralOps#logSoftmaxNll}.
+   * With class indices the log-softmax + NLL part runs on the fused kernel when the backend has one.
    */
   public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, int ignoreIndex, Reduction reduction,
       double labelSmoothing) {
@@ -966,8 +861,8 @@ public final class F {
     Targets t = targets(op, input, target, weight, ignoreIndex, reduction);
     // The fused primitive gives logsumexp(x) − x[t] per row (0 for ignored rows); without fused
     // kernels the same comes from the log-softmax composite.
-    Tensor perEntry = NeuralOps.hasFusedKernels(input) ? NeuralOps.logSoftmaxNll(t.rows, t.raw, ignoreIndex)
-        : t.rows.logSoftmax(1).gather(1, t.safe.unsqueeze(1)).squeeze(1).mul(t.valid).neg();
+    Tensor perEntry = dispatch(input, false, () -> NeuralOps.logSoftmaxNll(t.rows, t.raw, ignoreIndex),
+        () -> t.rows.logSoftmax(1).gather(1, t.safe.unsqueeze(1)).squeeze(1).mul(t.valid).neg());
     if (weight != null) perEntry = perEntry.mul(t.weight);
     Tensor loss = reduceWeighted(perEntry, t, reduction);
     if (labelSmoothing == 0) return loss;

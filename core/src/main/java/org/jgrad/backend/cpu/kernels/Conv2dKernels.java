@@ -1,12 +1,13 @@
 package org.jgrad.backend.cpu.kernels;
 
 import java.util.Arrays;
+import org.jgrad.backend.ConvGeometry;
 import java.util.function.IntConsumer;
 
 /**
  * float32 2-D convolution on contiguous NCHW arrays by im2col + {@link Gemm}: forward, the gradients with
  * respect to input and weight, and transposed convolution (which is the input gradient run forwards).
- * Geometry and PyTorch semantics are in {@link ConvShape}; weights are {@code [outChannels,
+ * Geometry and PyTorch semantics are in {@link ConvGeometry}; weights are {@code [outChannels,
  * inChannels/groups, kH, kW]}. Every method overwrites its output.
  *
  * <p>Small images are multiplied several at a time (their im2col side by side, about
@@ -17,7 +18,7 @@ import java.util.function.IntConsumer;
  * bit-for-bit the same for any thread count. A 1x1 kernel with stride 1 and no padding skips im2col.
  *
  * <pre>{@code
- * ConvShape s = ConvShape.of(64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+ * ConvGeometry s = ConvGeometry.of(64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1);
  * Conv2dKernels.forward(s, x, 0, w, 0, null, 0, y, 0);
  * Conv2dKernels.inputGrad(s, dy, 0, w, 0, dx, 0);
  * Conv2dKernels.weightGrad(s, x, 0, dy, 0, dw, 0);
@@ -40,35 +41,35 @@ public final class Conv2dKernels {
      *
      * @param bias {@code [outChannels]} or null
      */
-    public static void forward(ConvShape s, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff,
+    public static void forward(ConvGeometry s, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff,
                                float[] y, int yOff) {
         String op = "conv2d";
-        check(op, "input", x, xOff, s.inputSize());
-        check(op, "weight", w, wOff, s.weightSize());
-        check(op, "output", y, yOff, s.outputSize());
+        fits(op, "input", x, xOff, s.inputSize());
+        fits(op, "weight", w, wOff, s.weightSize());
+        fits(op, "output", y, yOff, s.outputSize());
         if (bias != null) {
-            check(op, "bias", bias, biasOff, s.outChannels());
+            fits(op, "bias", bias, biasOff, s.outChannels());
         }
         int group = imagesPerGemm(s, s.batch());
         perGroup(s.batch(), group, (n0, n1) -> forwardImages(s, n0, n1, x, xOff, w, wOff, bias, biasOff, y, yOff));
     }
 
     /** {@code dx = d conv2d / d x} applied to {@code dy}; dx is overwritten. */
-    public static void inputGrad(ConvShape s, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff) {
+    public static void inputGrad(ConvGeometry s, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff) {
         String op = "conv2d input grad";
-        check(op, "grad output", dy, dyOff, s.outputSize());
-        check(op, "weight", w, wOff, s.weightSize());
-        check(op, "grad input", dx, dxOff, s.inputSize());
+        fits(op, "grad output", dy, dyOff, s.outputSize());
+        fits(op, "weight", w, wOff, s.weightSize());
+        fits(op, "grad input", dx, dxOff, s.inputSize());
         int group = imagesPerGemm(s, s.batch());
         perGroup(s.batch(), group, (n0, n1) -> inputGradImages(s, n0, n1, dy, dyOff, w, wOff, dx, dxOff));
     }
 
     /** {@code dw = d conv2d / d w} applied to {@code dy}, summed over the batch; dw is overwritten. */
-    public static void weightGrad(ConvShape s, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff) {
+    public static void weightGrad(ConvGeometry s, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff) {
         String op = "conv2d weight grad";
-        check(op, "input", x, xOff, s.inputSize());
-        check(op, "grad output", dy, dyOff, s.outputSize());
-        check(op, "grad weight", dw, dwOff, s.weightSize());
+        fits(op, "input", x, xOff, s.inputSize());
+        fits(op, "grad output", dy, dyOff, s.outputSize());
+        fits(op, "grad weight", dw, dwOff, s.weightSize());
         int wsz = s.weightSize();
         int batch = s.batch();
         if (batch == 0) {
@@ -153,12 +154,12 @@ public final class Conv2dKernels {
      * Transposed convolution ({@code conv_transpose2d}) of {@code x [batch, s.outChannels, s.outH, s.outW]}
      * with weight {@code [s.outChannels, s.inChannels/groups, kH, kW]} into
      * {@code y [batch, s.inChannels, s.inH, s.inW]}, plus {@code bias [s.inChannels]} (nullable), where {@code s}
-     * comes from {@link ConvShape#forTranspose}. It equals {@link #inputGrad} with x in the role of dy.
+     * comes from {@link ConvGeometry#convTranspose2d}. It equals {@link #inputGrad} with x in the role of dy.
      */
-    public static void convTranspose2d(ConvShape s, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff,
+    public static void convTranspose2d(ConvGeometry s, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff,
                                        float[] y, int yOff) {
         if (bias != null) {
-            check("conv_transpose2d", "bias", bias, biasOff, s.inChannels());
+            fits("conv_transpose2d", "bias", bias, biasOff, s.inChannels());
         }
         inputGrad(s, x, xOff, w, wOff, y, yOff);
         if (bias != null) {
@@ -177,13 +178,13 @@ public final class Conv2dKernels {
     }
 
     /** Gradient of {@link #convTranspose2d} with respect to its input x: a plain convolution of dy. */
-    public static void convTranspose2dInputGrad(ConvShape s, float[] dy, int dyOff, float[] w, int wOff,
+    public static void convTranspose2dInputGrad(ConvGeometry s, float[] dy, int dyOff, float[] w, int wOff,
                                                 float[] dx, int dxOff) {
         forward(s, dy, dyOff, w, wOff, null, 0, dx, dxOff);
     }
 
     /** Gradient of {@link #convTranspose2d} with respect to its weight; dw is overwritten. */
-    public static void convTranspose2dWeightGrad(ConvShape s, float[] x, int xOff, float[] dy, int dyOff,
+    public static void convTranspose2dWeightGrad(ConvGeometry s, float[] x, int xOff, float[] dy, int dyOff,
                                                  float[] dw, int dwOff) {
         weightGrad(s, dy, dyOff, x, xOff, dw, dwOff);
     }
@@ -194,7 +195,7 @@ public final class Conv2dKernels {
     static final int TARGET_POSITIONS = 1024;
 
     /** Images per GEMM for groups drawn from {@code available} images: fixed by the shape alone. */
-    static int imagesPerGemm(ConvShape s, int available) {
+    static int imagesPerGemm(ConvGeometry s, int available) {
         int p = s.outH() * s.outW();
         if (s.isPointwise() || available <= 1 || 2 * p > TARGET_POSITIONS) {
             return 1;
@@ -208,7 +209,7 @@ public final class Conv2dKernels {
     private record Columns(float[] data, int offset) {}
 
     /** Builds {@link Columns} in the thread's reusable buffer; a pointwise conv reads the single image directly. */
-    private static Columns imagesToColumns(ConvShape s, int n0, int n1, float[] x, int xOff) {
+    private static Columns imagesToColumns(ConvGeometry s, int n0, int n1, float[] x, int xOff) {
         int p = s.outH() * s.outW();
         int inImg = s.inChannels() * s.inH() * s.inW();
         if (s.isPointwise()) {
@@ -226,7 +227,7 @@ public final class Conv2dKernels {
      * Images [n0, n1) as one product per conv group: {@code Y[:, n0..n1) = W col}, where {@code col} holds the
      * images' im2col side by side (row stride {@code width = images * P}). A single image writes straight into y.
      */
-    private static void forwardImages(ConvShape s, int n0, int n1, float[] x, int xOff, float[] w, int wOff,
+    private static void forwardImages(ConvGeometry s, int n0, int n1, float[] x, int xOff, float[] w, int wOff,
                                       float[] bias, int biasOff, float[] y, int yOff) {
         int groups = s.groups();
         int cg = s.inChannels() / groups;
@@ -278,7 +279,7 @@ public final class Conv2dKernels {
     }
 
     /** Copies dy of images [n0, n1) into {@code [outChannels, images*P]} (side by side), unless it is one image. */
-    private static float[] gatherGrad(ConvShape s, int n0, int n1, float[] dy, int dyOff, int width) {
+    private static float[] gatherGrad(ConvGeometry s, int n0, int n1, float[] dy, int dyOff, int width) {
         int p = s.outH() * s.outW();
         int outImg = s.outChannels() * p;
         float[] buf = results(s.outChannels() * width);
@@ -290,7 +291,7 @@ public final class Conv2dKernels {
         return buf;
     }
 
-    private static void inputGradImages(ConvShape s, int n0, int n1, float[] dy, int dyOff, float[] w, int wOff,
+    private static void inputGradImages(ConvGeometry s, int n0, int n1, float[] dy, int dyOff, float[] w, int wOff,
                                         float[] dx, int dxOff) {
         int groups = s.groups();
         int cg = s.inChannels() / groups;
@@ -323,7 +324,7 @@ public final class Conv2dKernels {
     }
 
     /** {@code dw (+)= dY[n0..n1) col^T} over the images' positions side by side; beta 0 overwrites dw. */
-    private static void weightGradImages(ConvShape s, int n0, int n1, float[] x, int xOff, float[] dy, int dyOff,
+    private static void weightGradImages(ConvGeometry s, int n0, int n1, float[] x, int xOff, float[] dy, int dyOff,
                                          float beta, float[] dw, int dwOff) {
         int groups = s.groups();
         int cg = s.inChannels() / groups;
@@ -351,7 +352,7 @@ public final class Conv2dKernels {
      * row {@code (c*kH + kh)*kW + kw}, column {@code colOff + oh*outW + ow} holds {@code x[c][oh*strideH - padH + kh*dilationH][ow*strideW - padW + kw*dilationW]}
      * or 0 in the padding.
      */
-    static void im2col(ConvShape s, float[] x, int xImg, float[] col, int colOff, int ld) {
+    static void im2col(ConvGeometry s, float[] x, int xImg, float[] col, int colOff, int ld) {
         SgemmKernel simd = Gemm.defaultKernel();
         int inH = s.inH();
         int inW = s.inW();
@@ -397,7 +398,7 @@ public final class Conv2dKernels {
     }
 
     /** Adds one image's columns of {@code col} (layout of {@link #im2col}) back into {@code dx}. */
-    static void col2im(ConvShape s, float[] col, int colOff, int ld, float[] dx, int dxImg) {
+    static void col2im(ConvGeometry s, float[] col, int colOff, int ld, float[] dx, int dxImg) {
         int inH = s.inH();
         int inW = s.inW();
         int outH = s.outH();
@@ -491,5 +492,15 @@ public final class Conv2dKernels {
             throw new IllegalArgumentException(op + ": " + what + " needs " + size + " elements from offset " + off
                     + " but its array has length " + a.length);
         }
+    }
+
+    /**
+     * Asserts that {@code a} holds {@code size} elements from {@code off}: the geometry was validated when it
+     * was built, so a mismatch here is a caller bug, caught with -ea (the tests) and free without.
+     */
+    static void fits(String op, String what, float[] a, int off, long size) {
+        assert a != null : op + ": " + what + " array is null";
+        assert off >= 0 && off + size <= a.length : op + ": " + what + " needs " + size + " elements from offset " + off
+                + " but its array has length " + a.length;
     }
 }

@@ -1,6 +1,7 @@
 package org.jgrad.backend.cpu.kernels;
 
 import java.util.Arrays;
+import org.jgrad.backend.ConvGeometry;
 
 /**
  * float32 2-D pooling on contiguous NCHW arrays, forward and backward, with PyTorch's semantics:
@@ -9,7 +10,8 @@ import java.util.Arrays;
  * method overwrites its output and is deterministic for any thread count.
  *
  * <pre>{@code
- * PoolShape s = PoolShape.of(64, 32, 26, 26, 2, 2, 2, 2, 0, 0, 1, 1, false);
+ * ConvGeometry s = ConvGeometry.pool2d("maxPool2d", new int[] {64, 32, 26, 26}, new int[] {2}, null, new int[] {0},
+ *     new int[] {1}, false);
  * int[] idx = new int[s.outputSize()];
  * PoolKernels.maxPool2d(s, x, 0, y, 0, idx, 0);
  * PoolKernels.maxPool2dBackward(s, dy, 0, idx, 0, dx, 0);
@@ -23,10 +25,10 @@ public final class PoolKernels {
      * Max pooling. Padding counts as -infinity; a NaN in a window wins (as in PyTorch). {@code indices} (nullable)
      * receives the flat position {@code ih*inW + iw} of each maximum within its input plane.
      */
-    public static void maxPool2d(PoolShape s, float[] x, int xOff, float[] y, int yOff, int[] indices, int idxOff) {
+    public static void maxPool2d(ConvGeometry s, float[] x, int xOff, float[] y, int yOff, int[] indices, int idxOff) {
         String op = "max_pool2d";
-        Conv2dKernels.check(op, "input", x, xOff, s.inputSize());
-        Conv2dKernels.check(op, "output", y, yOff, s.outputSize());
+        Conv2dKernels.fits(op, "input", x, xOff, s.inputSize());
+        Conv2dKernels.fits(op, "output", y, yOff, s.outputSize());
         if (indices != null) {
             checkIdx(op, indices, idxOff, s.outputSize());
         }
@@ -72,12 +74,12 @@ public final class PoolKernels {
     }
 
     /** Gradient of {@link #maxPool2d}: routes each {@code dy} to its recorded maximum (summing ties of windows). */
-    public static void maxPool2dBackward(PoolShape s, float[] dy, int dyOff, int[] indices, int idxOff,
+    public static void maxPool2dBackward(ConvGeometry s, float[] dy, int dyOff, int[] indices, int idxOff,
                                          float[] dx, int dxOff) {
         String op = "max_pool2d backward";
-        Conv2dKernels.check(op, "grad output", dy, dyOff, s.outputSize());
+        Conv2dKernels.fits(op, "grad output", dy, dyOff, s.outputSize());
         checkIdx(op, indices, idxOff, s.outputSize());
-        Conv2dKernels.check(op, "grad input", dx, dxOff, s.inputSize());
+        Conv2dKernels.fits(op, "grad input", dx, dxOff, s.inputSize());
         int inPlane = s.inH() * s.inW();
         int outPlane = s.outH() * s.outW();
         Parallel.forRange(s.batch() * s.channels(), grain(inPlane), (p0, p1) -> {
@@ -102,12 +104,12 @@ public final class PoolKernels {
      * positive, else the window size clipped to the padded input ({@code countIncludePad}, PyTorch's default)
      * or to the input itself.
      */
-    public static void avgPool2d(PoolShape s, boolean countIncludePad, int divisorOverride,
+    public static void avgPool2d(ConvGeometry s, boolean countIncludePad, int divisorOverride,
                                  float[] x, int xOff, float[] y, int yOff) {
         String op = "avg_pool2d";
         checkAvg(op, s, divisorOverride);
-        Conv2dKernels.check(op, "input", x, xOff, s.inputSize());
-        Conv2dKernels.check(op, "output", y, yOff, s.outputSize());
+        Conv2dKernels.fits(op, "input", x, xOff, s.inputSize());
+        Conv2dKernels.fits(op, "output", y, yOff, s.outputSize());
         int inPlane = s.inH() * s.inW();
         int outPlane = s.outH() * s.outW();
         Parallel.forRange(s.batch() * s.channels(), grain(inPlane), (p0, p1) -> {
@@ -132,12 +134,12 @@ public final class PoolKernels {
     }
 
     /** Gradient of {@link #avgPool2d}; dx is overwritten. */
-    public static void avgPool2dBackward(PoolShape s, boolean countIncludePad, int divisorOverride,
+    public static void avgPool2dBackward(ConvGeometry s, boolean countIncludePad, int divisorOverride,
                                          float[] dy, int dyOff, float[] dx, int dxOff) {
         String op = "avg_pool2d backward";
         checkAvg(op, s, divisorOverride);
-        Conv2dKernels.check(op, "grad output", dy, dyOff, s.outputSize());
-        Conv2dKernels.check(op, "grad input", dx, dxOff, s.inputSize());
+        Conv2dKernels.fits(op, "grad output", dy, dyOff, s.outputSize());
+        Conv2dKernels.fits(op, "grad input", dx, dxOff, s.inputSize());
         int inPlane = s.inH() * s.inW();
         int outPlane = s.outH() * s.outW();
         Parallel.forRange(s.batch() * s.channels(), grain(inPlane), (p0, p1) -> {
@@ -165,7 +167,7 @@ public final class PoolKernels {
     }
 
     /** Window [h0, h1) x [w0, w1) inside the input and its divisor, into win[0..4]. */
-    private static void avgWindow(PoolShape s, int oh, int ow, boolean countIncludePad, int divisorOverride, int[] win) {
+    private static void avgWindow(ConvGeometry s, int oh, int ow, boolean countIncludePad, int divisorOverride, int[] win) {
         int h0 = oh * s.strideH() - s.padH();
         int w0 = ow * s.strideW() - s.padW();
         int h1 = Math.min(h0 + s.kH(), s.inH() + s.padH());
@@ -267,10 +269,9 @@ public final class PoolKernels {
         return Math.max(1, 16384 / Math.max(1, planeSize));
     }
 
-    private static void checkAvg(String op, PoolShape s, int divisorOverride) {
-        if (s.dilationH() != 1 || s.dilationW() != 1) {
-            throw new IllegalArgumentException(op + ": dilation must be 1, got " + s.dilationH() + "x" + s.dilationW());
-        }
+    private static void checkAvg(String op, ConvGeometry s, int divisorOverride) {
+        assert s.dilationH() == 1 && s.dilationW() == 1
+                : op + ": dilation must be 1, got " + s.dilationH() + "x" + s.dilationW();
         if (divisorOverride < 0) {
             throw new IllegalArgumentException(op + ": divisor override must be positive (0 for none), got " + divisorOverride);
         }
@@ -287,12 +288,8 @@ public final class PoolKernels {
     }
 
     private static void checkIdx(String op, int[] a, int off, int size) {
-        if (a == null) {
-            throw new IllegalArgumentException(op + ": indices array is null");
-        }
-        if (off < 0 || (long) off + size > a.length) {
-            throw new IllegalArgumentException(op + ": indices need " + size + " elements from offset " + off
-                    + " but the array has length " + a.length);
-        }
+        assert a != null : op + ": indices array is null";
+        assert off >= 0 && (long) off + size <= a.length : op + ": indices need " + size + " elements from offset " + off
+                + " but the array has length " + a.length;
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
+import org.jgrad.backend.ConvGeometry;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,8 +30,8 @@ class Conv2dKernelsTest {
             {3, 6, 8, 7, 4, 2, 3, 2, 1, 0, 1, 1, 2, 2},     // mixed everything, groups 2
     };
 
-    static ConvShape shape(int[] v) {
-        return ConvShape.of(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]);
+    static ConvGeometry shape(int[] v) {
+        return ConvGeometry.of(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]);
     }
 
     static float[] random(Random rnd, int n) {
@@ -60,15 +61,15 @@ class Conv2dKernelsTest {
         }
     }
 
-    static int xi(ConvShape s, int n, int c, int h, int w) {
+    static int xi(ConvGeometry s, int n, int c, int h, int w) {
         return ((n * s.inChannels() + c) * s.inH() + h) * s.inW() + w;
     }
 
-    static int yi(ConvShape s, int n, int o, int h, int w) {
+    static int yi(ConvGeometry s, int n, int o, int h, int w) {
         return ((n * s.outChannels() + o) * s.outH() + h) * s.outW() + w;
     }
 
-    static int wi(ConvShape s, int o, int ci, int kh, int kw) {
+    static int wi(ConvGeometry s, int o, int ci, int kh, int kw) {
         return ((o * (s.inChannels() / s.groups()) + ci) * s.kH() + kh) * s.kW() + kw;
     }
 
@@ -77,7 +78,7 @@ class Conv2dKernelsTest {
         void at(int n, int o, int oh, int ow, int c, int ci, int kh, int kw, int ih, int iw);
     }
 
-    static void forEachTerm(ConvShape s, Visit f) {
+    static void forEachTerm(ConvGeometry s, Visit f) {
         int cg = s.inChannels() / s.groups();
         int og = s.outChannels() / s.groups();
         for (int n = 0; n < s.batch(); n++) {
@@ -110,7 +111,7 @@ class Conv2dKernelsTest {
     void forwardInputGradWeightGradBiasGradMatchDirectLoops() {
         Random rnd = new Random(21);
         for (int[] v : SHAPES) {
-            ConvShape s = shape(v);
+            ConvGeometry s = shape(v);
             String name = java.util.Arrays.toString(v);
             float[] x = random(rnd, s.inputSize() + 3);
             float[] w = random(rnd, s.weightSize() + 2);
@@ -171,7 +172,7 @@ class Conv2dKernelsTest {
     @Test
     void resultsAreBitIdenticalAcrossThreadCounts() {
         Random rnd = new Random(22);
-        ConvShape s = ConvShape.of(10, 6, 12, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 2);
+        ConvGeometry s = ConvGeometry.of(10, 6, 12, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 2);
         float[] x = random(rnd, s.inputSize());
         float[] w = random(rnd, s.weightSize());
         float[] dy = random(rnd, s.outputSize());
@@ -210,7 +211,8 @@ class Conv2dKernelsTest {
         for (int[] v : TRANSPOSE_SHAPES) {
             int batch = v[0], cin = v[1], h = v[2], wd = v[3], cout = v[4], kh = v[5], kw = v[6];
             int st = v[7], pad = v[8], op = v[9], dil = v[10], groups = v[11];
-            ConvShape s = ConvShape.forTranspose(batch, cin, h, wd, cout, kh, kw, st, st, pad, pad, op, op, dil, dil, groups);
+            ConvGeometry s = ConvGeometry.convTranspose2d("conv_transpose2d", new int[] {batch, cin, h, wd},
+                    new int[] {cin, cout / groups, kh, kw}, new int[] {st}, new int[] {pad}, new int[] {op}, new int[] {dil}, groups);
             int oh = (h - 1) * st - 2 * pad + dil * (kh - 1) + op + 1;
             int ow = (wd - 1) * st - 2 * pad + dil * (kw - 1) + op + 1;
             assertEquals(oh, s.inH());
@@ -271,20 +273,28 @@ class Conv2dKernelsTest {
 
     @Test
     void shapeValidation() {
+        // The geometry record validates; the same cases the kernels used to reject.
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ConvShape.of(1, 3, 4, 4, 4, 5, 5, 1, 1, 0, 0, 1, 1, 1));
-        assertTrue(e.getMessage().contains("smaller than the dilated kernel"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ConvShape.of(1, 3, 8, 8, 4, 3, 3, 1, 1, 0, 0, 1, 1, 2));
+                () -> ConvGeometry.of(1, 3, 4, 4, 4, 5, 5, 1, 1, 0, 0, 1, 1, 1));
+        assertTrue(e.getMessage().contains("smaller than the effective kernel"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConvGeometry.of(1, 3, 8, 8, 4, 3, 3, 1, 1, 0, 0, 1, 1, 2));
         assertTrue(e.getMessage().contains("divisible by groups"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ConvShape.of(1, 3, 8, 8, 4, 3, 3, 0, 1, 0, 0, 1, 1, 1));
-        assertThrows(IllegalArgumentException.class,
-                () -> ConvShape.forTranspose(1, 2, 3, 3, 2, 3, 3, 2, 2, 0, 0, 2, 2, 1, 1, 1));
-        ConvShape s = ConvShape.of(2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        e = assertThrows(IllegalArgumentException.class, () -> ConvGeometry.of(1, 3, 8, 8, 4, 3, 3, 0, 1, 0, 0, 1, 1, 1));
+        assertTrue(e.getMessage().startsWith("conv2d: stride must be at least 1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConvGeometry.convTranspose2d("conv_transpose2d",
+                new int[] {1, 2, 3, 3}, new int[] {2, 2, 3, 3}, new int[] {2}, new int[] {0}, new int[] {2}, new int[] {1}, 1));
+        assertTrue(e.getMessage().contains("output padding must be smaller"), e.getMessage());
+        // The canonical constructor keeps its invariants too: no output larger than the natural one.
+        e = assertThrows(IllegalArgumentException.class, () -> new ConvGeometry(2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1,
+                false, 9, 8));
+        assertTrue(e.getMessage().contains("must be between 1x1 and 8x8"), e.getMessage());
+        ConvGeometry s = ConvGeometry.of(2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         assertEquals(8, s.outH());
-        e = assertThrows(IllegalArgumentException.class, () -> Conv2dKernels.forward(s, new float[s.inputSize() - 1], 0,
+        // Arrays that do not match a (valid) geometry are a caller bug: the kernels assert (surefire runs with -ea).
+        AssertionError a = assertThrows(AssertionError.class, () -> Conv2dKernels.forward(s, new float[s.inputSize() - 1], 0,
                 new float[s.weightSize()], 0, null, 0, new float[s.outputSize()], 0));
-        assertTrue(e.getMessage().startsWith("conv2d: input needs " + s.inputSize()), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Conv2dKernels.weightGrad(s, new float[s.inputSize()], 0,
+        assertTrue(a.getMessage().startsWith("conv2d: input needs " + s.inputSize()), a.getMessage());
+        assertThrows(AssertionError.class, () -> Conv2dKernels.weightGrad(s, new float[s.inputSize()], 0,
                 new float[s.outputSize()], 0, new float[s.weightSize()], 1));
     }
 }

@@ -1,6 +1,7 @@
 package org.jgrad.backend.cpu.kernels;
 
 import java.util.Arrays;
+import org.jgrad.backend.ConvGeometry;
 import java.util.Random;
 
 /**
@@ -25,16 +26,16 @@ public final class ConvTimingMain {
     }
 
     public static void main(String[] args) {
-        ConvShape[] shapes = {
-                ConvShape.of(64, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1),
-                ConvShape.of(64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1),
-                ConvShape.of(64, 3, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),
-                ConvShape.of(64, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+        ConvGeometry[] shapes = {
+                ConvGeometry.of(64, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+                ConvGeometry.of(64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+                ConvGeometry.of(64, 3, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                ConvGeometry.of(64, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),
         };
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         System.out.println("kernel " + Gemm.kernelName());
         Random rnd = new Random(1);
-        for (ConvShape s : shapes) {
+        for (ConvGeometry s : shapes) {
             float[] x = GemmTest.random(rnd, s.inputSize());
             float[] w = GemmTest.random(rnd, s.weightSize());
             float[] b = GemmTest.random(rnd, s.outChannels());

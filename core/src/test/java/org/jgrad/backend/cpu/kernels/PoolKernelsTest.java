@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import org.jgrad.backend.ConvGeometry;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -22,29 +23,36 @@ class PoolKernelsTest {
             {2, 2, 13, 13, 2, 2, 2, 2, 0, 0, 1, 1, 1}, // Keras CNN's odd-size pool in ceil mode
     };
 
-    static PoolShape shape(int[] v) {
-        return PoolShape.of(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12] == 1);
+    static ConvGeometry shape(int[] v) {
+        return pool(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12] == 1);
+    }
+
+    /** A pooling geometry from plain sizes, through the one validating factory. */
+    static ConvGeometry pool(int batch, int channels, int inH, int inW, int kH, int kW, int strideH, int strideW,
+                             int padH, int padW, int dilationH, int dilationW, boolean ceilMode) {
+        return ConvGeometry.pool2d("pool2d", new int[] {batch, channels, inH, inW}, new int[] {kH, kW},
+                new int[] {strideH, strideW}, new int[] {padH, padW}, new int[] {dilationH, dilationW}, ceilMode);
     }
 
     @Test
     void outputSizesFollowPyTorch() {
         // Worked by hand from PyTorch's pooling_output_shape and checked against torch 1.13's max_pool2d.
-        assertEquals(2, PoolShape.outSize(4, 3, 2, 1, 1, false));
-        assertEquals(3, PoolShape.outSize(4, 3, 2, 1, 1, true));
-        assertEquals(6, PoolShape.outSize(13, 2, 2, 0, 1, false));
-        assertEquals(7, PoolShape.outSize(13, 2, 2, 0, 1, true));
-        assertEquals(2, PoolShape.outSize(5, 2, 2, 0, 1, false));
-        assertEquals(3, PoolShape.outSize(5, 2, 2, 0, 1, true));
-        assertEquals(4, PoolShape.outSize(6, 3, 2, 1, 1, true));
+        assertEquals(2, ConvGeometry.outSize(4, 3, 2, 1, 1, false));
+        assertEquals(3, ConvGeometry.outSize(4, 3, 2, 1, 1, true));
+        assertEquals(6, ConvGeometry.outSize(13, 2, 2, 0, 1, false));
+        assertEquals(7, ConvGeometry.outSize(13, 2, 2, 0, 1, true));
+        assertEquals(2, ConvGeometry.outSize(5, 2, 2, 0, 1, false));
+        assertEquals(3, ConvGeometry.outSize(5, 2, 2, 0, 1, true));
+        assertEquals(4, ConvGeometry.outSize(6, 3, 2, 1, 1, true));
         // ceil mode drops a window that would start in the right padding: ceil(3/2)+1 = 3, but 2*2 >= 3+1 -> 2
-        assertEquals(2, PoolShape.outSize(3, 2, 2, 1, 1, true));
+        assertEquals(2, ConvGeometry.outSize(3, 2, 2, 1, 1, true));
         // ... also without padding (PyTorch 1.13 gives width 2 for width 5, kernel 1, stride 3, ceil mode)
-        assertEquals(2, PoolShape.outSize(5, 1, 3, 0, 1, true));
-        assertEquals(3, PoolShape.outSize(5, 3, 2, 1, 1, true));
+        assertEquals(2, ConvGeometry.outSize(5, 1, 3, 0, 1, true));
+        assertEquals(3, ConvGeometry.outSize(5, 3, 2, 1, 1, true));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PoolShape.of(1, 1, 4, 4, 2, 2, 2, 2, 2, 0, 1, 1, false));
+                () -> pool(1, 1, 4, 4, 2, 2, 2, 2, 2, 0, 1, 1, false));
         assertTrue(e.getMessage().contains("at most half"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> PoolShape.of(1, 1, 2, 2, 5, 5, 1, 1, 0, 0, 1, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> pool(1, 1, 2, 2, 5, 5, 1, 1, 0, 0, 1, 1, false));
     }
 
     @Test
@@ -54,7 +62,7 @@ class PoolKernelsTest {
             x[i] = i;
         }
         x[6] = 100f;
-        PoolShape s = PoolShape.of(1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, false);
+        ConvGeometry s = pool(1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, false);
         float[] y = new float[4];
         int[] idx = new int[4];
         PoolKernels.maxPool2d(s, x, 0, y, 0, idx, 0);
@@ -79,7 +87,7 @@ class PoolKernelsTest {
     void maxPoolMatchesDirectLoops() {
         Random rnd = new Random(31);
         for (int[] v : MAX_SHAPES) {
-            PoolShape s = shape(v);
+            ConvGeometry s = shape(v);
             float[] x = GemmTest.random(rnd, s.inputSize() + 2);
             // Duplicate values so ties occur: the first maximum in window order must win.
             for (int i = 0; i < x.length; i += 3) {
@@ -133,7 +141,7 @@ class PoolKernelsTest {
         }
         int[] bad = {7};
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PoolKernels.maxPool2dBackward(
-                PoolShape.of(1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1, false), new float[1], 0, bad, 0, new float[4], 0));
+                pool(1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1, false), new float[1], 0, bad, 0, new float[4], 0));
         assertTrue(e.getMessage().contains("outside the input plane"), e.getMessage());
     }
 
@@ -142,7 +150,7 @@ class PoolKernelsTest {
         // 3x3 of ones, kernel 2, stride 2, padding 1: corner windows hold 1, 2, 2 and 4 real cells.
         float[] x = new float[9];
         Arrays.fill(x, 1f);
-        PoolShape s = PoolShape.of(1, 1, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, false);
+        ConvGeometry s = pool(1, 1, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, false);
         float[] y = new float[4];
         PoolKernels.avgPool2d(s, true, 0, x, 0, y, 0);
         assertArrayEquals(new float[] {0.25f, 0.5f, 0.5f, 1f}, y);
@@ -170,7 +178,7 @@ class PoolKernelsTest {
     void avgPoolMatchesDirectLoops() {
         Random rnd = new Random(32);
         for (int[] v : AVG_SHAPES) {
-            PoolShape s = PoolShape.of(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], 1, 1, v[10] == 1);
+            ConvGeometry s = pool(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], 1, 1, v[10] == 1);
             float[] x = GemmTest.random(rnd, s.inputSize());
             float[] dy = GemmTest.random(rnd, s.outputSize());
             for (boolean include : new boolean[] {true, false}) {
@@ -229,8 +237,9 @@ class PoolKernelsTest {
                 }
             }
         }
-        assertThrows(IllegalArgumentException.class, () -> PoolKernels.avgPool2d(
-                PoolShape.of(1, 1, 5, 5, 2, 2, 1, 1, 0, 0, 2, 2, false), true, 0, new float[25], 0, new float[9], 0));
+        // Average pooling has no dilation: the geometry allows it (max pooling does), the kernel asserts.
+        assertThrows(AssertionError.class, () -> PoolKernels.avgPool2d(
+                pool(1, 1, 5, 5, 2, 2, 1, 1, 0, 0, 2, 2, false), true, 0, new float[25], 0, new float[9], 0));
     }
 
     @Test
