@@ -16,7 +16,7 @@ import org.jgrad.data.TensorDataset;
 import org.jgrad.data.transforms.Transform;
 import org.jgrad.data.transforms.Transforms;
 import org.jgrad.examples.analysis.Pca;
-import org.jgrad.examples.models2.ConvAutoencoder;
+import org.jgrad.examples.models.ConvAutoencoder;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.MnistSource;
@@ -84,7 +84,7 @@ public final class ConvAeGridSearch implements Exercise {
           + "still close to their initial values after so few steps, which is the likely reason it is far above the "
           + "retraining's validation MSE.");
     }
-    ConvAutoencoder probe = new ConvAutoencoder(4);
+    ConvAutoencoder probe = new ConvAutoencoder(4, ConvAutoencoder.Layout.DEEP);
     r.code(probe.summary(1, 1, 28, 28));
 
     // Grid search with k-fold cross-validation.
@@ -101,7 +101,7 @@ public final class ConvAeGridSearch implements Exercise {
           double sum = 0;
           for (int f = 0; f < folds.size(); f++) {
             Tensor.manualSeed(ctx.seed() + 100L * size + f);
-            ConvAutoencoder ae = new ConvAutoencoder(size);
+            ConvAutoencoder ae = new ConvAutoencoder(size, ConvAutoencoder.Layout.DEEP);
             Adam opt = new Adam(ae.parameters(), Adam.options().lr(LRS[i]).weightDecay(WDS[j]));
             DataLoader loader = new DataLoader(folds.get(f).train(cvDs), p.cvBatch(), true, ctx.seed() + f);
             for (int e = 0; e < p.cvEpochs(); e++) trainEpoch(ae, opt, loader);
@@ -163,7 +163,7 @@ public final class ConvAeGridSearch implements Exercise {
         for (int j = 0; j < WDS.length; j++) if (grid[i][j] < grid[bi][bj]) { bi = i; bj = j; }
       }
       Tensor.manualSeed(ctx.seed() + 1000L * size);
-      ConvAutoencoder ae = new ConvAutoencoder(size);
+      ConvAutoencoder ae = new ConvAutoencoder(size, ConvAutoencoder.Layout.DEEP);
       Adam opt = new Adam(ae.parameters(), Adam.options().lr(LRS[bi]).weightDecay(WDS[bj]));
       EarlyStopping stopper = new EarlyStopping(EarlyStopping.Mode.MIN, p.patience(), 0)
           .restoreBestWeights(ae::stateDict, ae::loadStateDict);

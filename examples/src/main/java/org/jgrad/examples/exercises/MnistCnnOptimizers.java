@@ -12,7 +12,7 @@ import org.jgrad.autograd.GradMode;
 import org.jgrad.data.Batch;
 import org.jgrad.data.DataLoader;
 import org.jgrad.data.TensorDataset;
-import org.jgrad.examples.models2.KerasMnistCnn;
+import org.jgrad.examples.models.KerasMnistCnn;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.MnistSource;

@@ -18,7 +18,7 @@ import org.jgrad.data.DataLoader;
 import org.jgrad.data.TensorDataset;
 import org.jgrad.data.io.RegressionData;
 import org.jgrad.data.synthetic.Synthetic;
-import org.jgrad.examples.models2.Mlp;
+import org.jgrad.examples.models.Mlp;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.Plots;

@@ -11,7 +11,7 @@ import org.jgrad.data.Splits;
 import org.jgrad.data.Subset;
 import org.jgrad.data.TensorDataset;
 import org.jgrad.data.synthetic.Synthetic;
-import org.jgrad.examples.models2.Mlp;
+import org.jgrad.examples.models.Mlp;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.Plots;
