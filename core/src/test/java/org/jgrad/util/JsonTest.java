@@ -105,4 +105,45 @@ class JsonTest {
       assertEquals(d, Json.parse(Json.write(d)));
     }
   }
+
+  @Test
+  void writesPrettyNestedMapsThatParseBack() {
+    Map<String, Object> inner = new LinkedHashMap<>();
+    inner.put("adam", 0.9917);
+    inner.put("diverged", Double.NaN);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("params", 34826);
+    m.put("test_accuracy", inner);
+    m.put("curve", new double[] {0.5, 0.25});
+    m.put("rows", List.of(List.of("a", 1), Map.of()));
+    m.put("empty", List.of());
+    m.put("loss", "MSE");
+    String s = Json.writePretty(m);
+    assertEquals("""
+        {
+          "params": 34826,
+          "test_accuracy": {
+            "adam": 0.9917,
+            "diverged": null
+          },
+          "curve": [0.5, 0.25],
+          "rows": [
+            [
+              "a",
+              1
+            ],
+            {}
+          ],
+          "empty": [],
+          "loss": "MSE"
+        }
+        """, s);
+    Map<String, Object> back = Json.parseObject(s);
+    assertEquals(0.9917, Json.map(back.get("test_accuracy")).get("adam"));
+    assertNull(Json.map(back.get("test_accuracy")).get("diverged"));
+    assertArrayEquals(new double[] {0.5, 0.25}, Json.doubles(back.get("curve")));
+    assertEquals(Json.parse(Json.write(List.of(List.of("a", 1), Map.of()))), back.get("rows"), "pretty and compact agree");
+    assertEquals("null\n", Json.writePretty(Double.POSITIVE_INFINITY));
+    assertThrows(IllegalArgumentException.class, () -> Json.writePretty(Map.of(1, 2)));
+  }
 }

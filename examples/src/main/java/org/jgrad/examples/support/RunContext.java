@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jgrad.util.Json;
 
 /**
  * What an exercise gets: mode (quick or full), seed, its output folder, the report being written
@@ -55,6 +56,6 @@ public final class RunContext {
   /** Writes report.md and metrics.json. */
   public void finish() throws IOException {
     report.write(out.resolve("report.md"));
-    Files.writeString(out.resolve("metrics.json"), Json.write(metrics));
+    Files.writeString(out.resolve("metrics.json"), Json.writePretty(metrics));
   }
 }
