@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import org.jgrad.autograd.GradMode;
 import org.jgrad.data.Batch;
 import org.jgrad.data.DataLoader;
 import org.jgrad.data.TensorDataset;
@@ -28,6 +27,7 @@ import org.jgrad.optim.SGD;
 import org.jgrad.tensor.Tensor;
 import org.jgrad.train.Callback;
 import org.jgrad.train.Metric;
+import org.jgrad.train.ProgressBar;
 import org.jgrad.train.Trainer;
 
 /**
@@ -184,14 +184,14 @@ public final class MnistCnnOptimizers implements Exercise {
   private static void warmUp(TensorDataset train) {
     Sequential m = KerasMnistCnn.build();
     SGD opt = new SGD(m.parameters(), 0.01);
-    CrossEntropyLoss ce = new CrossEntropyLoss();
-    int steps = 0;
+    List<Batch> first = new ArrayList<>();
     for (Batch b : new DataLoader(train, BATCH, false, 0)) {
-      opt.zeroGrad();
-      ce.forward(m.call(b.inputs()), b.targets()).backward();
-      opt.step();
-      if (++steps == 3) break;
+      first.add(b);
+      if (first.size() == 3) break;
     }
+    // through the Trainer, so its own code is compiled before the timed runs too
+    Trainer.builder(m, opt, new CrossEntropyLoss()::forward).train(first).metrics(Metric.accuracy()).epochs(1)
+        .progress(System.out, ProgressBar.Mode.OFF).build().fit();
   }
 
   private static void plotCurves(Path dir, Map<String, double[][]> accCurves, Map<String, double[][]> lossCurves)
