@@ -300,13 +300,33 @@ public final class Json {
    * }</pre>
    */
   public static String writePretty(Object value) {
+    return writePretty(value, 0);
+  }
+
+  /**
+   * {@link #writePretty(Object)} with every floating-point number rounded to {@code
+   * significantDigits} (1 to 17; 0 keeps them exact), written without trailing zeros and in
+   * plain notation from 1e-4 up: {@code 0.9917}, {@code 0.0002}, {@code 1.23053E-17}. For
+   * reports, where 0.08516735439578568 says no more than 0.0851674.
+   */
+  public static String writePretty(Object value, int significantDigits) {
+    if (significantDigits < 0 || significantDigits > 17) {
+      throw new IllegalArgumentException("Json.writePretty: significantDigits must be 0 to 17, got " + significantDigits);
+    }
     StringBuilder sb = new StringBuilder();
-    write(sb, value, 0);
+    write(sb, value, 0, significantDigits);
     return sb.append('\n').toString();
   }
 
-  /** {@code indent} < 0: compact; otherwise the nesting depth of {@code v} in pretty output. */
   private static void write(StringBuilder sb, Object v, int indent) {
+    write(sb, v, indent, 0);
+  }
+
+  /**
+   * {@code indent} < 0: compact; otherwise the nesting depth of {@code v} in pretty output.
+   * {@code digits} > 0 rounds floating-point numbers to that many significant digits.
+   */
+  private static void write(StringBuilder sb, Object v, int indent, int digits) {
     boolean pretty = indent >= 0;
     if (v == null) {
       sb.append("null");
@@ -318,6 +338,7 @@ public final class Json {
       sb.append(b);
     } else if (v instanceof Number n) {
       if (pretty && !Double.isFinite(n.doubleValue())) sb.append("null");
+      else if (digits > 0 && (n instanceof Double || n instanceof Float)) writeRounded(sb, n.doubleValue(), digits);
       else writeNumber(sb, n);
     } else if (v instanceof Map<?, ?> m) {
       sb.append('{');
@@ -331,7 +352,7 @@ public final class Json {
         if (pretty) newline(sb, indent + 1);
         quote(sb, key);
         sb.append(pretty ? ": " : ":");
-        write(sb, e.getValue(), pretty ? indent + 1 : -1);
+        write(sb, e.getValue(), pretty ? indent + 1 : -1, digits);
       }
       if (pretty && !first) newline(sb, indent);
       sb.append('}');
@@ -349,7 +370,7 @@ public final class Json {
       for (int i = 0; i < items.size(); i++) {
         if (i > 0) sb.append(pretty && !multiline ? ", " : ",");
         if (multiline) newline(sb, indent + 1);
-        write(sb, items.get(i), pretty ? indent + 1 : -1);
+        write(sb, items.get(i), pretty ? indent + 1 : -1, digits);
       }
       if (multiline && !items.isEmpty()) newline(sb, indent);
       sb.append(']');
@@ -360,6 +381,17 @@ public final class Json {
 
   private static void newline(StringBuilder sb, int indent) {
     sb.append('\n').append("  ".repeat(indent));
+  }
+
+  private static void writeRounded(StringBuilder sb, double d, int digits) {
+    if (d == 0) {
+      sb.append('0');
+      return;
+    }
+    java.math.BigDecimal r = new java.math.BigDecimal(d).round(new java.math.MathContext(digits)).stripTrailingZeros();
+    double a = Math.abs(d);
+    if (r.scale() <= 0 && a < 1e15) sb.append(r.toBigInteger());
+    else sb.append(a >= 1e-4 && a < 1e15 ? r.toPlainString() : r.toString());
   }
 
   private static void writeNumber(StringBuilder sb, Number n) {

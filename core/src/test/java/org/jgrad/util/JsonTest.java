@@ -146,4 +146,36 @@ class JsonTest {
     assertEquals("null\n", Json.writePretty(Double.POSITIVE_INFINITY));
     assertThrows(IllegalArgumentException.class, () -> Json.writePretty(Map.of(1, 2)));
   }
+
+  @Test
+  void prettyWritingRoundsToSignificantDigitsOnRequest() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mse", 0.08516735439578568);
+    m.put("lr", 2e-4);
+    m.put("tiny", -3.1401849173675495e-17);
+    m.put("whole", 2.0);
+    m.put("big", 123456789.0);
+    m.put("rounds_up", 0.99999996);
+    m.put("count", 34826L);
+    m.put("f", 0.1f);
+    m.put("curve", List.of(1.0 / 3, 0.0));
+    assertEquals("""
+        {
+          "mse": 0.0851674,
+          "lr": 0.0002,
+          "tiny": -3.14018E-17,
+          "whole": 2,
+          "big": 123457000,
+          "rounds_up": 1,
+          "count": 34826,
+          "f": 0.1,
+          "curve": [0.333333, 0]
+        }
+        """, Json.writePretty(m, 6));
+    Map<String, Object> back = Json.parseObject(Json.writePretty(m, 6));
+    assertEquals(-3.14018e-17, back.get("tiny"));
+    assertEquals(Json.writePretty(m), Json.writePretty(m, 0), "0 keeps the numbers exact");
+    assertTrue(Json.writePretty(m).contains("\"mse\": 0.08516735439578568"));
+    assertThrows(IllegalArgumentException.class, () -> Json.writePretty(m, 18));
+  }
 }

@@ -81,6 +81,6 @@ public final class RunContext {
   /** Writes report.md and metrics.json. */
   public void finish() throws IOException {
     report.write(out.resolve("report.md"));
-    Files.writeString(out.resolve("metrics.json"), Json.writePretty(metrics));
+    Files.writeString(out.resolve("metrics.json"), Json.writePretty(metrics, 6));
   }
 }
