@@ -16,6 +16,7 @@ import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.MnistSource;
 import org.jgrad.examples.support.Plots;
+import org.jgrad.examples.support.RowBatches;
 import org.jgrad.examples.support.RunContext;
 import org.jgrad.nn.CrossEntropyLoss;
 import org.jgrad.nn.Module;
@@ -160,7 +161,9 @@ public final class MnistCnnOptimizers implements Exercise {
     Optimizer opt = o.make().apply(model);
     Trainer trainer = ctx.trainer(model, opt, new CrossEntropyLoss()::forward)
         .train(new DataLoader(train, BATCH, true, ctx.seed() + 5))
-        .validation(new DataLoader(val, 1000))
+        // RowBatches rather than new DataLoader(val, 1000): a DataLoader built without a seed draws one from
+        // the global generator, which would shift the dropout masks of every later step.
+        .validation(RowBatches.inOrder(val.inputs(), val.targets(), 1000))
         .metrics(Metric.accuracy())
         .epochs(epochs)
         .callback(new Callback() {
@@ -172,7 +175,7 @@ public final class MnistCnnOptimizers implements Exercise {
         })
         .build();
     org.jgrad.train.History h = trainer.fit();
-    Map<String, Double> t = trainer.evaluate(new DataLoader(test, 1000));
+    Map<String, Double> t = trainer.evaluate(RowBatches.inOrder(test.inputs(), test.targets(), 1000));
     ctx.log("%s test accuracy %.4f", o.key(), t.get("accuracy"));
     // the time of the training passes alone, without the validation after each epoch
     double seconds = java.util.Arrays.stream(h.column("train_seconds")).sum();
