@@ -305,9 +305,9 @@ public final class Json {
 
   /**
    * {@link #writePretty(Object)} with every floating-point number rounded to {@code
-   * significantDigits} (1 to 17; 0 keeps them exact), written without trailing zeros and in
-   * plain notation from 1e-4 up: {@code 0.9917}, {@code 0.0002}, {@code 1.23053E-17}. For
-   * reports, where 0.08516735439578568 says no more than 0.0851674.
+   * significantDigits} (1 to 17; 0 keeps them exact), written without trailing zeros, in plain
+   * notation from 1e-6 up: {@code 0.9917}, {@code 0.00001}, {@code 1.23053E-17}. For reports,
+   * where 0.08516735439578568 says no more than 0.0851674.
    */
   public static String writePretty(Object value, int significantDigits) {
     if (significantDigits < 0 || significantDigits > 17) {
@@ -389,9 +389,9 @@ public final class Json {
       return;
     }
     java.math.BigDecimal r = new java.math.BigDecimal(d).round(new java.math.MathContext(digits)).stripTrailingZeros();
-    double a = Math.abs(d);
-    if (r.scale() <= 0 && a < 1e15) sb.append(r.toBigInteger());
-    else sb.append(a >= 1e-4 && a < 1e15 ? r.toPlainString() : r.toString());
+    // BigDecimal writes plain digits down to 1e-6 and an exponent below (and for integers from 1e15)
+    if (r.scale() <= 0 && Math.abs(d) < 1e15) sb.append(r.toBigInteger());
+    else sb.append(r.toString());
   }
 
   private static void writeNumber(StringBuilder sb, Number n) {

@@ -152,6 +152,7 @@ class JsonTest {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("mse", 0.08516735439578568);
     m.put("lr", 2e-4);
+    m.put("wd", 1e-5);
     m.put("tiny", -3.1401849173675495e-17);
     m.put("whole", 2.0);
     m.put("big", 123456789.0);
@@ -163,6 +164,7 @@ class JsonTest {
         {
           "mse": 0.0851674,
           "lr": 0.0002,
+          "wd": 0.00001,
           "tiny": -3.14018E-17,
           "whole": 2,
           "big": 123457000,
