@@ -271,7 +271,11 @@ public final class Trainer {
       return this;
     }
 
-    /** Stops when {@code es} says so, fed with {@code monitor} (default {@code val_loss}, or {@code loss}). */
+    /**
+     * Stops when {@code es} says so, fed with {@code monitor} (default {@code val_loss}, or {@code loss}).
+     * When {@code es} restores best weights ({@link EarlyStopping#restoreBestWeights}), the model
+     * ends with them also when the epochs run out before it stops.
+     */
     public Builder earlyStopping(EarlyStopping es, String monitor) {
       this.earlyStopping = es;
       this.earlyStoppingMonitor = monitor;
