@@ -284,11 +284,50 @@ public final class Json {
    */
   public static String write(Object value) {
     StringBuilder sb = new StringBuilder();
-    write(sb, value);
+    write(sb, value, -1);
     return sb.toString();
   }
 
-  private static void write(StringBuilder sb, Object v) {
+  /**
+   * Writes a value for people to read (report files such as {@code metrics.json}): objects and
+   * arrays of non-scalars one entry per line, indented by two spaces, {@code ": "} after keys,
+   * arrays of numbers or booleans on one line, and a final newline. Values are written as by
+   * {@link #write}, except that NaN and infinities become {@code null} (as JavaScript's
+   * {@code JSON.stringify} does), so a diverged run still leaves a readable file.
+   *
+   * <pre>{@code
+   * Json.writePretty(Map.of("loss", List.of(0.5, 0.25)));   // {\n  "loss": [0.5, 0.25]\n}\n
+   * }</pre>
+   */
+  public static String writePretty(Object value) {
+    return writePretty(value, 0);
+  }
+
+  /**
+   * {@link #writePretty(Object)} with every floating-point number rounded to {@code
+   * significantDigits} (1 to 17; 0 keeps them exact), written without trailing zeros, in plain
+   * notation from 1e-6 up: {@code 0.9917}, {@code 0.00001}, {@code 1.23053E-17}. For reports,
+   * where 0.08516735439578568 says no more than 0.0851674.
+   */
+  public static String writePretty(Object value, int significantDigits) {
+    if (significantDigits < 0 || significantDigits > 17) {
+      throw new IllegalArgumentException("Json.writePretty: significantDigits must be 0 to 17, got " + significantDigits);
+    }
+    StringBuilder sb = new StringBuilder();
+    write(sb, value, 0, significantDigits);
+    return sb.append('\n').toString();
+  }
+
+  private static void write(StringBuilder sb, Object v, int indent) {
+    write(sb, v, indent, 0);
+  }
+
+  /**
+   * {@code indent} < 0: compact; otherwise the nesting depth of {@code v} in pretty output.
+   * {@code digits} > 0 rounds floating-point numbers to that many significant digits.
+   */
+  private static void write(StringBuilder sb, Object v, int indent, int digits) {
+    boolean pretty = indent >= 0;
     if (v == null) {
       sb.append("null");
     } else if (v instanceof String s) {
@@ -298,7 +337,9 @@ public final class Json {
     } else if (v instanceof Boolean b) {
       sb.append(b);
     } else if (v instanceof Number n) {
-      writeNumber(sb, n);
+      if (pretty && !Double.isFinite(n.doubleValue())) sb.append("null");
+      else if (digits > 0 && (n instanceof Double || n instanceof Float)) writeRounded(sb, n.doubleValue(), digits);
+      else writeNumber(sb, n);
     } else if (v instanceof Map<?, ?> m) {
       sb.append('{');
       boolean first = true;
@@ -308,31 +349,49 @@ public final class Json {
         }
         if (!first) sb.append(',');
         first = false;
+        if (pretty) newline(sb, indent + 1);
         quote(sb, key);
-        sb.append(':');
-        write(sb, e.getValue());
+        sb.append(pretty ? ": " : ":");
+        write(sb, e.getValue(), pretty ? indent + 1 : -1, digits);
       }
+      if (pretty && !first) newline(sb, indent);
       sb.append('}');
-    } else if (v instanceof Iterable<?> it) {
-      sb.append('[');
-      boolean first = true;
-      for (Object o : it) {
-        if (!first) sb.append(',');
-        first = false;
-        write(sb, o);
+    } else if (v instanceof Iterable<?> || v.getClass().isArray()) {
+      List<Object> items = new ArrayList<>();
+      if (v instanceof Iterable<?> it) {
+        for (Object o : it) items.add(o);
+      } else {
+        int n = java.lang.reflect.Array.getLength(v);
+        for (int i = 0; i < n; i++) items.add(java.lang.reflect.Array.get(v, i));
       }
-      sb.append(']');
-    } else if (v.getClass().isArray()) {
+      // Pretty output keeps arrays of scalars (curves, shapes) on one line.
+      boolean multiline = pretty && !items.stream().allMatch(o -> o instanceof Number || o instanceof Boolean);
       sb.append('[');
-      int n = java.lang.reflect.Array.getLength(v);
-      for (int i = 0; i < n; i++) {
-        if (i > 0) sb.append(',');
-        write(sb, java.lang.reflect.Array.get(v, i));
+      for (int i = 0; i < items.size(); i++) {
+        if (i > 0) sb.append(pretty && !multiline ? ", " : ",");
+        if (multiline) newline(sb, indent + 1);
+        write(sb, items.get(i), pretty ? indent + 1 : -1, digits);
       }
+      if (multiline && !items.isEmpty()) newline(sb, indent);
       sb.append(']');
     } else {
       throw new IllegalArgumentException("Json.write: cannot write a " + v.getClass().getName());
     }
+  }
+
+  private static void newline(StringBuilder sb, int indent) {
+    sb.append('\n').append("  ".repeat(indent));
+  }
+
+  private static void writeRounded(StringBuilder sb, double d, int digits) {
+    if (d == 0) {
+      sb.append('0');
+      return;
+    }
+    java.math.BigDecimal r = new java.math.BigDecimal(d).round(new java.math.MathContext(digits)).stripTrailingZeros();
+    // BigDecimal writes plain digits down to 1e-6 and an exponent below (and for integers from 1e15)
+    if (r.scale() <= 0 && Math.abs(d) < 1e15) sb.append(r.toBigInteger());
+    else sb.append(r.toString());
   }
 
   private static void writeNumber(StringBuilder sb, Number n) {

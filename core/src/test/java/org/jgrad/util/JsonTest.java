@@ -105,4 +105,79 @@ class JsonTest {
       assertEquals(d, Json.parse(Json.write(d)));
     }
   }
+
+  @Test
+  void writesPrettyNestedMapsThatParseBack() {
+    Map<String, Object> inner = new LinkedHashMap<>();
+    inner.put("adam", 0.9917);
+    inner.put("diverged", Double.NaN);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("params", 34826);
+    m.put("test_accuracy", inner);
+    m.put("curve", new double[] {0.5, 0.25});
+    m.put("rows", List.of(List.of("a", 1), Map.of()));
+    m.put("empty", List.of());
+    m.put("loss", "MSE");
+    String s = Json.writePretty(m);
+    assertEquals("""
+        {
+          "params": 34826,
+          "test_accuracy": {
+            "adam": 0.9917,
+            "diverged": null
+          },
+          "curve": [0.5, 0.25],
+          "rows": [
+            [
+              "a",
+              1
+            ],
+            {}
+          ],
+          "empty": [],
+          "loss": "MSE"
+        }
+        """, s);
+    Map<String, Object> back = Json.parseObject(s);
+    assertEquals(0.9917, Json.map(back.get("test_accuracy")).get("adam"));
+    assertNull(Json.map(back.get("test_accuracy")).get("diverged"));
+    assertArrayEquals(new double[] {0.5, 0.25}, Json.doubles(back.get("curve")));
+    assertEquals(Json.parse(Json.write(List.of(List.of("a", 1), Map.of()))), back.get("rows"), "pretty and compact agree");
+    assertEquals("null\n", Json.writePretty(Double.POSITIVE_INFINITY));
+    assertThrows(IllegalArgumentException.class, () -> Json.writePretty(Map.of(1, 2)));
+  }
+
+  @Test
+  void prettyWritingRoundsToSignificantDigitsOnRequest() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mse", 0.08516735439578568);
+    m.put("lr", 2e-4);
+    m.put("wd", 1e-5);
+    m.put("tiny", -3.1401849173675495e-17);
+    m.put("whole", 2.0);
+    m.put("big", 123456789.0);
+    m.put("rounds_up", 0.99999996);
+    m.put("count", 34826L);
+    m.put("f", 0.1f);
+    m.put("curve", List.of(1.0 / 3, 0.0));
+    assertEquals("""
+        {
+          "mse": 0.0851674,
+          "lr": 0.0002,
+          "wd": 0.00001,
+          "tiny": -3.14018E-17,
+          "whole": 2,
+          "big": 123457000,
+          "rounds_up": 1,
+          "count": 34826,
+          "f": 0.1,
+          "curve": [0.333333, 0]
+        }
+        """, Json.writePretty(m, 6));
+    Map<String, Object> back = Json.parseObject(Json.writePretty(m, 6));
+    assertEquals(-3.14018e-17, back.get("tiny"));
+    assertEquals(Json.writePretty(m), Json.writePretty(m, 0), "0 keeps the numbers exact");
+    assertTrue(Json.writePretty(m).contains("\"mse\": 0.08516735439578568"));
+    assertThrows(IllegalArgumentException.class, () -> Json.writePretty(m, 18));
+  }
 }

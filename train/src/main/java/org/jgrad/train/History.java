@@ -18,7 +18,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * Metrics per epoch, as Keras' {@code History}: one row per epoch with columns such as
  * {@code epoch}, {@code loss}, {@code accuracy}, {@code val_loss}, {@code val_accuracy},
- * {@code lr} and {@code seconds}. It writes itself as CSV and draws itself as a PNG.
+ * {@code lr}, {@code seconds} and {@code train_seconds}. It writes itself as CSV and draws itself
+ * as a PNG.
  *
  * <pre>{@code
  * History h = trainer.fit();
@@ -137,11 +138,14 @@ public final class History {
     for (int i = 0; i < epoch.length; i++) if (Double.isNaN(epoch[i])) epoch[i] = i + 1;
     List<String> cols = columns();
     List<XYChart> charts = new ArrayList<>();
-    addChart(charts, chart("loss", epoch, cols.stream().filter(c -> c.equals("loss") || c.equals("val_loss")).toList()));
+    // every loss (loss, val_loss and those of further evaluation sets) in one chart
+    addChart(charts, chart("loss", epoch, cols.stream().filter(c -> c.equals("loss") || c.endsWith("_loss")).toList()));
     Set<String> metrics = new LinkedHashSet<>();
     for (String c : cols) {
       String base = c.startsWith("val_") ? c.substring(4) : c;
-      if (!Set.of("epoch", "loss", "lr", "seconds").contains(base)) metrics.add(base);
+      if (!base.endsWith("_loss") && !Set.of("epoch", "loss", "lr", "seconds", "train_seconds").contains(base)) {
+        metrics.add(base);
+      }
     }
     for (String m : metrics) {
       addChart(charts, chart(m, epoch, cols.stream().filter(c -> c.equals(m) || c.equals("val_" + m)).toList()));

@@ -58,14 +58,24 @@ import org.jgrad.tensor.Tensor;
  * <p>The optimizer is always stepped through a closure, so {@link org.jgrad.optim.LBFGS} works
  * too. Training metrics are computed on each batch's output before the update (as Keras does);
  * validation runs in eval mode without grad recording. The history's {@code lr} is group 0's
- * rate at the start of the epoch.
+ * rate at the start of the epoch, {@code seconds} the epoch's wall time with evaluation and
+ * {@code train_seconds} the time of the training pass alone.
+ *
+ * <p>Beyond the plain loop: {@link Builder#trainLoss} for a loss that needs more than the
+ * output and the target (regularisation, a second network, inputs assembled per batch), {@link
+ * Builder#evaluation} for further data sets evaluated after every epoch (the training set in
+ * eval mode, a test set), {@link Builder#minBatchSize} to skip batches too small for batch norm,
+ * and {@link Callback#onBatchEnd} for per-batch work.
  */
 public final class Trainer {
   private final Module model;
   private final Optimizer optimizer;
   private final BiFunction<Tensor, Tensor, Tensor> lossFn;
+  private final BatchLoss trainLoss;
   private final Iterable<Batch> train;
   private final Iterable<Batch> validation;
+  private final Map<String, Iterable<Batch>> evaluations;
+  private final int minBatchSize;
   private final List<Metric> metrics;
   private final int epochs;
   private final LRScheduler epochScheduler;
@@ -93,6 +103,9 @@ public final class Trainer {
     this.model = b.model;
     this.optimizer = b.optimizer;
     this.lossFn = b.lossFn;
+    this.trainLoss = b.trainLoss;
+    this.evaluations = new LinkedHashMap<>(b.evaluations);
+    this.minBatchSize = b.minBatchSize;
     if (b.train == null) throw new IllegalArgumentException("Trainer: no training data; call train(loader)");
     this.train = b.train;
     this.validation = b.validation;
@@ -138,8 +151,11 @@ public final class Trainer {
     private final Module model;
     private final Optimizer optimizer;
     private final BiFunction<Tensor, Tensor, Tensor> lossFn;
+    private BatchLoss trainLoss;
     private Iterable<Batch> train;
     private Iterable<Batch> validation;
+    private final Map<String, Iterable<Batch>> evaluations = new LinkedHashMap<>();
+    private int minBatchSize = 1;
     private final List<Metric> metrics = new ArrayList<>();
     private int epochs = 10;
     private LRScheduler epochScheduler;
@@ -175,6 +191,42 @@ public final class Trainer {
     /** The validation batches, evaluated after every epoch (adds {@code val_*} columns). */
     public Builder validation(Iterable<Batch> loader) {
       this.validation = loader;
+      return this;
+    }
+
+    /**
+     * Replaces {@code lossFn(model(inputs), targets)} as the loss minimised on training batches;
+     * {@code lossFn} still scores the validation and {@link #evaluation} sets. The trainer does
+     * not see the model's output then, so the history has no training metrics (their
+     * validation columns remain); the {@code loss} column is the mean of this loss.
+     */
+    public Builder trainLoss(BatchLoss loss) {
+      this.trainLoss = Objects.requireNonNull(loss, "loss");
+      return this;
+    }
+
+    /**
+     * A further data set evaluated like the validation set after every epoch (after it), its
+     * columns prefixed with {@code prefix}: {@code evaluation("train_eval_", trainAsOneBatch)}
+     * gives {@code train_eval_loss} measured in eval mode after the epoch's updates.
+     */
+    public Builder evaluation(String prefix, Iterable<Batch> loader) {
+      Objects.requireNonNull(loader, "loader");
+      if (prefix == null || prefix.isEmpty() || prefix.equals("val_") || evaluations.containsKey(prefix)) {
+        throw new IllegalArgumentException("Trainer: evaluation prefix must be non-empty, not \"val_\" and unique, got \""
+            + prefix + "\"");
+      }
+      evaluations.put(prefix, loader);
+      return this;
+    }
+
+    /**
+     * Skips training batches with fewer than {@code n} rows (batch norm needs two per channel in
+     * training mode; a last batch of one would fail).
+     */
+    public Builder minBatchSize(int n) {
+      if (n < 1) throw new IllegalArgumentException("Trainer: minBatchSize must be at least 1, got " + n);
+      this.minBatchSize = n;
       return this;
     }
 
@@ -219,7 +271,11 @@ public final class Trainer {
       return this;
     }
 
-    /** Stops when {@code es} says so, fed with {@code monitor} (default {@code val_loss}, or {@code loss}). */
+    /**
+     * Stops when {@code es} says so, fed with {@code monitor} (default {@code val_loss}, or {@code loss}).
+     * When {@code es} restores best weights ({@link EarlyStopping#restoreBestWeights}), the model
+     * ends with them also when the epochs run out before it stops.
+     */
     public Builder earlyStopping(EarlyStopping es, String monitor) {
       this.earlyStopping = es;
       this.earlyStoppingMonitor = monitor;
@@ -329,9 +385,12 @@ public final class Trainer {
       Map<String, Double> logs = new LinkedHashMap<>();
       logs.put("epoch", (double) epoch);
       int batches = trainEpoch(epoch, logs);
+      double trainSeconds = (System.nanoTime() - t0) / 1e9;
       if (validation != null) logs.putAll(evaluate(validation, "val_"));
+      for (var e : evaluations.entrySet()) logs.putAll(evaluate(e.getValue(), e.getKey()));
       logs.put("lr", lr);
       logs.put("seconds", (System.nanoTime() - t0) / 1e9);
+      logs.put("train_seconds", trainSeconds);
       history.add(logs);
       progress.finish(batches, logs);
 
@@ -348,6 +407,9 @@ public final class Trainer {
       }
     }
     writeOutputs(true);
+    // EarlyStopping restores its best weights itself when it stops; when the epochs ran out first,
+    // do the same, so "restore best weights" holds however training ended.
+    if (earlyStopping != null && !earlyStopping.shouldStop()) earlyStopping.restoreBest();
     if (restoreBest && checkpoint != null && bestEpoch > 0) {
       try {
         model.load(checkpoint);
@@ -368,15 +430,21 @@ public final class Trainer {
     long seen = 0;
     int batchIndex = 0;
     for (Batch raw : train) {
+      if (raw.size() < minBatchSize) continue;
       Batch b = onDevice(raw);
       Tensor[] firstOutput = new Tensor[1];
       Tensor loss = optimizer.step(() -> {
         optimizer.zeroGrad();
-        Tensor out = model.call(b.inputs());
-        Tensor l = lossFn.apply(out, b.targets());
+        Tensor l;
+        if (trainLoss != null) {
+          l = trainLoss.apply(model, b);
+        } else {
+          Tensor out = model.call(b.inputs());
+          l = lossFn.apply(out, b.targets());
+          if (firstOutput[0] == null) firstOutput[0] = out.detach();
+        }
         l.backward();
         if (!Double.isNaN(clipNorm)) ClipGrad.clipGradNorm(optimizer.params(), clipNorm);
-        if (firstOutput[0] == null) firstOutput[0] = out.detach();
         return l;
       });
       if (batchScheduler != null) batchScheduler.step();
@@ -384,16 +452,21 @@ public final class Trainer {
       int n = b.size();
       lossSum += l * n;
       seen += n;
-      try (var ng = GradMode.noGrad()) {
-        for (Metric m : metrics) m.update(firstOutput[0], b.targets());
+      if (firstOutput[0] != null) {
+        try (var ng = GradMode.noGrad()) {
+          for (Metric m : metrics) m.update(firstOutput[0], b.targets());
+        }
       }
       batchIndex++;
       progress.update(batchIndex, lossSum / seen);
       for (Callback c : callbacks) c.onBatchEnd(this, epoch, batchIndex - 1, l);
     }
-    if (seen == 0) throw new IllegalStateException("Trainer: the training loader produced no batches");
+    if (seen == 0) {
+      throw new IllegalStateException("Trainer: the training loader produced no batches"
+          + (minBatchSize > 1 ? " of at least minBatchSize " + minBatchSize + " rows" : ""));
+    }
     logs.put("loss", lossSum / seen);
-    for (Metric m : metrics) logs.put(m.name(), m.value());
+    if (trainLoss == null) for (Metric m : metrics) logs.put(m.name(), m.value());
     return batchIndex;
   }
 

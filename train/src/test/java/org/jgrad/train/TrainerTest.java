@@ -68,7 +68,11 @@ class TrainerTest {
     History h = trainer.fit();
 
     assertEquals(12, h.size());
-    assertEquals(List.of("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds"), h.columns());
+    assertEquals(List.of("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds", "train_seconds"),
+        h.columns());
+    for (Map<String, Double> row : h.epochs()) {
+      assertTrue(row.get("train_seconds") > 0 && row.get("train_seconds") <= row.get("seconds"), row.toString());
+    }
     assertTrue(h.max("val_accuracy") > 0.9, "two moons are learnable (chance is 0.5): " + h.last());
     assertTrue(h.column("loss")[11] < h.column("loss")[0] / 3, "training loss falls");
     assertEquals(0.03, h.column("lr")[5], 1e-12);
@@ -221,5 +225,106 @@ class TrainerTest {
         .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, t::fit);
     assertTrue(e.getMessage().contains("'val_accuracy'"), e.getMessage());
+  }
+
+  @Test
+  void trainLossMinimisesACustomLossAndEqualsTheHandWrittenLoop() {
+    Module a = mlp(8), b = mlp(8);
+    Optimizer optA = new SGD(a.parameters(), SGD.options(0.1).momentum(0.9));
+    Optimizer optB = new SGD(b.parameters(), SGD.options(0.1).momentum(0.9));
+    CrossEntropyLoss ce = new CrossEntropyLoss();
+    double lambda = 0.01;
+    java.util.function.Function<Module, Tensor> l2 = m -> {
+      Tensor sum = null;
+      for (Tensor p : m.parameters()) sum = sum == null ? p.square().sum() : sum.add(p.square().sum());
+      return sum.mul(lambda);
+    };
+    History h = Trainer.builder(a, optA, ce::forward)
+        .trainLoss((m, batch) -> ce.forward(m.call(batch.inputs()), batch.targets()).add(l2.apply(m)))
+        .train(new DataLoader(moons(96, 5), 16, true, 11))
+        .validation(new DataLoader(moons(64, 6), 64))
+        .metrics(Metric.accuracy()).epochs(2)
+        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build().fit();
+
+    DataLoader loader = new DataLoader(moons(96, 5), 16, true, 11);
+    double lastEpochLoss = 0;
+    for (int epoch = 0; epoch < 2; epoch++) {
+      b.train();
+      double sum = 0;
+      for (Batch batch : loader) {
+        optB.zeroGrad();
+        Tensor loss = ce.forward(b.call(batch.inputs()), batch.targets()).add(l2.apply(b));
+        loss.backward();
+        optB.step();
+        sum += loss.item() * batch.size();
+      }
+      lastEpochLoss = sum / 96;
+    }
+    for (int i = 0; i < a.parameters().size(); i++) {
+      assertArrayEquals(b.parameters().get(i).toFloatArray(), a.parameters().get(i).toFloatArray());
+    }
+    assertEquals(lastEpochLoss, h.last().get("loss"), 1e-12, "the loss column is the mean of the custom loss");
+    assertFalse(h.columns().contains("accuracy"), "no training metrics without the output: " + h.columns());
+    assertTrue(h.columns().contains("val_accuracy"), h.columns().toString());
+    // validation is scored with lossFn, without the regularisation term
+    Trainer probe = Trainer.builder(b, optB, ce::forward).train(List.of()).build();
+    assertEquals(probe.evaluate(new DataLoader(moons(64, 6), 64)).get("loss"), h.last().get("val_loss"), 1e-7);
+  }
+
+  @Test
+  void evaluationSetsAddPrefixedColumnsAndSmallBatchesCanBeSkipped() {
+    Module model = mlp(9);
+    Optimizer opt = new Adam(model.parameters(), 0.01);
+    TensorDataset train = moons(33, 7);   // batches of 16, 16 and 1
+    List<Integer> sizes = new ArrayList<>();
+    Trainer t = Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
+        .train(new DataLoader(train, 16, true, 3))
+        .evaluation("train_eval_", List.of(new Batch(train.inputs(), train.targets())))
+        .evaluation("test_", new DataLoader(moons(50, 8), 20))
+        .metrics(Metric.accuracy())
+        .minBatchSize(2)
+        .epochs(3)
+        .callback(new Callback() {
+          @Override
+          public void onBatchEnd(Trainer tr, int epoch, int batch, double loss) {
+            sizes.add(batch);
+          }
+        })
+        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build();
+    History h = t.fit();
+    assertEquals(List.of(0, 1, 0, 1, 0, 1), sizes, "the batch of one row is skipped every epoch");
+    assertEquals(List.of("epoch", "loss", "accuracy", "train_eval_loss", "train_eval_accuracy", "test_loss",
+        "test_accuracy", "lr", "seconds", "train_seconds"), h.columns());
+    Map<String, Double> now = t.evaluate(List.of(new Batch(train.inputs(), train.targets())));
+    assertEquals(now.get("loss"), h.last().get("train_eval_loss"), 1e-12, "measured after the epoch's updates");
+    assertEquals(now.get("accuracy"), h.last().get("train_eval_accuracy"), 1e-12);
+    assertEquals(t.evaluate(new DataLoader(moons(50, 8), 20)).get("loss"), h.last().get("test_loss"), 1e-12);
+
+    assertThrows(IllegalArgumentException.class, () -> Trainer.builder(model, opt, (o, y) -> o.sum())
+        .evaluation("val_", List.of()));
+    assertThrows(IllegalArgumentException.class, () -> Trainer.builder(model, opt, (o, y) -> o.sum()).minBatchSize(0));
+    Trainer none = Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
+        .train(new DataLoader(moons(1, 1), 16)).minBatchSize(2)
+        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build();
+    IllegalStateException e = assertThrows(IllegalStateException.class, none::fit);
+    assertTrue(e.getMessage().contains("minBatchSize 2"), e.getMessage());
+  }
+
+  @Test
+  void earlyStoppingRestoresTheBestWeightsAlsoWhenTheEpochsRunOut() {
+    Module model = mlp(10);
+    Optimizer opt = new SGD(model.parameters(), 2.0);   // a large step: the validation loss goes up and down
+    DataLoader val = new DataLoader(moons(100, 9), 100);
+    EarlyStopping es = new EarlyStopping(EarlyStopping.Mode.MIN, 100, 0)
+        .restoreBestWeights(model::stateDict, model::loadStateDict);
+    Trainer t = Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
+        .train(new DataLoader(moons(64, 4), 8, true, 5)).validation(val).epochs(8)
+        .earlyStopping(es, "val_loss")
+        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build();
+    History h = t.fit();
+    assertEquals(8, h.size(), "patience 100 never stops");
+    assertTrue(h.min("val_loss") < h.last().get("val_loss"), "the test needs a last epoch worse than the best: "
+        + java.util.Arrays.toString(h.column("val_loss")));
+    assertEquals(h.min("val_loss"), t.evaluate(val).get("loss"), 1e-7, "the best epoch's weights are back");
   }
 }

@@ -13,11 +13,12 @@ import org.jgrad.data.transforms.Transforms;
 import org.jgrad.examples.models.DenseAutoencoder;
 import org.jgrad.examples.models.DigitClassifier;
 import org.jgrad.examples.models.DisNet;
-import org.jgrad.examples.models.Training;
+import org.jgrad.examples.models.Models;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.MnistSource;
 import org.jgrad.examples.support.Plots;
+import org.jgrad.examples.support.RowBatches;
 import org.jgrad.examples.support.RunContext;
 import org.jgrad.nn.Parameter;
 import org.jgrad.nn.Reduction;
@@ -25,6 +26,8 @@ import org.jgrad.nn.functional.F;
 import org.jgrad.optim.Adam;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.train.Callback;
+import org.jgrad.train.Trainer;
 
 /**
  * Exercise 6: Gaussian-blurred MNIST. {@code dis_net}, a small CNN, learns to tell blurred from
@@ -58,7 +61,7 @@ public final class BlurDiscriminator implements Exercise {
     MnistSource.Split d = MnistSource.load(ctx, trainCount, testCount);
     var blur = Transforms.gaussianBlur(BLUR_KERNEL, BLUR_SIGMA);
     Tensor trX = d.trainX(), teX = d.testX(), trB = blur.apply(trX), teB = blur.apply(teX);
-    int[] teY = Training.labels(d.testY());
+    int[] teY = Models.labels(d.testY());
     int n = trX.size(0);
     r.paragraph(String.format(Locale.ROOT, "Blur: Gaussian, %d×%d kernel, σ = %.1f (reflect padding), applied to every image. Training on "
         + "%d images, testing on %d. Adam (lr %s) and batch %d throughout.", BLUR_KERNEL, BLUR_KERNEL, BLUR_SIGMA, n, teX.size(0), lr, batch));
@@ -69,30 +72,32 @@ public final class BlurDiscriminator implements Exercise {
     Adam clfOpt = new Adam(clf.parameters(), Adam.options().lr(lr));
     Generator g = new Generator(ctx.seed() + 11);
     Tensor trY = d.trainY();
-    double[] clfLoss = new double[clfEpochs];
-    for (int e = 0; e < clfEpochs; e++) {
-      clfLoss[e] = Training.epoch(clf, clfOpt, n, batch, g, idx -> F.crossEntropy(clf.call(trX.indexSelect(0, idx)), trY.indexSelect(0, idx)));
-      ctx.log("digit classifier epoch %d/%d: cross-entropy %.4f", e + 1, clfEpochs, clfLoss[e]);
-    }
-    double clfClear = Metrics.accuracy(teY, Training.predictLabels(clf, teX, 500));
-    double clfBlurred = Metrics.accuracy(teY, Training.predictLabels(clf, teB, 500));
+    ctx.trainer(clf, clfOpt, F::crossEntropy)
+        .train(RowBatches.shuffled(trX, trY, batch, g))
+        .epochs(clfEpochs)
+        .callback(ctx.logEpochs("digit classifier epoch %d/%d: cross-entropy %.4f", clfEpochs))
+        .build().fit();
+    double clfClear = Metrics.accuracy(teY, Models.predictLabels(clf, teX, 500));
+    double clfBlurred = Metrics.accuracy(teY, Models.predictLabels(clf, teB, 500));
     ctx.log("digit classifier: test accuracy %.4f on clear, %.4f on blurred images", clfClear, clfBlurred);
 
     // ---- dis_net: clear (1) vs blurred (0)
     Tensor.manualSeed(ctx.seed() * 1000 + 2);
     DisNet dis = new DisNet();
     Adam disOpt = new Adam(dis.parameters(), Adam.options().lr(lr));
-    double[] disLoss = new double[disEpochs];
-    for (int e = 0; e < disEpochs; e++) {
-      // Each mini-batch holds the same images clear and blurred, so the only cue is the blur itself.
-      disLoss[e] = Training.epoch(dis, disOpt, n, Math.max(1, batch / 2), g, idx -> {
-        int m = idx.numel();
-        Tensor x = Tensor.cat(List.of(trX.indexSelect(0, idx), trB.indexSelect(0, idx)), 0);
-        Tensor t = Tensor.cat(List.of(Tensor.ones(m, 1), Tensor.zeros(m, 1)), 0);
-        return F.binaryCrossEntropyWithLogits(dis.call(x), t, null, null, Reduction.MEAN);
-      });
-      ctx.log("dis_net epoch %d/%d: BCE %.4f", e + 1, disEpochs, disLoss[e]);
-    }
+    // Each mini-batch holds the same images clear (the batch's inputs) and blurred (its targets), so
+    // the only cue is the blur itself.
+    ctx.trainer(dis, disOpt, (logit, t) -> F.binaryCrossEntropyWithLogits(logit, t, null, null, Reduction.MEAN))
+        .trainLoss((model, b) -> {
+          int m = b.size();
+          Tensor x = Tensor.cat(List.of(b.inputs(), b.targets()), 0);
+          Tensor t = Tensor.cat(List.of(Tensor.ones(m, 1), Tensor.zeros(m, 1)), 0);
+          return F.binaryCrossEntropyWithLogits(model.call(x), t, null, null, Reduction.MEAN);
+        })
+        .train(RowBatches.shuffled(trX, trB, Math.max(1, batch / 2), g))
+        .epochs(disEpochs)
+        .callback(ctx.logEpochs("dis_net epoch %d/%d: BCE %.4f", disEpochs))
+        .build().fit();
     double scoreClear = meanClearScore(dis, teX), scoreBlurred = meanClearScore(dis, teB);
     double disAcc = disAccuracy(dis, teX, teB);
     ctx.log("dis_net: test accuracy %.4f, mean clear score %.3f on clear and %.3f on blurred images", disAcc, scoreClear, scoreBlurred);
@@ -104,7 +109,7 @@ public final class BlurDiscriminator implements Exercise {
     Map<String, Object> sharpMap = new LinkedHashMap<>();
     sharpMap.put("clear", sharpness(teX));
     sharpMap.put("blurred", sharpness(teB));
-    l1Map.put("blurred", Training.l1(teB, teX));
+    l1Map.put("blurred", Models.l1(teB, teX));
     scoreMap.put("clear", scoreClear);
     scoreMap.put("blurred", scoreBlurred);
     accMap.put("clear", clfClear);
@@ -112,10 +117,10 @@ public final class BlurDiscriminator implements Exercise {
     List<List<Object>> rows = new ArrayList<>();
     rows.add(List.of("clear test images", "-", 0.0, scoreClear, clfClear, sharpMap.get("clear")));
     rows.add(List.of("blurred test images", "-", l1Map.get("blurred"), scoreBlurred, clfBlurred, sharpMap.get("blurred")));
-    int[] show = Training.firstOfEachDigit(d.testY());
+    int[] show = Models.firstOfEachDigit(d.testY());
     List<float[]> grid = new ArrayList<>();
-    for (int i : show) grid.add(i < 0 ? null : Training.image(teB, i));
-    for (int i : show) grid.add(i < 0 ? null : Training.image(teX, i));
+    for (int i : show) grid.add(i < 0 ? null : Models.image(teB, i));
+    for (int i : show) grid.add(i < 0 ? null : Models.image(teX, i));
     Map<String, double[][]> curves = new LinkedHashMap<>();
     List<String> headers = new ArrayList<>(List.of("epoch"));
     List<double[]> cols = new ArrayList<>();
@@ -134,26 +139,40 @@ public final class BlurDiscriminator implements Exercise {
         Generator ga = new Generator(ctx.seed() + 37L * latent);
         double[] trainL1 = new double[aeEpochs];
         long t0 = System.nanoTime();
-        for (int e = 0; e < aeEpochs; e++) {
-          double[] l1Sum = {0};
-          Training.epoch(ae, opt, n, batch, ga, idx -> {
-            Tensor out = ae.call(trB.indexSelect(0, idx));
-            Tensor rec = F.l1Loss(out, trX.indexSelect(0, idx), Reduction.MEAN);
-            l1Sum[0] += rec.item() * idx.numel();
-            if (!guided) return rec;
-            // The evaluation clamps outputs to [0, 1], so dis_net judges the clamped image here too.
-            Tensor logit = dis.call(out.clamp(0, 1));
-            Tensor adv = F.binaryCrossEntropyWithLogits(logit, Tensor.onesLike(logit), null, null, Reduction.MEAN);
-            return rec.add(adv.mul(lambda));
-          });
-          trainL1[e] = l1Sum[0] / n;
-          ctx.log("%s latent %d epoch %d/%d: train L1 %.4f (%.0f s)", guided ? "guided" : "plain", latent, e + 1, aeEpochs, trainL1[e],
-              (System.nanoTime() - t0) / 1e9);
-        }
-        Tensor recon = Training.predict(ae, teB, 500);
-        l1[k] = Training.l1(recon, teX);
+        // The reconstruction term alone, summed over the epoch's batches (the loss column of the
+        // guided models includes the dis_net term).
+        double[] l1Sum = {0};
+        ctx.trainer(ae, opt, Models.Recon.L1::loss)
+            .trainLoss((model, b) -> {
+              Tensor out = model.call(b.inputs());
+              Tensor rec = F.l1Loss(out, b.targets(), Reduction.MEAN);
+              l1Sum[0] += rec.item() * b.size();
+              if (!guided) return rec;
+              // The evaluation clamps outputs to [0, 1], so dis_net judges the clamped image here too.
+              Tensor logit = dis.call(out.clamp(0, 1));
+              Tensor adv = F.binaryCrossEntropyWithLogits(logit, Tensor.onesLike(logit), null, null, Reduction.MEAN);
+              return rec.add(adv.mul(lambda));
+            })
+            .train(RowBatches.shuffled(trB, trX, batch, ga))
+            .epochs(aeEpochs)
+            .callback(new Callback() {
+              @Override
+              public void onEpochBegin(Trainer t, int epoch) {
+                l1Sum[0] = 0;
+              }
+
+              @Override
+              public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+                trainL1[epoch - 1] = l1Sum[0] / n;
+                ctx.log("%s latent %d epoch %d/%d: train L1 %.4f (%.0f s)", guided ? "guided" : "plain", latent, epoch, aeEpochs,
+                    trainL1[epoch - 1], (System.nanoTime() - t0) / 1e9);
+              }
+            })
+            .build().fit();
+        Tensor recon = Models.predict(ae, teB, 500);
+        l1[k] = Models.l1(recon, teX);
         score[k] = meanClearScore(dis, recon);
-        acc[k] = Metrics.accuracy(teY, Training.predictLabels(clf, recon, 500));
+        acc[k] = Metrics.accuracy(teY, Models.predictLabels(clf, recon, 500));
         l1Map.put(key, l1[k]);
         scoreMap.put(key, score[k]);
         accMap.put(key, acc[k]);
@@ -162,7 +181,7 @@ public final class BlurDiscriminator implements Exercise {
         curves.put(key.replace('_', ' '), new double[][] {ep, trainL1});
         headers.add("train_l1_" + key);
         cols.add(trainL1);
-        for (int i : show) grid.add(i < 0 ? null : Training.image(recon, i));
+        for (int i : show) grid.add(i < 0 ? null : Models.image(recon, i));
       }
       readings.add(String.format(Locale.ROOT, "Latent %d: guidance moved dis_net's mean clear score from %.3f to %.3f, the test L1 from %.4f "
           + "to %.4f (%s), and the classifier's accuracy on the reconstructions from %.3f to %.3f.", latent, score[0], score[1], l1[0],
@@ -260,12 +279,12 @@ public final class BlurDiscriminator implements Exercise {
 
   private static double meanClearScore(DisNet dis, Tensor images) {
     try (var ng = GradMode.noGrad()) {
-      return Training.map(dis, images, 500, dis::clearScore).mean().item();
+      return Models.map(dis, images, 500, dis::clearScore).mean().item();
     }
   }
 
   private static double disAccuracy(DisNet dis, Tensor clear, Tensor blurred) {
-    double[] c = Training.predict(dis, clear, 500).toDoubleArray(), b = Training.predict(dis, blurred, 500).toDoubleArray();
+    double[] c = Models.predict(dis, clear, 500).toDoubleArray(), b = Models.predict(dis, blurred, 500).toDoubleArray();
     int ok = 0;
     for (double v : c) if (v > 0) ok++;
     for (double v : b) if (v <= 0) ok++;

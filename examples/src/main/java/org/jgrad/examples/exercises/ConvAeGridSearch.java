@@ -16,16 +16,20 @@ import org.jgrad.data.TensorDataset;
 import org.jgrad.data.transforms.Transform;
 import org.jgrad.data.transforms.Transforms;
 import org.jgrad.examples.analysis.Pca;
-import org.jgrad.examples.models2.ConvAutoencoder;
+import org.jgrad.examples.models.ConvAutoencoder;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.MnistSource;
 import org.jgrad.examples.support.Plots;
+import org.jgrad.examples.support.RowBatches;
 import org.jgrad.examples.support.RunContext;
 import org.jgrad.nn.MSELoss;
 import org.jgrad.optim.Adam;
 import org.jgrad.optim.EarlyStopping;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.train.Callback;
+import org.jgrad.train.History;
+import org.jgrad.train.Trainer;
 
 /**
  * Exercise 7: a convolutional autoencoder (three conv and two linear layers in the encoder, the
@@ -84,7 +88,7 @@ public final class ConvAeGridSearch implements Exercise {
           + "still close to their initial values after so few steps, which is the likely reason it is far above the "
           + "retraining's validation MSE.");
     }
-    ConvAutoencoder probe = new ConvAutoencoder(4);
+    ConvAutoencoder probe = new ConvAutoencoder(4, ConvAutoencoder.Layout.DEEP);
     r.code(probe.summary(1, 1, 28, 28));
 
     // Grid search with k-fold cross-validation.
@@ -101,10 +105,10 @@ public final class ConvAeGridSearch implements Exercise {
           double sum = 0;
           for (int f = 0; f < folds.size(); f++) {
             Tensor.manualSeed(ctx.seed() + 100L * size + f);
-            ConvAutoencoder ae = new ConvAutoencoder(size);
+            ConvAutoencoder ae = new ConvAutoencoder(size, ConvAutoencoder.Layout.DEEP);
             Adam opt = new Adam(ae.parameters(), Adam.options().lr(LRS[i]).weightDecay(WDS[j]));
             DataLoader loader = new DataLoader(folds.get(f).train(cvDs), p.cvBatch(), true, ctx.seed() + f);
-            for (int e = 0; e < p.cvEpochs(); e++) trainEpoch(ae, opt, loader);
+            reconstruction(ctx, ae, opt, loader).epochs(p.cvEpochs()).build().fit();
             sum += mse(ae, inputs(folds.get(f).test(cvDs)), null);
           }
           grid[i][j] = sum / folds.size();
@@ -163,23 +167,26 @@ public final class ConvAeGridSearch implements Exercise {
         for (int j = 0; j < WDS.length; j++) if (grid[i][j] < grid[bi][bj]) { bi = i; bj = j; }
       }
       Tensor.manualSeed(ctx.seed() + 1000L * size);
-      ConvAutoencoder ae = new ConvAutoencoder(size);
+      ConvAutoencoder ae = new ConvAutoencoder(size, ConvAutoencoder.Layout.DEEP);
       Adam opt = new Adam(ae.parameters(), Adam.options().lr(LRS[bi]).weightDecay(WDS[bj]));
       EarlyStopping stopper = new EarlyStopping(EarlyStopping.Mode.MIN, p.patience(), 0)
           .restoreBestWeights(ae::stateDict, ae::loadStateDict);
       DataLoader loader = new DataLoader(parts.get(0), p.batch(), true, ctx.seed() + 5);
-      List<Double> vals = new ArrayList<>();
       long t0 = System.nanoTime();
-      boolean stopped = false;
-      for (int e = 0; e < p.maxEpochs() && !stopped; e++) {
-        double tl = trainEpoch(ae, opt, loader);
-        double vl = mse(ae, valX, null);
-        vals.add(vl);
-        stopped = stopper.step(vl);
-        ctx.log("retrain size %d epoch %d: train MSE %.5f, val MSE %.5f%s", size, e + 1, tl, vl,
-            stopped ? " (early stop)" : "");
-      }
-      if (!stopped) stopper.restoreBest();
+      // The trainer restores the best weights whether the stopper stops or the epochs run out.
+      History h = reconstruction(ctx, ae, opt, loader)
+          .validation(RowBatches.inOrder(valX, valX, 1000))
+          .epochs(p.maxEpochs())
+          .earlyStopping(stopper, "val_loss")
+          .callback(new Callback() {
+            @Override
+            public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+              ctx.log("retrain size %d epoch %d: train MSE %.5f, val MSE %.5f", size, epoch, logs.get("loss"), logs.get("val_loss"));
+            }
+          })
+          .build().fit();
+      if (stopper.shouldStop()) ctx.log("retrain size %d: early stop after epoch %d", size, h.size());
+      List<Double> vals = java.util.Arrays.stream(h.column("val_loss")).boxed().toList();
       double secs = (System.nanoTime() - t0) / 1e9;
       double test = mse(ae, testX, null);
       models.put(size, ae);
@@ -359,21 +366,15 @@ public final class ConvAeGridSearch implements Exercise {
     return b;
   }
 
-  /** One epoch of Adam on MSE reconstruction; returns the mean training loss. */
-  static double trainEpoch(ConvAutoencoder ae, Adam opt, DataLoader loader) {
+  /**
+   * A trainer of {@code ae} on MSE reconstruction of the batches' inputs (the loaders hold
+   * (image, label) pairs; the labels are not used).
+   */
+  static Trainer.Builder reconstruction(RunContext ctx, ConvAutoencoder ae, Adam opt, Iterable<Batch> loader) {
     MSELoss mse = new MSELoss();
-    ae.train();
-    double sum = 0;
-    int n = 0;
-    for (Batch b : loader) {
-      opt.zeroGrad();
-      Tensor loss = mse.forward(ae.call(b.inputs()), b.inputs());
-      loss.backward();
-      opt.step();
-      sum += loss.item() * b.size();
-      n += b.size();
-    }
-    return sum / n;
+    return ctx.trainer(ae, opt, mse::forward)
+        .trainLoss((model, b) -> mse.forward(model.call(b.inputs()), b.inputs()))
+        .train(loader);
   }
 
   /** Reconstruction MSE of {@code inputs} against {@code targets} (the inputs themselves when null), in chunks. */

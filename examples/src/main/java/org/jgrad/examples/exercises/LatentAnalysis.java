@@ -14,8 +14,8 @@ import org.jgrad.examples.exercises.MnistAutoencoders.Data;
 import org.jgrad.examples.exercises.MnistAutoencoders.Setup;
 import org.jgrad.examples.exercises.MnistAutoencoders.Trained;
 import org.jgrad.examples.models.Autoencoder;
-import org.jgrad.examples.models.Training.Recon;
-import org.jgrad.examples.models.Training;
+import org.jgrad.examples.models.Models.Recon;
+import org.jgrad.examples.models.Models;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.Plots;
@@ -51,7 +51,7 @@ public final class LatentAnalysis implements Exercise {
     int tsneN = Math.min(n, Integer.getInteger("jgrad.tsne.points", ctx.pick(500, 3000)));
     int tsneIters = ctx.pick(350, 1000);
     int restarts = ctx.pick(4, 10);
-    int[] y = Training.labels(d.testY());
+    int[] y = Models.labels(d.testY());
 
     Map<Integer, Autoencoder> models = new LinkedHashMap<>();
     Map<Integer, Tensor> codes = new LinkedHashMap<>();
@@ -60,7 +60,7 @@ public final class LatentAnalysis implements Exercise {
       Trained t = MnistAutoencoders.loadOrTrain(ctx, latent, d, s);
       reused += t.reused() ? 1 : 0;
       models.put(latent, t.model());
-      codes.put(latent, Training.map(t.model(), d.testX(), 1000, t.model()::encode));
+      codes.put(latent, Models.map(t.model(), d.testX(), 1000, t.model()::encode));
     }
     r.paragraph(String.format(Locale.ROOT, "Autoencoders: the dense L1 autoencoders of `mnist-autoencoders` (784 → 512 → latent → 512 → 784; "
         + "%s); %s. Everything below is computed on the codes of the %d test images, except t-SNE, which embeds the first %d of them "
@@ -180,9 +180,9 @@ public final class LatentAnalysis implements Exercise {
     for (int latent : new int[] {2, 32}) {
       Autoencoder ae = models.get(latent);
       Tensor means = Tensor.of(toFloat(meanRows(codes.get(latent), y)), 10, latent);
-      Tensor decoded = Training.map(ae, means, 10, ae::decode);
-      for (int i = 0; i < 10; i++) grid.add(Training.image(decoded, i));
-      meanL1.put("latent_" + latent, Training.l1(decoded.reshape(10, 784), Tensor.of(flatten(meanImages(d.testX().reshape(n, 784), y)), 10, 784)));
+      Tensor decoded = Models.map(ae, means, 10, ae::decode);
+      for (int i = 0; i < 10; i++) grid.add(Models.image(decoded, i));
+      meanL1.put("latent_" + latent, Models.l1(decoded.reshape(10, 784), Tensor.of(flatten(meanImages(d.testX().reshape(n, 784), y)), 10, 784)));
     }
     Plots.imageGrid(ctx.file("digit_means.png"), grid.toArray(new float[0][]), 3, 10, 28, 28, 3,
         List.of("mean image", "latent 2", "latent 32"));

@@ -10,16 +10,20 @@ import java.util.Locale;
 import java.util.Map;
 import org.jgrad.examples.models.Autoencoder;
 import org.jgrad.examples.models.DenseAutoencoder;
-import org.jgrad.examples.models.Training;
-import org.jgrad.examples.models.Training.Recon;
+import org.jgrad.examples.models.Models;
+import org.jgrad.examples.models.Models.Recon;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.MnistSource;
 import org.jgrad.examples.support.Plots;
+import org.jgrad.examples.support.RowBatches;
 import org.jgrad.examples.support.RunContext;
 import org.jgrad.optim.Adam;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.train.Callback;
+import org.jgrad.train.History;
+import org.jgrad.train.Trainer;
 
 /**
  * Exercise 3: dense MNIST autoencoders with latent sizes 2, 16, 32 and 256, trained with L1 loss
@@ -107,19 +111,21 @@ public final class MnistAutoencoders implements Exercise {
     int latent = ae.latent();
     Adam opt = new Adam(ae.parameters(), Adam.options().lr(s.lr()));
     Generator g = new Generator(s.seed() + 31L * latent);
-    double[] tr = new double[s.epochs()], va = new double[s.epochs()];
     Tensor x = d.trainX();
     long t0 = System.nanoTime();
-    for (int e = 0; e < s.epochs(); e++) {
-      tr[e] = Training.epoch(ae, opt, x.size(0), s.batch(), g, idx -> {
-        Tensor b = x.indexSelect(0, idx);
-        return s.loss().loss(ae.call(b), b);
-      });
-      Tensor rv = Training.predict(ae, d.valX(), 500);
-      va[e] = s.loss() == Recon.L1 ? Training.l1(rv, d.valX()) : Training.mse(rv, d.valX());
-      ctx.log("%s latent %d epoch %d/%d: train %s %.4f, validation %.4f (%.0f s)", kind, latent, e + 1, s.epochs(), s.loss(), tr[e], va[e],
-          (System.nanoTime() - t0) / 1e9);
-    }
+    History h = ctx.trainer(ae, opt, s.loss()::loss)
+        .train(RowBatches.shuffled(x, x, s.batch(), g))
+        .validation(RowBatches.inOrder(d.valX(), d.valX(), 500))
+        .epochs(s.epochs())
+        .callback(new Callback() {
+          @Override
+          public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+            ctx.log("%s latent %d epoch %d/%d: train %s %.4f, validation %.4f (%.0f s)", kind, latent, epoch, s.epochs(), s.loss(),
+                logs.get("loss"), logs.get("val_loss"), (System.nanoTime() - t0) / 1e9);
+          }
+        })
+        .build().fit();
+    double[] tr = h.column("loss"), va = h.column("val_loss");
     return new Trained(ae, tr, va, false, (System.nanoTime() - t0) / 1e9);
   }
 
@@ -130,7 +136,7 @@ public final class MnistAutoencoders implements Exercise {
   public static Trained loadOrTrain(RunContext ctx, int latent, Data d, Setup s) throws java.io.IOException {
     Path file = checkpoint(ctx.out().toAbsolutePath().getParent().resolve(NAME), latent);
     DenseAutoencoder ae = new DenseAutoencoder(latent);
-    if (Training.loadCheckpoint(ae, file, s.meta(latent, d.split().source()))) {
+    if (Models.loadCheckpoint(ae, file, s.meta(latent, d.split().source()))) {
       ctx.log("dense latent %d: reusing %s", latent, file);
       return new Trained(ae, new double[0], new double[0], true, 0);
     }
@@ -155,9 +161,9 @@ public final class MnistAutoencoders implements Exercise {
     Map<String, double[][]> trainCurves = new LinkedHashMap<>(), valCurves = new LinkedHashMap<>();
     Map<String, Object> testL1 = new LinkedHashMap<>(), testMse = new LinkedHashMap<>(), valFinal = new LinkedHashMap<>();
     List<List<Object>> rows = new ArrayList<>();
-    int[] show = Training.firstOfEachDigit(d.testY());
+    int[] show = Models.firstOfEachDigit(d.testY());
     List<float[]> grid = new ArrayList<>();
-    for (int i : show) grid.add(i < 0 ? null : Training.image(d.testX(), i));
+    for (int i : show) grid.add(i < 0 ? null : Models.image(d.testX(), i));
     double[] l1s = new double[LATENTS.length];
     List<String> headers = new ArrayList<>(List.of("epoch"));
     List<double[]> cols = new ArrayList<>();
@@ -167,9 +173,9 @@ public final class MnistAutoencoders implements Exercise {
     for (int k = 0; k < LATENTS.length; k++) {
       int latent = LATENTS[k];
       Trained t = train(ctx, latent, d, s);
-      Training.saveCheckpoint(t.model(), checkpoint(ctx.out(), latent), s.meta(latent, d.split().source()));
-      Tensor recon = Training.predict(t.model(), d.testX(), 1000);
-      double l1 = Training.l1(recon, d.testX()), mse = Training.mse(recon, d.testX());
+      Models.saveCheckpoint(t.model(), checkpoint(ctx.out(), latent), s.meta(latent, d.split().source()));
+      Tensor recon = Models.predict(t.model(), d.testX(), 1000);
+      double l1 = Models.l1(recon, d.testX()), mse = Models.mse(recon, d.testX());
       l1s[k] = l1;
       testL1.put(String.valueOf(latent), l1);
       testMse.put(String.valueOf(latent), mse);
@@ -182,7 +188,7 @@ public final class MnistAutoencoders implements Exercise {
       cols.add(t.valLoss());
       rows.add(List.of(latent, t.model().numParameters(), t.trainLoss()[s.epochs() - 1], t.valLoss()[s.epochs() - 1], l1, mse,
           String.format(Locale.ROOT, "%.1f", t.seconds())));
-      for (int i : show) grid.add(i < 0 ? null : Training.image(recon, i));
+      for (int i : show) grid.add(i < 0 ? null : Models.image(recon, i));
     }
     Csv.write(ctx.file("loss_curves.csv"), headers, cols);
     plotCurves(ctx.out(), s.loss().toString(), trainCurves, valCurves);

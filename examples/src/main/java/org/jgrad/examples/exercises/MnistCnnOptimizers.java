@@ -8,15 +8,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import org.jgrad.autograd.GradMode;
 import org.jgrad.data.Batch;
 import org.jgrad.data.DataLoader;
 import org.jgrad.data.TensorDataset;
-import org.jgrad.examples.models2.KerasMnistCnn;
+import org.jgrad.examples.models.KerasMnistCnn;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.MnistSource;
 import org.jgrad.examples.support.Plots;
+import org.jgrad.examples.support.RowBatches;
 import org.jgrad.examples.support.RunContext;
 import org.jgrad.nn.CrossEntropyLoss;
 import org.jgrad.nn.Module;
@@ -26,6 +26,10 @@ import org.jgrad.optim.Adam;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.SGD;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.train.Callback;
+import org.jgrad.train.Metric;
+import org.jgrad.train.ProgressBar;
+import org.jgrad.train.Trainer;
 
 /**
  * Exercise 12: the Keras MNIST CNN (34,826 parameters) trained with Adam, SGD (lr 0.01, momentum
@@ -155,80 +159,42 @@ public final class MnistCnnOptimizers implements Exercise {
   static History train(RunContext ctx, Sequential model, Opt o, TensorDataset train, TensorDataset val,
                        TensorDataset test, int epochs) {
     Optimizer opt = o.make().apply(model);
-    CrossEntropyLoss ce = new CrossEntropyLoss();
-    DataLoader loader = new DataLoader(train, BATCH, true, ctx.seed() + 5);
-    double[] tl = new double[epochs], ta = new double[epochs], vl = new double[epochs], va = new double[epochs];
-    long nanos = 0;
-    for (int e = 0; e < epochs; e++) {
-      long t0 = System.nanoTime();
-      model.train();
-      double lossSum = 0;
-      long correct = 0, seen = 0;
-      for (Batch b : loader) {
-        opt.zeroGrad();
-        Tensor logits = model.call(b.inputs());
-        Tensor loss = ce.forward(logits, b.targets());
-        loss.backward();
-        opt.step();
-        int k = b.size();
-        lossSum += loss.item() * k;
-        correct += countCorrect(logits, b.targets());
-        seen += k;
-      }
-      nanos += System.nanoTime() - t0;
-      tl[e] = lossSum / seen;
-      ta[e] = (double) correct / seen;
-      double[] v = evaluate(model, ce, val);
-      vl[e] = v[0];
-      va[e] = v[1];
-      ctx.log("%s epoch %d/%d: train loss %.4f acc %.4f, val loss %.4f acc %.4f (%.1f s)", o.key(), e + 1, epochs,
-          tl[e], ta[e], vl[e], va[e], (System.nanoTime() - t0) / 1e9);
-    }
-    double[] t = evaluate(model, ce, test);
-    ctx.log("%s test accuracy %.4f", o.key(), t[1]);
-    return new History(tl, ta, vl, va, t[1], t[0], nanos / 1e9);
+    Trainer trainer = ctx.trainer(model, opt, new CrossEntropyLoss()::forward)
+        .train(new DataLoader(train, BATCH, true, ctx.seed() + 5))
+        // RowBatches rather than new DataLoader(val, 1000): a DataLoader built without a seed draws one from
+        // the global generator, which would shift the dropout masks of every later step.
+        .validation(RowBatches.inOrder(val.inputs(), val.targets(), 1000))
+        .metrics(Metric.accuracy())
+        .epochs(epochs)
+        .callback(new Callback() {
+          @Override
+          public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+            ctx.log("%s epoch %d/%d: train loss %.4f acc %.4f, val loss %.4f acc %.4f (%.1f s)", o.key(), epoch, epochs,
+                logs.get("loss"), logs.get("accuracy"), logs.get("val_loss"), logs.get("val_accuracy"), logs.get("seconds"));
+          }
+        })
+        .build();
+    org.jgrad.train.History h = trainer.fit();
+    Map<String, Double> t = trainer.evaluate(RowBatches.inOrder(test.inputs(), test.targets(), 1000));
+    ctx.log("%s test accuracy %.4f", o.key(), t.get("accuracy"));
+    // the time of the training passes alone, without the validation after each epoch
+    double seconds = java.util.Arrays.stream(h.column("train_seconds")).sum();
+    return new History(h.column("loss"), h.column("accuracy"), h.column("val_loss"), h.column("val_accuracy"),
+        t.get("accuracy"), t.get("loss"), seconds);
   }
 
   /** A few untimed steps on a throwaway model, so the first optimizer's time does not include JIT compilation. */
   private static void warmUp(TensorDataset train) {
     Sequential m = KerasMnistCnn.build();
     SGD opt = new SGD(m.parameters(), 0.01);
-    CrossEntropyLoss ce = new CrossEntropyLoss();
-    int steps = 0;
+    List<Batch> first = new ArrayList<>();
     for (Batch b : new DataLoader(train, BATCH, false, 0)) {
-      opt.zeroGrad();
-      ce.forward(m.call(b.inputs()), b.targets()).backward();
-      opt.step();
-      if (++steps == 3) break;
+      first.add(b);
+      if (first.size() == 3) break;
     }
-  }
-
-  private static long countCorrect(Tensor logits, Tensor labels) {
-    long[] pred = logits.detach().argmax(1, false).toLongArray(), y = labels.toLongArray();
-    long c = 0;
-    for (int i = 0; i < pred.length; i++) if (pred[i] == y[i]) c++;
-    return c;
-  }
-
-  /** Mean loss and accuracy in eval mode, in batches of 1000. */
-  static double[] evaluate(Module model, CrossEntropyLoss ce, TensorDataset ds) {
-    boolean was = model.isTraining();
-    model.eval();
-    double lossSum = 0;
-    long correct = 0;
-    int n = ds.size();
-    try (var ng = GradMode.noGrad()) {
-      for (int from = 0; from < n; from += 1000) {
-        int len = Math.min(1000, n - from);
-        Tensor x = ds.inputs().narrow(0, from, len), y = ds.targets().narrow(0, from, len);
-        Tensor logits = model.call(x);
-        lossSum += ce.forward(logits, y).item() * len;
-        correct += countCorrect(logits, y);
-      }
-    } finally {
-      model.train(was);
-    }
-    return new double[] {lossSum / n, (double) correct / n};
+    // through the Trainer, so its own code is compiled before the timed runs too
+    Trainer.builder(m, opt, new CrossEntropyLoss()::forward).train(first).metrics(Metric.accuracy()).epochs(1)
+        .progress(System.out, ProgressBar.Mode.OFF).build().fit();
   }
 
   private static void plotCurves(Path dir, Map<String, double[][]> accCurves, Map<String, double[][]> lossCurves)

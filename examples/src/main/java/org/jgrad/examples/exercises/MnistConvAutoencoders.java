@@ -11,8 +11,8 @@ import org.jgrad.examples.exercises.MnistAutoencoders.Data;
 import org.jgrad.examples.exercises.MnistAutoencoders.Setup;
 import org.jgrad.examples.exercises.MnistAutoencoders.Trained;
 import org.jgrad.examples.models.ConvAutoencoder;
-import org.jgrad.examples.models.Training;
-import org.jgrad.examples.models.Training.Recon;
+import org.jgrad.examples.models.Models;
+import org.jgrad.examples.models.Models.Recon;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.Plots;
@@ -53,9 +53,9 @@ public final class MnistConvAutoencoders implements Exercise {
             + "Test errors are over %d test images.",
         d.trainX().size(0), d.valX().size(0), s.describe(), d.testX().size(0)));
 
-    int[] show = Training.firstOfEachDigit(d.testY());
+    int[] show = Models.firstOfEachDigit(d.testY());
     List<float[]> grid = new ArrayList<>();
-    for (int i : show) grid.add(i < 0 ? null : Training.image(d.testX(), i));
+    for (int i : show) grid.add(i < 0 ? null : Models.image(d.testX(), i));
     Map<String, Object> testL1 = new LinkedHashMap<>(), testMse = new LinkedHashMap<>();
     Map<String, double[][]> trainCurves = new LinkedHashMap<>(), valCurves = new LinkedHashMap<>();
     List<List<Object>> rows = new ArrayList<>();
@@ -75,13 +75,13 @@ public final class MnistConvAutoencoders implements Exercise {
       int k = 0;
       for (Trained t : List.of(dense, conv)) {
         String kind = t == dense ? "dense" : "conv";
-        Tensor recon = Training.predict(t.model(), d.testX(), 500);
-        l1[k++] = Training.l1(recon, d.testX());
+        Tensor recon = Models.predict(t.model(), d.testX(), 500);
+        l1[k++] = Models.l1(recon, d.testX());
         testL1.put(kind + "_" + latent, l1[k - 1]);
-        testMse.put(kind + "_" + latent, Training.mse(recon, d.testX()));
-        rows.add(List.of(kind, latent, t.model().numParameters(), l1[k - 1], Training.mse(recon, d.testX()),
+        testMse.put(kind + "_" + latent, Models.mse(recon, d.testX()));
+        rows.add(List.of(kind, latent, t.model().numParameters(), l1[k - 1], Models.mse(recon, d.testX()),
             t.reused() ? "reused" : String.format(Locale.ROOT, "%.1f", t.seconds())));
-        for (int i : show) grid.add(i < 0 ? null : Training.image(recon, i));
+        for (int i : show) grid.add(i < 0 ? null : Models.image(recon, i));
         if (!t.reused()) {
           trainCurves.put(kind + " latent " + latent, new double[][] {ep, t.trainLoss()});
           valCurves.put(kind + " latent " + latent, new double[][] {ep, t.valLoss()});

@@ -15,7 +15,7 @@ import org.jgrad.data.DataLoader;
 import org.jgrad.data.TensorDataset;
 import org.jgrad.data.io.RegressionData;
 import org.jgrad.data.synthetic.Synthetic;
-import org.jgrad.examples.models2.Mlp;
+import org.jgrad.examples.models.Mlp;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.Plots;
@@ -28,6 +28,10 @@ import org.jgrad.optim.LBFGS;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.SGD;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.train.Callback;
+import org.jgrad.train.History;
+import org.jgrad.train.ProgressBar;
+import org.jgrad.train.Trainer;
 
 /**
  * Exercise 11: a noisy regression (y = −sin(0.8πx) + N(0, σ²)) fitted by three-layer MLPs with
@@ -246,44 +250,33 @@ public final class OptimizerComparison implements Exercise {
     MSELoss mse = new MSELoss();
     Optimizer opt = s.make().apply(model);
     double[] losses = new double[epochs + 1];
+    java.util.Arrays.fill(losses, Double.NaN);
     losses[0] = evaluate(model, mse, trainDs);
-    long nanos = 0, steps = 0;
     long[] evals = {0};
     boolean full = s.batch() >= trainDs.size();
-    DataLoader loader = full ? null : new DataLoader(trainDs, s.batch(), true, seed);
-    Tensor x = trainDs.inputs(), y = trainDs.targets();
-    for (int e = 1; e <= epochs; e++) {
-      long t0 = System.nanoTime();
-      if (opt instanceof LBFGS) {
-        opt.step(() -> {
+    Batch all = new Batch(trainDs.inputs(), trainDs.targets());
+    Iterable<Batch> loader = full ? List.of(all) : new DataLoader(trainDs, s.batch(), true, seed);
+    // The trainer steps every optimizer through a closure: one call per step for SGD and Adam,
+    // one per function evaluation of L-BFGS (up to maxIter per step), so evals counts both.
+    History h = Trainer.builder(model, opt, mse::forward)
+        .trainLoss((m, b) -> {
           evals[0]++;
-          opt.zeroGrad();
-          Tensor loss = mse.forward(model.call(x), y);
-          loss.backward();
-          return loss;
-        });
-        steps++;
-      } else if (full) {
-        opt.zeroGrad();
-        mse.forward(model.call(x), y).backward();
-        opt.step();
-        steps++;
-      } else {
-        for (Batch b : loader) {
-          opt.zeroGrad();
-          mse.forward(model.call(b.inputs()), b.targets()).backward();
-          opt.step();
-          steps++;
-        }
-      }
-      nanos += System.nanoTime() - t0;
-      losses[e] = evaluate(model, mse, trainDs);
-      if (!Double.isFinite(losses[e])) {
-        for (int k = e + 1; k <= epochs; k++) losses[k] = Double.NaN;
-        break;
-      }
-    }
-    return new Result(losses, evaluate(model, mse, testDs), nanos / 1e9, opt instanceof LBFGS ? evals[0] : steps);
+          return mse.forward(m.call(b.inputs()), b.targets());
+        })
+        .train(loader)
+        .evaluation("all_", List.of(all))   // the training MSE after each epoch
+        .epochs(epochs)
+        .progress(System.out, ProgressBar.Mode.OFF)
+        .callback(new Callback() {
+          @Override
+          public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+            if (!Double.isFinite(logs.get("all_loss"))) t.stop();   // diverged: the rest of the curve stays NaN
+          }
+        })
+        .build().fit();
+    System.arraycopy(h.column("all_loss"), 0, losses, 1, h.size());
+    double seconds = java.util.Arrays.stream(h.column("train_seconds")).sum();
+    return new Result(losses, evaluate(model, mse, testDs), seconds, evals[0]);
   }
 
   static double evaluate(Module model, MSELoss mse, TensorDataset ds) {

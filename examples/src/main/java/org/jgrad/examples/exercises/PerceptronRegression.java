@@ -18,7 +18,7 @@ import org.jgrad.data.DataLoader;
 import org.jgrad.data.TensorDataset;
 import org.jgrad.data.io.RegressionData;
 import org.jgrad.data.synthetic.Synthetic;
-import org.jgrad.examples.models2.Mlp;
+import org.jgrad.examples.models.Mlp;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.Plots;
@@ -29,6 +29,8 @@ import org.jgrad.nn.Module;
 import org.jgrad.nn.Tanh;
 import org.jgrad.optim.SGD;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.train.ProgressBar;
+import org.jgrad.train.Trainer;
 
 /**
  * Exercise 9: 50 points of y = −sin(0.8πx) on [−1, 1]. A single linear neuron trained by
@@ -426,38 +428,28 @@ public final class PerceptronRegression implements Exercise {
         new double[] {neuron.weight().item(), neuron.bias().item()});
   }
 
-  /** Full-batch GD for a fixed number of epochs; returns the loss at the start of each epoch. */
+  /**
+   * Full-batch GD for a fixed number of epochs; returns the loss at the start of each epoch (the
+   * Trainer's {@code loss} of a one-batch epoch is the loss before that batch's update).
+   */
   static double[] trainFullBatch(Module net, Tensor x, Tensor y, double lr, int epochs) {
     SGD opt = new SGD(net.parameters(), lr);
-    MSELoss mse = new MSELoss();
-    double[] losses = new double[epochs];
-    for (int e = 0; e < epochs; e++) {
-      opt.zeroGrad();
-      Tensor loss = mse.forward(net.call(x), y);
-      losses[e] = loss.item();
-      loss.backward();
-      opt.step();
-    }
-    return losses;
+    return Trainer.builder(net, opt, new MSELoss()::forward)
+        .train(List.of(new Batch(x, y)))
+        .epochs(epochs)
+        .progress(System.out, ProgressBar.Mode.OFF)
+        .build().fit().column("loss");
   }
 
   /** SGD over shuffled batches; returns the full-data loss after each epoch. */
   static double[] trainBatches(Module net, Tensor x, Tensor y, double lr, int epochs, int batch, long seed) {
     SGD opt = new SGD(net.parameters(), lr);
-    MSELoss mse = new MSELoss();
-    DataLoader loader = new DataLoader(new TensorDataset(x, y), batch, true, seed);
-    double[] losses = new double[epochs];
-    for (int e = 0; e < epochs; e++) {
-      for (Batch b : loader) {
-        opt.zeroGrad();
-        mse.forward(net.call(b.inputs()), b.targets()).backward();
-        opt.step();
-      }
-      try (var ng = GradMode.noGrad()) {
-        losses[e] = mse.forward(net.call(x), y).item();
-      }
-    }
-    return losses;
+    return Trainer.builder(net, opt, new MSELoss()::forward)
+        .train(new DataLoader(new TensorDataset(x, y), batch, true, seed))
+        .evaluation("all_", List.of(new Batch(x, y)))
+        .epochs(epochs)
+        .progress(System.out, ProgressBar.Mode.OFF)
+        .build().fit().column("all_loss");
   }
 
   static Map<String, Tensor> copy(Map<String, Tensor> state) {

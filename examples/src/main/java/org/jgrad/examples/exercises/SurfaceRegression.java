@@ -1,8 +1,8 @@
 package org.jgrad.examples.exercises;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.jgrad.autograd.GradMode;
 import org.jgrad.data.Batch;
 import org.jgrad.data.DataLoader;
@@ -11,7 +11,7 @@ import org.jgrad.data.Splits;
 import org.jgrad.data.Subset;
 import org.jgrad.data.TensorDataset;
 import org.jgrad.data.synthetic.Synthetic;
-import org.jgrad.examples.models2.Mlp;
+import org.jgrad.examples.models.Mlp;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.Plots;
@@ -23,6 +23,9 @@ import org.jgrad.optim.EarlyStopping;
 import org.jgrad.optim.SGD;
 import org.jgrad.optim.lr.ReduceLROnPlateau;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.train.Callback;
+import org.jgrad.train.History;
+import org.jgrad.train.Trainer;
 
 /**
  * Exercise 13: regression of the surface f(x1, x2) = sin(πx1)·cos(πx2/2) on [−1, 1]² with an MLP
@@ -199,34 +202,31 @@ public final class SurfaceRegression implements Exercise {
     // early stopping (patience 5) gives up; without it the run stops on the first noisy plateau.
     ReduceLROnPlateau plateau = new ReduceLROnPlateau(opt, ReduceLROnPlateau.options().factor(0.5).patience(2));
     DataLoader loader = DataLoader.builder(train).batchSize(batch).shuffle(ctx.seed() + 24).build();
-    List<Double> trainCurve = new ArrayList<>(), valCurve = new ArrayList<>();
-    int epoch = 0;
-    boolean stopped = false;
     long t0 = System.nanoTime();
-    while (epoch < maxEpochs && !stopped) {
-      model.train();
-      for (Batch b : loader) {
-        // BatchNorm needs more than one value per channel in training mode.
-        if (b.size() < 2) continue;
-        opt.zeroGrad();
-        mse.forward(model.call(b.inputs()), b.targets()).backward();
-        opt.step();
-      }
-      epoch++;
-      double tl = eval(model, mse, trainB), vl = eval(model, mse, valB);
-      trainCurve.add(tl);
-      valCurve.add(vl);
-      plateau.step(vl);
-      stopped = stopper.step(vl);
-      if (epoch % 5 == 0 || stopped || epoch == 1) {
-        ctx.log("epoch %d: train MSE %.5f, val MSE %.5f, lr %.2g%s", epoch, tl, vl, plateau.getLastLr()[0],
-            stopped ? " (early stop)" : "");
-      }
-    }
+    History h = ctx.trainer(model, opt, mse::forward)
+        .train(loader)
+        .minBatchSize(2)   // BatchNorm needs more than one value per channel in training mode
+        .validation(List.of(valB))
+        .evaluation("train_eval_", List.of(trainB))   // the training MSE in eval mode, after the epoch
+        .epochs(maxEpochs)
+        .reduceLrOnPlateau(plateau, "val_loss")
+        .earlyStopping(stopper, "val_loss")
+        .callback(new Callback() {
+          @Override
+          public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+            if (epoch % 5 == 0 || epoch == 1) {
+              ctx.log("epoch %d: train MSE %.5f, val MSE %.5f, lr %.2g", epoch, logs.get("train_eval_loss"), logs.get("val_loss"),
+                  plateau.getLastLr()[0]);
+            }
+          }
+        })
+        .build().fit();
+    int epoch = h.size();
+    boolean stopped = stopper.shouldStop();
+    if (stopped) ctx.log("epoch %d: early stop (val MSE %.5f)", epoch, h.last().get("val_loss"));
     double secs = (System.nanoTime() - t0) / 1e9;
-    if (!stopped) stopper.restoreBest();
-    return new Fit(trainCurve.stream().mapToDouble(Double::doubleValue).toArray(),
-        valCurve.stream().mapToDouble(Double::doubleValue).toArray(), epoch, stopper.bestEpoch() + 1, stopper.best(),
+    double[] trainCurve = h.column("train_eval_loss"), valCurve = h.column("val_loss");
+    return new Fit(trainCurve, valCurve, epoch, stopper.bestEpoch() + 1, stopper.best(),
         stopped, secs, eval(model, mse, testB));
   }
 

@@ -6,10 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
+import org.jgrad.nn.Module;
+import org.jgrad.optim.Optimizer;
+import org.jgrad.tensor.Tensor;
+import org.jgrad.train.Callback;
+import org.jgrad.train.ProgressBar;
+import org.jgrad.train.Trainer;
+import org.jgrad.util.Json;
 
 /**
- * What an exercise gets: mode (quick or full), seed, its output folder, the report being written
- * and the metrics map that becomes {@code metrics.json}.
+ * What an exercise gets: mode (quick or full), seed, its output folder, the report being written,
+ * the metrics map that becomes {@code metrics.json}, and {@link #trainer} for the training loop.
  */
 public final class RunContext {
   private final String name;
@@ -52,9 +60,27 @@ public final class RunContext {
     log.flush();
   }
 
+  /**
+   * A {@link Trainer} for an exercise: no progress bar, since exercises log their epochs through
+   * {@link #log} (see {@link #logEpochs}), so that the console and CI logs stay one line per epoch.
+   */
+  public Trainer.Builder trainer(Module model, Optimizer optimizer, BiFunction<Tensor, Tensor, Tensor> lossFn) {
+    return Trainer.builder(model, optimizer, lossFn).progress(log, ProgressBar.Mode.OFF);
+  }
+
+  /** A callback that logs each epoch's mean training loss with {@code format} (epoch, epochs, loss). */
+  public Callback logEpochs(String format, int epochs) {
+    return new Callback() {
+      @Override
+      public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+        log(format, epoch, epochs, logs.get("loss"));
+      }
+    };
+  }
+
   /** Writes report.md and metrics.json. */
   public void finish() throws IOException {
     report.write(out.resolve("report.md"));
-    Files.writeString(out.resolve("metrics.json"), Json.write(metrics));
+    Files.writeString(out.resolve("metrics.json"), Json.writePretty(metrics, 6));
   }
 }

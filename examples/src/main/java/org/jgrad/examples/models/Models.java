@@ -12,26 +12,23 @@ import org.jgrad.nn.Module;
 import org.jgrad.nn.Reduction;
 import org.jgrad.nn.functional.F;
 import org.jgrad.nn.io.SafeTensors;
-import org.jgrad.optim.Optimizer;
-import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Small training helpers shared by the MNIST exercises: one shuffled mini-batch epoch, batched
- * inference without a graph, reconstruction errors, classifier predictions, and checkpoints with
- * metadata (safetensors) so that one exercise can reuse the models another one trained.
+ * Helpers shared by the MNIST exercises around the trained models (training itself is
+ * {@link org.jgrad.train.Trainer}'s): the reconstruction loss, batched inference without a
+ * graph, reconstruction errors, classifier predictions, and checkpoints with metadata
+ * (safetensors) so that one exercise can reuse the models another one trained.
  *
  * <pre>{@code
- * Adam opt = new Adam(ae.parameters(), Adam.options().lr(1e-3));
- * for (int e = 0; e < epochs; e++) {
- *   double loss = Training.epoch(ae, opt, x.size(0), 128, g,
- *       idx -> F.l1Loss(ae.call(x.indexSelect(0, idx)), x.indexSelect(0, idx), Reduction.MEAN));
- * }
- * Tensor recon = Training.predict(ae, testX, 500);
+ * Trainer.builder(ae, new Adam(ae.parameters(), 1e-3), Models.Recon.L1::loss)
+ *     .train(RowBatches.shuffled(x, x, 128, g)).epochs(5).build().fit();
+ * Tensor recon = Models.predict(ae, testX, 500);
+ * double l1 = Models.l1(recon, testX);
  * }</pre>
  */
-public final class Training {
-  private Training() {}
+public final class Models {
+  private Models() {}
 
   /** Reconstruction loss used for training autoencoders. */
   public enum Recon {
@@ -50,31 +47,6 @@ public final class Training {
         default -> throw new IllegalArgumentException("reconstruction loss must be l1 or mse, got \"" + s + "\"");
       };
     }
-  }
-
-  /**
-   * One epoch over rows {@code 0..n-1} in shuffled mini-batches: for each batch, {@code lossOfBatch}
-   * gets the batch's row indices (int64, 1-D) and returns the loss to minimise. Returns the mean of
-   * the batch losses weighted by batch size.
-   */
-  public static double epoch(Module model, Optimizer opt, int n, int batchSize, Generator g, Function<Tensor, Tensor> lossOfBatch) {
-    if (n <= 0 || batchSize <= 0) {
-      throw new IllegalArgumentException("Training.epoch: need n > 0 and batchSize > 0, got n=" + n + ", batchSize=" + batchSize);
-    }
-    model.train();
-    long[] perm = Tensor.randperm(n, g).toLongArray();
-    double sum = 0;
-    for (int start = 0; start < n; start += batchSize) {
-      int len = Math.min(batchSize, n - start);
-      long[] idx = new long[len];
-      System.arraycopy(perm, start, idx, 0, len);
-      opt.zeroGrad();
-      Tensor loss = lossOfBatch.apply(Tensor.ofLongs(idx, len));
-      loss.backward();
-      opt.step();
-      sum += loss.item() * len;
-    }
-    return sum / n;
   }
 
   /** The model's outputs for all rows of {@code x}, in eval mode without a graph, batch by batch. */

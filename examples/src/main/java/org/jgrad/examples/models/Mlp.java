@@ -1,4 +1,4 @@
-package org.jgrad.examples.models2;
+package org.jgrad.examples.models;
 
 import java.util.function.Supplier;
 import org.jgrad.nn.BatchNorm1d;

@@ -1,4 +1,4 @@
-package org.jgrad.examples.models2;
+package org.jgrad.examples.models;
 
 import org.jgrad.nn.Conv2d;
 import org.jgrad.nn.Dropout;
