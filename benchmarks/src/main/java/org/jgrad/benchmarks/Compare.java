@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jgrad.backend.Backends;
 import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.Backends;
 import org.jgrad.backend.cpu.kernels.Gemm;
 import org.jgrad.backend.cpu.kernels.Parallel;
 import org.jgrad.nn.functional.F;
@@ -17,20 +17,21 @@ import org.jgrad.tensor.Tensor;
 import org.jgrad.util.Json;
 
 /**
- * The jgrad side of {@code benchmarks/compare-pytorch.sh}: runs one group of workloads and prints one
- * JSON object per figure on stdout (the same format {@code compare_pytorch.py} prints for PyTorch).
- * The thread count is the library's ({@code -Djgrad.threads=N} or {@code JGRAD_NUM_THREADS}).
+ * The jgrad side of {@code benchmarks/compare-pytorch.sh}: runs one group of workloads and prints
+ * one JSON object per figure on stdout (the same format {@code compare_pytorch.py} prints for
+ * PyTorch). The thread count is the library's ({@code -Djgrad.threads=N} or {@code
+ * JGRAD_NUM_THREADS}).
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -Djgrad.threads=1 -cp benchmarks/target/benchmarks.jar \
  *     org.jgrad.benchmarks.Compare gemm            # also: conv, train mlp|cnn|autoencoder
  * </pre>
  *
- * Options: {@code --budget S} seconds of measurement per figure (default 1; the script passes 0.75), {@code --epoch-cap S}
- * stops a training epoch after S seconds and extrapolates (default 120; the script passes 12), {@code --quick} for a smoke run.
- * Each figure is the median of the repeats after a warm-up (see {@link #median}); a training epoch is timed
- * once, after up to 100 warm-up steps (at most 5 s; their time is reported too: on the JVM it includes JIT
- * compilation).
+ * Options: {@code --budget S} seconds of measurement per figure (default 1; the script passes
+ * 0.75), {@code --epoch-cap S} stops a training epoch after S seconds and extrapolates (default
+ * 120; the script passes 12), {@code --quick} for a smoke run. Each figure is the median of the
+ * repeats after a warm-up (see {@link #median}); a training epoch is timed once, after up to 100
+ * warm-up steps (at most 5 s; their time is reported too: on the JVM it includes JIT compilation).
  */
 public final class Compare {
   private Compare() {}
@@ -59,8 +60,15 @@ public final class Compare {
         if (pos.size() != 2) usage("train needs one model name");
         train(pos.get(1));
       }
-      case "info" -> emit(Map.of("suite", "info"), "java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-          "gemmKernel", Gemm.kernelName(), "backends", Backends.describe());
+      case "info" ->
+          emit(
+              Map.of("suite", "info"),
+              "java",
+              System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+              "gemmKernel",
+              Gemm.kernelName(),
+              "backends",
+              Backends.describe());
       default -> usage("unknown group '" + pos.get(0) + "'");
     }
   }
@@ -72,7 +80,8 @@ public final class Compare {
 
   private static void usage(String why) {
     System.err.println("Compare: " + why);
-    System.err.println("usage: Compare [--budget S] [--epoch-cap S] [--quick] gemm | conv | train mlp|cnn|autoencoder | info");
+    System.err.println(
+        "usage: Compare [--budget S] [--epoch-cap S] [--quick] gemm | conv | train mlp|cnn|autoencoder | info");
     System.exit(2);
   }
 
@@ -86,42 +95,55 @@ public final class Compare {
     }
     cases.addAll(Workloads.GEMM_TRAINING);
     try (var ng = GradMode.noGrad()) {
-      // Process warm-up: gets the GEMM kernels compiled before the first timed case (each case warms up again).
+      // Process warm-up: gets the GEMM kernels compiled before the first timed case (each case
+      // warms up again).
       Tensor wa = Data.normal(90, 96, 200), wb = Data.normal(91, 200, 160);
       prewarm(() -> wa.matmul(wb));
       long seed = 1;
       for (Workloads.Gemm g : cases) {
         Tensor a = Data.normal(seed++, g.m(), g.k()), b = Data.normal(seed++, g.k(), g.n());
         Timing s = median(() -> a.matmul(b));
-        emit(figure("gemm", g.name(), "GFLOP/s", g.flops() / s.seconds() / 1e9), s.extra("ms", s.seconds() * 1e3));
+        emit(
+            figure("gemm", g.name(), "GFLOP/s", g.flops() / s.seconds() / 1e9),
+            s.extra("ms", s.seconds() * 1e3));
       }
     }
   }
 
   private static void conv() {
-    // Process warm-up on a small conv (batch 4) so that the first timed shape does not pay for compilation.
-    Tensor px = Data.normal(92, 4, 8, 12, 12).requiresGrad(true), pw = Data.normal(93, 16, 8, 3, 3).requiresGrad(true);
+    // Process warm-up on a small conv (batch 4) so that the first timed shape does not pay for
+    // compilation.
+    Tensor px = Data.normal(92, 4, 8, 12, 12).requiresGrad(true),
+        pw = Data.normal(93, 16, 8, 3, 3).requiresGrad(true);
     Tensor pb = Data.normal(94, 16).requiresGrad(true), pg = Data.normal(95, 4, 16, 12, 12);
-    prewarm(() -> {
-      F.conv2d(px, pw, pb, new int[] {1}, new int[] {1}, new int[] {1}, 1).backward(pg);
-      return pw.grad();
-    });
+    prewarm(
+        () -> {
+          F.conv2d(px, pw, pb, new int[] {1}, new int[] {1}, new int[] {1}, 1).backward(pg);
+          return pw.grad();
+        });
     long seed = 100;
     for (Workloads.Conv c : Workloads.CONV) {
       Tensor x = Data.normal(seed++, c.n(), c.c(), c.h(), c.w()).requiresGrad(true);
       double bound = 1 / Math.sqrt(c.c() * c.k() * c.k());
-      Tensor w = Data.uniform(seed++, c.o(), c.c(), c.k(), c.k()).mul(2 * bound).sub(bound).requiresGrad(true);
+      Tensor w =
+          Data.uniform(seed++, c.o(), c.c(), c.k(), c.k())
+              .mul(2 * bound)
+              .sub(bound)
+              .requiresGrad(true);
       Tensor b = Data.uniform(seed++, c.o()).mul(2 * bound).sub(bound).requiresGrad(true);
       Tensor gy = Data.normal(seed++, c.n(), c.o(), c.outH(), c.outW());
       int[] one = {1}, pad = {c.pad()};
-      Timing both = median(() -> {
-        x.zeroGrad();
-        w.zeroGrad();
-        b.zeroGrad();
-        F.conv2d(x, w, b, one, pad, one, 1).backward(gy);
-        return w.grad();
-      });
-      emit(figure("conv fwd+bwd", c.name(), "ms", both.seconds() * 1e3),
+      Timing both =
+          median(
+              () -> {
+                x.zeroGrad();
+                w.zeroGrad();
+                b.zeroGrad();
+                F.conv2d(x, w, b, one, pad, one, 1).backward(gy);
+                return w.grad();
+              });
+      emit(
+          figure("conv fwd+bwd", c.name(), "ms", both.seconds() * 1e3),
           both.extra("GFLOP/s", 3 * c.forwardFlops() / both.seconds() / 1e9));
     }
   }
@@ -156,11 +178,33 @@ public final class Compare {
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     double perSec = samples / secs;
-    emit(figure("train", model, "samples/s", perSec), "epochSeconds", n / perSec, "batchesTimed", done, "batches", batches,
-        "partial", done < batches, "samples", n, "params", t.numParameters(), "finalLoss", loss, "warmupSteps", warmup, "warmupSeconds", warmSecs);
+    emit(
+        figure("train", model, "samples/s", perSec),
+        "epochSeconds",
+        n / perSec,
+        "batchesTimed",
+        done,
+        "batches",
+        batches,
+        "partial",
+        done < batches,
+        "samples",
+        n,
+        "params",
+        t.numParameters(),
+        "finalLoss",
+        loss,
+        "warmupSteps",
+        warmup,
+        "warmupSeconds",
+        warmSecs);
     Runtime rt = Runtime.getRuntime();
-    emit(figure("train peak RSS", model, "MiB", peakRssMiB()), "heapCommittedMiB", rt.totalMemory() / 1048576.0,
-        "heapMaxMiB", rt.maxMemory() / 1048576.0);
+    emit(
+        figure("train peak RSS", model, "MiB", peakRssMiB()),
+        "heapCommittedMiB",
+        rt.totalMemory() / 1048576.0,
+        "heapMaxMiB",
+        rt.maxMemory() / 1048576.0);
   }
 
   // ------------------------------------------------------------------ timing and output
@@ -169,7 +213,10 @@ public final class Compare {
     Object run();
   }
 
-  /** Runs {@code w} for 2 s and at least 50 times (at most 20 s), to let the JIT compile what it calls. */
+  /**
+   * Runs {@code w} for 2 s and at least 50 times (at most 20 s), to let the JIT compile what it
+   * calls.
+   */
   private static void prewarm(Work w) {
     long s0 = System.nanoTime();
     for (int i = 0; ; i++) {
@@ -179,7 +226,9 @@ public final class Compare {
     }
   }
 
-  /** A median over {@code reps} calls; {@code single} when one cold call was all there was time for. */
+  /**
+   * A median over {@code reps} calls; {@code single} when one cold call was all there was time for.
+   */
   private record Timing(double seconds, int reps, boolean single) {
     Object[] extra(Object... more) {
       Object[] e = Arrays.copyOf(more, more.length + 4);
@@ -192,11 +241,12 @@ public final class Compare {
   }
 
   /**
-   * Median seconds of {@code w}. Warm-up: at least 10 calls and half the budget, but no more than 10 s (so a call
-   * that takes seconds is warmed once). The count matters on the JVM: until C2 has compiled them, Vector API
-   * kernels run hundreds of times slower, whatever the time spent. Then repeats until the budget is spent and at
-   * least 3 ran (at most 200; a call longer than three budgets ends it). A first call longer than five budgets and
-   * 10 s is the figure itself ({@code single}): such a kernel is far from any target and repeating it only costs time.
+   * Median seconds of {@code w}. Warm-up: at least 10 calls and half the budget, but no more than
+   * 10 s (so a call that takes seconds is warmed once). The count matters on the JVM: until C2 has
+   * compiled them, Vector API kernels run hundreds of times slower, whatever the time spent. Then
+   * repeats until the budget is spent and at least 3 ran (at most 200; a call longer than three
+   * budgets ends it). A first call longer than five budgets and 10 s is the figure itself ({@code
+   * single}): such a kernel is far from any target and repeating it only costs time.
    */
   private static Timing median(Work w) {
     double warm = Math.max(0.25, budget / 2);
@@ -242,7 +292,8 @@ public final class Compare {
     m.put("threads", Parallel.threads());
     m.putAll(base);
     for (int i = 0; i + 1 < extra.length; i += 2) m.put((String) extra[i], extra[i + 1]);
-    m.replaceAll((k, v) -> v instanceof Double d && !Double.isFinite(d) ? null : v);   // JSON has no NaN
+    m.replaceAll(
+        (k, v) -> v instanceof Double d && !Double.isFinite(d) ? null : v); // JSON has no NaN
     System.out.println(Json.write(m));
     System.out.flush();
   }

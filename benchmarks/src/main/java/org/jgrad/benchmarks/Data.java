@@ -16,12 +16,16 @@ import org.jgrad.tensor.Tensor;
 public final class Data {
   /** MNIST's training-set size, the length of one benchmark epoch. */
   public static final int MNIST_TRAIN = 60_000;
+
   /** Pixels per MNIST image (28 x 28). */
   public static final int MNIST_PIXELS = 784;
 
   private Data() {}
 
-  /** Uniform [0, 1) float32 tensor, filled a slab at a time so the copy into the tensor never doubles the peak. */
+  /**
+   * Uniform [0, 1) float32 tensor, filled a slab at a time so the copy into the tensor never
+   * doubles the peak.
+   */
   public static Tensor uniform(long seed, int... shape) {
     return fill(seed, false, shape);
   }
@@ -34,10 +38,14 @@ public final class Data {
   private static Tensor fill(long seed, boolean gaussian, int... shape) {
     long numel = 1;
     for (int d : shape) {
-      if (d < 0) throw new IllegalArgumentException("Data: negative size in shape " + java.util.Arrays.toString(shape));
+      if (d < 0)
+        throw new IllegalArgumentException(
+            "Data: negative size in shape " + java.util.Arrays.toString(shape));
       numel *= d;
     }
-    if (numel > Integer.MAX_VALUE) throw new IllegalArgumentException("Data: shape " + java.util.Arrays.toString(shape) + " is too large");
+    if (numel > Integer.MAX_VALUE)
+      throw new IllegalArgumentException(
+          "Data: shape " + java.util.Arrays.toString(shape) + " is too large");
     SplittableRandom rnd = new SplittableRandom(seed);
     if (numel <= (1 << 22) || shape.length == 0) {
       float[] v = new float[(int) numel];
@@ -67,7 +75,9 @@ public final class Data {
 
   /** {@code n} int64 labels uniform in {@code [0, classes)}. */
   public static Tensor labels(long seed, int n, int classes) {
-    if (n < 0 || classes < 1) throw new IllegalArgumentException("Data.labels: need n >= 0 and classes >= 1, got " + n + ", " + classes);
+    if (n < 0 || classes < 1)
+      throw new IllegalArgumentException(
+          "Data.labels: need n >= 0 and classes >= 1, got " + n + ", " + classes);
     SplittableRandom rnd = new SplittableRandom(seed);
     long[] v = new long[n];
     for (int i = 0; i < n; i++) v[i] = rnd.nextInt(classes);

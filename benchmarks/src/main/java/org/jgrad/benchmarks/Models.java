@@ -19,18 +19,20 @@ import org.jgrad.optim.Optimizer;
 import org.jgrad.tensor.Tensor;
 
 /**
- * The three training workloads of the benchmarks, written with {@code nn} and {@code optim} as a user
- * writes them (and as {@code compare_pytorch.py} writes them in PyTorch): a {@link Sequential} model, its
- * loss module and {@code Adam(lr = 1e-3)}, one optimisation step per call.
+ * The three training workloads of the benchmarks, written with {@code nn} and {@code optim} as a
+ * user writes them (and as {@code compare_pytorch.py} writes them in PyTorch): a {@link Sequential}
+ * model, its loss module and {@code Adam(lr = 1e-3)}, one optimisation step per call.
+ *
  * <ul>
- *   <li>{@code mlp}: 784-256-128-10, ReLU, cross-entropy (235,146 parameters);</li>
- *   <li>{@code cnn}: the Keras MNIST example: conv 32 3x3, ReLU, max-pool 2, conv 64 3x3, ReLU, max-pool 2,
- *       flatten, dropout 0.5, dense 10, cross-entropy (34,826 parameters);</li>
- *   <li>{@code autoencoder}: 784-128-32-128-784, ReLU between layers, sigmoid output, MSE against the input
- *       (209,968 parameters).</li>
+ *   <li>{@code mlp}: 784-256-128-10, ReLU, cross-entropy (235,146 parameters);
+ *   <li>{@code cnn}: the Keras MNIST example: conv 32 3x3, ReLU, max-pool 2, conv 64 3x3, ReLU,
+ *       max-pool 2, flatten, dropout 0.5, dense 10, cross-entropy (34,826 parameters);
+ *   <li>{@code autoencoder}: 784-128-32-128-784, ReLU between layers, sigmoid output, MSE against
+ *       the input (209,968 parameters).
  * </ul>
- * Inputs are always {@code [batch, 784]} (the CNN views them as {@code [batch, 1, 28, 28]}, as the PyTorch
- * side does with {@code x.view(-1, 1, 28, 28)}).
+ *
+ * Inputs are always {@code [batch, 784]} (the CNN views them as {@code [batch, 1, 28, 28]}, as the
+ * PyTorch side does with {@code x.view(-1, 1, 28, 28)}).
  *
  * <pre>{@code
  * Models.Trainer t = Models.create("mlp", 42);
@@ -45,34 +47,64 @@ public final class Models {
 
   /** One model with its loss and optimiser. */
   public interface Trainer {
-    /** One training step on a batch {@code x [B, 784]} with labels {@code y [B]} (ignored by the autoencoder); returns the loss. */
+    /**
+     * One training step on a batch {@code x [B, 784]} with labels {@code y [B]} (ignored by the
+     * autoencoder); returns the loss.
+     */
     Tensor step(Tensor x, Tensor y);
 
     /** Number of trainable scalars. */
     long numParameters();
   }
 
-  /** Builds the named model ({@code mlp}, {@code cnn}, {@code autoencoder}) with weights drawn after {@code Tensor.manualSeed(seed)}. */
+  /**
+   * Builds the named model ({@code mlp}, {@code cnn}, {@code autoencoder}) with weights drawn after
+   * {@code Tensor.manualSeed(seed)}.
+   */
   public static Trainer create(String name, long seed) {
     String key = name.toLowerCase(Locale.ROOT);
     if (!NAMES.contains(key)) {
-      throw new IllegalArgumentException("Models.create: unknown model '" + name + "', expected one of " + NAMES);
+      throw new IllegalArgumentException(
+          "Models.create: unknown model '" + name + "', expected one of " + NAMES);
     }
     Tensor.manualSeed(seed);
     return switch (key) {
-      case "mlp" -> new Standard(new Sequential(
-          new Linear(784, 256), new ReLU(),
-          new Linear(256, 128), new ReLU(),
-          new Linear(128, 10)), new CrossEntropyLoss(), false, false);
-      case "cnn" -> new Standard(new Sequential(
-          new Conv2d(1, 32, 3), new ReLU(), new MaxPool2d(2),
-          new Conv2d(32, 64, 3), new ReLU(), new MaxPool2d(2),
-          new Flatten(), new Dropout(0.5), new Linear(1600, 10)), new CrossEntropyLoss(), true, false);
-      default -> new Standard(new Sequential(
-          new Linear(784, 128), new ReLU(),
-          new Linear(128, 32), new ReLU(),
-          new Linear(32, 128), new ReLU(),
-          new Linear(128, 784), new Sigmoid()), new MSELoss(), false, true);
+      case "mlp" ->
+          new Standard(
+              new Sequential(
+                  new Linear(784, 256),
+                  new ReLU(),
+                  new Linear(256, 128),
+                  new ReLU(),
+                  new Linear(128, 10)),
+              new CrossEntropyLoss(),
+              false,
+              false);
+      case "cnn" ->
+          new Standard(
+              new Sequential(
+                  new Conv2d(1, 32, 3),
+                  new ReLU(),
+                  new MaxPool2d(2),
+                  new Conv2d(32, 64, 3),
+                  new ReLU(),
+                  new MaxPool2d(2),
+                  new Flatten(),
+                  new Dropout(0.5),
+                  new Linear(1600, 10)),
+              new CrossEntropyLoss(),
+              true,
+              false);
+      default ->
+          new Standard(
+              new Sequential(
+                  new Linear(784, 128), new ReLU(),
+                  new Linear(128, 32), new ReLU(),
+                  new Linear(32, 128), new ReLU(),
+                  new Linear(128, 784), new Sigmoid()),
+              new MSELoss(),
+              false,
+              true);
     };
   }
 

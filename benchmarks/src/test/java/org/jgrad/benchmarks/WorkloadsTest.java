@@ -23,7 +23,8 @@ class WorkloadsTest {
 
   @Test
   void parameterCountsMatchTheArchitectures() {
-    // 784·256+256 + 256·128+128 + 128·10+10; the Keras MNIST CNN's documented 34,826; 784·128+128 + 128·32+32 + 32·128+128 + 128·784+784
+    // 784·256+256 + 256·128+128 + 128·10+10; the Keras MNIST CNN's documented 34,826; 784·128+128 +
+    // 128·32+32 + 32·128+128 + 128·784+784
     assertEquals(235_146, Models.create("mlp", 1).numParameters());
     assertEquals(34_826, Models.create("cnn", 1).numParameters());
     assertEquals(209_968, Models.create("autoencoder", 1).numParameters());
@@ -31,7 +32,8 @@ class WorkloadsTest {
 
   @Test
   void unknownModelIsRejectedByName() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.create("resnet", 1));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Models.create("resnet", 1));
     assertTrue(e.getMessage().contains("resnet") && e.getMessage().contains("mlp"), e.getMessage());
   }
 
@@ -44,7 +46,9 @@ class WorkloadsTest {
     assertEquals(Math.log(10), first, 0.15);
     double last = first;
     for (int i = 0; i < 30; i++) last = mlp.step(x, y).item();
-    assertTrue(last < first - 0.3, "30 Adam steps on one batch should lower the loss: " + first + " -> " + last);
+    assertTrue(
+        last < first - 0.3,
+        "30 Adam steps on one batch should lower the loss: " + first + " -> " + last);
 
     double cnn = Models.create("cnn", 4).step(x, y).item();
     assertEquals(Math.log(10), cnn, 0.3);
@@ -59,7 +63,8 @@ class WorkloadsTest {
 
   @Test
   void slabFilledTensorsMatchTheOneShotSequence() {
-    // 6000 x 784 is filled a slab at a time; its first rows must be the same stream as a small tensor's.
+    // 6000 x 784 is filled a slab at a time; its first rows must be the same stream as a small
+    // tensor's.
     Tensor big = Data.uniform(9, 6000, 784);
     Tensor small = Data.uniform(9, 10, 784);
     assertArrayEquals(small.toFloatArray(), big.narrow(0, 0, 10).toFloatArray());
@@ -87,9 +92,11 @@ class WorkloadsTest {
 
   @Test
   void jmhParametersNameExistingShapes() throws Exception {
-    for (String p : params(ConvBench.class, "shape")) assertTrue(Workloads.CONV.contains(ConvBench.byParam(p)), p);
+    for (String p : params(ConvBench.class, "shape"))
+      assertTrue(Workloads.CONV.contains(ConvBench.byParam(p)), p);
     String[] gemm = params(GemmShapesBench.class, "shape");
-    assertEquals(Workloads.GEMM_TRAINING.stream().map(Workloads.Gemm::name).toList(), Arrays.asList(gemm));
+    assertEquals(
+        Workloads.GEMM_TRAINING.stream().map(Workloads.Gemm::name).toList(), Arrays.asList(gemm));
   }
 
   private static String[] params(Class<?> c, String field) throws NoSuchFieldException {
@@ -100,11 +107,14 @@ class WorkloadsTest {
   void pythonSideUsesTheSameCaseNames() throws IOException {
     String py = Files.readString(Path.of("compare_pytorch.py"));
     for (Workloads.Gemm g : Workloads.GEMM_TRAINING) {
-      assertTrue(py.contains("(\"" + g.name() + "\", " + g.m() + ", " + g.k() + ", " + g.n() + ")"), g.name());
+      assertTrue(
+          py.contains("(\"" + g.name() + "\", " + g.m() + ", " + g.k() + ", " + g.n() + ")"),
+          g.name());
     }
     for (Workloads.Conv c : Workloads.CONV) {
-      String row = "(\"" + c.name() + "\", " + c.n() + ", " + c.c() + ", " + c.h() + ", " + c.w() + ", " + c.o() + ", " + c.k()
-          + ", " + c.pad() + ")";
+      String row =
+          "(\"" + c.name() + "\", " + c.n() + ", " + c.c() + ", " + c.h() + ", " + c.w() + ", "
+              + c.o() + ", " + c.k() + ", " + c.pad() + ")";
       assertTrue(py.contains(row), row);
     }
     assertTrue(py.contains("GEMM_SQUARE = " + Arrays.toString(Workloads.GEMM_SQUARE)));

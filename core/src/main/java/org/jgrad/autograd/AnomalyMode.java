@@ -1,8 +1,8 @@
 package org.jgrad.autograd;
 
 /**
- * Debug mode for backward: after each node's backward, its gradients are checked for NaN and
- * Inf, and the first offender is reported by the name of the op that produced it.
+ * Debug mode for backward: after each node's backward, its gradients are checked for NaN and Inf,
+ * and the first offender is reported by the name of the op that produced it.
  *
  * <pre>{@code
  * try (var a = AnomalyMode.enable()) {
@@ -11,7 +11,8 @@ package org.jgrad.autograd;
  * }</pre>
  */
 public final class AnomalyMode {
-  private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {false});
+  private static final ThreadLocal<boolean[]> ENABLED =
+      ThreadLocal.withInitial(() -> new boolean[] {false});
 
   private AnomalyMode() {}
 

@@ -70,8 +70,11 @@ public final class Autograd {
     if (Arrays.equals(g.shape(), shape)) return g;
     int lead = g.dim() - shape.length;
     if (lead < 0) {
-      throw new IllegalStateException("gradient of shape " + Arrays.toString(g.shape())
-          + " cannot be reduced to input shape " + Arrays.toString(shape));
+      throw new IllegalStateException(
+          "gradient of shape "
+              + Arrays.toString(g.shape())
+              + " cannot be reduced to input shape "
+              + Arrays.toString(shape));
     }
     Tensor r = g;
     if (lead > 0) {
@@ -81,10 +84,14 @@ public final class Autograd {
     }
     List<Integer> stretched = new ArrayList<>();
     for (int i = 0; i < shape.length; i++) if (shape[i] == 1 && r.shape()[i] != 1) stretched.add(i);
-    if (!stretched.isEmpty()) r = r.sum(stretched.stream().mapToInt(Integer::intValue).toArray(), true);
+    if (!stretched.isEmpty())
+      r = r.sum(stretched.stream().mapToInt(Integer::intValue).toArray(), true);
     if (!Arrays.equals(r.shape(), shape)) {
-      throw new IllegalStateException("gradient of shape " + Arrays.toString(g.shape())
-          + " does not match input shape " + Arrays.toString(shape));
+      throw new IllegalStateException(
+          "gradient of shape "
+              + Arrays.toString(g.shape())
+              + " does not match input shape "
+              + Arrays.toString(shape));
     }
     return r;
   }
@@ -121,9 +128,11 @@ public final class Autograd {
 
   private static void checkAlive(Function node) {
     if (node.isReleased()) {
-      throw new IllegalStateException("backward: trying to backward through the graph a second time ("
-          + node.name() + " was already released). Pass retainGraph=true to the first backward if you need to"
-          + " backward twice.");
+      throw new IllegalStateException(
+          "backward: trying to backward through the graph a second time ("
+              + node.name()
+              + " was already released). Pass retainGraph=true to the first backward if you need to"
+              + " backward twice.");
     }
   }
 
@@ -132,8 +141,16 @@ public final class Autograd {
       if (grads[i] == null) continue;
       for (double v : grads[i].toDoubleArray()) {
         if (!Double.isFinite(v)) {
-          throw new IllegalStateException("anomaly: " + node.name() + " returned " + (Double.isNaN(v) ? "NaN" : "Inf")
-              + " in its gradient for input " + i + " (shape " + Arrays.toString(grads[i].shape()) + ")");
+          throw new IllegalStateException(
+              "anomaly: "
+                  + node.name()
+                  + " returned "
+                  + (Double.isNaN(v) ? "NaN" : "Inf")
+                  + " in its gradient for input "
+                  + i
+                  + " (shape "
+                  + Arrays.toString(grads[i].shape())
+                  + ")");
         }
       }
     }

@@ -4,8 +4,8 @@ import org.jgrad.tensor.Tensor;
 
 /**
  * The engine's access to a {@link Tensor}'s graph fields (its gradFn and its accumulated grad),
- * which are not public API. {@code Tensor} installs the one implementation when it initialises,
- * so the engine can live in this package without making those setters public. Not for user code.
+ * which are not public API. {@code Tensor} installs the one implementation when it initialises, so
+ * the engine can live in this package without making those setters public. Not for user code.
  *
  * <pre>{@code
  * EngineHooks.installed().attach(result, node);   // inside Function.apply

@@ -11,8 +11,8 @@ import org.jgrad.tensor.Tensor;
 
 /**
  * One application of a differentiable op: a node of the autograd graph. A subclass keeps its
- * forward and its backward side by side; backward is written with {@link Tensor} ops, so it runs
- * on any device and can itself be differentiated ({@code createGraph}).
+ * forward and its backward side by side; backward is written with {@link Tensor} ops, so it runs on
+ * any device and can itself be differentiated ({@code createGraph}).
  *
  * <p>A custom op, as with {@code torch.autograd.Function}:
  *
@@ -31,6 +31,7 @@ public abstract class Function {
   private final List<Tensor> saved = new ArrayList<>(2);
   private final List<Integer> savedVersions = new ArrayList<>(2);
   private boolean released;
+
   /** The output, kept only when {@link Tensor#retainGrad()} asked for its gradient. */
   Tensor retainedOutput;
 
@@ -59,10 +60,10 @@ public abstract class Function {
   /**
    * Keeps a tensor for backward and remembers its version, so that an in-place change before
    * backward is reported instead of silently giving a wrong gradient. Returns {@code t} itself,
-   * history included: with {@code createGraph} the backward formula is then differentiated
-   * through it (without it, backward runs with grad mode off and records nothing). A saved
-   * output ({@code save(Tensor.fromRaw(out))} of the raw tensor forward returns) becomes the
-   * op's result, so it carries this node as its gradFn.
+   * history included: with {@code createGraph} the backward formula is then differentiated through
+   * it (without it, backward runs with grad mode off and records nothing). A saved output ({@code
+   * save(Tensor.fromRaw(out))} of the raw tensor forward returns) becomes the op's result, so it
+   * carries this node as its gradFn.
    */
   protected final Tensor save(Tensor t) {
     saved.add(t);
@@ -98,9 +99,15 @@ public abstract class Function {
     for (int i = 0; i < saved.size(); i++) {
       int now = saved.get(i).version();
       if (now != savedVersions.get(i)) {
-        throw new IllegalStateException(name() + ": a tensor saved for backward (shape "
-            + Arrays.toString(saved.get(i).shape()) + ") was modified by an in-place operation: version "
-            + now + ", expected " + savedVersions.get(i) + ". Clone it before modifying it in place.");
+        throw new IllegalStateException(
+            name()
+                + ": a tensor saved for backward (shape "
+                + Arrays.toString(saved.get(i).shape())
+                + ") was modified by an in-place operation: version "
+                + now
+                + ", expected "
+                + savedVersions.get(i)
+                + ". Clone it before modifying it in place.");
       }
     }
   }
@@ -118,16 +125,20 @@ public abstract class Function {
   }
 
   /**
-   * Runs {@code f} on {@code xs} and, when grad mode is on and some input requires grad, records
-   * it as the output's {@link Tensor#gradFn()}.
+   * Runs {@code f} on {@code xs} and, when grad mode is on and some input requires grad, records it
+   * as the output's {@link Tensor#gradFn()}.
    */
   public static Tensor apply(Function f, Tensor... xs) {
     Device device = null;
     for (Tensor x : xs) {
       if (device == null) device = x.device();
       else if (!device.equals(x.device())) {
-        throw new IllegalArgumentException(f.opName() + ": expected all tensors on the same device, got "
-            + device + " and " + x.device());
+        throw new IllegalArgumentException(
+            f.opName()
+                + ": expected all tensors on the same device, got "
+                + device
+                + " and "
+                + x.device());
       }
     }
     RawTensor out;
@@ -152,7 +163,10 @@ public abstract class Function {
     return result;
   }
 
-  /** The tensor forward saved for its own output, if any (so it gets this node as gradFn), else a new one. */
+  /**
+   * The tensor forward saved for its own output, if any (so it gets this node as gradFn), else a
+   * new one.
+   */
   private static Tensor savedOutput(Function f, RawTensor out, Tensor[] xs) {
     search:
     for (Tensor t : f.saved) {

@@ -17,11 +17,11 @@ import org.jgrad.tensor.Tensor;
  * {@code a} passes against the numeric one {@code n} when {@code |a − n| <= atol + rtol·|n|}
  * (PyTorch's formula and defaults: {@code eps = 1e-6, atol = 1e-5, rtol = 1e-3}).
  *
- * <p>Small problems (at most {@link #fullJacobianLimit(int)} Jacobian entries) are checked
- * entry by entry: one backward per output element, two evaluations per input element. Larger
- * ones are checked along random directions, as PyTorch's {@code fast_mode}: with unit vectors
- * {@code u} (output) and {@code v} (input), {@code uᵀ J v} from backward must match
- * {@code u · (f(x + eps v) − f(x − eps v)) / 2eps}, with atol scaled by {@code Σu · Σv}.
+ * <p>Small problems (at most {@link #fullJacobianLimit(int)} Jacobian entries) are checked entry by
+ * entry: one backward per output element, two evaluations per input element. Larger ones are
+ * checked along random directions, as PyTorch's {@code fast_mode}: with unit vectors {@code u}
+ * (output) and {@code v} (input), {@code uᵀ J v} from backward must match {@code u · (f(x + eps v)
+ * − f(x − eps v)) / 2eps}, with atol scaled by {@code Σu · Σv}.
  *
  * <pre>{@code
  * Tensor a = Tensor.randn(3, 4).to(DType.FLOAT64).requiresGrad(true);
@@ -32,8 +32,8 @@ import org.jgrad.tensor.Tensor;
  * GradCheck.checkGradGrad(xs -> xs[0].tanh().mul(xs[0]), a);             // second derivatives
  * }</pre>
  *
- * <p>The function must be deterministic and must not modify its inputs. Gradients already held
- * by the inputs are restored when the check ends.
+ * <p>The function must be deterministic and must not modify its inputs. Gradients already held by
+ * the inputs are restored when the check ends.
  */
 public final class GradCheck {
   /** A function of tensors to check; for example {@code xs -> xs[0].matmul(xs[1])}. */
@@ -83,35 +83,43 @@ public final class GradCheck {
 
   /** Finite-difference step (default 1e-6). */
   public GradCheck eps(double value) {
-    if (!(value > 0)) throw new IllegalArgumentException("GradCheck: eps must be positive, got " + value);
+    if (!(value > 0))
+      throw new IllegalArgumentException("GradCheck: eps must be positive, got " + value);
     eps = value;
     return this;
   }
 
   /** Absolute tolerance (default 1e-5). */
   public GradCheck atol(double value) {
-    if (!(value >= 0)) throw new IllegalArgumentException("GradCheck: atol must be non-negative, got " + value);
+    if (!(value >= 0))
+      throw new IllegalArgumentException("GradCheck: atol must be non-negative, got " + value);
     atol = value;
     return this;
   }
 
   /** Relative tolerance (default 1e-3). */
   public GradCheck rtol(double value) {
-    if (!(value >= 0)) throw new IllegalArgumentException("GradCheck: rtol must be non-negative, got " + value);
+    if (!(value >= 0))
+      throw new IllegalArgumentException("GradCheck: rtol must be non-negative, got " + value);
     rtol = value;
     return this;
   }
 
-  /** Largest Jacobian (output elements × checked input elements) checked in full (default 20,000). */
+  /**
+   * Largest Jacobian (output elements × checked input elements) checked in full (default 20,000).
+   */
   public GradCheck fullJacobianLimit(int entries) {
-    if (entries < 0) throw new IllegalArgumentException("GradCheck: fullJacobianLimit must be >= 0, got " + entries);
+    if (entries < 0)
+      throw new IllegalArgumentException(
+          "GradCheck: fullJacobianLimit must be >= 0, got " + entries);
     fullJacobianLimit = entries;
     return this;
   }
 
   /** Number of random directions per input beyond the full-Jacobian limit (default 2). */
   public GradCheck randomDirections(int count) {
-    if (count < 1) throw new IllegalArgumentException("GradCheck: randomDirections must be >= 1, got " + count);
+    if (count < 1)
+      throw new IllegalArgumentException("GradCheck: randomDirections must be >= 1, got " + count);
     randomDirections = count;
     return this;
   }
@@ -132,17 +140,28 @@ public final class GradCheck {
       if (x == null) throw new IllegalArgumentException("GradCheck: input " + i + " is null");
       if (!x.requiresGrad()) continue;
       if (x.dtype() != DType.FLOAT64) {
-        throw new IllegalArgumentException("GradCheck: input " + i + " (shape " + Arrays.toString(x.shape()) + ") is "
-            + x.dtype() + "; finite differences need float64 (use x.to(DType.FLOAT64))");
+        throw new IllegalArgumentException(
+            "GradCheck: input "
+                + i
+                + " (shape "
+                + Arrays.toString(x.shape())
+                + ") is "
+                + x.dtype()
+                + "; finite differences need float64 (use x.to(DType.FLOAT64))");
       }
       if (!x.isLeaf()) {
-        throw new IllegalArgumentException("GradCheck: input " + i + " is not a leaf (it has gradFn "
-            + x.gradFn().name() + "); pass a leaf, e.g. x.detach().requiresGrad(true)");
+        throw new IllegalArgumentException(
+            "GradCheck: input "
+                + i
+                + " is not a leaf (it has gradFn "
+                + x.gradFn().name()
+                + "); pass a leaf, e.g. x.detach().requiresGrad(true)");
       }
       checked.add(i);
     }
     if (checked.isEmpty()) {
-      throw new IllegalArgumentException("GradCheck: no input requires grad; mark the inputs to check with requiresGrad(true)");
+      throw new IllegalArgumentException(
+          "GradCheck: no input requires grad; mark the inputs to check with requiresGrad(true)");
     }
     Tensor[] saved = new Tensor[inputs.length];
     for (int i : checked) saved[i] = inputs[i].grad();
@@ -150,8 +169,10 @@ public final class GradCheck {
       Tensor out = f.apply(inputs);
       if (out == null) throw new IllegalArgumentException("GradCheck: the function returned null");
       if (out.dtype() != DType.FLOAT64) {
-        throw new IllegalArgumentException("GradCheck: the function returned " + out.dtype()
-            + "; it must return float64 for a meaningful check");
+        throw new IllegalArgumentException(
+            "GradCheck: the function returned "
+                + out.dtype()
+                + "; it must return float64 for a meaningful check");
       }
       if (out.numel() == 0) return;
       long entries = 0;
@@ -187,12 +208,24 @@ public final class GradCheck {
           double numeric = (plus[k] - minus[k]) / (2 * eps);
           double a = analytic[i][k][j];
           if (!(Math.abs(a - numeric) <= atol + rtol * Math.abs(numeric))) {
-            throw new Failure(i, String.format(Locale.ROOT,
-                "GradCheck: Jacobian mismatch for input %d (shape %s, %s) at input element %s, output element %s"
-                    + " (output shape %s): analytic %.10g, numeric %.10g; |difference| %.3g > atol %.1g + rtol %.1g"
-                    + " * |numeric|", i, Arrays.toString(inputs[i].shape()), inputs[i].device(),
-                Arrays.toString(unravel(j, inputs[i].shape())), Arrays.toString(unravel(k, out.shape())),
-                Arrays.toString(out.shape()), a, numeric, Math.abs(a - numeric), atol, rtol));
+            throw new Failure(
+                i,
+                String.format(
+                    Locale.ROOT,
+                    "GradCheck: Jacobian mismatch for input %d (shape %s, %s) at input element %s, output element %s"
+                        + " (output shape %s): analytic %.10g, numeric %.10g; |difference| %.3g > atol %.1g + rtol %.1g"
+                        + " * |numeric|",
+                    i,
+                    Arrays.toString(inputs[i].shape()),
+                    inputs[i].device(),
+                    Arrays.toString(unravel(j, inputs[i].shape())),
+                    Arrays.toString(unravel(k, out.shape())),
+                    Arrays.toString(out.shape()),
+                    a,
+                    numeric,
+                    Math.abs(a - numeric),
+                    atol,
+                    rtol));
           }
         }
       }
@@ -215,19 +248,35 @@ public final class GradCheck {
         for (int k = 0; k < u.length; k++) numeric += u[k] * (plus[k] - minus[k]) / (2 * eps);
         double scaledAtol = atol * sum(u) * sum(v);
         if (!(Math.abs(analytic - numeric) <= scaledAtol + rtol * Math.abs(numeric))) {
-          throw new Failure(i, String.format(Locale.ROOT,
-              "GradCheck: directional derivative mismatch for input %d (shape %s, %s), random direction %d (seed %d),"
-                  + " output shape %s: analytic u^T J v = %.10g, numeric %.10g; |difference| %.3g > %.3g (atol scaled"
-                  + " by sum(u)*sum(v)) + rtol %.1g * |numeric|. Raise fullJacobianLimit to locate the element.",
-              i, Arrays.toString(inputs[i].shape()), inputs[i].device(), trial, seed, Arrays.toString(out.shape()),
-              analytic, numeric, Math.abs(analytic - numeric), scaledAtol, rtol));
+          throw new Failure(
+              i,
+              String.format(
+                  Locale.ROOT,
+                  "GradCheck: directional derivative mismatch for input %d (shape %s, %s), random direction %d (seed %d),"
+                      + " output shape %s: analytic u^T J v = %.10g, numeric %.10g; |difference| %.3g > %.3g (atol scaled"
+                      + " by sum(u)*sum(v)) + rtol %.1g * |numeric|. Raise fullJacobianLimit to locate the element.",
+                  i,
+                  Arrays.toString(inputs[i].shape()),
+                  inputs[i].device(),
+                  trial,
+                  seed,
+                  Arrays.toString(out.shape()),
+                  analytic,
+                  numeric,
+                  Math.abs(analytic - numeric),
+                  scaledAtol,
+                  rtol));
         }
       }
     }
   }
 
-  /** Backward of {@code out} with the given seed; returns each checked input's gradient (zeros if none). */
-  private static double[][] vjp(Tensor[] inputs, List<Integer> checked, Tensor out, double[] seedValues) {
+  /**
+   * Backward of {@code out} with the given seed; returns each checked input's gradient (zeros if
+   * none).
+   */
+  private static double[][] vjp(
+      Tensor[] inputs, List<Integer> checked, Tensor out, double[] seedValues) {
     double[][] rows = new double[inputs.length][];
     for (int i : checked) inputs[i].setGrad(null);
     if (out.requiresGrad()) {
@@ -240,11 +289,25 @@ public final class GradCheck {
         rows[i] = new double[inputs[i].numel()];
         continue;
       }
-      if (!Arrays.equals(g.shape(), inputs[i].shape()) || g.dtype() != inputs[i].dtype()
+      if (!Arrays.equals(g.shape(), inputs[i].shape())
+          || g.dtype() != inputs[i].dtype()
           || !g.device().equals(inputs[i].device())) {
-        throw new Failure(i, "GradCheck: gradient of input " + i + " has shape " + Arrays.toString(g.shape()) + ", "
-            + g.dtype() + " on " + g.device() + "; expected " + Arrays.toString(inputs[i].shape()) + ", "
-            + inputs[i].dtype() + " on " + inputs[i].device());
+        throw new Failure(
+            i,
+            "GradCheck: gradient of input "
+                + i
+                + " has shape "
+                + Arrays.toString(g.shape())
+                + ", "
+                + g.dtype()
+                + " on "
+                + g.device()
+                + "; expected "
+                + Arrays.toString(inputs[i].shape())
+                + ", "
+                + inputs[i].dtype()
+                + " on "
+                + inputs[i].device());
       }
       rows[i] = g.toDoubleArray();
       inputs[i].setGrad(null);
@@ -252,23 +315,25 @@ public final class GradCheck {
     return rows;
   }
 
-  private static double[] evaluate(Fn f, Tensor[] inputs, int which, double[] base, int element, double delta) {
+  private static double[] evaluate(
+      Fn f, Tensor[] inputs, int which, double[] base, int element, double delta) {
     double[] values = base.clone();
     values[element] += delta;
     return evaluateWith(f, inputs, which, values);
   }
 
-  private static double[] evaluateDirection(Fn f, Tensor[] inputs, int which, double[] base, double[] v, double delta) {
+  private static double[] evaluateDirection(
+      Fn f, Tensor[] inputs, int which, double[] base, double[] v, double delta) {
     double[] values = base.clone();
     for (int j = 0; j < values.length; j++) values[j] += delta * v[j];
     return evaluateWith(f, inputs, which, values);
   }
 
   /**
-   * Evaluates {@code f} on fresh copies of the float inputs (input {@code which} replaced by
-   * {@code values}), so that nothing the function does can touch the caller's tensors or their
-   * gradients. The copies keep each input's requiresGrad flag for functions that differentiate
-   * internally (gradgrad checks).
+   * Evaluates {@code f} on fresh copies of the float inputs (input {@code which} replaced by {@code
+   * values}), so that nothing the function does can touch the caller's tensors or their gradients.
+   * The copies keep each input's requiresGrad flag for functions that differentiate internally
+   * (gradgrad checks).
    */
   private static double[] evaluateWith(Fn f, Tensor[] inputs, int which, double[] values) {
     Tensor[] fresh = new Tensor[inputs.length];
@@ -322,27 +387,29 @@ public final class GradCheck {
   // ---------------------------------------------------------------- second order
 
   /**
-   * Checks second derivatives: the first-order check applied to {@code x ↦ ∂(Σ u·f(x))/∂x} for
-   * a fixed random weight {@code u}, with that gradient computed by
-   * {@code backward(createGraph = true)}. Passes only if backward formulas are themselves
-   * correctly differentiable.
+   * Checks second derivatives: the first-order check applied to {@code x ↦ ∂(Σ u·f(x))/∂x} for a
+   * fixed random weight {@code u}, with that gradient computed by {@code backward(createGraph =
+   * true)}. Passes only if backward formulas are themselves correctly differentiable.
    */
   public void verifyGradGrad(Fn f, Tensor... inputs) {
     double[][] weights = new double[1][];
-    Fn gradient = xs -> {
-      Tensor y = f.apply(xs);
-      if (weights[0] == null) weights[0] = unitRandom(new Generator(seed ^ 0x5DEECE66DL), y.numel());
-      List<Tensor> parts = new ArrayList<>();
-      for (Tensor x : xs) if (x.requiresGrad()) x.setGrad(null);
-      if (y.requiresGrad()) y.backward(tensorOf(weights[0], y.shape()).to(y.device()), true, true);
-      for (Tensor x : xs) {
-        if (!x.requiresGrad()) continue;
-        Tensor g = x.grad();
-        parts.add((g == null ? Tensor.zerosLike(x) : g).reshape(-1));
-        x.setGrad(null);
-      }
-      return Tensor.cat(parts, 0);
-    };
+    Fn gradient =
+        xs -> {
+          Tensor y = f.apply(xs);
+          if (weights[0] == null)
+            weights[0] = unitRandom(new Generator(seed ^ 0x5DEECE66DL), y.numel());
+          List<Tensor> parts = new ArrayList<>();
+          for (Tensor x : xs) if (x.requiresGrad()) x.setGrad(null);
+          if (y.requiresGrad())
+            y.backward(tensorOf(weights[0], y.shape()).to(y.device()), true, true);
+          for (Tensor x : xs) {
+            if (!x.requiresGrad()) continue;
+            Tensor g = x.grad();
+            parts.add((g == null ? Tensor.zerosLike(x) : g).reshape(-1));
+            x.setGrad(null);
+          }
+          return Tensor.cat(parts, 0);
+        };
     verify(gradient, inputs);
   }
 }

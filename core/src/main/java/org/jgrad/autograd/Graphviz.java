@@ -10,11 +10,11 @@ import org.jgrad.tensor.Tensor;
 /**
  * Exports the autograd graph behind a tensor as Graphviz DOT, for people studying autograd.
  *
- * <p>Boxes are {@link Function} nodes labelled with {@link Function#name()} (e.g.
- * {@code MulBackward}); ellipses are the leaves that require grad, labelled with their shape;
- * edges point the way the forward pass went, from inputs to the op that consumed them, ending at
- * the output. Constants (tensors that do not require grad) are left out. Export before calling
- * {@code backward()}, or with {@code retainGraph}: a released node no longer knows its inputs.
+ * <p>Boxes are {@link Function} nodes labelled with {@link Function#name()} (e.g. {@code
+ * MulBackward}); ellipses are the leaves that require grad, labelled with their shape; edges point
+ * the way the forward pass went, from inputs to the op that consumed them, ending at the output.
+ * Constants (tensors that do not require grad) are left out. Export before calling {@code
+ * backward()}, or with {@code retainGraph}: a released node no longer knows its inputs.
  *
  * <pre>{@code
  * Tensor w = Tensor.randn(3, 2).requiresGrad(true);
@@ -30,7 +30,8 @@ public final class Graphviz {
     StringBuilder sb = new StringBuilder("digraph autograd {\n");
     sb.append("  rankdir=BT;\n");
     sb.append("  node [fontname=\"Helvetica\", fontsize=11];\n");
-    sb.append("  output [label=\"").append(escape("output " + Arrays.toString(root.shape()) + " " + root.dtype()))
+    sb.append("  output [label=\"")
+        .append(escape("output " + Arrays.toString(root.shape()) + " " + root.dtype()))
         .append("\", shape=note];\n");
     Map<Object, String> ids = new IdentityHashMap<>();
     if (root.gradFn() == null) {
@@ -74,7 +75,11 @@ public final class Graphviz {
     if (id != null) return id;
     id = "f" + ids.size();
     ids.put(f, id);
-    sb.append("  ").append(id).append(" [label=\"").append(escape(f.name())).append("\", shape=box];\n");
+    sb.append("  ")
+        .append(id)
+        .append(" [label=\"")
+        .append(escape(f.name()))
+        .append("\", shape=box];\n");
     return id;
   }
 
@@ -83,8 +88,11 @@ public final class Graphviz {
     if (id != null) return id;
     id = "t" + ids.size();
     ids.put(t, id);
-    sb.append("  ").append(id).append(" [label=\"").append(escape("leaf " + Arrays.toString(t.shape()) + " "
-        + t.dtype())).append("\", shape=ellipse, style=filled, fillcolor=lightblue];\n");
+    sb.append("  ")
+        .append(id)
+        .append(" [label=\"")
+        .append(escape("leaf " + Arrays.toString(t.shape()) + " " + t.dtype()))
+        .append("\", shape=ellipse, style=filled, fillcolor=lightblue];\n");
     return id;
   }
 

@@ -12,11 +12,11 @@ import java.util.Optional;
  * whose element-wise switch lacks a {@link UnaryOp}/{@link BinaryOp}/{@link ReduceOp} constant does
  * not compile either (the switches are exhaustive switch expressions without {@code default}).
  * Fused kernels that merely speed things up (convolution, pooling, log-softmax + NLL, batch norm,
- * optimizer updates) are optional: a backend offers them through {@link #fused()}, and callers
- * fall back to composites of these primitives when it returns empty.
+ * optimizer updates) are optional: a backend offers them through {@link #fused()}, and callers fall
+ * back to composites of these primitives when it returns empty.
  *
- * <p>{@link org.jgrad.backend.reference.ReferenceBackend} is the specification: every other
- * backend must agree with it within float tolerance.
+ * <p>{@link org.jgrad.backend.reference.ReferenceBackend} is the specification: every other backend
+ * must agree with it within float tolerance.
  *
  * <pre>{@code
  * Backend b = ReferenceBackend.INSTANCE;
@@ -27,7 +27,9 @@ public interface Backend {
   /** "reference", "cpu", "cuda:0": for messages and {@code Backends.describe()}. */
   String name();
 
-  /** The device whose storages this backend allocates; tensors carry it to find their backend again. */
+  /**
+   * The device whose storages this backend allocates; tensors carry it to find their backend again.
+   */
   Device device();
 
   /** A zero-filled dense buffer: every op result and every factory starts here. */
@@ -39,43 +41,78 @@ public interface Backend {
   /** Copies host float values into a new FLOAT32 storage, without a detour through double. */
   Storage fromHost(float[] values);
 
-  /** Copies a (possibly strided) tensor out to the host in row-major order: how data leaves the device. */
+  /**
+   * Copies a (possibly strided) tensor out to the host in row-major order: how data leaves the
+   * device.
+   */
   double[] toHostDouble(RawTensor x);
 
-  /** Copies a (possibly strided) tensor out to the host in row-major order, rounded to float (no double detour). */
+  /**
+   * Copies a (possibly strided) tensor out to the host in row-major order, rounded to float (no
+   * double detour).
+   */
   float[] toHostFloat(RawTensor x);
 
-  /** Gathers a strided view into a new dense tensor of dtype {@code to}: contiguous(), clone() and casts. */
+  /**
+   * Gathers a strided view into a new dense tensor of dtype {@code to}: contiguous(), clone() and
+   * casts.
+   */
   RawTensor copy(RawTensor x, DType to);
 
-  /** Writes {@code src} (same shape, possibly broadcast strides) into the view {@code dst}: in-place assignment. */
+  /**
+   * Writes {@code src} (same shape, possibly broadcast strides) into the view {@code dst}: in-place
+   * assignment.
+   */
   void copyInto(RawTensor dst, RawTensor src);
 
-  /** Sets every element of the view {@code dst} to {@code value}: fill_/zero_ without allocating a source. */
+  /**
+   * Sets every element of the view {@code dst} to {@code value}: fill_/zero_ without allocating a
+   * source.
+   */
   void fill(RawTensor dst, double value);
 
   /** The element-wise functions of one operand, the {@link UnaryOp} list (exp, log, tanh…). */
   RawTensor unary(UnaryOp op, RawTensor x);
 
-  /** Arithmetic and comparisons of two operands of the same shape and dtype; comparisons return BOOL. */
+  /**
+   * Arithmetic and comparisons of two operands of the same shape and dtype; comparisons return
+   * BOOL.
+   */
   RawTensor binary(BinaryOp op, RawTensor a, RawTensor b);
 
-  /** Element-wise {@code cond ? a : b} (all three of one shape): masks, relu-like gradients, clamp. */
+  /**
+   * Element-wise {@code cond ? a : b} (all three of one shape): masks, relu-like gradients, clamp.
+   */
   RawTensor where(RawTensor cond, RawTensor a, RawTensor b);
 
-  /** Sum, max or min over {@code axes} (sorted, distinct), kept as size-1 dimensions: mean, var, norms build on it. */
+  /**
+   * Sum, max or min over {@code axes} (sorted, distinct), kept as size-1 dimensions: mean, var,
+   * norms build on it.
+   */
   RawTensor reduce(ReduceOp op, RawTensor x, int[] axes);
 
-  /** Index (INT64) of the first maximum (or minimum) along {@code axis}, kept as size 1: argmax cannot be composed. */
+  /**
+   * Index (INT64) of the first maximum (or minimum) along {@code axis}, kept as size 1: argmax
+   * cannot be composed.
+   */
   RawTensor argReduce(ReduceOp op, RawTensor x, int axis);
 
-  /** Batched product of the last two axes (batch dims already equal): it dominates run time, so it is primitive. */
+  /**
+   * Batched product of the last two axes (batch dims already equal): it dominates run time, so it
+   * is primitive.
+   */
   RawTensor matmul(RawTensor a, RawTensor b);
 
-  /** {@code out[i][j][k] = x[i][index[i][j][k]][k]} for dim 1 (likewise any dim): indexing, embeddings, NLL. */
+  /**
+   * {@code out[i][j][k] = x[i][index[i][j][k]][k]} for dim 1 (likewise any dim): indexing,
+   * embeddings, NLL.
+   */
   RawTensor gather(RawTensor x, int dim, RawTensor index);
 
-  /** A copy of {@code base} with {@code src} added at {@code index} along {@code dim}: the gradient of gather. */
+  /**
+   * A copy of {@code base} with {@code src} added at {@code index} along {@code dim}: the gradient
+   * of gather.
+   */
   RawTensor scatterAdd(RawTensor base, int dim, RawTensor index, RawTensor src);
 
   /**

@@ -12,9 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The one backend registry: resolves a {@link Device} to the {@link Backend} that computes on it.
  * Every backend, the built-in ones included, is a {@link BackendProvider} found on the class path
- * through {@link ServiceLoader}: core lists {@code cpu} and {@code ref} in its
- * {@code META-INF/services/org.jgrad.backend.BackendProvider}, the optional gpu module lists
- * {@code cuda} in its own. The list is looked up once, on first use; backends are cached per device.
+ * through {@link ServiceLoader}: core lists {@code cpu} and {@code ref} in its {@code
+ * META-INF/services/org.jgrad.backend.BackendProvider}, the optional gpu module lists {@code cuda}
+ * in its own. The list is looked up once, on first use; backends are cached per device.
  *
  * <pre>{@code
  * Backend cpu = Backends.backend(Device.CPU);
@@ -32,7 +32,8 @@ public final class Backends {
 
     private static List<BackendProvider> load() {
       List<BackendProvider> found = new ArrayList<>();
-      ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).forEach(found::add);
+      ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader())
+          .forEach(found::add);
       return Collections.unmodifiableList(found);
     }
   }
@@ -42,8 +43,8 @@ public final class Backends {
   /**
    * The backend computing on {@code device}, created by its provider on first use and cached.
    *
-   * @throws IllegalArgumentException naming the device when no provider has its type, the
-   *     provider is unavailable (with its reason) or it offers no compute backend yet
+   * @throws IllegalArgumentException naming the device when no provider has its type, the provider
+   *     is unavailable (with its reason) or it offers no compute backend yet
    */
   public static Backend backend(Device device) {
     Objects.requireNonNull(device, "device");
@@ -52,11 +53,22 @@ public final class Backends {
   }
 
   private static Backend create(Device device) {
-    BackendProvider p = find(device.type()).orElseThrow(() -> new IllegalArgumentException(
-        "device " + device + ": no backend provider named '" + device.type() + "' is on the class path (known: "
-            + String.join(", ", providers().stream().map(BackendProvider::name).toList()) + ")"));
+    BackendProvider p =
+        find(device.type())
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "device "
+                            + device
+                            + ": no backend provider named '"
+                            + device.type()
+                            + "' is on the class path (known: "
+                            + String.join(
+                                ", ", providers().stream().map(BackendProvider::name).toList())
+                            + ")"));
     if (!p.isAvailable()) {
-      throw new IllegalArgumentException("device " + device + " is not available: " + p.unavailableReason());
+      throw new IllegalArgumentException(
+          "device " + device + " is not available: " + p.unavailableReason());
     }
     try {
       return p.backend(device.index());
@@ -82,10 +94,11 @@ public final class Backends {
   }
 
   /**
-   * A human-readable, multi-line description of what this JVM computes with: the default device, the
-   * float32 GEMM kernel (Vector API species, or the scalar fallback and why), the CPU thread count and
-   * where it comes from, the JDK, and every provider on the class path with its availability. Meant to
-   * be printed at the start of a run so that slow or surprising results can be traced to the set-up.
+   * A human-readable, multi-line description of what this JVM computes with: the default device,
+   * the float32 GEMM kernel (Vector API species, or the scalar fallback and why), the CPU thread
+   * count and where it comes from, the JDK, and every provider on the class path with its
+   * availability. Meant to be printed at the start of a run so that slow or surprising results can
+   * be traced to the set-up.
    *
    * <pre>{@code
    * System.out.println(Backends.describe());
@@ -97,10 +110,17 @@ public final class Backends {
    */
   public static String describe() {
     StringBuilder sb = new StringBuilder("jgrad backends\n");
-    sb.append("  default device: cpu; also ref (naive double loops, the specification used by tests)\n");
-    sb.append("  JDK: ").append(Runtime.version()).append(" (").append(System.getProperty("java.vm.name", "?"))
-        .append(", ").append(System.getProperty("java.vendor", "?")).append("), ")
-        .append(Runtime.getRuntime().availableProcessors()).append(" processors visible\n");
+    sb.append(
+        "  default device: cpu; also ref (naive double loops, the specification used by tests)\n");
+    sb.append("  JDK: ")
+        .append(Runtime.version())
+        .append(" (")
+        .append(System.getProperty("java.vm.name", "?"))
+        .append(", ")
+        .append(System.getProperty("java.vendor", "?"))
+        .append("), ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" processors visible\n");
     List<BackendProvider> ps = providers();
     if (ps.isEmpty()) {
       sb.append("  providers: none on the class path (add jgrad-gpu for CUDA)\n");
@@ -125,5 +145,4 @@ public final class Backends {
     }
     return sb.toString();
   }
-
 }

@@ -4,9 +4,9 @@ import java.util.function.Supplier;
 
 /**
  * The provider of a backend that core itself ships and that therefore is always available with
- * exactly one device, index 0 ({@code "cpu"} and {@code "ref"}). A subclass only names the
- * backend; it is a class of its own because {@link java.util.ServiceLoader} instantiates
- * providers by class name.
+ * exactly one device, index 0 ({@code "cpu"} and {@code "ref"}). A subclass only names the backend;
+ * it is a class of its own because {@link java.util.ServiceLoader} instantiates providers by class
+ * name.
  *
  * <pre>{@code
  * public final class CpuBackendProvider extends BuiltInBackendProvider {
@@ -43,7 +43,8 @@ public abstract class BuiltInBackendProvider implements BackendProvider {
 
   @Override
   public final Backend backend(int index) {
-    if (index != 0) throw new UnsupportedOperationException("the '" + name + "' provider has only device 0");
+    if (index != 0)
+      throw new UnsupportedOperationException("the '" + name + "' provider has only device 0");
     return backend.get();
   }
 }

@@ -8,12 +8,13 @@ package org.jgrad.backend;
  * Tensor r = x.to(Device.REFERENCE);              // the slow reference backend, for tests
  * }</pre>
  *
- * @param type  "cpu", "ref" or a provider's name such as "cuda"
+ * @param type "cpu", "ref" or a provider's name such as "cuda"
  * @param index device ordinal (0 for the CPU)
  */
 public record Device(String type, int index) {
   /** The fast, multi-threaded CPU backend. */
   public static final Device CPU = new Device("cpu", 0);
+
   /** The plain reference backend: the executable specification of every primitive. */
   public static final Device REFERENCE = new Device("ref", 0);
 

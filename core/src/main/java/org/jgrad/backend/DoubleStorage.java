@@ -7,7 +7,8 @@ public final class DoubleStorage extends Storage {
 
   public DoubleStorage(DType dtype, double[] data, Device device) {
     super(dtype);
-    if (dtype == DType.FLOAT32) throw new IllegalArgumentException("DoubleStorage cannot hold float32");
+    if (dtype == DType.FLOAT32)
+      throw new IllegalArgumentException("DoubleStorage cannot hold float32");
     this.data = data;
     this.device = device;
   }

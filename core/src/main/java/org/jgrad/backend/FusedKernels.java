@@ -2,12 +2,12 @@ package org.jgrad.backend;
 
 /**
  * Optional fused kernels a {@link Backend} may offer through {@link Backend#fused()}. Each one
- * computes what a composite of the required primitives computes (the composites in
- * {@code org.jgrad.nn.functional.F} and the in-place updates of {@code Tensor}), only faster or
- * with less memory: they exist because the benchmarks say these steps dominate training time.
- * A backend without them (for example a new device under construction) still runs every model,
- * on the composites. {@link org.jgrad.backend.reference.ReferenceBackend} defines each one with
- * naive loops, and {@code BackendConformanceTest} holds the fast ones to it.
+ * computes what a composite of the required primitives computes (the composites in {@code
+ * org.jgrad.nn.functional.F} and the in-place updates of {@code Tensor}), only faster or with less
+ * memory: they exist because the benchmarks say these steps dominate training time. A backend
+ * without them (for example a new device under construction) still runs every model, on the
+ * composites. {@link org.jgrad.backend.reference.ReferenceBackend} defines each one with naive
+ * loops, and {@code BackendConformanceTest} holds the fast ones to it.
  *
  * <pre>{@code
  * Backend b = x.backend();
@@ -22,54 +22,76 @@ public interface FusedKernels {
   // Each geometry comes from a ConvGeometry factory, which validated the user's arguments; the
   // tensors passed along match it (implementations may assert that, never re-validate).
 
-  /** Cross-correlation of x {@code g.inputShape()} with w {@code g.weightShape()} → {@code g.outputShape()} (no bias). */
+  /**
+   * Cross-correlation of x {@code g.inputShape()} with w {@code g.weightShape()} → {@code
+   * g.outputShape()} (no bias).
+   */
   RawTensor conv2d(RawTensor x, RawTensor w, ConvGeometry g);
 
-  /** Gradient of conv2d with respect to its input: gy {@code g.outputShape()} → {@code g.inputShape()} (also convTranspose2d). */
+  /**
+   * Gradient of conv2d with respect to its input: gy {@code g.outputShape()} → {@code
+   * g.inputShape()} (also convTranspose2d).
+   */
   RawTensor conv2dBackwardInput(RawTensor gy, RawTensor w, ConvGeometry g);
 
   /** Gradient of conv2d with respect to its weight: → {@code g.weightShape()}. */
   RawTensor conv2dBackwardWeight(RawTensor gy, RawTensor x, ConvGeometry g);
 
   /**
-   * Max pooling over kH×kW windows (padding and the ceil-mode overhang count as −∞): returns {values, indices},
-   * indices (INT64) being the flat position {@code h·W + w} of each maximum in its input plane.
+   * Max pooling over kH×kW windows (padding and the ceil-mode overhang count as −∞): returns
+   * {values, indices}, indices (INT64) being the flat position {@code h·W + w} of each maximum in
+   * its input plane.
    */
   RawTensor[] maxPool2d(RawTensor x, ConvGeometry g);
 
   /** Routes gy back to the recorded maxima: → {@code g.inputShape()}. */
   RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, ConvGeometry g);
 
-  /** Average pooling (dilation 1, no ceil mode); the divisor counts padding (PyTorch's count_include_pad=True). */
+  /**
+   * Average pooling (dilation 1, no ceil mode); the divisor counts padding (PyTorch's
+   * count_include_pad=True).
+   */
   RawTensor avgPool2d(RawTensor x, ConvGeometry g);
 
-  /** Spreads each gy value evenly over its window (same divisor as {@link #avgPool2d}): → {@code g.inputShape()}. */
+  /**
+   * Spreads each gy value evenly over its window (same divisor as {@link #avgPool2d}): → {@code
+   * g.inputShape()}.
+   */
   RawTensor avgPool2dBackward(RawTensor gy, ConvGeometry g);
 
   /**
-   * Row-wise log-softmax followed by the negative log-likelihood of int64 targets, for logits
-   * [N, C]: returns {loss [N], logsumexp [N]}; rows whose target is {@code ignoreIndex} get loss 0.
+   * Row-wise log-softmax followed by the negative log-likelihood of int64 targets, for logits [N,
+   * C]: returns {loss [N], logsumexp [N]}; rows whose target is {@code ignoreIndex} get loss 0.
    */
   RawTensor[] logSoftmaxNll(RawTensor logits, RawTensor target, long ignoreIndex);
 
   /**
-   * Training-mode batch normalisation of x [N, C, *] over all dims but C, in one pass:
-   * returns {y, mean [C], invstd [C]} with {@code y = (x − mean)·invstd·weight + bias} and
-   * invstd = 1/√(biased var + eps). weight and bias may be null (1 and 0).
+   * Training-mode batch normalisation of x [N, C, *] over all dims but C, in one pass: returns {y,
+   * mean [C], invstd [C]} with {@code y = (x − mean)·invstd·weight + bias} and invstd = 1/√(biased
+   * var + eps). weight and bias may be null (1 and 0).
    */
   RawTensor[] batchNorm(RawTensor x, RawTensor weight, RawTensor bias, double eps);
 
-  /** Gradients of {@link #batchNorm}: returns {dx, dweight, dbias} (the last two null when weight is null). */
-  RawTensor[] batchNormBackward(RawTensor gy, RawTensor x, RawTensor weight, RawTensor mean, RawTensor invstd);
+  /**
+   * Gradients of {@link #batchNorm}: returns {dx, dweight, dbias} (the last two null when weight is
+   * null).
+   */
+  RawTensor[] batchNormBackward(
+      RawTensor gy, RawTensor x, RawTensor weight, RawTensor mean, RawTensor invstd);
 
-  // ------------------------------------------------------------ fused in-place updates (optimizers)
+  // ------------------------------------------------------------ fused in-place updates
+  // (optimizers)
 
-  /** {@code target ← target · factor}, in place; factor has target's shape (stride 0 where broadcast). */
+  /**
+   * {@code target ← target · factor}, in place; factor has target's shape (stride 0 where
+   * broadcast).
+   */
   void scaleInPlace(RawTensor target, RawTensor factor);
 
   /**
-   * {@code target ← target + alpha · a} when {@code b} is null, else {@code target + alpha · (a ∘ b)} with
-   * ∘ = {@code combine} (MUL or DIV), in place; a and b have target's shape (stride 0 where broadcast).
+   * {@code target ← target + alpha · a} when {@code b} is null, else {@code target + alpha · (a ∘
+   * b)} with ∘ = {@code combine} (MUL or DIV), in place; a and b have target's shape (stride 0
+   * where broadcast).
    */
   void accumulate(RawTensor target, double alpha, RawTensor a, RawTensor b, BinaryOp combine);
 }

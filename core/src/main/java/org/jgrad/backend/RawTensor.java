@@ -3,8 +3,8 @@ package org.jgrad.backend;
 import java.util.Arrays;
 
 /**
- * A tensor without autograd: a storage plus a layout (shape, strides in elements, offset).
- * This is all a {@link Backend} ever sees.
+ * A tensor without autograd: a storage plus a layout (shape, strides in elements, offset). This is
+ * all a {@link Backend} ever sees.
  */
 public record RawTensor(Storage storage, int[] shape, int[] strides, int offset) {
 
@@ -23,7 +23,8 @@ public record RawTensor(Storage storage, int[] shape, int[] strides, int offset)
   public static int numel(int[] shape) {
     long n = 1;
     for (int d : shape) n *= d;
-    if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+    if (n > Integer.MAX_VALUE)
+      throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
     return (int) n;
   }
 
@@ -43,7 +44,9 @@ public record RawTensor(Storage storage, int[] shape, int[] strides, int offset)
     return new RawTensor(storage, shape, contiguousStrides(shape), 0);
   }
 
-  /** True when elements are laid out densely in row-major order (size-1 dims may have any stride). */
+  /**
+   * True when elements are laid out densely in row-major order (size-1 dims may have any stride).
+   */
   public boolean isContiguous() {
     int expected = 1;
     for (int i = shape.length - 1; i >= 0; i--) {
@@ -78,8 +81,11 @@ public record RawTensor(Storage storage, int[] shape, int[] strides, int offset)
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RawTensor r && r.storage == storage && r.offset == offset
-        && Arrays.equals(r.shape, shape) && Arrays.equals(r.strides, strides);
+    return o instanceof RawTensor r
+        && r.storage == storage
+        && r.offset == offset
+        && Arrays.equals(r.shape, shape)
+        && Arrays.equals(r.strides, strides);
   }
 
   @Override
@@ -89,7 +95,13 @@ public record RawTensor(Storage storage, int[] shape, int[] strides, int offset)
 
   @Override
   public String toString() {
-    return "RawTensor" + Arrays.toString(shape) + " strides " + Arrays.toString(strides) + " offset " + offset
-        + " " + dtype();
+    return "RawTensor"
+        + Arrays.toString(shape)
+        + " strides "
+        + Arrays.toString(strides)
+        + " offset "
+        + offset
+        + " "
+        + dtype();
   }
 }

@@ -1,9 +1,9 @@
 package org.jgrad.backend;
 
 /**
- * A flat buffer of elements of one dtype on one device. Tensors are views over a storage
- * (shape, strides, offset); views share the storage and its version counter, which in-place
- * operations bump so autograd can detect a saved tensor that was modified.
+ * A flat buffer of elements of one dtype on one device. Tensors are views over a storage (shape,
+ * strides, offset); views share the storage and its version counter, which in-place operations bump
+ * so autograd can detect a saved tensor that was modified.
  */
 public abstract class Storage {
   private final DType dtype;

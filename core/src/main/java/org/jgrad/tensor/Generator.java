@@ -63,7 +63,9 @@ public final class Generator {
 
   /** Uniform integer in [0, bound). */
   public long nextLong(long bound) {
-    if (bound <= 0) throw new IllegalArgumentException("Generator.nextLong: bound must be positive, got " + bound);
+    if (bound <= 0)
+      throw new IllegalArgumentException(
+          "Generator.nextLong: bound must be positive, got " + bound);
     // Rejection sampling keeps the distribution exactly uniform.
     long limit = Long.MAX_VALUE - (Long.MAX_VALUE % bound);
     long r;

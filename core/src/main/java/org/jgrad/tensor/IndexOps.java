@@ -13,13 +13,23 @@ final class IndexOps {
       throw new IllegalArgumentException(op + ": index must be int64, got " + index.dtype());
     }
     if (index.dim() != x.dim()) {
-      throw new IllegalArgumentException(op + ": index " + Shapes.str(index.shape()) + " must have the same rank as input "
-          + Shapes.str(x.shape()));
+      throw new IllegalArgumentException(
+          op
+              + ": index "
+              + Shapes.str(index.shape())
+              + " must have the same rank as input "
+              + Shapes.str(x.shape()));
     }
     for (int d = 0; d < x.dim(); d++) {
       if (d != dim && index.shape()[d] > x.shape()[d]) {
-        throw new IllegalArgumentException(op + ": index " + Shapes.str(index.shape()) + " is larger than input "
-            + Shapes.str(x.shape()) + " in dimension " + d);
+        throw new IllegalArgumentException(
+            op
+                + ": index "
+                + Shapes.str(index.shape())
+                + " is larger than input "
+                + Shapes.str(x.shape())
+                + " in dimension "
+                + d);
       }
     }
   }
@@ -44,7 +54,9 @@ final class IndexOps {
 
     @Override
     protected Tensor[] backward(Tensor g) {
-      return new Tensor[] {Tensor.zeros(g.dtype(), shape).to(g.device()).scatterAdd(dim, index, g), null};
+      return new Tensor[] {
+        Tensor.zeros(g.dtype(), shape).to(g.device()).scatterAdd(dim, index, g), null
+      };
     }
   }
 
@@ -63,12 +75,16 @@ final class IndexOps {
       checkIndex("scatterAdd", in[0], dim, in[1]);
       for (int d = 0; d < in[1].dim(); d++) {
         if (in[1].shape()[d] > in[2].shape()[d]) {
-          throw new IllegalArgumentException("scatterAdd: index " + Shapes.str(in[1].shape()) + " is larger than src "
-              + Shapes.str(in[2].shape()));
+          throw new IllegalArgumentException(
+              "scatterAdd: index "
+                  + Shapes.str(in[1].shape())
+                  + " is larger than src "
+                  + Shapes.str(in[2].shape()));
         }
       }
       if (in[0].dtype() != in[2].dtype()) {
-        throw new IllegalArgumentException("scatterAdd: dtype mismatch, self " + in[0].dtype() + " and src " + in[2].dtype());
+        throw new IllegalArgumentException(
+            "scatterAdd: dtype mismatch, self " + in[0].dtype() + " and src " + in[2].dtype());
       }
       index = save(in[1]);
       srcShape = in[2].shape();
@@ -84,7 +100,8 @@ final class IndexOps {
         int[] is = index.shape();
         if (!java.util.Arrays.equals(is, srcShape)) {
           int[] pad = new int[2 * is.length];
-          for (int d = 0; d < is.length; d++) pad[2 * (is.length - 1 - d) + 1] = srcShape[d] - is[d];
+          for (int d = 0; d < is.length; d++)
+            pad[2 * (is.length - 1 - d) + 1] = srcShape[d] - is[d];
           dsrc = dsrc.pad(pad, 0);
         }
       }

@@ -10,12 +10,12 @@ import org.jgrad.backend.RawTensor;
 
 /**
  * <b>Internal: use {@code org.jgrad.nn.functional.F}.</b> The autograd Functions over a backend's
- * {@link FusedKernels} (convolution, transposed convolution, pooling, log-softmax + NLL, batch norm),
- * forward beside backward. {@code F} is the one public functional entry: it validates the arguments
- * (the geometry through {@link ConvGeometry}'s factories, dtypes and bias shapes itself), then calls
- * these when the tensor's backend has fused kernels and its composites otherwise. This class stays
- * public only because {@code F} lives in another module; it takes a validated {@link ConvGeometry}
- * and only asserts that the tensors match it.
+ * {@link FusedKernels} (convolution, transposed convolution, pooling, log-softmax + NLL, batch
+ * norm), forward beside backward. {@code F} is the one public functional entry: it validates the
+ * arguments (the geometry through {@link ConvGeometry}'s factories, dtypes and bias shapes itself),
+ * then calls these when the tensor's backend has fused kernels and its composites otherwise. This
+ * class stays public only because {@code F} lives in another module; it takes a validated {@link
+ * ConvGeometry} and only asserts that the tensors match it.
  *
  * <pre>{@code
  * ConvGeometry g = ConvGeometry.conv2d("conv2d", x.shape(), w.shape(), new int[] {1}, new int[] {1}, new int[] {1}, 1);
@@ -35,9 +35,17 @@ public final class NeuralOps {
    * composites otherwise.
    */
   static FusedKernels fused(Tensor t) {
-    return t.backend().fused().orElseThrow(() -> new UnsupportedOperationException("backend '" + t.backend().name()
-        + "' of device " + t.device() + " has no fused kernels; use org.jgrad.nn.functional.F, which falls back to"
-        + " the composites"));
+    return t.backend()
+        .fused()
+        .orElseThrow(
+            () ->
+                new UnsupportedOperationException(
+                    "backend '"
+                        + t.backend().name()
+                        + "' of device "
+                        + t.device()
+                        + " has no fused kernels; use org.jgrad.nn.functional.F, which falls back to"
+                        + " the composites"));
   }
 
   /** Whether {@code t}'s backend offers fused kernels; when not, callers use the composites. */
@@ -45,20 +53,25 @@ public final class NeuralOps {
     return t.backend().fused().isPresent();
   }
 
-  /** 2-D cross-correlation: x {@code g.inputShape()}, w {@code g.weightShape()}, bias [O] or null. */
+  /**
+   * 2-D cross-correlation: x {@code g.inputShape()}, w {@code g.weightShape()}, bias [O] or null.
+   */
   public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, ConvGeometry g) {
-    assert Arrays.equals(x.shape(), g.inputShape()) && Arrays.equals(w.shape(), g.weightShape()) : g;
+    assert Arrays.equals(x.shape(), g.inputShape()) && Arrays.equals(w.shape(), g.weightShape())
+        : g;
     assert x.dtype() == w.dtype() && x.dtype().isFloatingPoint() : x.dtype() + " / " + w.dtype();
     Tensor y = Function.apply(new Conv2dFn(g), x, w);
     return bias == null ? y : y.add(bias.reshape(1, g.outChannels(), 1, 1));
   }
 
   /**
-   * Transposed convolution of x {@code g.outputShape()} with w {@code g.weightShape()} into
-   * {@code g.inputShape()} ({@code g} from {@link ConvGeometry#convTranspose2d}, roles swapped); bias [Cout] or null.
+   * Transposed convolution of x {@code g.outputShape()} with w {@code g.weightShape()} into {@code
+   * g.inputShape()} ({@code g} from {@link ConvGeometry#convTranspose2d}, roles swapped); bias
+   * [Cout] or null.
    */
   public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, ConvGeometry g) {
-    assert Arrays.equals(x.shape(), g.outputShape()) && Arrays.equals(w.shape(), g.weightShape()) : g;
+    assert Arrays.equals(x.shape(), g.outputShape()) && Arrays.equals(w.shape(), g.weightShape())
+        : g;
     assert x.dtype() == w.dtype() && x.dtype().isFloatingPoint() : x.dtype() + " / " + w.dtype();
     Tensor y = Function.apply(new ConvTranspose2dFn(g), x, w);
     return bias == null ? y : y.add(bias.reshape(1, g.inChannels(), 1, 1));
@@ -69,7 +82,10 @@ public final class NeuralOps {
     return maxPool2dWithIndices(x, g).values();
   }
 
-  /** Max pooling returning values and the flat in-plane indices of the maxima (PyTorch's return_indices). */
+  /**
+   * Max pooling returning values and the flat in-plane indices of the maxima (PyTorch's
+   * return_indices).
+   */
   public static Tensor.ValuesIndices maxPool2dWithIndices(Tensor x, ConvGeometry g) {
     assert Arrays.equals(x.shape(), g.inputShape()) : g;
     MaxPool2dFn f = new MaxPool2dFn(g);
@@ -77,40 +93,69 @@ public final class NeuralOps {
     return new Tensor.ValuesIndices(values, f.indices);
   }
 
-  /** Average pooling (padding counted in the divisor, as PyTorch's default; dilation 1, no ceil mode). */
+  /**
+   * Average pooling (padding counted in the divisor, as PyTorch's default; dilation 1, no ceil
+   * mode).
+   */
   public static Tensor avgPool2d(Tensor x, ConvGeometry g) {
-    assert Arrays.equals(x.shape(), g.inputShape()) && g.dilationH() == 1 && g.dilationW() == 1 && !g.ceilMode() : g;
+    assert Arrays.equals(x.shape(), g.inputShape())
+            && g.dilationH() == 1
+            && g.dilationW() == 1
+            && !g.ceilMode()
+        : g;
     return Function.apply(new AvgPool2dFn(g), x);
   }
 
   /**
-   * Fused log-softmax + negative log-likelihood per row: logits [N, C], target int64 [N] →
-   * loss [N] (0 where target == ignoreIndex). Numerically stable; differentiable twice.
+   * Fused log-softmax + negative log-likelihood per row: logits [N, C], target int64 [N] → loss [N]
+   * (0 where target == ignoreIndex). Numerically stable; differentiable twice.
    */
   public static Tensor logSoftmaxNll(Tensor logits, Tensor target, long ignoreIndex) {
-    if (logits.dim() != 2) throw new IllegalArgumentException("logSoftmaxNll: expected logits [N, C], got " + Shapes.str(logits.shape()));
-    if (target.dtype() != DType.INT64) throw new IllegalArgumentException("logSoftmaxNll: target must be int64, got " + target.dtype());
+    if (logits.dim() != 2)
+      throw new IllegalArgumentException(
+          "logSoftmaxNll: expected logits [N, C], got " + Shapes.str(logits.shape()));
+    if (target.dtype() != DType.INT64)
+      throw new IllegalArgumentException(
+          "logSoftmaxNll: target must be int64, got " + target.dtype());
     if (target.dim() != 1 || target.size(0) != logits.size(0)) {
-      throw new IllegalArgumentException("logSoftmaxNll: target " + Shapes.str(target.shape()) + " does not match logits "
-          + Shapes.str(logits.shape()));
+      throw new IllegalArgumentException(
+          "logSoftmaxNll: target "
+              + Shapes.str(target.shape())
+              + " does not match logits "
+              + Shapes.str(logits.shape()));
     }
     return Function.apply(new LogSoftmaxNllFn(ignoreIndex), logits, target);
   }
 
   /**
-   * Batch normalisation over x [N, C, *] as PyTorch's {@code F.batch_norm}. In training mode the batch
-   * statistics normalise x and update runningMean / runningVar in place (momentum as PyTorch:
-   * {@code running = (1 − momentum)·running + momentum·batch}, the variance unbiased); in evaluation
-   * mode the running statistics are used. weight, bias and the running buffers may be null.
+   * Batch normalisation over x [N, C, *] as PyTorch's {@code F.batch_norm}. In training mode the
+   * batch statistics normalise x and update runningMean / runningVar in place (momentum as PyTorch:
+   * {@code running = (1 − momentum)·running + momentum·batch}, the variance unbiased); in
+   * evaluation mode the running statistics are used. weight, bias and the running buffers may be
+   * null.
    */
-  public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-                                 boolean training, double momentum, double eps) {
-    if (x.dim() < 2) throw new IllegalArgumentException("batchNorm: expected input [N, C, *], got " + Shapes.str(x.shape()));
+  public static Tensor batchNorm(
+      Tensor x,
+      Tensor runningMean,
+      Tensor runningVar,
+      Tensor weight,
+      Tensor bias,
+      boolean training,
+      double momentum,
+      double eps) {
+    if (x.dim() < 2)
+      throw new IllegalArgumentException(
+          "batchNorm: expected input [N, C, *], got " + Shapes.str(x.shape()));
     int c = x.size(1);
     for (Tensor t : new Tensor[] {runningMean, runningVar, weight, bias}) {
       if (t != null && (t.dim() != 1 || t.size(0) != c)) {
-        throw new IllegalArgumentException("batchNorm: per-channel tensors must have shape [" + c + "], got "
-            + Shapes.str(t.shape()) + " for input " + Shapes.str(x.shape()));
+        throw new IllegalArgumentException(
+            "batchNorm: per-channel tensors must have shape ["
+                + c
+                + "], got "
+                + Shapes.str(t.shape())
+                + " for input "
+                + Shapes.str(x.shape()));
       }
     }
     int[] bshape = new int[x.dim()];
@@ -118,7 +163,8 @@ public final class NeuralOps {
     bshape[1] = c;
     if (!training) {
       if (runningMean == null || runningVar == null) {
-        throw new IllegalArgumentException("batchNorm: evaluation mode needs running mean and variance");
+        throw new IllegalArgumentException(
+            "batchNorm: evaluation mode needs running mean and variance");
       }
       Tensor y = x.sub(runningMean.reshape(bshape)).div(runningVar.reshape(bshape).add(eps).sqrt());
       if (weight != null) y = y.mul(weight.reshape(bshape));
@@ -127,8 +173,9 @@ public final class NeuralOps {
     }
     int m = x.numel() / c;
     if (m <= 1) {
-      throw new IllegalArgumentException("batchNorm: expected more than 1 value per channel when training, got input "
-          + Shapes.str(x.shape()));
+      throw new IllegalArgumentException(
+          "batchNorm: expected more than 1 value per channel when training, got input "
+              + Shapes.str(x.shape()));
     }
     BatchNormFn f = new BatchNormFn(eps, weight != null, bias != null);
     Tensor w = weight != null ? weight : Tensor.ones(x.dtype(), c).to(x.device());
@@ -170,14 +217,18 @@ public final class NeuralOps {
     @Override
     protected Tensor[] backward(Tensor g) {
       Tensor gx = needsInputGrad(0) ? Function.apply(new ConvTranspose2dFn(geom), g, w) : null;
-      Tensor gw = needsInputGrad(1) ? Tensor.fromRaw(fused(g).conv2dBackwardWeight(g.raw(), x.raw(), geom)) : null;
+      Tensor gw =
+          needsInputGrad(1)
+              ? Tensor.fromRaw(fused(g).conv2dBackwardWeight(g.raw(), x.raw(), geom))
+              : null;
       return new Tensor[] {gx, gw};
     }
   }
 
   /**
-   * z = convTranspose(u, w) = conv2d's input gradient; du = conv2d(g, w), dw = fused weight gradient. The
-   * geometry's output is u's size even when outputPadding >= stride made z longer than u strictly needs.
+   * z = convTranspose(u, w) = conv2d's input gradient; du = conv2d(g, w), dw = fused weight
+   * gradient. The geometry's output is u's size even when outputPadding >= stride made z longer
+   * than u strictly needs.
    */
   static final class ConvTranspose2dFn extends Function {
     private final ConvGeometry geom;
@@ -202,7 +253,10 @@ public final class NeuralOps {
     @Override
     protected Tensor[] backward(Tensor g) {
       Tensor gu = needsInputGrad(0) ? Function.apply(new Conv2dFn(geom), g, w) : null;
-      Tensor gw = needsInputGrad(1) ? Tensor.fromRaw(fused(g).conv2dBackwardWeight(u.raw(), g.raw(), geom)) : null;
+      Tensor gw =
+          needsInputGrad(1)
+              ? Tensor.fromRaw(fused(g).conv2dBackwardWeight(u.raw(), g.raw(), geom))
+              : null;
       return new Tensor[] {gu, gw};
     }
   }
@@ -229,7 +283,9 @@ public final class NeuralOps {
 
     @Override
     protected Tensor[] backward(Tensor g) {
-      return new Tensor[] {Tensor.fromRaw(fused(g).maxPool2dBackward(g.raw(), indices.raw(), geom))};
+      return new Tensor[] {
+        Tensor.fromRaw(fused(g).maxPool2dBackward(g.raw(), indices.raw(), geom))
+      };
     }
   }
 
@@ -256,7 +312,10 @@ public final class NeuralOps {
     }
   }
 
-  /** loss_i = logsumexp(x_i) − x_i[t_i]; dx_i = g_i·(softmax(x_i) − onehot(t_i)), zero for ignored rows. */
+  /**
+   * loss_i = logsumexp(x_i) − x_i[t_i]; dx_i = g_i·(softmax(x_i) − onehot(t_i)), zero for ignored
+   * rows.
+   */
   static final class LogSoftmaxNllFn extends Function {
     private final long ignoreIndex;
     private Tensor logits, lse, target;
@@ -286,7 +345,8 @@ public final class NeuralOps {
       Tensor safeTarget = Tensor.where(keep, target, Tensor.zerosLike(target));
       Tensor onehot = safeTarget.oneHot(c).to(logits.dtype());
       // With createGraph the saved logsumexp would hide its own dependence on the logits.
-      Tensor softmax = GradMode.isEnabled() ? logits.softmax(1) : logits.sub(lse.unsqueeze(1)).exp();
+      Tensor softmax =
+          GradMode.isEnabled() ? logits.softmax(1) : logits.sub(lse.unsqueeze(1)).exp();
       Tensor scale = g.mul(keep.to(g.dtype())).unsqueeze(1);
       return new Tensor[] {softmax.sub(onehot).mul(scale), null};
     }
@@ -322,7 +382,8 @@ public final class NeuralOps {
 
     @Override
     protected Tensor[] backward(Tensor g) {
-      RawTensor[] gr = fused(g).batchNormBackward(g.raw(), x.raw(), w.raw(), mean.raw(), invstd.raw());
+      RawTensor[] gr =
+          fused(g).batchNormBackward(g.raw(), x.raw(), w.raw(), mean.raw(), invstd.raw());
       return new Tensor[] {
         Tensor.fromRaw(gr[0]),
         hasWeight ? Tensor.fromRaw(gr[1]) : null,

@@ -4,13 +4,15 @@ import org.jgrad.autograd.Function;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.backend.ReduceOp;
 
-/** Reduction primitives. Both keep reduced dims as size 1; {@link Tensor} squeezes them if asked. */
+/**
+ * Reduction primitives. Both keep reduced dims as size 1; {@link Tensor} squeezes them if asked.
+ */
 final class ReduceOps {
   private ReduceOps() {}
 
   /**
-   * Drops the size-1 reduced dims of a dense keep-dim result (a view), so that {@code sum()} is
-   * one SumBackward node, as in PyTorch, rather than a sum followed by a reshape.
+   * Drops the size-1 reduced dims of a dense keep-dim result (a view), so that {@code sum()} is one
+   * SumBackward node, as in PyTorch, rather than a sum followed by a reshape.
    */
   static RawTensor dropAxes(RawTensor r, int[] axes, boolean keepDim) {
     if (keepDim || axes.length == 0) return r;
@@ -76,13 +78,18 @@ final class ReduceOps {
     @Override
     protected RawTensor forward(Tensor... in) {
       if (in[0].numel() == 0) {
-        throw new IllegalArgumentException(name().replace("Backward", "").toLowerCase()
-            + ": cannot reduce an empty tensor of shape " + Shapes.str(in[0].shape()));
+        throw new IllegalArgumentException(
+            name().replace("Backward", "").toLowerCase()
+                + ": cannot reduce an empty tensor of shape "
+                + Shapes.str(in[0].shape()));
       }
       for (int a : axes) {
         if (in[0].shape()[a] == 0) {
-          throw new IllegalArgumentException("max/min: cannot reduce over empty dimension " + a + " of shape "
-              + Shapes.str(in[0].shape()));
+          throw new IllegalArgumentException(
+              "max/min: cannot reduce over empty dimension "
+                  + a
+                  + " of shape "
+                  + Shapes.str(in[0].shape()));
         }
       }
       RawTensor out = backendOf(in[0]).reduce(op, in[0].raw(), axes);

@@ -194,9 +194,10 @@ final class ShapeOps {
       source = in[0].device();
       RawTensor x = in[0].raw();
       var dst = Tensor.backendFor(target);
-      var storage = x.dtype() == DType.FLOAT32
-          ? dst.fromHost(backendOf(in[0]).toHostFloat(x))
-          : dst.fromHost(backendOf(in[0]).toHostDouble(x), x.dtype());
+      var storage =
+          x.dtype() == DType.FLOAT32
+              ? dst.fromHost(backendOf(in[0]).toHostFloat(x))
+              : dst.fromHost(backendOf(in[0]).toHostDouble(x), x.dtype());
       return RawTensor.dense(storage, x.shape().clone());
     }
 
@@ -223,24 +224,34 @@ final class ShapeOps {
       for (int i = 0; i < in.length; i++) {
         int[] s = in[i].shape();
         if (s.length != shape.length) {
-          throw new IllegalArgumentException("cat: tensors must have the same rank, got " + Shapes.str(in[0].shape())
-              + " and " + Shapes.str(s));
+          throw new IllegalArgumentException(
+              "cat: tensors must have the same rank, got "
+                  + Shapes.str(in[0].shape())
+                  + " and "
+                  + Shapes.str(s));
         }
         for (int d = 0; d < s.length; d++) {
           if (d != dim && s[d] != shape[d]) {
-            throw new IllegalArgumentException("cat: sizes must match except in dimension " + dim + ", got "
-                + Shapes.str(in[0].shape()) + " and " + Shapes.str(s));
+            throw new IllegalArgumentException(
+                "cat: sizes must match except in dimension "
+                    + dim
+                    + ", got "
+                    + Shapes.str(in[0].shape())
+                    + " and "
+                    + Shapes.str(s));
           }
         }
         if (in[i].dtype() != in[0].dtype()) {
-          throw new IllegalArgumentException("cat: dtype mismatch, " + in[0].dtype() + " and " + in[i].dtype());
+          throw new IllegalArgumentException(
+              "cat: dtype mismatch, " + in[0].dtype() + " and " + in[i].dtype());
         }
         sizes[i] = s[dim];
         total += s[dim];
       }
       shape[dim] = total;
       var backend = backendOf(in[0]);
-      RawTensor out = RawTensor.dense(backend.allocate(in[0].dtype(), RawTensor.numel(shape)), shape);
+      RawTensor out =
+          RawTensor.dense(backend.allocate(in[0].dtype(), RawTensor.numel(shape)), shape);
       int at = 0;
       for (int i = 0; i < in.length; i++) {
         if (sizes[i] > 0 && in[i].numel() > 0) {
@@ -301,10 +312,12 @@ final class ShapeOps {
   static void checkPermutation(int[] perm, int rank) {
     boolean[] seen = new boolean[rank];
     if (perm.length != rank) {
-      throw new IllegalArgumentException("permute: expected " + rank + " dims, got " + Arrays.toString(perm));
+      throw new IllegalArgumentException(
+          "permute: expected " + rank + " dims, got " + Arrays.toString(perm));
     }
     for (int p : perm) {
-      if (seen[p]) throw new IllegalArgumentException("permute: repeated dim in " + Arrays.toString(perm));
+      if (seen[p])
+        throw new IllegalArgumentException("permute: repeated dim in " + Arrays.toString(perm));
       seen[p] = true;
     }
   }

@@ -19,8 +19,19 @@ final class Shapes {
       int da = i < r - a.length ? 1 : a[i - (r - a.length)];
       int db = i < r - b.length ? 1 : b[i - (r - b.length)];
       if (da != db && da != 1 && db != 1) {
-        throw new IllegalArgumentException(op + ": shapes " + str(a) + " and " + str(b)
-            + " cannot be broadcast (dimension " + i + ": " + da + " vs " + db + ")");
+        throw new IllegalArgumentException(
+            op
+                + ": shapes "
+                + str(a)
+                + " and "
+                + str(b)
+                + " cannot be broadcast (dimension "
+                + i
+                + ": "
+                + da
+                + " vs "
+                + db
+                + ")");
       }
       out[i] = da == 1 ? db : da;
     }
@@ -44,8 +55,17 @@ final class Shapes {
   static int dim(String op, int dim, int rank) {
     int r = Math.max(rank, 1);
     if (dim < -r || dim >= r) {
-      throw new IllegalArgumentException(op + ": dimension " + dim + " is out of range for a tensor of rank " + rank
-          + " (expected in [" + (-r) + ", " + (r - 1) + "])");
+      throw new IllegalArgumentException(
+          op
+              + ": dimension "
+              + dim
+              + " is out of range for a tensor of rank "
+              + rank
+              + " (expected in ["
+              + (-r)
+              + ", "
+              + (r - 1)
+              + "])");
     }
     return dim < 0 ? dim + r : dim;
   }
@@ -56,7 +76,8 @@ final class Shapes {
     for (int i = 0; i < dims.length; i++) out[i] = dim(op, dims[i], rank);
     Arrays.sort(out);
     for (int i = 1; i < out.length; i++) {
-      if (out[i] == out[i - 1]) throw new IllegalArgumentException(op + ": dimension " + out[i] + " appears twice");
+      if (out[i] == out[i - 1])
+        throw new IllegalArgumentException(op + ": dimension " + out[i] + " appears twice");
     }
     return out;
   }
@@ -69,7 +90,8 @@ final class Shapes {
 
   static void checkShape(String op, int[] shape) {
     for (int d : shape) {
-      if (d < 0) throw new IllegalArgumentException(op + ": negative dimension in shape " + str(shape));
+      if (d < 0)
+        throw new IllegalArgumentException(op + ": negative dimension in shape " + str(shape));
     }
   }
 
@@ -81,7 +103,8 @@ final class Shapes {
     long known = 1;
     for (int i = 0; i < out.length; i++) {
       if (out[i] == -1) {
-        if (infer >= 0) throw new IllegalArgumentException(op + ": only one dimension can be -1, got " + str(to));
+        if (infer >= 0)
+          throw new IllegalArgumentException(op + ": only one dimension can be -1, got " + str(to));
         infer = i;
       } else if (out[i] < 0) {
         throw new IllegalArgumentException(op + ": invalid shape " + str(to));
@@ -91,13 +114,27 @@ final class Shapes {
     }
     if (infer >= 0) {
       if (known == 0 || numel % known != 0) {
-        throw new IllegalArgumentException(op + ": shape " + str(to) + " is invalid for input of size " + numel
-            + " (shape " + str(from) + ")");
+        throw new IllegalArgumentException(
+            op
+                + ": shape "
+                + str(to)
+                + " is invalid for input of size "
+                + numel
+                + " (shape "
+                + str(from)
+                + ")");
       }
       out[infer] = (int) (numel / known);
     } else if (known != numel) {
-      throw new IllegalArgumentException(op + ": shape " + str(to) + " is invalid for input of size " + numel
-          + " (shape " + str(from) + ")");
+      throw new IllegalArgumentException(
+          op
+              + ": shape "
+              + str(to)
+              + " is invalid for input of size "
+              + numel
+              + " (shape "
+              + str(from)
+              + ")");
     }
     return out;
   }
@@ -129,7 +166,8 @@ final class Shapes {
         continue;
       }
       if (ii >= k || oi >= newShape.length) return null;
-      // Take a chunk of input dims [ii, ij) that is contiguous, and output dims [oi, oj) with equal product.
+      // Take a chunk of input dims [ii, ij) that is contiguous, and output dims [oi, oj) with equal
+      // product.
       long inProd = s[ii], outProd = newShape[oi];
       int ij = ii + 1, oj = oi + 1;
       while (inProd != outProd) {

@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import org.jgrad.backend.RawTensor;
 import org.jgrad.autograd.Function;
 import org.jgrad.backend.Backends;
 import org.jgrad.backend.DType;
 import org.jgrad.backend.Device;
+import org.jgrad.backend.RawTensor;
 
 /**
  * Sorting, scans, products and index assignment. These ops have no backend primitive: their
@@ -20,12 +20,16 @@ final class SortScanOps {
 
   /** A dense tensor of {@code dtype} holding {@code values}, on {@code device}. */
   static RawTensor hostRaw(double[] values, DType dtype, int[] shape, Device device) {
-    RawTensor r = RawTensor.dense(Backends.backend(Device.CPU).fromHost(values, dtype), shape.clone());
+    RawTensor r =
+        RawTensor.dense(Backends.backend(Device.CPU).fromHost(values, dtype), shape.clone());
     if (device.equals(Device.CPU)) return r;
     return Tensor.fromRaw(r).to(device).raw();
   }
 
-  /** Number of elements before / after {@code dim}: element (o, i, k) lives at {@code (o·n + i)·inner + k}. */
+  /**
+   * Number of elements before / after {@code dim}: element (o, i, k) lives at {@code (o·n +
+   * i)·inner + k}.
+   */
   static int outer(int[] shape, int dim) {
     int n = 1;
     for (int i = 0; i < dim; i++) n *= shape[i];
@@ -49,7 +53,9 @@ final class SortScanOps {
     return na == nb ? 0 : na ? 1 : -1;
   }
 
-  /** Stable sort permutation along {@code dim} (int64, same shape as x), ascending or descending. */
+  /**
+   * Stable sort permutation along {@code dim} (int64, same shape as x), ascending or descending.
+   */
   static Tensor sortIndices(Tensor x, int dim, boolean descending) {
     int[] shape = x.shape();
     if (shape.length == 0) return Tensor.ofLongs(new long[] {0}).reshape().to(x.device());
@@ -62,7 +68,8 @@ final class SortScanOps {
         final int base = o * n * inner + k;
         for (int i = 0; i < n; i++) order[i] = i;
         Comparator<Integer> cmp = (p, q) -> compareTorch(v[base + p * inner], v[base + q * inner]);
-        // Arrays.sort on objects is a stable merge sort; a reversed comparator keeps ties in input order.
+        // Arrays.sort on objects is a stable merge sort; a reversed comparator keeps ties in input
+        // order.
         Arrays.sort(order, descending ? cmp.reversed() : cmp);
         for (int i = 0; i < n; i++) out[base + i * inner] = order[i];
       }
@@ -87,7 +94,8 @@ final class SortScanOps {
     for (int i = 0; i < hits.size(); i++) {
       for (int d = 0; d < shape.length; d++) out[i * shape.length + d] = hits.get(i)[d];
     }
-    return Tensor.fromRaw(hostRaw(out, DType.INT64, new int[] {hits.size(), shape.length}, x.device()));
+    return Tensor.fromRaw(
+        hostRaw(out, DType.INT64, new int[] {hits.size(), shape.length}, x.device()));
   }
 
   /** Flat positions of the nonzero elements of a mask, int64 of shape [count]. */
@@ -106,15 +114,22 @@ final class SortScanOps {
    */
   static Tensor wrapIndex(String op, Tensor index, int size, int dim) {
     if (index.dtype() != DType.INT64) {
-      throw new IllegalArgumentException(op + ": tensors used as indices must be int64 or bool, got " + index.dtype());
+      throw new IllegalArgumentException(
+          op + ": tensors used as indices must be int64 or bool, got " + index.dtype());
     }
     double[] v = index.toDoubleArray();
     boolean changed = false;
     for (int i = 0; i < v.length; i++) {
       double j = v[i] < 0 ? v[i] + size : v[i];
       if (j < 0 || j >= size) {
-        throw new IllegalArgumentException(op + ": index " + (long) v[i] + " is out of bounds for dimension " + dim
-            + " with size " + size);
+        throw new IllegalArgumentException(
+            op
+                + ": index "
+                + (long) v[i]
+                + " is out of bounds for dimension "
+                + dim
+                + " with size "
+                + size);
       }
       changed |= j != v[i];
       v[i] = j;
@@ -158,10 +173,10 @@ final class SortScanOps {
   }
 
   /**
-   * out = product of x along {@code dim}. The gradient of x_i is the product of the other
-   * elements, computed without dividing by zero as PyTorch does: with no zero in the slice it is
-   * out / x_i, with exactly one zero it is the product of the nonzeros at the zero and 0 elsewhere,
-   * with more zeros it is 0.
+   * out = product of x along {@code dim}. The gradient of x_i is the product of the other elements,
+   * computed without dividing by zero as PyTorch does: with no zero in the slice it is out / x_i,
+   * with exactly one zero it is the product of the nonzeros at the zero and 0 elsewhere, with more
+   * zeros it is 0.
    */
   static final class Prod extends Function {
     private final int dim;
@@ -206,7 +221,9 @@ final class SortScanOps {
       Tensor nonzeroX = Tensor.where(isZero, Tensor.onesLike(x), x);
       Tensor prodNonzero = nonzeroX.prod(dim, true);
       Tensor atTheZero = Tensor.where(isZero, prodNonzero.expand(x.shape()), zero);
-      Tensor others = Tensor.where(zeros.eq(0), prodNonzero.div(nonzeroX), Tensor.where(zeros.eq(1), atTheZero, zero));
+      Tensor others =
+          Tensor.where(
+              zeros.eq(0), prodNonzero.div(nonzeroX), Tensor.where(zeros.eq(1), atTheZero, zero));
       Tensor gk = keepDim ? g : g.unsqueeze(dim);
       return new Tensor[] {gk.mul(others)};
     }

@@ -22,9 +22,9 @@ import org.jgrad.backend.Storage;
  * An n-dimensional array with reverse-mode automatic differentiation.
  *
  * <p>A tensor is a view (shape, strides, offset) over a {@link Storage} on a {@link Device}.
- * Operations follow PyTorch's names and semantics, with NumPy broadcasting. When an input
- * {@link #requiresGrad()}, each operation records a {@link Function} node; {@link #backward()}
- * then fills {@code grad()} of the leaves.
+ * Operations follow PyTorch's names and semantics, with NumPy broadcasting. When an input {@link
+ * #requiresGrad()}, each operation records a {@link Function} node; {@link #backward()} then fills
+ * {@code grad()} of the leaves.
  *
  * <pre>{@code
  * Tensor w = Tensor.randn(3, 2).requiresGrad(true);
@@ -122,7 +122,10 @@ public class Tensor {
     return ones(like.dtype(), like.shape()).to(like.device());
   }
 
-  /** {@code [0, 1, …, end)}, float32 (a fractional or double argument, as {@code torch.arange(5.0)}). */
+  /**
+   * {@code [0, 1, …, end)}, float32 (a fractional or double argument, as {@code
+   * torch.arange(5.0)}).
+   */
   public static Tensor arange(double end) {
     return arange(0, end, 1);
   }
@@ -158,27 +161,45 @@ public class Tensor {
     return ofLongs(v, n);
   }
 
-  /** The number of arange elements, or an error for a zero step, a non-finite bound or too many elements. */
+  /**
+   * The number of arange elements, or an error for a zero step, a non-finite bound or too many
+   * elements.
+   */
   private static int arangeLength(double start, double end, double step) {
     if (!Double.isFinite(start) || !Double.isFinite(end) || !Double.isFinite(step)) {
-      throw new IllegalArgumentException("arange: unsupported range: start " + start + ", end " + end + ", step " + step
-          + " (bounds and step must be finite)");
+      throw new IllegalArgumentException(
+          "arange: unsupported range: start "
+              + start
+              + ", end "
+              + end
+              + ", step "
+              + step
+              + " (bounds and step must be finite)");
     }
     if (step == 0) throw new IllegalArgumentException("arange: step must be nonzero");
     double n = Math.ceil((end - start) / step);
     if (n > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("arange: tensor too large: " + String.format(java.util.Locale.ROOT, "%.0f", n)
-          + " elements for start " + start + ", end " + end + ", step " + step);
+      throw new IllegalArgumentException(
+          "arange: tensor too large: "
+              + String.format(java.util.Locale.ROOT, "%.0f", n)
+              + " elements for start "
+              + start
+              + ", end "
+              + end
+              + ", step "
+              + step);
     }
     return (int) Math.max(0, n);
   }
 
   /** {@code steps} evenly spaced values from {@code start} to {@code end} inclusive, float32. */
   public static Tensor linspace(double start, double end, int steps) {
-    if (steps < 0) throw new IllegalArgumentException("linspace: steps must be non-negative, got " + steps);
+    if (steps < 0)
+      throw new IllegalArgumentException("linspace: steps must be non-negative, got " + steps);
     float[] v = new float[steps];
     double h = steps > 1 ? (end - start) / (steps - 1) : 0;
-    for (int i = 0; i < steps; i++) v[i] = (float) (i == steps - 1 && steps > 1 ? end : start + i * h);
+    for (int i = 0; i < steps; i++)
+      v[i] = (float) (i == steps - 1 && steps > 1 ? end : start + i * h);
     return of(v, steps);
   }
 
@@ -220,7 +241,9 @@ public class Tensor {
   }
 
   public static Tensor randint(Generator g, long low, long high, int... shape) {
-    if (high <= low) throw new IllegalArgumentException("randint: expected low < high, got " + low + " and " + high);
+    if (high <= low)
+      throw new IllegalArgumentException(
+          "randint: expected low < high, got " + low + " and " + high);
     Shapes.checkShape("randint", shape);
     long[] v = new long[RawTensor.numel(shape)];
     for (int i = 0; i < v.length; i++) v[i] = low + g.nextLong(high - low);
@@ -248,8 +271,15 @@ public class Tensor {
   private static void checkData(String op, int length, int[] shape) {
     Shapes.checkShape(op, shape);
     if (RawTensor.numel(shape) != length) {
-      throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + Shapes.str(shape)
-          + " (" + RawTensor.numel(shape) + " elements)");
+      throw new IllegalArgumentException(
+          op
+              + ": "
+              + length
+              + " values do not fill shape "
+              + Shapes.str(shape)
+              + " ("
+              + RawTensor.numel(shape)
+              + " elements)");
     }
   }
 
@@ -332,8 +362,9 @@ public class Tensor {
   /** The value of a one-element tensor. */
   public final double item() {
     if (numel() != 1) {
-      throw new IllegalArgumentException("item: only one-element tensors can be converted to a number, got shape "
-          + Shapes.str(shape()));
+      throw new IllegalArgumentException(
+          "item: only one-element tensors can be converted to a number, got shape "
+              + Shapes.str(shape()));
     }
     return backend.toHostDouble(data)[0];
   }
@@ -359,16 +390,21 @@ public class Tensor {
   /** One element by multi-index (negative indices count from the end). */
   public final double get(int... index) {
     if (index.length != dim()) {
-      throw new IllegalArgumentException("get: expected " + dim() + " indices for shape " + Shapes.str(shape())
-          + ", got " + index.length);
+      throw new IllegalArgumentException(
+          "get: expected "
+              + dim()
+              + " indices for shape "
+              + Shapes.str(shape())
+              + ", got "
+              + index.length);
     }
     int[] idx = new int[index.length];
     for (int i = 0; i < index.length; i++) {
       int s = data.shape()[i];
       int j = index[i] < 0 ? index[i] + s : index[i];
       if (j < 0 || j >= s) {
-        throw new IllegalArgumentException("get: index " + index[i] + " is out of bounds for dimension " + i
-            + " with size " + s);
+        throw new IllegalArgumentException(
+            "get: index " + index[i] + " is out of bounds for dimension " + i + " with size " + s);
       }
       idx[i] = j;
     }
@@ -387,11 +423,14 @@ public class Tensor {
   /** Marks a leaf as requiring a gradient (PyTorch's {@code requires_grad_}); returns this. */
   public Tensor requiresGrad(boolean value) {
     if (gradFn != null && !value) {
-      throw new IllegalArgumentException("requiresGrad: cannot turn off grad on a non-leaf tensor (" + gradFn.name()
-          + "); use detach()");
+      throw new IllegalArgumentException(
+          "requiresGrad: cannot turn off grad on a non-leaf tensor ("
+              + gradFn.name()
+              + "); use detach()");
     }
     if (value && !dtype().isFloatingPoint()) {
-      throw new IllegalArgumentException("requiresGrad: only floating point tensors can require grad, got " + dtype());
+      throw new IllegalArgumentException(
+          "requiresGrad: only floating point tensors can require grad, got " + dtype());
     }
     requiresGrad = value;
     return this;
@@ -404,12 +443,14 @@ public class Tensor {
 
   public final void setGrad(Tensor g) {
     if (g != null && !Arrays.equals(g.shape(), shape())) {
-      throw new IllegalArgumentException("setGrad: gradient shape " + Shapes.str(g.shape()) + " does not match tensor "
-          + Shapes.str(shape()));
+      throw new IllegalArgumentException(
+          "setGrad: gradient shape "
+              + Shapes.str(g.shape())
+              + " does not match tensor "
+              + Shapes.str(shape()));
     }
     grad = g;
   }
-
 
   /** Clears the gradient (sets it to null, as PyTorch's default {@code set_to_none}). */
   public final void zeroGrad() {
@@ -424,18 +465,19 @@ public class Tensor {
   // The engine (org.jgrad.autograd) sets the graph fields through these hooks, installed once when
   // this class initialises; they are not public API.
   static {
-    EngineHooks.install(new EngineHooks() {
-      @Override
-      protected void attach(Tensor t, Function f) {
-        t.gradFn = f;
-        t.requiresGrad = true;
-      }
+    EngineHooks.install(
+        new EngineHooks() {
+          @Override
+          protected void attach(Tensor t, Function f) {
+            t.gradFn = f;
+            t.requiresGrad = true;
+          }
 
-      @Override
-      protected void setGrad(Tensor t, Tensor g) {
-        t.grad = g;
-      }
-    });
+          @Override
+          protected void setGrad(Tensor t, Tensor g) {
+            t.grad = g;
+          }
+        });
   }
 
   public final boolean isLeaf() {
@@ -452,8 +494,10 @@ public class Tensor {
   /** Backward from a scalar: d(this)/d(leaves) accumulates into their {@code grad()}. */
   public final void backward() {
     if (numel() != 1) {
-      throw new IllegalArgumentException("backward: grad can be implicitly created only for scalar outputs, got shape "
-          + Shapes.str(shape()) + "; pass a gradient");
+      throw new IllegalArgumentException(
+          "backward: grad can be implicitly created only for scalar outputs, got shape "
+              + Shapes.str(shape())
+              + "; pass a gradient");
     }
     backward(onesLike(this), false, false);
   }
@@ -463,8 +507,9 @@ public class Tensor {
   }
 
   /**
-   * Backward with an explicit seed gradient; a {@code null} gradient on a one-element output means ones,
-   * as in PyTorch ({@code loss.backward(null, true, false)} keeps the graph of a scalar loss).
+   * Backward with an explicit seed gradient; a {@code null} gradient on a one-element output means
+   * ones, as in PyTorch ({@code loss.backward(null, true, false)} keeps the graph of a scalar
+   * loss).
    *
    * @param retainGraph keep the graph so backward can run through it again
    * @param createGraph record the backward computation itself, for higher-order gradients
@@ -472,14 +517,19 @@ public class Tensor {
   public final void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
     if (gradient == null) {
       if (numel() != 1) {
-        throw new IllegalArgumentException("backward: grad can be implicitly created only for scalar outputs, got shape "
-            + Shapes.str(shape()) + "; pass a gradient");
+        throw new IllegalArgumentException(
+            "backward: grad can be implicitly created only for scalar outputs, got shape "
+                + Shapes.str(shape())
+                + "; pass a gradient");
       }
       gradient = onesLike(this);
     }
     if (!Arrays.equals(gradient.shape(), shape())) {
-      throw new IllegalArgumentException("backward: gradient shape " + Shapes.str(gradient.shape())
-          + " does not match output shape " + Shapes.str(shape()));
+      throw new IllegalArgumentException(
+          "backward: gradient shape "
+              + Shapes.str(gradient.shape())
+              + " does not match output shape "
+              + Shapes.str(shape()));
     }
     Autograd.backward(this, gradient, retainGraph || createGraph, createGraph);
   }
@@ -494,7 +544,8 @@ public class Tensor {
   /** A copy converted to {@code dtype} (this tensor itself when the dtype already matches). */
   public final Tensor to(DType dtype) {
     if (dtype == dtype()) return this;
-    if (dtype.isFloatingPoint() && dtype().isFloatingPoint()) return Function.apply(new ShapeOps.Copy(dtype), this);
+    if (dtype.isFloatingPoint() && dtype().isFloatingPoint())
+      return Function.apply(new ShapeOps.Copy(dtype), this);
     return new Tensor(backend.copy(data, dtype));
   }
 
@@ -516,13 +567,21 @@ public class Tensor {
 
   // ---------------------------------------------------------------- element-wise
 
-  /** Brings a second operand to a common dtype: bool/int promote to float; float32 and float64 do not mix. */
+  /**
+   * Brings a second operand to a common dtype: bool/int promote to float; float32 and float64 do
+   * not mix.
+   */
   private Tensor[] promote(String op, Tensor other) {
     DType a = dtype(), b = other.dtype();
     if (a == b) return new Tensor[] {this, other};
     if (a.isFloatingPoint() && b.isFloatingPoint()) {
-      throw new IllegalArgumentException(op + ": dtype mismatch, " + a + " and " + b
-          + " (convert one with .to(DType) explicitly)");
+      throw new IllegalArgumentException(
+          op
+              + ": dtype mismatch, "
+              + a
+              + " and "
+              + b
+              + " (convert one with .to(DType) explicitly)");
     }
     if (a.isFloatingPoint()) return new Tensor[] {this, other.to(a)};
     if (b.isFloatingPoint()) return new Tensor[] {to(b), other};
@@ -531,7 +590,8 @@ public class Tensor {
 
   private Tensor scalarLike(double v) {
     DType t = dtype();
-    if (!t.isFloatingPoint()) t = (v == Math.rint(v) && !Double.isInfinite(v)) ? DType.INT64 : DType.FLOAT32;
+    if (!t.isFloatingPoint())
+      t = (v == Math.rint(v) && !Double.isInfinite(v)) ? DType.INT64 : DType.FLOAT32;
     Tensor s = full(t, v);
     return device().equals(Device.CPU) ? s : s.to(device());
   }
@@ -585,8 +645,12 @@ public class Tensor {
   public final Tensor pow(double exponent) {
     if (dtype() == DType.INT64 && exponent < 0 && exponent == Math.rint(exponent)) {
       // As PyTorch: the exact result would be a fraction that int64 cannot hold.
-      throw new IllegalArgumentException("pow: Integers to negative integer powers are not allowed. (int64 tensor of shape "
-          + Shapes.str(shape()) + " to the power " + (long) exponent + "; convert it with to(DType.FLOAT32) first)");
+      throw new IllegalArgumentException(
+          "pow: Integers to negative integer powers are not allowed. (int64 tensor of shape "
+              + Shapes.str(shape())
+              + " to the power "
+              + (long) exponent
+              + "; convert it with to(DType.FLOAT32) first)");
     }
     if (exponent == 2) return square();
     if (exponent == 1) return this;
@@ -707,7 +771,8 @@ public class Tensor {
 
   /** Limits values to [min, max]; the gradient passes where min ≤ x ≤ max. */
   public final Tensor clamp(double min, double max) {
-    if (min > max) throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
+    if (min > max)
+      throw new IllegalArgumentException("clamp: min " + min + " is greater than max " + max);
     return clampMin(min).clampMax(max);
   }
 
@@ -730,25 +795,66 @@ public class Tensor {
     Tensor[] ab = promote(op.name().toLowerCase(), other);
     int[] shape = Shapes.broadcast(op.name().toLowerCase(), shape(), other.shape());
     if (!device().equals(other.device())) {
-      throw new IllegalArgumentException(op.name().toLowerCase() + ": expected all tensors on the same device, got "
-          + device() + " and " + other.device());
+      throw new IllegalArgumentException(
+          op.name().toLowerCase()
+              + ": expected all tensors on the same device, got "
+              + device()
+              + " and "
+              + other.device());
     }
-    return new Tensor(backend.binary(op, Shapes.expandRaw(ab[0].data, shape), Shapes.expandRaw(ab[1].data, shape)));
+    return new Tensor(
+        backend.binary(
+            op, Shapes.expandRaw(ab[0].data, shape), Shapes.expandRaw(ab[1].data, shape)));
   }
 
   /** Element-wise {@code ==}, a BOOL mask (no gradient). */
-  public final Tensor eq(Tensor o) { return compare(BinaryOp.EQ, o); }
-  public final Tensor eq(double v) { return compare(BinaryOp.EQ, scalarLike(v)); }
-  public final Tensor ne(Tensor o) { return compare(BinaryOp.NE, o); }
-  public final Tensor ne(double v) { return compare(BinaryOp.NE, scalarLike(v)); }
-  public final Tensor lt(Tensor o) { return compare(BinaryOp.LT, o); }
-  public final Tensor lt(double v) { return compare(BinaryOp.LT, scalarLike(v)); }
-  public final Tensor le(Tensor o) { return compare(BinaryOp.LE, o); }
-  public final Tensor le(double v) { return compare(BinaryOp.LE, scalarLike(v)); }
-  public final Tensor gt(Tensor o) { return compare(BinaryOp.GT, o); }
-  public final Tensor gt(double v) { return compare(BinaryOp.GT, scalarLike(v)); }
-  public final Tensor ge(Tensor o) { return compare(BinaryOp.GE, o); }
-  public final Tensor ge(double v) { return compare(BinaryOp.GE, scalarLike(v)); }
+  public final Tensor eq(Tensor o) {
+    return compare(BinaryOp.EQ, o);
+  }
+
+  public final Tensor eq(double v) {
+    return compare(BinaryOp.EQ, scalarLike(v));
+  }
+
+  public final Tensor ne(Tensor o) {
+    return compare(BinaryOp.NE, o);
+  }
+
+  public final Tensor ne(double v) {
+    return compare(BinaryOp.NE, scalarLike(v));
+  }
+
+  public final Tensor lt(Tensor o) {
+    return compare(BinaryOp.LT, o);
+  }
+
+  public final Tensor lt(double v) {
+    return compare(BinaryOp.LT, scalarLike(v));
+  }
+
+  public final Tensor le(Tensor o) {
+    return compare(BinaryOp.LE, o);
+  }
+
+  public final Tensor le(double v) {
+    return compare(BinaryOp.LE, scalarLike(v));
+  }
+
+  public final Tensor gt(Tensor o) {
+    return compare(BinaryOp.GT, o);
+  }
+
+  public final Tensor gt(double v) {
+    return compare(BinaryOp.GT, scalarLike(v));
+  }
+
+  public final Tensor ge(Tensor o) {
+    return compare(BinaryOp.GE, o);
+  }
+
+  public final Tensor ge(double v) {
+    return compare(BinaryOp.GE, scalarLike(v));
+  }
 
   /** Logical not of a mask. */
   public final Tensor logicalNot() {
@@ -856,7 +962,9 @@ public class Tensor {
     return amin(Shapes.allDims(dim()), false);
   }
 
-  /** Largest values along {@code dim} and their (first) indices; the gradient goes to those indices. */
+  /**
+   * Largest values along {@code dim} and their (first) indices; the gradient goes to those indices.
+   */
   public final ValuesIndices max(int dim, boolean keepDim) {
     return extremeAlong(ReduceOp.MAX, dim, keepDim);
   }
@@ -879,8 +987,8 @@ public class Tensor {
   private Tensor argReduce(ReduceOp op, int d, boolean keepDim) {
     String name = op == ReduceOp.MAX ? "argmax" : "argmin";
     if (dim() > 0 && data.shape()[d] == 0) {
-      throw new IllegalArgumentException(name + ": cannot reduce over empty dimension " + d + " of shape "
-          + Shapes.str(shape()));
+      throw new IllegalArgumentException(
+          name + ": cannot reduce over empty dimension " + d + " of shape " + Shapes.str(shape()));
     }
     Tensor x = dim() == 0 ? reshape(1) : this;
     Tensor out = new Tensor(backend.argReduce(op, x.data, d));
@@ -938,7 +1046,8 @@ public class Tensor {
   /** exp(x) / Σ exp(x) along {@code dim}, with the maximum subtracted first. */
   public final Tensor softmax(int dim) {
     int d = Shapes.dim("softmax", dim, dim());
-    // Zero-size input: the max below has nothing to reduce; any shape-keeping op gives PyTorch's empty
+    // Zero-size input: the max below has nothing to reduce; any shape-keeping op gives PyTorch's
+    // empty
     // result (same shape and floating dtype, still in the graph).
     if (numel() == 0) return exp();
     Tensor e = sub(amax(new int[] {d}, true).detach()).exp();
@@ -948,7 +1057,7 @@ public class Tensor {
   /** x − logsumexp(x) along {@code dim}, computed as (x − m) − log Σ exp(x − m). */
   public final Tensor logSoftmax(int dim) {
     int d = Shapes.dim("logSoftmax", dim, dim());
-    if (numel() == 0) return exp();  // empty result of the right shape, as softmax
+    if (numel() == 0) return exp(); // empty result of the right shape, as softmax
     // Subtracting the max before adding anything back keeps log-probabilities near 0 exact:
     // x − (m + log Σ) would round to the ulp of m (7.6e-6 at m = 120 in float32).
     Tensor m = amax(new int[] {d}, true).detach();
@@ -965,8 +1074,11 @@ public class Tensor {
    */
   public final Tensor matmul(Tensor other) {
     if (dim() == 0 || other.dim() == 0) {
-      throw new IllegalArgumentException("matmul: both arguments need at least 1 dimension, got "
-          + Shapes.str(shape()) + " and " + Shapes.str(other.shape()));
+      throw new IllegalArgumentException(
+          "matmul: both arguments need at least 1 dimension, got "
+              + Shapes.str(shape())
+              + " and "
+              + Shapes.str(other.shape()));
     }
     Tensor[] ab = promote("matmul", other);
     Tensor a = ab[0], b = ab[1];
@@ -975,11 +1087,21 @@ public class Tensor {
     if (vecB) b = b.unsqueeze(1);
     int ka = a.size(-1), kb = b.size(-2);
     if (ka != kb) {
-      throw new IllegalArgumentException("matmul: shapes " + Shapes.str(shape()) + " and " + Shapes.str(other.shape())
-          + " are not aligned (" + ka + " != " + kb + ")");
+      throw new IllegalArgumentException(
+          "matmul: shapes "
+              + Shapes.str(shape())
+              + " and "
+              + Shapes.str(other.shape())
+              + " are not aligned ("
+              + ka
+              + " != "
+              + kb
+              + ")");
     }
     int[] sa = a.shape(), sb = b.shape();
-    int[] batch = Shapes.broadcast("matmul", Arrays.copyOf(sa, sa.length - 2), Arrays.copyOf(sb, sb.length - 2));
+    int[] batch =
+        Shapes.broadcast(
+            "matmul", Arrays.copyOf(sa, sa.length - 2), Arrays.copyOf(sb, sb.length - 2));
     int[] fa = Arrays.copyOf(batch, batch.length + 2), fb = Arrays.copyOf(batch, batch.length + 2);
     fa[batch.length] = sa[sa.length - 2];
     fa[batch.length + 1] = ka;
@@ -994,15 +1116,20 @@ public class Tensor {
   /** Outer product of two vectors. */
   public final Tensor outer(Tensor other) {
     if (dim() != 1 || other.dim() != 1) {
-      throw new IllegalArgumentException("outer: expected two 1-D tensors, got " + Shapes.str(shape()) + " and "
-          + Shapes.str(other.shape()));
+      throw new IllegalArgumentException(
+          "outer: expected two 1-D tensors, got "
+              + Shapes.str(shape())
+              + " and "
+              + Shapes.str(other.shape()));
     }
     return unsqueeze(1).mul(other.unsqueeze(0));
   }
 
   /** Transpose of a matrix (rank ≤ 2). */
   public final Tensor t() {
-    if (dim() > 2) throw new IllegalArgumentException("t: expects a tensor with <= 2 dimensions, got " + Shapes.str(shape()));
+    if (dim() > 2)
+      throw new IllegalArgumentException(
+          "t: expects a tensor with <= 2 dimensions, got " + Shapes.str(shape()));
     return dim() < 2 ? this : transpose(0, 1);
   }
 
@@ -1019,8 +1146,14 @@ public class Tensor {
   public final Tensor view(int... shape) {
     int[] to = Shapes.inferReshape("view", data.shape(), shape);
     if (Shapes.viewStrides(data.shape(), data.strides(), to) == null) {
-      throw new IllegalArgumentException("view: size " + Shapes.str(to) + " is not compatible with input of shape "
-          + Shapes.str(shape()) + " and strides " + Shapes.str(strides()) + "; use reshape() instead");
+      throw new IllegalArgumentException(
+          "view: size "
+              + Shapes.str(to)
+              + " is not compatible with input of shape "
+              + Shapes.str(shape())
+              + " and strides "
+              + Shapes.str(strides())
+              + "; use reshape() instead");
     }
     return reshape(to);
   }
@@ -1033,7 +1166,9 @@ public class Tensor {
   public final Tensor flatten(int start, int end) {
     if (dim() == 0) return reshape(1);
     int s = Shapes.dim("flatten", start, dim()), e = Shapes.dim("flatten", end, dim());
-    if (s > e) throw new IllegalArgumentException("flatten: start dim " + start + " comes after end dim " + end);
+    if (s > e)
+      throw new IllegalArgumentException(
+          "flatten: start dim " + start + " comes after end dim " + end);
     int[] sh = shape();
     int[] out = new int[sh.length - (e - s)];
     int k = 0;
@@ -1081,8 +1216,13 @@ public class Tensor {
   public final Tensor permute(int... dims) {
     int[] perm = new int[dims.length];
     if (dims.length != dim()) {
-      throw new IllegalArgumentException("permute: expected " + dim() + " dims for shape " + Shapes.str(shape())
-          + ", got " + Arrays.toString(dims));
+      throw new IllegalArgumentException(
+          "permute: expected "
+              + dim()
+              + " dims for shape "
+              + Shapes.str(shape())
+              + ", got "
+              + Arrays.toString(dims));
     }
     for (int i = 0; i < dims.length; i++) perm[i] = Shapes.dim("permute", dims[i], dim());
     ShapeOps.checkPermutation(perm, dim());
@@ -1093,16 +1233,16 @@ public class Tensor {
   public final Tensor expand(int... shape) {
     int lead = shape.length - dim();
     if (lead < 0) {
-      throw new IllegalArgumentException("expand: target " + Shapes.str(shape) + " has fewer dims than "
-          + Shapes.str(shape()));
+      throw new IllegalArgumentException(
+          "expand: target " + Shapes.str(shape) + " has fewer dims than " + Shapes.str(shape()));
     }
     int[] to = shape.clone();
     for (int i = 0; i < to.length; i++) {
       int own = i < lead ? 1 : data.shape()[i - lead];
       if (to[i] == -1 && i >= lead) to[i] = own;
       if (to[i] < 0 || (own != 1 && own != to[i])) {
-        throw new IllegalArgumentException("expand: cannot expand shape " + Shapes.str(shape()) + " to "
-            + Shapes.str(shape));
+        throw new IllegalArgumentException(
+            "expand: cannot expand shape " + Shapes.str(shape()) + " to " + Shapes.str(shape));
       }
     }
     if (Arrays.equals(to, data.shape())) return this;
@@ -1115,8 +1255,18 @@ public class Tensor {
     int size = data.shape()[d];
     if (start < 0) start += size;
     if (start < 0 || length < 0 || start + length > size) {
-      throw new IllegalArgumentException("narrow: start " + start + " and length " + length
-          + " exceed dimension " + d + " of size " + size + " (shape " + Shapes.str(shape()) + ")");
+      throw new IllegalArgumentException(
+          "narrow: start "
+              + start
+              + " and length "
+              + length
+              + " exceed dimension "
+              + d
+              + " of size "
+              + size
+              + " (shape "
+              + Shapes.str(shape())
+              + ")");
     }
     return Function.apply(new ShapeOps.Slice(d, start, length, 1), this);
   }
@@ -1127,8 +1277,8 @@ public class Tensor {
     int size = data.shape()[d];
     int i = index < 0 ? index + size : index;
     if (i < 0 || i >= size) {
-      throw new IllegalArgumentException("select: index " + index + " is out of range for dimension " + d
-          + " of size " + size);
+      throw new IllegalArgumentException(
+          "select: index " + index + " is out of range for dimension " + d + " of size " + size);
     }
     return narrow(d, i, 1).squeeze(d);
   }
@@ -1146,21 +1296,26 @@ public class Tensor {
 
   /** Joins tensors along an existing dim. */
   public static Tensor cat(List<Tensor> tensors, int dim) {
-    if (tensors.isEmpty()) throw new IllegalArgumentException("cat: expected a non-empty list of tensors");
+    if (tensors.isEmpty())
+      throw new IllegalArgumentException("cat: expected a non-empty list of tensors");
     int d = Shapes.dim("cat", dim, tensors.get(0).dim());
     return Function.apply(new ShapeOps.Cat(d), tensors.toArray(new Tensor[0]));
   }
 
   /** Joins equally shaped tensors along a new dim. */
   public static Tensor stack(List<Tensor> tensors, int dim) {
-    if (tensors.isEmpty()) throw new IllegalArgumentException("stack: expected a non-empty list of tensors");
+    if (tensors.isEmpty())
+      throw new IllegalArgumentException("stack: expected a non-empty list of tensors");
     int[] s0 = tensors.get(0).shape();
     int d = Shapes.dim("stack", dim, s0.length + 1);
     List<Tensor> parts = new ArrayList<>(tensors.size());
     for (Tensor t : tensors) {
       if (!Arrays.equals(t.shape(), s0)) {
-        throw new IllegalArgumentException("stack: expects each tensor to be equal size, got " + Shapes.str(s0)
-            + " and " + Shapes.str(t.shape()));
+        throw new IllegalArgumentException(
+            "stack: expects each tensor to be equal size, got "
+                + Shapes.str(s0)
+                + " and "
+                + Shapes.str(t.shape()));
       }
       parts.add(t.unsqueeze(d));
     }
@@ -1180,7 +1335,8 @@ public class Tensor {
 
   /** {@code chunks} pieces of (nearly) equal size along {@code dim}, as PyTorch's chunk. */
   public final List<Tensor> chunk(int chunks, int dim) {
-    if (chunks <= 0) throw new IllegalArgumentException("chunk: chunks must be positive, got " + chunks);
+    if (chunks <= 0)
+      throw new IllegalArgumentException("chunk: chunks must be positive, got " + chunks);
     int n = size(dim);
     return split(Math.max(1, (n + chunks - 1) / chunks), dim);
   }
@@ -1191,15 +1347,20 @@ public class Tensor {
    */
   public final Tensor pad(int[] pad, double value) {
     if (pad.length % 2 != 0 || pad.length / 2 > dim()) {
-      throw new IllegalArgumentException("pad: padding length " + pad.length + " must be even and at most 2 * rank ("
-          + dim() + ")");
+      throw new IllegalArgumentException(
+          "pad: padding length "
+              + pad.length
+              + " must be even and at most 2 * rank ("
+              + dim()
+              + ")");
     }
     Tensor out = this;
     for (int i = 0; i < pad.length / 2; i++) {
       int d = dim() - 1 - i;
       int before = pad[2 * i], after = pad[2 * i + 1];
       if (before < 0 || after < 0) {
-        throw new IllegalArgumentException("pad: negative padding is not supported, got " + Arrays.toString(pad));
+        throw new IllegalArgumentException(
+            "pad: negative padding is not supported, got " + Arrays.toString(pad));
       }
       if (before == 0 && after == 0) continue;
       int size = out.size(d) + before + after;
@@ -1211,15 +1372,19 @@ public class Tensor {
   /** Tiles the tensor, as PyTorch's repeat (the number of repeats may exceed the rank). */
   public final Tensor repeat(int... repeats) {
     if (repeats.length < dim()) {
-      throw new IllegalArgumentException("repeat: number of repeats " + repeats.length
-          + " can not be smaller than the number of dimensions " + dim());
+      throw new IllegalArgumentException(
+          "repeat: number of repeats "
+              + repeats.length
+              + " can not be smaller than the number of dimensions "
+              + dim());
     }
     int lead = repeats.length - dim();
     int[] s = shape();
     int[] interleaved = new int[2 * repeats.length], expanded = new int[2 * repeats.length];
     int[] result = new int[repeats.length];
     for (int i = 0; i < repeats.length; i++) {
-      if (repeats[i] < 0) throw new IllegalArgumentException("repeat: negative repeat " + repeats[i]);
+      if (repeats[i] < 0)
+        throw new IllegalArgumentException("repeat: negative repeat " + repeats[i]);
       int own = i < lead ? 1 : s[i - lead];
       interleaved[2 * i] = 1;
       interleaved[2 * i + 1] = own;
@@ -1246,7 +1411,8 @@ public class Tensor {
   public final Tensor indexSelect(int dim, Tensor index) {
     int d = Shapes.dim("indexSelect", dim, dim());
     if (index.dim() > 1) {
-      throw new IllegalArgumentException("indexSelect: index must be 1-D, got " + Shapes.str(index.shape()));
+      throw new IllegalArgumentException(
+          "indexSelect: index must be 1-D, got " + Shapes.str(index.shape()));
     }
     Tensor idx = index.reshape(-1);
     int[] view = new int[dim()];
@@ -1263,7 +1429,8 @@ public class Tensor {
 
   /** One-hot encoding of an int64 tensor: a new last dim of {@code numClasses}, int64. */
   public final Tensor oneHot(int numClasses) {
-    if (dtype() != DType.INT64) throw new IllegalArgumentException("oneHot: expected an int64 tensor, got " + dtype());
+    if (dtype() != DType.INT64)
+      throw new IllegalArgumentException("oneHot: expected an int64 tensor, got " + dtype());
     long[] v = toLongArray();
     int n = numClasses;
     if (n < 0) {
@@ -1274,7 +1441,8 @@ public class Tensor {
     double[] out = new double[v.length * n];
     for (int i = 0; i < v.length; i++) {
       if (v[i] < 0 || v[i] >= n) {
-        throw new IllegalArgumentException("oneHot: class value " + v[i] + " is outside [0, " + n + ")");
+        throw new IllegalArgumentException(
+            "oneHot: class value " + v[i] + " is outside [0, " + n + ")");
       }
       out[i * n + (int) v[i]] = 1;
     }
@@ -1293,8 +1461,10 @@ public class Tensor {
 
   private void checkInPlace(String op) {
     if (requiresGrad && GradMode.isEnabled()) {
-      throw new IllegalStateException(op + ": a tensor that requires grad is being modified in place while grad mode"
-          + " is on; wrap the update in GradMode.noGrad()");
+      throw new IllegalStateException(
+          op
+              + ": a tensor that requires grad is being modified in place while grad mode"
+              + " is on; wrap the update in GradMode.noGrad()");
     }
   }
 
@@ -1303,8 +1473,12 @@ public class Tensor {
     if (!Arrays.equals(value.shape(), shape())) {
       int[] b = Shapes.broadcast(op, shape(), value.shape());
       if (!Arrays.equals(b, shape())) {
-        throw new IllegalArgumentException(op + ": result of shape " + Shapes.str(value.shape())
-            + " does not fit into tensor of shape " + Shapes.str(shape()));
+        throw new IllegalArgumentException(
+            op
+                + ": result of shape "
+                + Shapes.str(value.shape())
+                + " does not fit into tensor of shape "
+                + Shapes.str(shape()));
       }
     }
     Tensor v = value.dtype() == dtype() ? value : value.detach().to(dtype());
@@ -1320,25 +1494,30 @@ public class Tensor {
   }
 
   /**
-   * Brings an in-place operand to this tensor's dtype, device and shape (as a stride-0 view where it
-   * broadcasts), or fails naming the op.
+   * Brings an in-place operand to this tensor's dtype, device and shape (as a stride-0 view where
+   * it broadcasts), or fails naming the op.
    */
   private RawTensor operand(String op, Tensor other) {
     Tensor o = other.detach();
     if (!o.device().equals(device())) {
-      throw new IllegalArgumentException(op + ": expected all tensors on the same device, got " + device() + " and "
-          + o.device());
+      throw new IllegalArgumentException(
+          op + ": expected all tensors on the same device, got " + device() + " and " + o.device());
     }
     if (o.dtype() != dtype()) {
       if (o.dtype().isFloatingPoint() && dtype().isFloatingPoint()) {
-        throw new IllegalArgumentException(op + ": dtype mismatch, " + dtype() + " and " + o.dtype());
+        throw new IllegalArgumentException(
+            op + ": dtype mismatch, " + dtype() + " and " + o.dtype());
       }
       o = o.to(dtype());
     }
     int[] b = Shapes.broadcast(op, shape(), o.shape());
     if (!Arrays.equals(b, data.shape())) {
-      throw new IllegalArgumentException(op + ": operand of shape " + Shapes.str(o.shape())
-          + " does not fit into tensor of shape " + Shapes.str(shape()));
+      throw new IllegalArgumentException(
+          op
+              + ": operand of shape "
+              + Shapes.str(o.shape())
+              + " does not fit into tensor of shape "
+              + Shapes.str(shape()));
     }
     return Shapes.expandRaw(o.data, data.shape());
   }
@@ -1350,7 +1529,8 @@ public class Tensor {
     if (fused.isPresent()) {
       fused.get().accumulate(data, alpha, ra, rb, combine);
     } else {
-      // The composite the fused kernel stands for: target + alpha * (a [combine b]), then written back.
+      // The composite the fused kernel stands for: target + alpha * (a [combine b]), then written
+      // back.
       RawTensor term = rb == null ? ra : backend.binary(combine, ra, rb);
       term = backend.binary(BinaryOp.MUL, term, scalarRaw(alpha));
       backend.copyInto(data, backend.binary(BinaryOp.ADD, data, term));
@@ -1361,7 +1541,8 @@ public class Tensor {
 
   /** {@code v} in this tensor's dtype, broadcast (stride 0) to this tensor's shape. */
   private RawTensor scalarRaw(double v) {
-    return Shapes.expandRaw(RawTensor.dense(backend.fromHost(new double[] {v}, dtype()), new int[0]), data.shape());
+    return Shapes.expandRaw(
+        RawTensor.dense(backend.fromHost(new double[] {v}, dtype()), new int[0]), data.shape());
   }
 
   /** this += other. */
@@ -1424,7 +1605,8 @@ public class Tensor {
     return fill(0);
   }
 
-  // ---------------------------------------------------------------- PyTorch idioms: assignment, masks, sorting, scans
+  // ---------------------------------------------------------------- PyTorch idioms: assignment,
+  // masks, sorting, scans
 
   /**
    * Sets one element in place ({@code x[i, j] = value}); negative indices count from the end.
@@ -1434,8 +1616,13 @@ public class Tensor {
   public final Tensor set(double value, int... index) {
     checkAssign("set", null);
     if (index.length != dim()) {
-      throw new IllegalArgumentException("set: expected " + dim() + " indices for shape " + Shapes.str(shape())
-          + ", got " + index.length);
+      throw new IllegalArgumentException(
+          "set: expected "
+              + dim()
+              + " indices for shape "
+              + Shapes.str(shape())
+              + ", got "
+              + index.length);
     }
     try (var ng = GradMode.noGrad()) {
       Tensor v = this;
@@ -1443,8 +1630,13 @@ public class Tensor {
         int s = data.shape()[i];
         int j = index[i] < 0 ? index[i] + s : index[i];
         if (j < 0 || j >= s) {
-          throw new IllegalArgumentException("set: index " + index[i] + " is out of bounds for dimension " + i
-              + " with size " + s);
+          throw new IllegalArgumentException(
+              "set: index "
+                  + index[i]
+                  + " is out of bounds for dimension "
+                  + i
+                  + " with size "
+                  + s);
         }
         v = v.narrow(i, j, 1);
       }
@@ -1455,8 +1647,8 @@ public class Tensor {
 
   /**
    * Python's {@code x[..., start:end:step] = values} along {@code dim}, in place; {@code values}
-   * broadcasts to the slice. Returns this. For a differentiable (out-of-place) form use
-   * {@link #sliceScatter}.
+   * broadcasts to the slice. Returns this. For a differentiable (out-of-place) form use {@link
+   * #sliceScatter}.
    */
   public final Tensor setSlice(int dim, int start, int end, int step, Tensor values) {
     checkAssign("setSlice", values);
@@ -1469,10 +1661,17 @@ public class Tensor {
         b = null;
       }
       if (!Arrays.equals(b, view.shape())) {
-        throw new IllegalArgumentException("setSlice: values of shape " + Shapes.str(values.shape())
-            + " do not broadcast to the slice of shape " + Shapes.str(view.shape()));
+        throw new IllegalArgumentException(
+            "setSlice: values of shape "
+                + Shapes.str(values.shape())
+                + " do not broadcast to the slice of shape "
+                + Shapes.str(view.shape()));
       }
-      view.copyFrom(values.to(dtype().isFloatingPoint() && values.dtype().isFloatingPoint() ? dtype() : values.dtype()));
+      view.copyFrom(
+          values.to(
+              dtype().isFloatingPoint() && values.dtype().isFloatingPoint()
+                  ? dtype()
+                  : values.dtype()));
     }
     return this;
   }
@@ -1488,30 +1687,35 @@ public class Tensor {
 
   /**
    * Refuses an in-place write that autograd could not follow: this tensor requires grad, or the
-   * written values do, while grad mode is on (PyTorch would record the write; here the
-   * out-of-place forms record it).
+   * written values do, while grad mode is on (PyTorch would record the write; here the out-of-place
+   * forms record it).
    */
   private void checkAssign(String op, Tensor values) {
     if (!GradMode.isEnabled()) return;
     if (requiresGrad) {
-      throw new IllegalStateException(op + ": a tensor that requires grad is being modified in place while grad mode"
-          + " is on; use the out-of-place indexPut/sliceScatter/maskedFill to get a gradient, or wrap the update in"
-          + " GradMode.noGrad()");
+      throw new IllegalStateException(
+          op
+              + ": a tensor that requires grad is being modified in place while grad mode"
+              + " is on; use the out-of-place indexPut/sliceScatter/maskedFill to get a gradient, or wrap the update in"
+              + " GradMode.noGrad()");
     }
     if (values != null && values.requiresGrad()) {
-      throw new IllegalStateException(op + ": the values require grad, but an in-place write into a tensor records no"
-          + " gradient; use the out-of-place indexPut/sliceScatter (whose result carries the history)");
+      throw new IllegalStateException(
+          op
+              + ": the values require grad, but an in-place write into a tensor records no"
+              + " gradient; use the out-of-place indexPut/sliceScatter (whose result carries the history)");
     }
   }
 
   /**
-   * A copy of this tensor with {@code src} written into {@code [start:end:step]} along
-   * {@code dim} (PyTorch's {@code slice_scatter}); {@code src} must have the slice's shape.
-   * Differentiable in both: the slice's positions get their gradient from {@code src}.
+   * A copy of this tensor with {@code src} written into {@code [start:end:step]} along {@code dim}
+   * (PyTorch's {@code slice_scatter}); {@code src} must have the slice's shape. Differentiable in
+   * both: the slice's positions get their gradient from {@code src}.
    */
   public final Tensor sliceScatter(Tensor src, int dim, int start, int end, int step) {
     int d = Shapes.dim("sliceScatter", dim, dim());
-    if (step <= 0) throw new IllegalArgumentException("sliceScatter: step must be positive, got " + step);
+    if (step <= 0)
+      throw new IllegalArgumentException("sliceScatter: step must be positive, got " + step);
     int size = data.shape()[d];
     int s = start < 0 ? Math.max(0, start + size) : Math.min(start, size);
     int e = end < 0 ? Math.max(0, end + size) : Math.min(end, size);
@@ -1519,8 +1723,13 @@ public class Tensor {
     int[] expected = shape();
     expected[d] = length;
     if (!Arrays.equals(expected, src.shape())) {
-      throw new IllegalArgumentException("sliceScatter: expected src of shape " + Shapes.str(expected)
-          + " (the slice of " + Shapes.str(shape()) + "), got " + Shapes.str(src.shape()));
+      throw new IllegalArgumentException(
+          "sliceScatter: expected src of shape "
+              + Shapes.str(expected)
+              + " (the slice of "
+              + Shapes.str(shape())
+              + "), got "
+              + Shapes.str(src.shape()));
     }
     long[] idx = new long[length];
     for (int i = 0; i < length; i++) idx[i] = s + (long) i * step;
@@ -1529,16 +1738,19 @@ public class Tensor {
   }
 
   /**
-   * PyTorch's {@code x[index] = values} as a new tensor ({@code index_put}). {@code index} is
-   * an int64 tensor selecting along dim 0 (negative entries count from the end; any shape) or a
-   * bool mask over the leading dims; {@code values} broadcasts to the selection's shape.
-   * Differentiable in this tensor (written positions get zero) and in {@code values}.
+   * PyTorch's {@code x[index] = values} as a new tensor ({@code index_put}). {@code index} is an
+   * int64 tensor selecting along dim 0 (negative entries count from the end; any shape) or a bool
+   * mask over the leading dims; {@code values} broadcasts to the selection's shape. Differentiable
+   * in this tensor (written positions get zero) and in {@code values}.
    */
   public final Tensor indexPut(Tensor index, Tensor values) {
     return indexPut(index, values, false);
   }
 
-  /** As {@link #indexPut(Tensor, Tensor)}; with {@code accumulate}, adds the values instead (repeats add up). */
+  /**
+   * As {@link #indexPut(Tensor, Tensor)}; with {@code accumulate}, adds the values instead (repeats
+   * add up).
+   */
   public final Tensor indexPut(Tensor index, Tensor values, boolean accumulate) {
     String op = "indexPut";
     Selection sel = selection(op, index);
@@ -1550,13 +1762,20 @@ public class Tensor {
       b = null;
     }
     if (!Arrays.equals(b, target)) {
-      throw new IllegalArgumentException(op + ": values of shape " + Shapes.str(values.shape())
-          + " do not broadcast to the indexed shape " + Shapes.str(target) + " of tensor " + Shapes.str(shape()));
+      throw new IllegalArgumentException(
+          op
+              + ": values of shape "
+              + Shapes.str(values.shape())
+              + " do not broadcast to the indexed shape "
+              + Shapes.str(target)
+              + " of tensor "
+              + Shapes.str(shape()));
     }
     Tensor v = values;
     if (v.dtype() != dtype()) {
       if (v.dtype().isFloatingPoint() && dtype().isFloatingPoint()) {
-        throw new IllegalArgumentException(op + ": dtype mismatch, tensor " + dtype() + " and values " + v.dtype());
+        throw new IllegalArgumentException(
+            op + ": dtype mismatch, tensor " + dtype() + " and values " + v.dtype());
       }
       v = v.to(dtype());
     }
@@ -1588,8 +1807,8 @@ public class Tensor {
 
   /**
    * PyTorch's {@code x[index]}: an int64 index selects along dim 0 (the result has the index's
-   * shape followed by the remaining dims), a bool mask over the leading dims selects the
-   * matching entries ([count, remaining dims…]). Differentiable.
+   * shape followed by the remaining dims), a bool mask over the leading dims selects the matching
+   * entries ([count, remaining dims…]). Differentiable.
    */
   public final Tensor index(Tensor index) {
     Selection sel = selection("index", index);
@@ -1600,21 +1819,35 @@ public class Tensor {
   private record Selection(Tensor flat, Tensor rows, int[] resultShape) {}
 
   private Selection selection(String op, Tensor index) {
-    if (dim() == 0) throw new IllegalArgumentException(op + ": cannot index a 0-d tensor with a tensor");
+    if (dim() == 0)
+      throw new IllegalArgumentException(op + ": cannot index a 0-d tensor with a tensor");
     if (!index.device().equals(device())) {
-      throw new IllegalArgumentException(op + ": index is on " + index.device() + ", tensor on " + device());
+      throw new IllegalArgumentException(
+          op + ": index is on " + index.device() + ", tensor on " + device());
     }
     int[] s = shape();
     if (index.dtype() == DType.BOOL) {
       int m = index.dim();
       if (m == 0 || m > s.length) {
-        throw new IllegalArgumentException(op + ": a bool mask of shape " + Shapes.str(index.shape())
-            + " cannot index a tensor of shape " + Shapes.str(s));
+        throw new IllegalArgumentException(
+            op
+                + ": a bool mask of shape "
+                + Shapes.str(index.shape())
+                + " cannot index a tensor of shape "
+                + Shapes.str(s));
       }
       for (int d = 0; d < m; d++) {
         if (index.shape()[d] != s[d]) {
-          throw new IllegalArgumentException(op + ": the shape of the mask " + Shapes.str(index.shape()) + " at index "
-              + d + " does not match the shape of the indexed tensor " + Shapes.str(s) + " at index " + d);
+          throw new IllegalArgumentException(
+              op
+                  + ": the shape of the mask "
+                  + Shapes.str(index.shape())
+                  + " at index "
+                  + d
+                  + " does not match the shape of the indexed tensor "
+                  + Shapes.str(s)
+                  + " at index "
+                  + d);
         }
       }
       int[] flatShape = new int[s.length - m + 1];
@@ -1634,17 +1867,25 @@ public class Tensor {
 
   private Tensor checkMask(String op, Tensor mask, boolean mustFitSelf) {
     if (mask.dtype() != DType.BOOL) {
-      throw new IllegalArgumentException(op + ": expected a bool mask, got " + mask.dtype() + " (use x.ne(0) to make one)");
+      throw new IllegalArgumentException(
+          op + ": expected a bool mask, got " + mask.dtype() + " (use x.ne(0) to make one)");
     }
     int[] b = Shapes.broadcast(op, shape(), mask.shape());
     if (mustFitSelf && !Arrays.equals(b, shape())) {
-      throw new IllegalArgumentException(op + ": mask of shape " + Shapes.str(mask.shape())
-          + " does not broadcast to the tensor's shape " + Shapes.str(shape()));
+      throw new IllegalArgumentException(
+          op
+              + ": mask of shape "
+              + Shapes.str(mask.shape())
+              + " does not broadcast to the tensor's shape "
+              + Shapes.str(shape()));
     }
     return mask;
   }
 
-  /** A copy with {@code value} where {@code mask} (bool, broadcast to this shape) is true. Differentiable. */
+  /**
+   * A copy with {@code value} where {@code mask} (bool, broadcast to this shape) is true.
+   * Differentiable.
+   */
   public final Tensor maskedFill(Tensor mask, double value) {
     checkMask("maskedFill", mask, true);
     Tensor fill = full(dtype(), value).to(device());
@@ -1661,7 +1902,10 @@ public class Tensor {
     return this;
   }
 
-  /** The elements where {@code mask} is true, as a 1-D tensor (mask and tensor broadcast together). Differentiable. */
+  /**
+   * The elements where {@code mask} is true, as a 1-D tensor (mask and tensor broadcast together).
+   * Differentiable.
+   */
   public final Tensor maskedSelect(Tensor mask) {
     checkMask("maskedSelect", mask, false);
     int[] b = Shapes.broadcast("maskedSelect", shape(), mask.shape());
@@ -1669,19 +1913,24 @@ public class Tensor {
     return expand(b).reshape(-1).indexSelect(0, rows);
   }
 
-  /** Multi-indices of the nonzero (true) elements, int64 of shape [count, rank], row-major order. */
+  /**
+   * Multi-indices of the nonzero (true) elements, int64 of shape [count, rank], row-major order.
+   */
   public final Tensor nonzero() {
     return SortScanOps.nonzero(this);
   }
 
-  /** {@code |this − other| <= atol + rtol·|other|} everywhere, broadcasting; rtol 1e-5, atol 1e-8 as PyTorch. */
+  /**
+   * {@code |this − other| <= atol + rtol·|other|} everywhere, broadcasting; rtol 1e-5, atol 1e-8 as
+   * PyTorch.
+   */
   public final boolean allclose(Tensor other) {
     return allclose(other, 1e-5, 1e-8);
   }
 
   /**
-   * Whether all elements are close, as {@code torch.allclose}: NaN is never close, equal
-   * infinities are. Values are compared as doubles, whatever the two dtypes.
+   * Whether all elements are close, as {@code torch.allclose}: NaN is never close, equal infinities
+   * are. Values are compared as doubles, whatever the two dtypes.
    */
   public final boolean allclose(Tensor other, double rtol, double atol) {
     int[] b = Shapes.broadcast("allclose", shape(), other.shape());
@@ -1693,7 +1942,10 @@ public class Tensor {
     return true;
   }
 
-  /** True when both tensors have the same shape and equal values (NaN is unequal), as {@code torch.equal}. */
+  /**
+   * True when both tensors have the same shape and equal values (NaN is unequal), as {@code
+   * torch.equal}.
+   */
   public final boolean equal(Tensor other) {
     if (!Arrays.equals(shape(), other.shape())) return false;
     double[] x = toDoubleArray(), y = other.toDoubleArray();
@@ -1726,7 +1978,9 @@ public class Tensor {
     return all(dim, false);
   }
 
-  /** Whether every element along {@code dim} is nonzero, bool; {@code keepDim} keeps it as size 1. */
+  /**
+   * Whether every element along {@code dim} is nonzero, bool; {@code keepDim} keeps it as size 1.
+   */
   public final Tensor all(int dim, boolean keepDim) {
     return eq(0).sum(Shapes.dim("all", dim, dim()), keepDim).eq(0);
   }
@@ -1742,9 +1996,9 @@ public class Tensor {
   }
 
   /**
-   * Sorted values along {@code dim} and the int64 indices they came from. The sort is stable
-   * (equal values keep their order, also when descending) and puts NaN last (first when
-   * descending), as PyTorch's {@code sort(stable=True)}. The gradient flows through the values.
+   * Sorted values along {@code dim} and the int64 indices they came from. The sort is stable (equal
+   * values keep their order, also when descending) and puts NaN last (first when descending), as
+   * PyTorch's {@code sort(stable=True)}. The gradient flows through the values.
    */
   public final ValuesIndices sort(int dim, boolean descending) {
     int d = dim() == 0 ? Shapes.dim("sort", dim, 1) : Shapes.dim("sort", dim, dim());
@@ -1771,8 +2025,16 @@ public class Tensor {
     int d = dim() == 0 ? Shapes.dim("topk", dim, 1) : Shapes.dim("topk", dim, dim());
     int size = dim() == 0 ? 1 : data.shape()[d];
     if (k < 0 || k > size) {
-      throw new IllegalArgumentException("topk: k (" + k + ") is out of range for dimension " + d + " of size " + size
-          + " (shape " + Shapes.str(shape()) + ")");
+      throw new IllegalArgumentException(
+          "topk: k ("
+              + k
+              + ") is out of range for dimension "
+              + d
+              + " of size "
+              + size
+              + " (shape "
+              + Shapes.str(shape())
+              + ")");
     }
     ValuesIndices all = sort(d, largest);
     if (dim() == 0) return all;
@@ -1785,7 +2047,10 @@ public class Tensor {
     return Function.apply(new SortScanOps.CumSum(d), this);
   }
 
-  /** Product of all elements (a 0-d tensor); integer and bool inputs give int64. Differentiable, zeros included. */
+  /**
+   * Product of all elements (a 0-d tensor); integer and bool inputs give int64. Differentiable,
+   * zeros included.
+   */
   public final Tensor prod() {
     return flatten().prod(0, false);
   }

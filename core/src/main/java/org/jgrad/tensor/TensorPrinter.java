@@ -5,8 +5,8 @@ import org.jgrad.backend.DType;
 import org.jgrad.backend.Device;
 
 /**
- * PyTorch-style printing: {@code tensor([[1.0000, 2.0000], …])}; tensors over 1000 elements
- * show the first and last three entries of each dim around "...".
+ * PyTorch-style printing: {@code tensor([[1.0000, 2.0000], …])}; tensors over 1000 elements show
+ * the first and last three entries of each dim around "...".
  */
 final class TensorPrinter {
   private static final int THRESHOLD = 1000;
@@ -31,13 +31,15 @@ final class TensorPrinter {
     }
     // PyTorch's rules: statistics over the nonzero finite values; integral floats switch to
     // scientific notation on range alone, others also when the smallest is below 1e-4.
-    boolean sci = !integral && (maxAbs / minAbs > 1e3 || maxAbs > 1e8 || (!allInts && minAbs < 1e-4));
+    boolean sci =
+        !integral && (maxAbs / minAbs > 1e3 || maxAbs > 1e8 || (!allInts && minAbs < 1e-4));
     int width = 0;
     String[] cells = new String[v.length];
     for (int i = 0; i < v.length; i++) {
       cells[i] = cell(v[i], dtype, integral, allInts, sci);
       // As in PyTorch, zeros, nan and inf do not widen the columns of a float tensor.
-      if (integral || (Double.isFinite(v[i]) && v[i] != 0)) width = Math.max(width, cells[i].length());
+      if (integral || (Double.isFinite(v[i]) && v[i] != 0))
+        width = Math.max(width, cells[i].length());
     }
     StringBuilder sb = new StringBuilder("tensor(");
     int[] shape = x.shape();
@@ -47,7 +49,8 @@ final class TensorPrinter {
       append(sb, cells, width, shape, 0, 0, summarize, "tensor(".length());
     }
     if (summarize || x.numel() == 0) sb.append(", shape=").append(Shapes.str(shape));
-    if (dtype != DType.FLOAT32 && dtype != DType.INT64 && dtype != DType.BOOL || (dtype != DType.FLOAT32 && v.length == 0)) {
+    if (dtype != DType.FLOAT32 && dtype != DType.INT64 && dtype != DType.BOOL
+        || (dtype != DType.FLOAT32 && v.length == 0)) {
       sb.append(", dtype=").append(dtype.label());
     }
     if (!t.device().equals(Device.CPU)) sb.append(", device='").append(t.device()).append("'");
@@ -56,7 +59,8 @@ final class TensorPrinter {
     return sb.append(")").toString();
   }
 
-  private static String cell(double d, DType dtype, boolean integral, boolean allInts, boolean sci) {
+  private static String cell(
+      double d, DType dtype, boolean integral, boolean allInts, boolean sci) {
     if (dtype == DType.BOOL) return d != 0 ? "True" : "False";
     if (integral) return Long.toString((long) d);
     if (Double.isNaN(d)) return "nan";
@@ -72,15 +76,27 @@ final class TensorPrinter {
     return s;
   }
 
-  private static void append(StringBuilder sb, String[] cells, int width, int[] shape, int dim, int base,
-                             boolean summarize, int indent) {
+  private static void append(
+      StringBuilder sb,
+      String[] cells,
+      int width,
+      int[] shape,
+      int dim,
+      int base,
+      boolean summarize,
+      int indent) {
     sb.append('[');
     int n = shape[dim];
     int stride = stride(shape, dim);
     boolean last = dim == shape.length - 1;
     for (int i = 0; i < n; i++) {
       if (summarize && n > 2 * EDGE && i == EDGE) {
-        sb.append(last ? "..., " : "...,\n" + " ".repeat(indent + dim + 1) + (dim < shape.length - 2 ? "\n" + " ".repeat(indent + dim + 1) : ""));
+        sb.append(
+            last
+                ? "..., "
+                : "...,\n"
+                    + " ".repeat(indent + dim + 1)
+                    + (dim < shape.length - 2 ? "\n" + " ".repeat(indent + dim + 1) : ""));
         i = n - EDGE - 1;
         continue;
       }
@@ -92,7 +108,10 @@ final class TensorPrinter {
       }
       if (i < n - 1) {
         if (last) sb.append(", ");
-        else sb.append(",\n").append("\n".repeat(shape.length - dim - 2)).append(" ".repeat(indent + dim + 1));
+        else
+          sb.append(",\n")
+              .append("\n".repeat(shape.length - dim - 2))
+              .append(" ".repeat(indent + dim + 1));
       }
     }
     sb.append(']');

@@ -17,19 +17,22 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * Crash-safe file replacement: the new content goes to a temporary sibling of the target, is forced to
- * disk, renamed over the target in one step, and the directory is forced too, so after a crash the
- * target holds either the old or the new content, never a mix. Every save in jgrad goes through here.
+ * Crash-safe file replacement: the new content goes to a temporary sibling of the target, is forced
+ * to disk, renamed over the target in one step, and the directory is forced too, so after a crash
+ * the target holds either the old or the new content, never a mix. Every save in jgrad goes through
+ * here.
  *
- * <p>Three details the plain {@code createTempFile} + {@code move} idiom gets wrong: the temporary file
- * is created with the default permissions (what the umask allows, as for any new file) instead of
- * {@code 0600}, so the saved file is readable like the user's other files; temporary files that an
- * interrupted save (a killed JVM) left beside the target are deleted by the next save to the same path;
- * and the rename is made durable by forcing the directory (where the platform allows opening one).
+ * <p>Three details the plain {@code createTempFile} + {@code move} idiom gets wrong: the temporary
+ * file is created with the default permissions (what the umask allows, as for any new file) instead
+ * of {@code 0600}, so the saved file is readable like the user's other files; temporary files that
+ * an interrupted save (a killed JVM) left beside the target are deleted by the next save to the
+ * same path; and the rename is made durable by forcing the directory (where the platform allows
+ * opening one).
  *
  * <p>Temporary files are named {@code .NAME.<random>.tmp} in the target's directory. A stale one is
- * deleted unless a save in this JVM is still writing it; two processes saving the same path at the same
- * time are not supported (the last rename wins, and one may delete the other's temporary file).
+ * deleted unless a save in this JVM is still writing it; two processes saving the same path at the
+ * same time are not supported (the last rename wins, and one may delete the other's temporary
+ * file).
  *
  * <pre>{@code
  * AtomicFiles.write(Path.of("model.safetensors"), ch -> ch.write(ByteBuffer.wrap(bytes)));
@@ -41,9 +44,16 @@ import java.util.regex.Pattern;
 public final class AtomicFiles {
   private static final String SUFFIX = ".tmp";
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** Temporary files that a save in this JVM is writing now; the stale-file sweep leaves them alone. */
+
+  /**
+   * Temporary files that a save in this JVM is writing now; the stale-file sweep leaves them alone.
+   */
   private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
-  /** Told of every directory forced after a rename; tests watch it, since an fsync leaves no other trace. */
+
+  /**
+   * Told of every directory forced after a rename; tests watch it, since an fsync leaves no other
+   * trace.
+   */
   static volatile Consumer<Path> directoryForced = dir -> {};
 
   private AtomicFiles() {}
@@ -63,7 +73,8 @@ public final class AtomicFiles {
     Objects.requireNonNull(body, "body");
     Path tmp = newTempFile(target);
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         body.write(ch);
       }
       commit(tmp, target);
@@ -73,9 +84,9 @@ public final class AtomicFiles {
   }
 
   /**
-   * Creates an empty temporary sibling of {@code target} (with default permissions) to be filled and then
-   * passed to {@link #commit} or {@link #discard}; first deletes temporary files that earlier, interrupted
-   * saves to {@code target} left behind. Creates the parent directories.
+   * Creates an empty temporary sibling of {@code target} (with default permissions) to be filled
+   * and then passed to {@link #commit} or {@link #discard}; first deletes temporary files that
+   * earlier, interrupted saves to {@code target} left behind. Creates the parent directories.
    */
   public static Path newTempFile(Path target) throws IOException {
     Path abs = target.toAbsolutePath();
@@ -92,7 +103,7 @@ public final class AtomicFiles {
         Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
         return tmp;
       } catch (FileAlreadyExistsException e) {
-        ACTIVE.remove(tmp);  // a 1-in-2^64 clash: draw another name
+        ACTIVE.remove(tmp); // a 1-in-2^64 clash: draw another name
       } catch (IOException | RuntimeException e) {
         ACTIVE.remove(tmp);
         throw e;
@@ -101,8 +112,8 @@ public final class AtomicFiles {
   }
 
   /**
-   * Forces {@code tmp} to disk, renames it over {@code target} (atomically where the file system can) and
-   * forces the directory so that the rename survives a crash.
+   * Forces {@code tmp} to disk, renames it over {@code target} (atomically where the file system
+   * can) and forces the directory so that the rename survives a crash.
    */
   public static void commit(Path tmp, Path target) throws IOException {
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -118,7 +129,9 @@ public final class AtomicFiles {
     forceDirectory(abs.getParent());
   }
 
-  /** Deletes {@code tmp} if it still exists (after a failure, or after {@link #commit} as a no-op). */
+  /**
+   * Deletes {@code tmp} if it still exists (after a failure, or after {@link #commit} as a no-op).
+   */
   public static void discard(Path tmp) throws IOException {
     try {
       Files.deleteIfExists(tmp);
@@ -134,13 +147,16 @@ public final class AtomicFiles {
   }
 
   private static Pattern tempPattern(Path abs) {
-    return Pattern.compile(Pattern.quote("." + abs.getFileName() + ".") + "[0-9]+" + Pattern.quote(SUFFIX));
+    return Pattern.compile(
+        Pattern.quote("." + abs.getFileName() + ".") + "[0-9]+" + Pattern.quote(SUFFIX));
   }
 
   private static void deleteStale(Path abs) throws IOException {
     Pattern p = tempPattern(abs);
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(abs.getParent(),
-        f -> p.matcher(f.getFileName().toString()).matches() && !ACTIVE.contains(f))) {
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(
+            abs.getParent(),
+            f -> p.matcher(f.getFileName().toString()).matches() && !ACTIVE.contains(f))) {
       for (Path stale : ds) {
         Files.deleteIfExists(stale);
       }
@@ -149,8 +165,8 @@ public final class AtomicFiles {
 
   /**
    * fsync of the directory, so the new directory entry is on disk. Linux and macOS allow opening a
-   * directory for this; Windows does not (and its rename is durable by other means), so failure to open
-   * is not an error.
+   * directory for this; Windows does not (and its rename is durable by other means), so failure to
+   * open is not an error.
    */
   private static void forceDirectory(Path dir) throws IOException {
     FileChannel ch;

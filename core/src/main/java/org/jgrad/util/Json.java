@@ -40,33 +40,43 @@ public final class Json {
   /** Parses a JSON object (fails if the top-level value is something else). */
   public static Map<String, Object> parseObject(String text) {
     Object v = parse(text);
-    if (!(v instanceof Map)) throw new IllegalArgumentException("Json: expected an object at the top level, got " + kind(v));
+    if (!(v instanceof Map))
+      throw new IllegalArgumentException(
+          "Json: expected an object at the top level, got " + kind(v));
     return map(v);
   }
 
   /** Casts a parsed value to an object, with a clear message if it is not one. */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> map(Object v) {
-    if (!(v instanceof Map)) throw new IllegalArgumentException("Json: expected an object, got " + kind(v));
+    if (!(v instanceof Map))
+      throw new IllegalArgumentException("Json: expected an object, got " + kind(v));
     return (Map<String, Object>) v;
   }
 
   /** Casts a parsed value to an array, with a clear message if it is not one. */
   @SuppressWarnings("unchecked")
   public static List<Object> list(Object v) {
-    if (!(v instanceof List)) throw new IllegalArgumentException("Json: expected an array, got " + kind(v));
+    if (!(v instanceof List))
+      throw new IllegalArgumentException("Json: expected an array, got " + kind(v));
     return (List<Object>) v;
   }
 
-  /** A parsed number as a double; the strings "NaN", "Infinity" and "-Infinity" are accepted too. */
+  /**
+   * A parsed number as a double; the strings "NaN", "Infinity" and "-Infinity" are accepted too.
+   */
   public static double number(Object v) {
     if (v instanceof Number n) return n.doubleValue();
     if (v instanceof String s) {
       switch (s) {
-        case "NaN": return Double.NaN;
-        case "Infinity": return Double.POSITIVE_INFINITY;
-        case "-Infinity": return Double.NEGATIVE_INFINITY;
-        default: break;
+        case "NaN":
+          return Double.NaN;
+        case "Infinity":
+          return Double.POSITIVE_INFINITY;
+        case "-Infinity":
+          return Double.NEGATIVE_INFINITY;
+        default:
+          break;
       }
     }
     throw new IllegalArgumentException("Json: expected a number, got " + kind(v));
@@ -114,12 +124,18 @@ public final class Json {
     if (pos >= text.length()) throw error("unexpected end of input");
     char c = text.charAt(pos);
     switch (c) {
-      case '{': return object(depth);
-      case '[': return array(depth);
-      case '"': return string();
-      case 't': return literal("true", Boolean.TRUE);
-      case 'f': return literal("false", Boolean.FALSE);
-      case 'n': return literal("null", null);
+      case '{':
+        return object(depth);
+      case '[':
+        return array(depth);
+      case '"':
+        return string();
+      case 't':
+        return literal("true", Boolean.TRUE);
+      case 'f':
+        return literal("false", Boolean.FALSE);
+      case 'n':
+        return literal("null", null);
       default:
         if (c == '-' || (c >= '0' && c <= '9')) return number();
         throw error("unexpected character '" + c + "'");
@@ -272,15 +288,16 @@ public final class Json {
         column++;
       }
     }
-    return new IllegalArgumentException("Json: " + message + " at line " + line + ", column " + column);
+    return new IllegalArgumentException(
+        "Json: " + message + " at line " + line + ", column " + column);
   }
 
   // ---------------------------------------------------------------- writing
 
   /**
-   * Writes a value compactly: Map (String keys), Iterable or array of primitives/objects,
-   * Number, String, Boolean, Character or null. Integral numbers are written without a
-   * fraction; NaN and infinities are rejected, as JSON has no spelling for them.
+   * Writes a value compactly: Map (String keys), Iterable or array of primitives/objects, Number,
+   * String, Boolean, Character or null. Integral numbers are written without a fraction; NaN and
+   * infinities are rejected, as JSON has no spelling for them.
    */
   public static String write(Object value) {
     StringBuilder sb = new StringBuilder();
@@ -291,9 +308,9 @@ public final class Json {
   /**
    * Writes a value for people to read (report files such as {@code metrics.json}): objects and
    * arrays of non-scalars one entry per line, indented by two spaces, {@code ": "} after keys,
-   * arrays of numbers or booleans on one line, and a final newline. Values are written as by
-   * {@link #write}, except that NaN and infinities become {@code null} (as JavaScript's
-   * {@code JSON.stringify} does), so a diverged run still leaves a readable file.
+   * arrays of numbers or booleans on one line, and a final newline. Values are written as by {@link
+   * #write}, except that NaN and infinities become {@code null} (as JavaScript's {@code
+   * JSON.stringify} does), so a diverged run still leaves a readable file.
    *
    * <pre>{@code
    * Json.writePretty(Map.of("loss", List.of(0.5, 0.25)));   // {\n  "loss": [0.5, 0.25]\n}\n
@@ -306,12 +323,13 @@ public final class Json {
   /**
    * {@link #writePretty(Object)} with every floating-point number rounded to {@code
    * significantDigits} (1 to 17; 0 keeps them exact), written without trailing zeros, in plain
-   * notation from 1e-6 up: {@code 0.9917}, {@code 0.00001}, {@code 1.23053E-17}. For reports,
-   * where 0.08516735439578568 says no more than 0.0851674.
+   * notation from 1e-6 up: {@code 0.9917}, {@code 0.00001}, {@code 1.23053E-17}. For reports, where
+   * 0.08516735439578568 says no more than 0.0851674.
    */
   public static String writePretty(Object value, int significantDigits) {
     if (significantDigits < 0 || significantDigits > 17) {
-      throw new IllegalArgumentException("Json.writePretty: significantDigits must be 0 to 17, got " + significantDigits);
+      throw new IllegalArgumentException(
+          "Json.writePretty: significantDigits must be 0 to 17, got " + significantDigits);
     }
     StringBuilder sb = new StringBuilder();
     write(sb, value, 0, significantDigits);
@@ -323,8 +341,8 @@ public final class Json {
   }
 
   /**
-   * {@code indent} < 0: compact; otherwise the nesting depth of {@code v} in pretty output.
-   * {@code digits} > 0 rounds floating-point numbers to that many significant digits.
+   * {@code indent} < 0: compact; otherwise the nesting depth of {@code v} in pretty output. {@code
+   * digits} > 0 rounds floating-point numbers to that many significant digits.
    */
   private static void write(StringBuilder sb, Object v, int indent, int digits) {
     boolean pretty = indent >= 0;
@@ -338,14 +356,16 @@ public final class Json {
       sb.append(b);
     } else if (v instanceof Number n) {
       if (pretty && !Double.isFinite(n.doubleValue())) sb.append("null");
-      else if (digits > 0 && (n instanceof Double || n instanceof Float)) writeRounded(sb, n.doubleValue(), digits);
+      else if (digits > 0 && (n instanceof Double || n instanceof Float))
+        writeRounded(sb, n.doubleValue(), digits);
       else writeNumber(sb, n);
     } else if (v instanceof Map<?, ?> m) {
       sb.append('{');
       boolean first = true;
       for (Map.Entry<?, ?> e : m.entrySet()) {
         if (!(e.getKey() instanceof String key)) {
-          throw new IllegalArgumentException("Json.write: object keys must be strings, got " + e.getKey());
+          throw new IllegalArgumentException(
+              "Json.write: object keys must be strings, got " + e.getKey());
         }
         if (!first) sb.append(',');
         first = false;
@@ -365,7 +385,8 @@ public final class Json {
         for (int i = 0; i < n; i++) items.add(java.lang.reflect.Array.get(v, i));
       }
       // Pretty output keeps arrays of scalars (curves, shapes) on one line.
-      boolean multiline = pretty && !items.stream().allMatch(o -> o instanceof Number || o instanceof Boolean);
+      boolean multiline =
+          pretty && !items.stream().allMatch(o -> o instanceof Number || o instanceof Boolean);
       sb.append('[');
       for (int i = 0; i < items.size(); i++) {
         if (i > 0) sb.append(pretty && !multiline ? ", " : ",");
@@ -388,8 +409,10 @@ public final class Json {
       sb.append('0');
       return;
     }
-    java.math.BigDecimal r = new java.math.BigDecimal(d).round(new java.math.MathContext(digits)).stripTrailingZeros();
-    // BigDecimal writes plain digits down to 1e-6 and an exponent below (and for integers from 1e15)
+    java.math.BigDecimal r =
+        new java.math.BigDecimal(d).round(new java.math.MathContext(digits)).stripTrailingZeros();
+    // BigDecimal writes plain digits down to 1e-6 and an exponent below (and for integers from
+    // 1e15)
     if (r.scale() <= 0 && Math.abs(d) < 1e15) sb.append(r.toBigInteger());
     else sb.append(r.toString());
   }
@@ -400,7 +423,8 @@ public final class Json {
       return;
     }
     double d = n.doubleValue();
-    if (!Double.isFinite(d)) throw new IllegalArgumentException("Json.write: " + d + " has no JSON representation");
+    if (!Double.isFinite(d))
+      throw new IllegalArgumentException("Json.write: " + d + " has no JSON representation");
     if (d == Math.rint(d) && Math.abs(d) < 1e15) {
       sb.append((long) d);
     } else if (n instanceof Float f) {

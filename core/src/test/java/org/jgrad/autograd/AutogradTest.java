@@ -17,7 +17,9 @@ import org.jgrad.backend.Device;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** The autograd engine's contract: what backward fills, when graphs are kept, what fails and how. */
+/**
+ * The autograd engine's contract: what backward fills, when graphs are kept, what fails and how.
+ */
 class AutogradTest {
   private static Tensor leaf(float... v) {
     return Tensor.of(v).requiresGrad(true);
@@ -137,7 +139,8 @@ class AutogradTest {
     assertValues(new double[] {6, 12}, h.grad(), 1e-6); // d(h²)/dh = 2h
     assertNull(k.grad(), "non-leaf gradients are not kept unless asked");
     assertValues(new double[] {18 + 4, 36 + 4}, x.grad(), 1e-5);
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Tensor.ones(2).retainGrad());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> Tensor.ones(2).retainGrad());
     assertTrue(e.getMessage().contains("retainGrad"), e.getMessage());
   }
 
@@ -198,12 +201,15 @@ class AutogradTest {
     assertFalse(a.gt(b).requiresGrad(), "comparisons give masks without history");
     assertFalse(a.argmax().requiresGrad());
     assertTrue(a.add(b).gradFn() != null && !a.add(b).isLeaf());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Tensor.ofLongs(new long[] {1}).requiresGrad(true));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Tensor.ofLongs(new long[] {1}).requiresGrad(true));
     assertTrue(e.getMessage().contains("floating point"), e.getMessage());
     Tensor nonLeaf = a.mul(2);
     e = assertThrows(IllegalArgumentException.class, () -> nonLeaf.requiresGrad(false));
-    assertTrue(e.getMessage().contains("non-leaf") && e.getMessage().contains("detach"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("non-leaf") && e.getMessage().contains("detach"), e.getMessage());
   }
 
   // ---------------------------------------------------------------- deep graphs
@@ -303,8 +309,10 @@ class AutogradTest {
   @Test
   void inPlaceOnATensorThatRequiresGradNeedsNoGrad() {
     Tensor x = leaf(1, 2);
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> x.addInPlace(Tensor.ones(2)));
-    assertTrue(e.getMessage().contains("addInPlace") && e.getMessage().contains("noGrad"), e.getMessage());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> x.addInPlace(Tensor.ones(2)));
+    assertTrue(
+        e.getMessage().contains("addInPlace") && e.getMessage().contains("noGrad"), e.getMessage());
     try (var ng = GradMode.noGrad()) {
       x.addInPlace(Tensor.ones(2), -0.5);
     }
@@ -349,7 +357,8 @@ class AutogradTest {
     Tensor y = x.log().sum(); // d log/dx at 0 is inf
     try (var a = AnomalyMode.enable()) {
       IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
-      assertTrue(e.getMessage().contains("LogBackward") && e.getMessage().contains("Inf"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("LogBackward") && e.getMessage().contains("Inf"), e.getMessage());
     }
   }
 
@@ -376,7 +385,8 @@ class AutogradTest {
     assertEquals("ReshapeBackward", a.reshape(6).gradFn().name());
     assertEquals("ExpandBackward", a.reshape(2, 1, 3).expand(2, 4, 3).gradFn().name());
     assertEquals("CatBackward", Tensor.cat(List.of(a, a), 0).gradFn().name());
-    assertEquals("GatherBackward", a.gather(1, Tensor.ofLongs(new long[] {0, 2}, 2, 1)).gradFn().name());
+    assertEquals(
+        "GatherBackward", a.gather(1, Tensor.ofLongs(new long[] {0, 2}, 2, 1)).gradFn().name());
     assertEquals("WhereBackward", Tensor.where(a.gt(0), a, b.t()).gradFn().name());
     assertEquals("<MulBackward>", a.mul(2).gradFn().toString());
     assertTrue(a.mul(2).toString().contains("gradFn=<MulBackward>"), a.mul(2).toString());
@@ -411,8 +421,15 @@ class AutogradTest {
     String dot = Graphviz.toDot(loss);
     assertTrue(dot.startsWith("digraph"), dot);
     assertTrue(dot.trim().endsWith("}"), dot);
-    for (String name : List.of("MatMulBackward", "AddBackward", "ReluBackward", "SumBackward", "leaf [3, 2] float32",
-        "leaf [2] float32", "output [] float32")) {
+    for (String name :
+        List.of(
+            "MatMulBackward",
+            "AddBackward",
+            "ReluBackward",
+            "SumBackward",
+            "leaf [3, 2] float32",
+            "leaf [2] float32",
+            "output [] float32")) {
       assertTrue(dot.contains(name), name + " missing from\n" + dot);
     }
     // Four ops (matmul's expand of a 2-D operand is a no-op), two leaves, edges between them all.

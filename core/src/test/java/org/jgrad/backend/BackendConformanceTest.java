@@ -20,12 +20,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The CPU backend against the reference backend (its specification), float32, on random shapes
- * and layouts: dense, permuted, stepped slices with offsets, broadcast (stride 0), empty and
- * size-1 dims, in every combination. Element-wise results must be bit-for-bit equal (the CPU
- * computes each element with the same double-then-round formula, and for + − × ÷ rounding
- * float directly equals rounding the double result); sums and matrix products, which may
- * associate differently, must agree within a bound proportional to Σ|terms|.
+ * The CPU backend against the reference backend (its specification), float32, on random shapes and
+ * layouts: dense, permuted, stepped slices with offsets, broadcast (stride 0), empty and size-1
+ * dims, in every combination. Element-wise results must be bit-for-bit equal (the CPU computes each
+ * element with the same double-then-round formula, and for + − × ÷ rounding float directly equals
+ * rounding the double result); sums and matrix products, which may associate differently, must
+ * agree within a bound proportional to Σ|terms|.
  */
 class BackendConformanceTest {
   private static final Backend CPU = CpuBackend.INSTANCE;
@@ -61,7 +61,10 @@ class BackendConformanceTest {
       return k == 0 ? 0 : k < 5 ? 1 : 1 + r.nextInt(5);
     }
 
-    /** A float32 operand of logical shape {@code shape} in a random layout, same data on both backends. */
+    /**
+     * A float32 operand of logical shape {@code shape} in a random layout, same data on both
+     * backends.
+     */
     Pair operand(int[] shape, boolean allowBroadcast, boolean withSpecials) {
       return operand(DType.FLOAT32, shape, allowBroadcast, withSpecials);
     }
@@ -92,13 +95,16 @@ class BackendConformanceTest {
       }
       double[] data = new double[length];
       for (int i = 0; i < length; i++) {
-        data[i] = switch (dtype) {
-          case FLOAT64 -> withSpecials && r.nextInt(40) < 5 ? value(true) : r.nextGaussian() * 2;
-          case INT64 -> r.nextInt(7) - 3;
-          default -> r.nextInt(2);
-        };
+        data[i] =
+            switch (dtype) {
+              case FLOAT64 ->
+                  withSpecials && r.nextInt(40) < 5 ? value(true) : r.nextGaussian() * 2;
+              case INT64 -> r.nextInt(7) - 3;
+              default -> r.nextInt(2);
+            };
       }
-      return new Pair(new RawTensor(CPU.fromHost(data, dtype), shape.clone(), strides, offset),
+      return new Pair(
+          new RawTensor(CPU.fromHost(data, dtype), shape.clone(), strides, offset),
           new RawTensor(REF.fromHost(data, dtype), shape.clone(), strides.clone(), offset));
     }
 
@@ -119,15 +125,18 @@ class BackendConformanceTest {
       Pair p = operand(shape, true, false);
       double[] bits = new double[p.cpu().storage().length()];
       for (int i = 0; i < bits.length; i++) bits[i] = r.nextBoolean() ? 1 : 0;
-      return new Pair(new RawTensor(CPU.fromHost(bits, DType.BOOL), shape, p.cpu().strides(), p.cpu().offset()),
-          new RawTensor(REF.fromHost(bits, DType.BOOL), shape, p.cpu().strides(), p.cpu().offset()));
+      return new Pair(
+          new RawTensor(CPU.fromHost(bits, DType.BOOL), shape, p.cpu().strides(), p.cpu().offset()),
+          new RawTensor(
+              REF.fromHost(bits, DType.BOOL), shape, p.cpu().strides(), p.cpu().offset()));
     }
 
     /** Int64 indices in [-size, size) (negative ones count from the end), dense. */
     Pair indices(int[] shape, int size) {
       double[] v = new double[RawTensor.numel(shape)];
       for (int i = 0; i < v.length; i++) v[i] = r.nextInt(2 * size) - size;
-      return new Pair(RawTensor.dense(CPU.fromHost(v, DType.INT64), shape),
+      return new Pair(
+          RawTensor.dense(CPU.fromHost(v, DType.INT64), shape),
           RawTensor.dense(REF.fromHost(v, DType.INT64), shape));
     }
 
@@ -154,7 +163,8 @@ class BackendConformanceTest {
   }
 
   static Pair pair(float[] data, int[] shape, int[] strides, int offset) {
-    return new Pair(new RawTensor(CPU.fromHost(data), shape.clone(), strides.clone(), offset),
+    return new Pair(
+        new RawTensor(CPU.fromHost(data), shape.clone(), strides.clone(), offset),
         new RawTensor(REF.fromHost(data), shape.clone(), strides.clone(), offset));
   }
 
@@ -163,8 +173,13 @@ class BackendConformanceTest {
   private static String describe(Pair... ps) {
     StringBuilder sb = new StringBuilder();
     for (Pair p : ps) {
-      sb.append(" shape ").append(Arrays.toString(p.shape())).append(" strides ")
-          .append(Arrays.toString(p.cpu().strides())).append(" offset ").append(p.cpu().offset()).append(';');
+      sb.append(" shape ")
+          .append(Arrays.toString(p.shape()))
+          .append(" strides ")
+          .append(Arrays.toString(p.cpu().strides()))
+          .append(" offset ")
+          .append(p.cpu().offset())
+          .append(';');
     }
     return sb.toString();
   }
@@ -173,11 +188,23 @@ class BackendConformanceTest {
     assertArrayEquals(ref.shape(), cpu.shape(), what + ": shape");
     assertEquals(ref.dtype(), cpu.dtype(), what + ": dtype");
     assertEquals(Device.CPU, cpu.storage().device(), what + ": CPU result lives on the CPU");
-    assertEquals(Device.REFERENCE, ref.storage().device(), what + ": reference result lives on the reference device");
+    assertEquals(
+        Device.REFERENCE,
+        ref.storage().device(),
+        what + ": reference result lives on the reference device");
     double[] c = CPU.toHostDouble(cpu), e = REF.toHostDouble(ref);
     for (int i = 0; i < e.length; i++) {
-      if (Double.doubleToLongBits(c[i]) != Double.doubleToLongBits(e[i]) && !(Double.isNaN(c[i]) && Double.isNaN(e[i]))) {
-        fail(what + ": element " + i + " is " + c[i] + " on the CPU but " + e[i] + " on the reference (bitwise)");
+      if (Double.doubleToLongBits(c[i]) != Double.doubleToLongBits(e[i])
+          && !(Double.isNaN(c[i]) && Double.isNaN(e[i]))) {
+        fail(
+            what
+                + ": element "
+                + i
+                + " is "
+                + c[i]
+                + " on the CPU but "
+                + e[i]
+                + " on the reference (bitwise)");
       }
     }
   }
@@ -187,18 +214,32 @@ class BackendConformanceTest {
     assertEquals(ref.dtype(), cpu.dtype(), what + ": dtype");
     double[] c = CPU.toHostDouble(cpu), e = REF.toHostDouble(ref);
     for (int i = 0; i < e.length; i++) {
-      boolean ok = Double.isNaN(e[i]) ? Double.isNaN(c[i]) : Double.isInfinite(e[i]) ? c[i] == e[i]
-          : Math.abs(c[i] - e[i]) <= bound[i];
-      if (!ok) fail(what + ": element " + i + " is " + c[i] + " on the CPU but " + e[i] + " on the reference (bound "
-          + bound[i] + ")");
+      boolean ok =
+          Double.isNaN(e[i])
+              ? Double.isNaN(c[i])
+              : Double.isInfinite(e[i]) ? c[i] == e[i] : Math.abs(c[i] - e[i]) <= bound[i];
+      if (!ok)
+        fail(
+            what
+                + ": element "
+                + i
+                + " is "
+                + c[i]
+                + " on the CPU but "
+                + e[i]
+                + " on the reference (bound "
+                + bound[i]
+                + ")");
     }
   }
 
   // ---------------------------------------------------------------- element-wise
 
   static Stream<Arguments> unaryCases() {
-    return Stream.of(UnaryOp.values()).flatMap(op -> Stream.of(DType.FLOAT32, DType.FLOAT64, DType.INT64)
-        .map(d -> Arguments.of(op, d)));
+    return Stream.of(UnaryOp.values())
+        .flatMap(
+            op ->
+                Stream.of(DType.FLOAT32, DType.FLOAT64, DType.INT64).map(d -> Arguments.of(op, d)));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -214,7 +255,8 @@ class BackendConformanceTest {
   }
 
   static Stream<Arguments> binaryCases() {
-    return Stream.of(BinaryOp.values()).flatMap(op -> Stream.of(DType.values()).map(d -> Arguments.of(op, d)));
+    return Stream.of(BinaryOp.values())
+        .flatMap(op -> Stream.of(DType.values()).map(d -> Arguments.of(op, d)));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -236,7 +278,10 @@ class BackendConformanceTest {
     for (int t = 0; t < 50; t++) {
       Pair a = g.operand(g.shape(3), true, false);
       for (BinaryOp op : BinaryOp.values()) {
-        assertSameResult(op + " aliased" + describe(a), CPU.binary(op, a.cpu(), a.cpu()), REF.binary(op, a.ref(), a.ref()));
+        assertSameResult(
+            op + " aliased" + describe(a),
+            CPU.binary(op, a.cpu(), a.cpu()),
+            REF.binary(op, a.ref(), a.ref()));
       }
     }
   }
@@ -247,7 +292,9 @@ class BackendConformanceTest {
     Gen g = new Gen(4 + dtype.ordinal());
     for (int t = 0; t < TRIALS; t++) {
       int[] shape = g.shape(4);
-      Pair c = g.mask(shape), a = g.operand(dtype, shape, true, true), b = g.operand(dtype, shape, true, true);
+      Pair c = g.mask(shape),
+          a = g.operand(dtype, shape, true, true),
+          b = g.operand(dtype, shape, true, true);
       RawTensor out = CPU.where(c.cpu(), a.cpu(), b.cpu());
       assertEquals(dtype, out.dtype());
       assertSameResult("where" + describe(c, a, b), out, REF.where(c.ref(), a.ref(), b.ref()));
@@ -257,8 +304,10 @@ class BackendConformanceTest {
   // ---------------------------------------------------------------- reductions
 
   static Stream<Arguments> reduceCases() {
-    return Stream.of(ReduceOp.values()).flatMap(op -> Stream.of(DType.FLOAT32, DType.FLOAT64, DType.INT64)
-        .map(d -> Arguments.of(op, d)));
+    return Stream.of(ReduceOp.values())
+        .flatMap(
+            op ->
+                Stream.of(DType.FLOAT32, DType.FLOAT64, DType.INT64).map(d -> Arguments.of(op, d)));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -271,7 +320,8 @@ class BackendConformanceTest {
       int[] axes = g.axesSubset(shape.length);
       boolean emptyReduced = false;
       for (int a : axes) emptyReduced |= shape[a] == 0;
-      // MAX/MIN over an empty dim has no value; the Tensor layer rejects it before any backend runs.
+      // MAX/MIN over an empty dim has no value; the Tensor layer rejects it before any backend
+      // runs.
       if (op != ReduceOp.SUM && emptyReduced) continue;
       done++;
       Pair x = g.operand(dtype, shape, true, op != ReduceOp.SUM);
@@ -279,7 +329,8 @@ class BackendConformanceTest {
       assertEquals(dtype, c.dtype());
       String what = op + " axes " + Arrays.toString(axes) + describe(x);
       if (op == ReduceOp.SUM) {
-        assertCloseResult(what, c, e, sumBounds(x.ref(), axes, dtype == DType.FLOAT32 ? 0x1p-22 : 0x1p-50));
+        assertCloseResult(
+            what, c, e, sumBounds(x.ref(), axes, dtype == DType.FLOAT32 ? 0x1p-22 : 0x1p-50));
       } else {
         // Exact values, but the sign of a zero may differ: max(-0, +0) keeps the first on the
         // CPU (v > m) and gives +0 on the reference (Math.max). Both are valid maxima.
@@ -289,7 +340,10 @@ class BackendConformanceTest {
     assertTrue(done >= TRIALS / 2, "too few trials: " + done);
   }
 
-  /** scale · Σ|x| over each output's reduced elements: a few ulps of the worst case (0 for integers). */
+  /**
+   * scale · Σ|x| over each output's reduced elements: a few ulps of the worst case (0 for
+   * integers).
+   */
   private static double[] sumBounds(RawTensor x, int[] axes, double scale) {
     RawTensor abs = REF.unary(UnaryOp.ABS, x);
     RawTensor s = REF.reduce(ReduceOp.SUM, REF.copy(abs, DType.FLOAT64), axes);
@@ -315,7 +369,8 @@ class BackendConformanceTest {
         for (Pair p : new Pair[] {x, ties}) {
           RawTensor c = CPU.argReduce(op, p.cpu(), axis);
           assertEquals(DType.INT64, c.dtype());
-          assertSameResult("arg" + op + " axis " + axis + describe(p), c, REF.argReduce(op, p.ref(), axis));
+          assertSameResult(
+              "arg" + op + " axis " + axis + describe(p), c, REF.argReduce(op, p.ref(), axis));
         }
       }
     }
@@ -324,14 +379,18 @@ class BackendConformanceTest {
   // ---------------------------------------------------------------- matmul
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void matmul(DType dtype) {
     Gen g = new Gen(7 + dtype.ordinal());
     for (int t = 0; t < TRIALS; t++) {
       int batchRank = g.r.nextInt(3);
       int[] batch = new int[batchRank];
       for (int i = 0; i < batchRank; i++) batch[i] = g.dimSize();
-      int m = g.dimSize(), k = g.r.nextInt(4) == 0 ? g.dimSize() : 1 + g.r.nextInt(24), n = g.dimSize();
+      int m = g.dimSize(),
+          k = g.r.nextInt(4) == 0 ? g.dimSize() : 1 + g.r.nextInt(24),
+          n = g.dimSize();
       int[] sa = Arrays.copyOf(batch, batchRank + 2), sb = Arrays.copyOf(batch, batchRank + 2);
       sa[batchRank] = m;
       sa[batchRank + 1] = k;
@@ -341,8 +400,10 @@ class BackendConformanceTest {
       RawTensor c = CPU.matmul(a.cpu(), b.cpu()), e = REF.matmul(a.ref(), b.ref());
       double ulp = dtype == DType.FLOAT32 ? 0x1p-24 : 0x1p-53;
       // Bound: (k + 2) float roundings of Σ|a||b|.
-      RawTensor absProd = REF.matmul(REF.copy(REF.unary(UnaryOp.ABS, a.ref()), DType.FLOAT64),
-          REF.copy(REF.unary(UnaryOp.ABS, b.ref()), DType.FLOAT64));
+      RawTensor absProd =
+          REF.matmul(
+              REF.copy(REF.unary(UnaryOp.ABS, a.ref()), DType.FLOAT64),
+              REF.copy(REF.unary(UnaryOp.ABS, b.ref()), DType.FLOAT64));
       double[] bound = REF.toHostDouble(absProd);
       for (int i = 0; i < bound.length; i++) bound[i] = bound[i] * (k + 2) * ulp + Double.MIN_VALUE;
       assertCloseResult("matmul" + describe(a, b), c, e, bound);
@@ -360,16 +421,21 @@ class BackendConformanceTest {
       int dim = g.r.nextInt(shape.length);
       if (shape[dim] == 0) continue;
       int[] ishape = shape.clone();
-      for (int d = 0; d < shape.length; d++) ishape[d] = d == dim ? g.dimSize() : g.r.nextInt(shape[d] + 1);
+      for (int d = 0; d < shape.length; d++)
+        ishape[d] = d == dim ? g.dimSize() : g.r.nextInt(shape[d] + 1);
       Pair x = g.operand(shape, true, false);
       Pair idx = g.indices(ishape, shape[dim]);
-      assertSameResult("gather dim " + dim + describe(x, idx),
-          CPU.gather(x.cpu(), dim, idx.cpu()), REF.gather(x.ref(), dim, idx.ref()));
+      assertSameResult(
+          "gather dim " + dim + describe(x, idx),
+          CPU.gather(x.cpu(), dim, idx.cpu()),
+          REF.gather(x.ref(), dim, idx.ref()));
       int[] sshape = ishape.clone();
       for (int d = 0; d < sshape.length; d++) sshape[d] += g.r.nextInt(2);
       Pair src = g.operand(sshape, true, false);
-      assertSameResult("scatterAdd dim " + dim + describe(x, idx, src),
-          CPU.scatterAdd(x.cpu(), dim, idx.cpu(), src.cpu()), REF.scatterAdd(x.ref(), dim, idx.ref(), src.ref()));
+      assertSameResult(
+          "scatterAdd dim " + dim + describe(x, idx, src),
+          CPU.scatterAdd(x.cpu(), dim, idx.cpu(), src.cpu()),
+          REF.scatterAdd(x.ref(), dim, idx.ref(), src.ref()));
     }
   }
 
@@ -380,10 +446,13 @@ class BackendConformanceTest {
     for (Backend b : new Backend[] {CPU, REF}) {
       RawTensor xs = b == CPU ? x.cpu() : x.ref();
       RawTensor i = RawTensor.dense(b.fromHost(bad, DType.INT64), new int[] {2, 1});
-      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-          () -> b.gather(xs, 1, i));
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class, () -> b.gather(xs, 1, i));
       assertTrue(e.getMessage().contains("gather") && e.getMessage().contains("3"), e.getMessage());
-      e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> b.scatterAdd(xs, 1, i, xs));
+      e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class, () -> b.scatterAdd(xs, 1, i, xs));
       assertTrue(e.getMessage().contains("scatterAdd"), e.getMessage());
     }
   }
@@ -402,7 +471,9 @@ class BackendConformanceTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void convolutionsAndTheirGradients(DType dtype) {
     Gen g = new Gen(13 + dtype.ordinal());
     for (int t = 0; t < 60; t++) {
@@ -418,60 +489,108 @@ class BackendConformanceTest {
       String what = "conv2d " + p + describe(x, wt);
       RawTensor y = CPU_FUSED.conv2d(x.cpu(), wt.cpu(), p);
       int terms = cg * kh * kw;
-      assertCloseResult(what, y, REF_FUSED.conv2d(x.ref(), wt.ref(), p), absBound(REF_FUSED.conv2d(abs64(x.ref()), abs64(wt.ref()), p), terms, dtype));
+      assertCloseResult(
+          what,
+          y,
+          REF_FUSED.conv2d(x.ref(), wt.ref(), p),
+          absBound(REF_FUSED.conv2d(abs64(x.ref()), abs64(wt.ref()), p), terms, dtype));
       Pair gy = g.operand(dtype, y.shape(), true, false);
-      assertCloseResult(what + " backward input", CPU_FUSED.conv2dBackwardInput(gy.cpu(), wt.cpu(), p),
+      assertCloseResult(
+          what + " backward input",
+          CPU_FUSED.conv2dBackwardInput(gy.cpu(), wt.cpu(), p),
           REF_FUSED.conv2dBackwardInput(gy.ref(), wt.ref(), p),
-          absBound(REF_FUSED.conv2dBackwardInput(abs64(gy.ref()), abs64(wt.ref()), p), og * groups * kh * kw, dtype));
-      assertCloseResult(what + " backward weight", CPU_FUSED.conv2dBackwardWeight(gy.cpu(), x.cpu(), p),
+          absBound(
+              REF_FUSED.conv2dBackwardInput(abs64(gy.ref()), abs64(wt.ref()), p),
+              og * groups * kh * kw,
+              dtype));
+      assertCloseResult(
+          what + " backward weight",
+          CPU_FUSED.conv2dBackwardWeight(gy.cpu(), x.cpu(), p),
           REF_FUSED.conv2dBackwardWeight(gy.ref(), x.ref(), p),
-          absBound(REF_FUSED.conv2dBackwardWeight(abs64(gy.ref()), abs64(x.ref()), p), n * y.shape()[2] * y.shape()[3], dtype));
+          absBound(
+              REF_FUSED.conv2dBackwardWeight(abs64(gy.ref()), abs64(x.ref()), p),
+              n * y.shape()[2] * y.shape()[3],
+              dtype));
     }
   }
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void poolingAndItsGradients(DType dtype) {
     Gen g = new Gen(14 + dtype.ordinal());
     for (int t = 0; t < 60; t++) {
       int kh = 1 + g.r.nextInt(3), kw = 1 + g.r.nextInt(3);
-      int[] s = {1 + g.r.nextInt(3), 1 + g.r.nextInt(3)}, pad = {g.r.nextInt(kh / 2 + 1), g.r.nextInt(kw / 2 + 1)};
+      int[] s = {1 + g.r.nextInt(3), 1 + g.r.nextInt(3)},
+          pad = {g.r.nextInt(kh / 2 + 1), g.r.nextInt(kw / 2 + 1)};
       int[] xs = {1 + g.r.nextInt(2), 1 + g.r.nextInt(3), kh + g.r.nextInt(5), kw + g.r.nextInt(5)};
-      ConvGeometry p = ConvGeometry.pool2d("pool2d", xs, new int[] {kh, kw}, s, pad, new int[] {1}, false);
+      ConvGeometry p =
+          ConvGeometry.pool2d("pool2d", xs, new int[] {kh, kw}, s, pad, new int[] {1}, false);
       Pair x = g.operand(dtype, xs, true, false);
       String what = "maxPool2d " + kh + "x" + kw + " " + p + describe(x);
       RawTensor[] c = CPU_FUSED.maxPool2d(x.cpu(), p), e = REF_FUSED.maxPool2d(x.ref(), p);
       assertSameResult(what + " values", c[0], e[0]);
       assertSameResult(what + " indices", c[1], e[1]);
       Pair gy = g.operand(dtype, c[0].shape(), true, false);
-      assertCloseResult(what + " backward", CPU_FUSED.maxPool2dBackward(gy.cpu(), c[1], p),
-          REF_FUSED.maxPool2dBackward(gy.ref(), e[1], p), absBound(REF_FUSED.maxPool2dBackward(abs64(gy.ref()), e[1], p), kh * kw, dtype));
+      assertCloseResult(
+          what + " backward",
+          CPU_FUSED.maxPool2dBackward(gy.cpu(), c[1], p),
+          REF_FUSED.maxPool2dBackward(gy.ref(), e[1], p),
+          absBound(REF_FUSED.maxPool2dBackward(abs64(gy.ref()), e[1], p), kh * kw, dtype));
       // Ceil mode (max pooling only): the last window may hang over the bottom/right edge.
-      ConvGeometry pc = ConvGeometry.pool2d("pool2d", xs, new int[] {kh, kw}, s, pad, new int[] {1}, true);
+      ConvGeometry pc =
+          ConvGeometry.pool2d("pool2d", xs, new int[] {kh, kw}, s, pad, new int[] {1}, true);
       RawTensor[] cc = CPU_FUSED.maxPool2d(x.cpu(), pc), ec = REF_FUSED.maxPool2d(x.ref(), pc);
       assertSameResult(what + " ceil values", cc[0], ec[0]);
       assertSameResult(what + " ceil indices", cc[1], ec[1]);
       RawTensor a = CPU_FUSED.avgPool2d(x.cpu(), p);
-      assertCloseResult("avgPool2d" + what.substring(9), a, REF_FUSED.avgPool2d(x.ref(), p),
+      assertCloseResult(
+          "avgPool2d" + what.substring(9),
+          a,
+          REF_FUSED.avgPool2d(x.ref(), p),
           absBound(REF_FUSED.avgPool2d(abs64(x.ref()), p), kh * kw, dtype));
-      assertCloseResult("avgPool2d backward" + what.substring(9), CPU_FUSED.avgPool2dBackward(gy.cpu(), p),
+      assertCloseResult(
+          "avgPool2d backward" + what.substring(9),
+          CPU_FUSED.avgPool2dBackward(gy.cpu(), p),
           REF_FUSED.avgPool2dBackward(gy.ref(), p),
           absBound(REF_FUSED.avgPool2dBackward(abs64(gy.ref()), p), kh * kw, dtype));
     }
   }
 
-  /** Backends trust the (validated) geometry and only assert that the tensors match it (surefire runs with -ea). */
+  /**
+   * Backends trust the (validated) geometry and only assert that the tensors match it (surefire
+   * runs with -ea).
+   */
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void aGeometryThatDoesNotMatchTheTensorsFailsAnAssert(DType dtype) {
-    ConvGeometry g = ConvGeometry.conv2d("conv2d", new int[] {1, 2, 5, 5}, new int[] {3, 2, 3, 3}, new int[] {1},
-        new int[] {0}, new int[] {1}, 1);
-    ConvGeometry pool = ConvGeometry.pool2d("maxPool2d", new int[] {1, 2, 5, 5}, new int[] {2}, null, new int[] {0},
-        new int[] {1}, false);
+    ConvGeometry g =
+        ConvGeometry.conv2d(
+            "conv2d",
+            new int[] {1, 2, 5, 5},
+            new int[] {3, 2, 3, 3},
+            new int[] {1},
+            new int[] {0},
+            new int[] {1},
+            1);
+    ConvGeometry pool =
+        ConvGeometry.pool2d(
+            "maxPool2d",
+            new int[] {1, 2, 5, 5},
+            new int[] {2},
+            null,
+            new int[] {0},
+            new int[] {1},
+            false);
     for (Backend b : new Backend[] {CPU, REF}) {
       FusedKernels f = b.fused().orElseThrow();
-      RawTensor x = RawTensor.dense(b.fromHost(new double[2 * 6 * 6], dtype), new int[] {1, 2, 6, 6});
-      RawTensor w = RawTensor.dense(b.fromHost(new double[3 * 2 * 3 * 3], dtype), new int[] {3, 2, 3, 3});
+      RawTensor x =
+          RawTensor.dense(b.fromHost(new double[2 * 6 * 6], dtype), new int[] {1, 2, 6, 6});
+      RawTensor w =
+          RawTensor.dense(b.fromHost(new double[3 * 2 * 3 * 3], dtype), new int[] {3, 2, 3, 3});
       assertThrows(AssertionError.class, () -> f.conv2d(x, w, g), b.name());
       assertThrows(AssertionError.class, () -> f.conv2dBackwardWeight(x, x, g), b.name());
       assertThrows(AssertionError.class, () -> f.maxPool2d(x, pool), b.name());
@@ -480,7 +599,9 @@ class BackendConformanceTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
   void logSoftmaxNll(DType dtype) {
     Gen g = new Gen(15 + dtype.ordinal());
     for (int t = 0; t < 60; t++) {
@@ -490,7 +611,8 @@ class BackendConformanceTest {
       for (int i = 0; i < n; i++) target[i] = g.r.nextInt(5) == 0 ? -100 : g.r.nextInt(c);
       RawTensor tc = RawTensor.dense(CPU.fromHost(target, DType.INT64), new int[] {n});
       RawTensor tr = RawTensor.dense(REF.fromHost(target, DType.INT64), new int[] {n});
-      RawTensor[] a = CPU_FUSED.logSoftmaxNll(x.cpu(), tc, -100), e = REF_FUSED.logSoftmaxNll(x.ref(), tr, -100);
+      RawTensor[] a = CPU_FUSED.logSoftmaxNll(x.cpu(), tc, -100),
+          e = REF_FUSED.logSoftmaxNll(x.ref(), tr, -100);
       double tol = dtype == DType.FLOAT32 ? 0x1p-20 : 0x1p-48;
       for (int k = 0; k < 2; k++) {
         double[] b = REF.toHostDouble(e[k]);
@@ -509,10 +631,13 @@ class BackendConformanceTest {
     for (int t = 0; t < TRIALS; t++) {
       Pair x = g.operand(from, g.shape(4), true, true);
       for (DType to : DType.values()) {
-        assertSameResult("copy to " + to + describe(x), CPU.copy(x.cpu(), to), REF.copy(x.ref(), to));
+        assertSameResult(
+            "copy to " + to + describe(x), CPU.copy(x.cpu(), to), REF.copy(x.ref(), to));
       }
-      assertArrayEquals(REF.toHostFloat(x.ref()), CPU.toHostFloat(x.cpu()), "toHostFloat" + describe(x));
-      assertArrayEquals(REF.toHostDouble(x.ref()), CPU.toHostDouble(x.cpu()), "toHostDouble" + describe(x));
+      assertArrayEquals(
+          REF.toHostFloat(x.ref()), CPU.toHostFloat(x.cpu()), "toHostFloat" + describe(x));
+      assertArrayEquals(
+          REF.toHostDouble(x.ref()), CPU.toHostDouble(x.cpu()), "toHostDouble" + describe(x));
     }
   }
 
@@ -531,8 +656,14 @@ class BackendConformanceTest {
           strides[d] = -strides[d];
         }
       }
-      Pair f = new Pair(x.cpu().withLayout(shape, strides, offset), x.ref().withLayout(shape, strides, offset));
-      assertSameResult("copy of flipped" + describe(f), CPU.copy(f.cpu(), DType.FLOAT32), REF.copy(f.ref(), DType.FLOAT32));
+      Pair f =
+          new Pair(
+              x.cpu().withLayout(shape, strides, offset),
+              x.ref().withLayout(shape, strides, offset));
+      assertSameResult(
+          "copy of flipped" + describe(f),
+          CPU.copy(f.cpu(), DType.FLOAT32),
+          REF.copy(f.ref(), DType.FLOAT32));
     }
   }
 
@@ -562,12 +693,15 @@ class BackendConformanceTest {
       for (int i = 0; i < n; i++) data[i] = g.value(false);
       Pair dst = pair(data, new int[] {n}, new int[] {1}, 0);
       // src is dst reversed: a naive forward copy would read values it has already overwritten.
-      Pair src = new Pair(dst.cpu().withLayout(new int[] {n}, new int[] {-1}, n - 1),
-          dst.ref().withLayout(new int[] {n}, new int[] {-1}, n - 1));
+      Pair src =
+          new Pair(
+              dst.cpu().withLayout(new int[] {n}, new int[] {-1}, n - 1),
+              dst.ref().withLayout(new int[] {n}, new int[] {-1}, n - 1));
       CPU.copyInto(dst.cpu(), src.cpu());
       REF.copyInto(dst.ref(), src.ref());
       assertStoragesEqual("copyInto aliased", dst);
-      for (int i = 0; i < n; i++) assertEquals(data[n - 1 - i], dst.ref().storage().get(i), "reversed element " + i);
+      for (int i = 0; i < n; i++)
+        assertEquals(data[n - 1 - i], dst.ref().storage().get(i), "reversed element " + i);
     }
   }
 
@@ -575,7 +709,10 @@ class BackendConformanceTest {
     Storage c = p.cpu().storage(), e = p.ref().storage();
     assertEquals(e.length(), c.length(), what);
     for (int i = 0; i < e.length(); i++) {
-      assertEquals(e.get(i), c.get(i), what + ": storage element " + i + " (outside the view must be untouched)");
+      assertEquals(
+          e.get(i),
+          c.get(i),
+          what + ": storage element " + i + " (outside the view must be untouched)");
     }
   }
 

@@ -37,7 +37,8 @@ class DeterminismTest {
 
   private static void assertSame(List<float[]> a, List<float[]> b, String what) {
     assertEquals(a.size(), b.size());
-    for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i), b.get(i), what + ": result " + i + " differs");
+    for (int i = 0; i < a.size(); i++)
+      assertArrayEquals(a.get(i), b.get(i), what + ": result " + i + " differs");
   }
 
   @Test

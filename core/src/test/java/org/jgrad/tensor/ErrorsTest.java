@@ -1,7 +1,5 @@
 package org.jgrad.tensor;
 
-import org.jgrad.backend.DType;
-import org.jgrad.backend.Device;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -23,7 +23,8 @@ class ErrorsTest {
   private static String iae(Executable e, String... fragments) {
     IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
     String m = ex.getMessage();
-    for (String f : fragments) assertTrue(m != null && m.contains(f), "message lacks \"" + f + "\": " + m);
+    for (String f : fragments)
+      assertTrue(m != null && m.contains(f), "message lacks \"" + f + "\": " + m);
     return m;
   }
 
@@ -64,7 +65,11 @@ class ErrorsTest {
     iae(() -> f32.matmul(f64), "matmul", "float32", "float64");
     iae(() -> Tensor.where(f32.gt(0), f32, f64), "where", "float32", "float64");
     iae(() -> Tensor.cat(List.of(f32, f64), 0), "cat", "float32", "float64");
-    iae(() -> f32.scatterAdd(0, Tensor.ofLongs(new long[] {0}), f64), "scatterAdd", "float32", "float64");
+    iae(
+        () -> f32.scatterAdd(0, Tensor.ofLongs(new long[] {0}), f64),
+        "scatterAdd",
+        "float32",
+        "float64");
     iae(() -> f32.gather(0, Tensor.of(new float[] {0})), "gather", "int64", "float32");
     iae(() -> Tensor.ofLongs(new long[] {1, 2}).mean(), "mean", "int64");
     iae(() -> f32.oneHot(3), "oneHot", "int64", "float32");
@@ -73,9 +78,17 @@ class ErrorsTest {
   @Test
   void mixedDevicesNameBothDevices() {
     Tensor cpu = Tensor.randn(2, 2), ref = Tensor.randn(2, 2).to(Device.REFERENCE);
-    for (Executable e : List.<Executable>of(() -> cpu.add(ref), () -> ref.mul(cpu), () -> cpu.matmul(ref),
-        () -> Tensor.cat(List.of(cpu, ref), 0), () -> cpu.lt(ref), () -> Tensor.where(cpu.gt(0), cpu, ref),
-        () -> cpu.gather(0, Tensor.ofLongs(new long[] {0, 1, 1, 0}, 2, 2).to(Device.REFERENCE)))) {
+    for (Executable e :
+        List.<Executable>of(
+            () -> cpu.add(ref),
+            () -> ref.mul(cpu),
+            () -> cpu.matmul(ref),
+            () -> Tensor.cat(List.of(cpu, ref), 0),
+            () -> cpu.lt(ref),
+            () -> Tensor.where(cpu.gt(0), cpu, ref),
+            () ->
+                cpu.gather(
+                    0, Tensor.ofLongs(new long[] {0, 1, 1, 0}, 2, 2).to(Device.REFERENCE)))) {
       iae(e, "cpu", "ref");
     }
     iae(() -> cpu.add(ref), "add");
@@ -176,12 +189,26 @@ class ErrorsTest {
     iae(() -> x.gather(1, Tensor.ofLongs(new long[] {0, 4, 1}, 3, 1)), "gather", "4", "4");
     iae(() -> x.gather(1, Tensor.ofLongs(new long[] {-5}, 1, 1)), "gather", "-5");
     iae(() -> x.gather(1, Tensor.ofLongs(new long[] {0, 1}, 2)), "gather", "[2]", "[3, 4]", "rank");
-    iae(() -> x.gather(0, Tensor.ofLongs(new long[] {0, 0, 0, 0, 0}, 1, 5)), "gather", "[1, 5]", "[3, 4]");
-    iae(() -> x.scatterAdd(0, Tensor.ofLongs(new long[] {3}, 1, 1), Tensor.randn(1, 1)), "scatterAdd", "3");
-    iae(() -> x.scatterAdd(0, Tensor.ofLongs(new long[] {0, 1}, 2, 1), Tensor.randn(1, 1)), "scatterAdd", "[2, 1]",
+    iae(
+        () -> x.gather(0, Tensor.ofLongs(new long[] {0, 0, 0, 0, 0}, 1, 5)),
+        "gather",
+        "[1, 5]",
+        "[3, 4]");
+    iae(
+        () -> x.scatterAdd(0, Tensor.ofLongs(new long[] {3}, 1, 1), Tensor.randn(1, 1)),
+        "scatterAdd",
+        "3");
+    iae(
+        () -> x.scatterAdd(0, Tensor.ofLongs(new long[] {0, 1}, 2, 1), Tensor.randn(1, 1)),
+        "scatterAdd",
+        "[2, 1]",
         "[1, 1]");
     iae(() -> x.indexSelect(0, Tensor.ofLongs(new long[] {0, 3})), "indexSelect", "3");
-    iae(() -> x.indexSelect(0, Tensor.ofLongs(new long[] {0, 1}, 1, 2)), "indexSelect", "1-D", "[1, 2]");
+    iae(
+        () -> x.indexSelect(0, Tensor.ofLongs(new long[] {0, 1}, 1, 2)),
+        "indexSelect",
+        "1-D",
+        "[1, 2]");
     iae(() -> Tensor.ofLongs(new long[] {0, 5}).oneHot(3), "oneHot", "5", "3");
     iae(() -> Tensor.ofLongs(new long[] {-1}).oneHot(3), "oneHot", "-1");
     iae(() -> x.get(3, 0), "get", "3", "size 3");
@@ -196,7 +223,10 @@ class ErrorsTest {
     iae(() -> empty.argmax(0, false), "argmax", "empty", "[0, 3]");
     iae(() -> empty.max(0, false), "max", "empty");
     assertEquals(3, empty.sum(0, false).numel(), "summing over an empty dim is fine: zeros");
-    assertEquals(0, empty.max(1, false).values().numel(), "reducing a non-empty dim of an empty tensor is fine");
+    assertEquals(
+        0,
+        empty.max(1, false).values().numel(),
+        "reducing a non-empty dim of an empty tensor is fine");
   }
 
   @Test
@@ -229,49 +259,73 @@ class ErrorsTest {
       Tensor x = Tensor.randn(shape);
       int d = r.nextInt(9) - 4, e = r.nextInt(9) - 4, f = r.nextInt(9) - 4, g = r.nextInt(5) - 1;
       int op = r.nextInt(26);
-      Supplier<Object> call = switch (op) {
-        case 0 -> () -> x.sum(d, r.nextBoolean());
-        case 1 -> () -> x.transpose(d, e);
-        case 2 -> () -> x.narrow(d, e, f);
-        case 3 -> () -> x.select(d, e);
-        case 4 -> () -> x.slice(d, e, f, g);
-        case 5 -> () -> x.unsqueeze(d);
-        case 6 -> () -> x.squeeze(d);
-        case 7 -> () -> x.flatten(d, e);
-        case 8 -> () -> x.reshape(randomShape(r));
-        case 9 -> () -> x.expand(randomShape(r));
-        case 10 -> () -> x.permute(randomShape(r));
-        case 11 -> () -> x.split(e, d);
-        case 12 -> () -> x.chunk(e, d);
-        case 13 -> () -> x.softmax(d);
-        case 14 -> () -> x.max(d, r.nextBoolean());
-        case 15 -> () -> x.argmin(d, r.nextBoolean());
-        case 16 -> () -> x.gather(d, Tensor.randint(new Generator(r.nextLong()), -5, 5, randomShape(r)));
-        case 17 -> () -> x.indexSelect(d, Tensor.ofLongs(new long[] {e, f}));
-        case 18 -> () -> x.repeat(randomShape(r));
-        case 19 -> () -> x.pad(randomShape(r), 0);
-        case 20 -> () -> x.flip(randomShape(r));
-        case 21 -> () -> Tensor.cat(List.of(x, Tensor.randn(randomShape(r))), d);
-        case 22 -> () -> Tensor.stack(List.of(x, Tensor.randn(randomShape(r))), d);
-        case 23 -> () -> x.matmul(Tensor.randn(randomShape(r)));
-        case 24 -> () -> x.add(Tensor.randn(randomShape(r)));
-        default -> () -> x.scatterAdd(d, Tensor.randint(0, 4, randomShape(r)), Tensor.randn(randomShape(r)));
-      };
+      Supplier<Object> call =
+          switch (op) {
+            case 0 -> () -> x.sum(d, r.nextBoolean());
+            case 1 -> () -> x.transpose(d, e);
+            case 2 -> () -> x.narrow(d, e, f);
+            case 3 -> () -> x.select(d, e);
+            case 4 -> () -> x.slice(d, e, f, g);
+            case 5 -> () -> x.unsqueeze(d);
+            case 6 -> () -> x.squeeze(d);
+            case 7 -> () -> x.flatten(d, e);
+            case 8 -> () -> x.reshape(randomShape(r));
+            case 9 -> () -> x.expand(randomShape(r));
+            case 10 -> () -> x.permute(randomShape(r));
+            case 11 -> () -> x.split(e, d);
+            case 12 -> () -> x.chunk(e, d);
+            case 13 -> () -> x.softmax(d);
+            case 14 -> () -> x.max(d, r.nextBoolean());
+            case 15 -> () -> x.argmin(d, r.nextBoolean());
+            case 16 ->
+                () ->
+                    x.gather(d, Tensor.randint(new Generator(r.nextLong()), -5, 5, randomShape(r)));
+            case 17 -> () -> x.indexSelect(d, Tensor.ofLongs(new long[] {e, f}));
+            case 18 -> () -> x.repeat(randomShape(r));
+            case 19 -> () -> x.pad(randomShape(r), 0);
+            case 20 -> () -> x.flip(randomShape(r));
+            case 21 -> () -> Tensor.cat(List.of(x, Tensor.randn(randomShape(r))), d);
+            case 22 -> () -> Tensor.stack(List.of(x, Tensor.randn(randomShape(r))), d);
+            case 23 -> () -> x.matmul(Tensor.randn(randomShape(r)));
+            case 24 -> () -> x.add(Tensor.randn(randomShape(r)));
+            default ->
+                () ->
+                    x.scatterAdd(
+                        d, Tensor.randint(0, 4, randomShape(r)), Tensor.randn(randomShape(r)));
+          };
       try {
         call.get();
         accepted++;
       } catch (IllegalArgumentException | IllegalStateException ok) {
         rejected++;
-        if (ok.getMessage() == null || ok.getMessage().isBlank()) problems.add("op " + op + ": empty message");
+        if (ok.getMessage() == null || ok.getMessage().isBlank())
+          problems.add("op " + op + ": empty message");
       } catch (RuntimeException bad) {
-        problems.add("op " + op + " on " + Arrays.toString(shape) + " (d=" + d + ", e=" + e + ", f=" + f + ", g=" + g
-            + "): " + bad);
+        problems.add(
+            "op "
+                + op
+                + " on "
+                + Arrays.toString(shape)
+                + " (d="
+                + d
+                + ", e="
+                + e
+                + ", f="
+                + f
+                + ", g="
+                + g
+                + "): "
+                + bad);
       }
     }
-    assertTrue(rejected > 500 && accepted > 500, "the fuzzer should hit both: " + rejected + " rejected, " + accepted
-        + " accepted");
+    assertTrue(
+        rejected > 500 && accepted > 500,
+        "the fuzzer should hit both: " + rejected + " rejected, " + accepted + " accepted");
     if (!problems.isEmpty()) {
-      fail(problems.size() + " bare exceptions, e.g.:\n" + String.join("\n", problems.subList(0, Math.min(10, problems.size()))));
+      fail(
+          problems.size()
+              + " bare exceptions, e.g.:\n"
+              + String.join("\n", problems.subList(0, Math.min(10, problems.size()))));
     }
   }
 

@@ -1,13 +1,13 @@
 package org.jgrad.tensor;
 
-import org.jgrad.backend.DType;
-import org.jgrad.backend.Device;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import org.junit.jupiter.api.Test;
 
 /** Factories: values, shapes, dtypes, and seeded randomness with sane statistics. */
@@ -58,28 +58,33 @@ class FactoriesTest {
     assertArrayEquals(new double[] {5, 3, 1}, Tensor.arange(5.0, 0, -2).toDoubleArray());
     assertEquals(0, Tensor.arange(3, 1, 1).numel(), "an empty range");
     assertEquals(0, Tensor.arange(0).numel());
-    assertEquals(4, Tensor.arange(0, 1, 0.3).numel(), "ceil((end - start) / step) elements: 0, .3, .6, .9");
+    assertEquals(
+        4, Tensor.arange(0, 1, 0.3).numel(), "ceil((end - start) / step) elements: 0, .3, .6, .9");
     assertEquals(DType.FLOAT32, Tensor.arange(3.0).dtype());
-    assertEquals(DType.INT64, Tensor.arange(3).dtype(), "integer arguments give int64, as torch.arange(3)");
+    assertEquals(
+        DType.INT64, Tensor.arange(3).dtype(), "integer arguments give int64, as torch.arange(3)");
   }
 
   @Test
   void linspaceIncludesBothEnds() {
-    assertArrayEquals(new double[] {0, 0.25, 0.5, 0.75, 1}, Tensor.linspace(0, 1, 5).toDoubleArray());
+    assertArrayEquals(
+        new double[] {0, 0.25, 0.5, 0.75, 1}, Tensor.linspace(0, 1, 5).toDoubleArray());
     assertArrayEquals(new double[] {3}, Tensor.linspace(3, 7, 1).toDoubleArray());
     assertEquals(0, Tensor.linspace(0, 1, 0).numel());
     float[] v = Tensor.linspace(-1, 0.3, 14).toFloatArray();
     assertEquals(-1f, v[0]);
     assertEquals(0.3f, v[13], "the last value is exactly end");
     for (int i = 1; i < v.length; i++) assertEquals(0.1, v[i] - v[i - 1], 1e-6);
-    assertArrayEquals(new double[] {2, 1.5, 1}, Tensor.linspace(2, 1, 3).toDoubleArray(), "decreasing");
+    assertArrayEquals(
+        new double[] {2, 1.5, 1}, Tensor.linspace(2, 1, 3).toDoubleArray(), "decreasing");
   }
 
   @Test
   void eyeIsTheIdentity() {
     Tensor e = Tensor.eye(3);
     assertArrayEquals(new int[] {3, 3}, e.shape());
-    for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) assertEquals(i == j ? 1.0 : 0.0, e.get(i, j));
+    for (int i = 0; i < 3; i++)
+      for (int j = 0; j < 3; j++) assertEquals(i == j ? 1.0 : 0.0, e.get(i, j));
     Tensor a = Tensor.randn(3, 3);
     assertArrayEquals(a.toFloatArray(), a.matmul(e).toFloatArray());
     assertEquals(0, Tensor.eye(0).numel());
@@ -87,17 +92,28 @@ class FactoriesTest {
 
   @Test
   void seededGeneratorsAreReproducible() {
-    assertArrayEquals(Tensor.randn(new Generator(42), 100).toFloatArray(), Tensor.randn(new Generator(42), 100).toFloatArray());
-    assertArrayEquals(Tensor.rand(new Generator(42), 7, 3).toFloatArray(), Tensor.rand(new Generator(42), 7, 3).toFloatArray());
-    assertArrayEquals(Tensor.randint(new Generator(3), -5, 5, 50).toLongArray(),
+    assertArrayEquals(
+        Tensor.randn(new Generator(42), 100).toFloatArray(),
+        Tensor.randn(new Generator(42), 100).toFloatArray());
+    assertArrayEquals(
+        Tensor.rand(new Generator(42), 7, 3).toFloatArray(),
+        Tensor.rand(new Generator(42), 7, 3).toFloatArray());
+    assertArrayEquals(
+        Tensor.randint(new Generator(3), -5, 5, 50).toLongArray(),
         Tensor.randint(new Generator(3), -5, 5, 50).toLongArray());
-    assertArrayEquals(Tensor.randperm(20, new Generator(9)).toLongArray(), Tensor.randperm(20, new Generator(9)).toLongArray());
-    assertFalse(Arrays.equals(Tensor.randn(new Generator(1), 10).toFloatArray(), Tensor.randn(new Generator(2), 10).toFloatArray()));
+    assertArrayEquals(
+        Tensor.randperm(20, new Generator(9)).toLongArray(),
+        Tensor.randperm(20, new Generator(9)).toLongArray());
+    assertFalse(
+        Arrays.equals(
+            Tensor.randn(new Generator(1), 10).toFloatArray(),
+            Tensor.randn(new Generator(2), 10).toFloatArray()));
     Generator g = new Generator(5);
     float[] first = Tensor.randn(g, 10).toFloatArray();
     assertFalse(Arrays.equals(first, Tensor.randn(g, 10).toFloatArray()), "a generator advances");
     g.manualSeed(5);
-    assertArrayEquals(first, Tensor.randn(g, 10).toFloatArray(), "manualSeed restarts the sequence");
+    assertArrayEquals(
+        first, Tensor.randn(g, 10).toFloatArray(), "manualSeed restarts the sequence");
   }
 
   @Test
@@ -110,13 +126,17 @@ class FactoriesTest {
     assertArrayEquals(a, Tensor.randn(3, 4).toFloatArray());
     assertArrayEquals(b, Tensor.rand(5).toFloatArray());
     assertArrayEquals(c, Tensor.randint(0, 10, 6).toLongArray());
-    assertArrayEquals(a, Tensor.randn(new Generator(1234), 3, 4).toFloatArray(), "the default generator is an ordinary one");
+    assertArrayEquals(
+        a,
+        Tensor.randn(new Generator(1234), 3, 4).toFloatArray(),
+        "the default generator is an ordinary one");
   }
 
   @Test
   void knownValuesPinTheAlgorithm() {
     // The generator is specified as xoshiro256** seeded by SplitMix64: its first outputs for seed 0
-    // are fixed by that definition, so a change of algorithm (and of every seeded run) shows up here.
+    // are fixed by that definition, so a change of algorithm (and of every seeded run) shows up
+    // here.
     Generator g = new Generator(0);
     long x = 0;
     long s0 = splitMix(x += 0x9E3779B97F4A7C15L), s1 = splitMix(x += 0x9E3779B97F4A7C15L);

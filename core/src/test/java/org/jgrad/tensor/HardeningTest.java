@@ -1,11 +1,11 @@
 package org.jgrad.tensor;
 
-import org.jgrad.backend.DType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jgrad.backend.DType;
 import org.junit.jupiter.api.Test;
 
 /** Edge cases of issue 10 item 8, each checked against what PyTorch 1.13 does. */
@@ -15,16 +15,17 @@ class HardeningTest {
   void backwardWithNullGradientOnAScalarSeedsOnes() {
     // torch: s = tensor(2., requires_grad=True); (s*3).backward(None, True, False) -> s.grad == 3
     Tensor s = Tensor.of(new float[] {2f}).reshape().requiresGrad(true);
-    Tensor y = s.mul(3.0).mul(s);  // 3 s^2, dy/ds = 6 s = 12
+    Tensor y = s.mul(3.0).mul(s); // 3 s^2, dy/ds = 6 s = 12
     y.backward(null, true, false);
     assertEquals(12.0, s.grad().item(), 0.0);
-    y.backward(null, false, false);  // the graph was retained: a second pass works and accumulates
+    y.backward(null, false, false); // the graph was retained: a second pass works and accumulates
     assertEquals(24.0, s.grad().item(), 0.0);
     // One element of any rank counts as a scalar, as in PyTorch.
     Tensor v = Tensor.of(new float[] {5f}, 1, 1).requiresGrad(true);
     v.mul(2.0).backward(null, false, false);
     assertArrayEquals(new float[] {2f}, v.grad().toFloatArray());
-    // createGraph with a null seed gives a differentiable gradient (second derivative of s^3 is 6 s).
+    // createGraph with a null seed gives a differentiable gradient (second derivative of s^3 is 6
+    // s).
     Tensor x = Tensor.of(new double[] {2.0}).reshape().requiresGrad(true);
     x.mul(x).mul(x).backward(null, false, true);
     Tensor g = x.grad();
@@ -36,9 +37,10 @@ class HardeningTest {
   @Test
   void backwardWithNullGradientOnANonScalarSaysWhatToDo() {
     Tensor v = Tensor.ones(2, 3).requiresGrad(true);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> v.mul(2.0).backward(null, false, false));
-    assertEquals("backward: grad can be implicitly created only for scalar outputs, got shape [2, 3]; pass a gradient",
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> v.mul(2.0).backward(null, false, false));
+    assertEquals(
+        "backward: grad can be implicitly created only for scalar outputs, got shape [2, 3]; pass a gradient",
         e.getMessage());
   }
 
@@ -69,25 +71,53 @@ class HardeningTest {
     Tensor t = Tensor.zeros(DType.INT64, 2).add(Tensor.of(new double[] {2, 3}).to(DType.INT64));
     for (double p : new double[] {-1, -2, -10}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.pow(p));
-      assertTrue(e.getMessage().startsWith("pow: Integers to negative integer powers are not allowed."), e.getMessage());
+      assertTrue(
+          e.getMessage().startsWith("pow: Integers to negative integer powers are not allowed."),
+          e.getMessage());
     }
-    // Still allowed, as in PyTorch: non-negative integer powers stay int64; fractional ones and float tensors.
+    // Still allowed, as in PyTorch: non-negative integer powers stay int64; fractional ones and
+    // float tensors.
     Tensor sq = t.pow(3);
     assertArrayEquals(new double[] {8, 27}, sq.toDoubleArray());
-    assertArrayEquals(new double[] {0.5, 1.0 / 3}, t.to(DType.FLOAT64).pow(-1).toDoubleArray(), 1e-15);
+    assertArrayEquals(
+        new double[] {0.5, 1.0 / 3}, t.to(DType.FLOAT64).pow(-1).toDoubleArray(), 1e-15);
   }
 
   @Test
   void convTranspose2dOutputSizeOverflowSaysSo() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NeuralOpsWithArgs.convTranspose2d(
-        Tensor.zeros(1, 1, 4, 4), Tensor.zeros(1, 1, 3, 3), null, new int[] {1 << 30, 1 << 30}, new int[] {0, 0},
-        new int[] {0, 0}, 1, new int[] {1, 1}));
-    assertEquals("convTranspose2d: output size 3221225475 x 3221225475 (for input [1, 1, 4, 4], weight [1, 1, 3, 3],"
-        + " stride [1073741824, 1073741824], padding [0, 0], dilation [1, 1]) is too large: a tensor holds at most"
-        + " 2147483647 elements", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> NeuralOpsWithArgs.convTranspose2d(
-        Tensor.zeros(2, 1, 64, 64), Tensor.zeros(1, 1, 3, 3), null, new int[] {1 << 16, 1 << 16}, new int[] {0, 0},
-        new int[] {0, 0}, 1, new int[] {1, 1}));
-    assertTrue(e.getMessage().startsWith("convTranspose2d: output size 4128771 x 4128771"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                NeuralOpsWithArgs.convTranspose2d(
+                    Tensor.zeros(1, 1, 4, 4),
+                    Tensor.zeros(1, 1, 3, 3),
+                    null,
+                    new int[] {1 << 30, 1 << 30},
+                    new int[] {0, 0},
+                    new int[] {0, 0},
+                    1,
+                    new int[] {1, 1}));
+    assertEquals(
+        "convTranspose2d: output size 3221225475 x 3221225475 (for input [1, 1, 4, 4], weight [1, 1, 3, 3],"
+            + " stride [1073741824, 1073741824], padding [0, 0], dilation [1, 1]) is too large: a tensor holds at most"
+            + " 2147483647 elements",
+        e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                NeuralOpsWithArgs.convTranspose2d(
+                    Tensor.zeros(2, 1, 64, 64),
+                    Tensor.zeros(1, 1, 3, 3),
+                    null,
+                    new int[] {1 << 16, 1 << 16},
+                    new int[] {0, 0},
+                    new int[] {0, 0},
+                    1,
+                    new int[] {1, 1}));
+    assertTrue(
+        e.getMessage().startsWith("convTranspose2d: output size 4128771 x 4128771"),
+        e.getMessage());
   }
 }

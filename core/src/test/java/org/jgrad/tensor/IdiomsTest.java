@@ -1,8 +1,5 @@
 package org.jgrad.tensor;
 
-import org.jgrad.backend.DType;
-import org.jgrad.backend.Device;
-import org.jgrad.autograd.GradMode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jgrad.autograd.GradCheck;
+import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -24,7 +24,8 @@ class IdiomsTest {
   private static String iae(Executable e, String... fragments) {
     IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
     String m = ex.getMessage();
-    for (String f : fragments) assertTrue(m != null && m.contains(f), "message lacks \"" + f + "\": " + m);
+    for (String f : fragments)
+      assertTrue(m != null && m.contains(f), "message lacks \"" + f + "\": " + m);
     return m;
   }
 
@@ -67,7 +68,7 @@ class IdiomsTest {
   void inPlaceWritesAreCaughtBySavedTensorChecks() {
     Tensor w = randn64(1, 3).requiresGrad(true);
     Tensor x = randn64(2, 3);
-    Tensor y = x.mul(w).sum();     // saves x for w's gradient
+    Tensor y = x.mul(w).sum(); // saves x for w's gradient
     x.set(0, 1);
     IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
     assertTrue(e.getMessage().contains("modified by an in-place operation"), e.getMessage());
@@ -87,12 +88,13 @@ class IdiomsTest {
   void inPlaceWritesRefuseWhatAutogradCouldNotFollow() {
     Tensor leaf = randn64(1, 3).requiresGrad(true);
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> leaf.set(0, 0));
-    assertTrue(e.getMessage().contains("set") && e.getMessage().contains("out-of-place"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("set") && e.getMessage().contains("out-of-place"), e.getMessage());
     Tensor plain = Tensor.zeros(DType.FLOAT64, 3);
     e = assertThrows(IllegalStateException.class, () -> plain.setSlice(0, 0, 3, 1, leaf));
     assertTrue(e.getMessage().contains("values require grad"), e.getMessage());
     try (var ng = GradMode.noGrad()) {
-      leaf.set(2, 0);   // allowed without grad mode, as for the other in-place ops
+      leaf.set(2, 0); // allowed without grad mode, as for the other in-place ops
     }
     assertEquals(2, leaf.get(0));
   }
@@ -108,9 +110,17 @@ class IdiomsTest {
     assertArrayEquals(new float[] {2, 2, 0, 0, 1, 1, 0, 0}, acc.toFloatArray());
     Tensor masked = x.indexPut(Tensor.of(new float[] {1, 0, 0, 1}).ne(0), Tensor.scalar(9));
     assertArrayEquals(new float[] {9, 9, 0, 0, 0, 0, 9, 9}, masked.toFloatArray());
-    iae(() -> x.indexPut(Tensor.ofLongs(new long[] {4}), Tensor.ones(2)), "indexPut", "index 4", "size 4");
+    iae(
+        () -> x.indexPut(Tensor.ofLongs(new long[] {4}), Tensor.ones(2)),
+        "indexPut",
+        "index 4",
+        "size 4");
     iae(() -> x.indexPut(idx, Tensor.ones(3)), "indexPut", "[3]", "[2, 2]", "[4, 2]");
-    iae(() -> x.indexPut(Tensor.of(new float[] {0, 1}), Tensor.ones(2)), "indexPut", "int64 or bool", "float32");
+    iae(
+        () -> x.indexPut(Tensor.of(new float[] {0, 1}), Tensor.ones(2)),
+        "indexPut",
+        "int64 or bool",
+        "float32");
     iae(() -> x.indexPut(Tensor.ones(3).ne(0), Tensor.ones(2)), "indexPut", "mask [3]", "[4, 2]");
     iae(() -> x.indexPut(idx, Tensor.ones(DType.FLOAT64, 2)), "indexPut", "dtype mismatch");
   }
@@ -121,7 +131,8 @@ class IdiomsTest {
     Tensor v = randn64(4, 2, 3).requiresGrad(true);
     Tensor idx = Tensor.ofLongs(new long[] {4, -5});
     GradCheck.check(xs -> xs[0].indexPut(idx, xs[1]).tanh(), x, v);
-    GradCheck.check(xs -> xs[0].indexPut(Tensor.ofLongs(new long[] {1, 1, 3}), xs[1].sum(0), true), x, v);
+    GradCheck.check(
+        xs -> xs[0].indexPut(Tensor.ofLongs(new long[] {1, 1, 3}), xs[1].sum(0), true), x, v);
     Tensor mask = Tensor.of(new float[] {1, 0, 1, 0, 0}).ne(0);
     GradCheck.check(xs -> xs[0].indexPut(mask, xs[1].select(0, 0)), x, v);
     GradCheck.checkGradGrad(xs -> xs[0].indexPut(idx, xs[1]).square(), x, v);
@@ -135,7 +146,11 @@ class IdiomsTest {
     assertTrue(y.slice(1, 0, 4, 2).equal(src));
     assertTrue(y.select(1, 1).equal(x.select(1, 1)));
     GradCheck.check(xs -> xs[0].sliceScatter(xs[1], -1, 0, 4, 2).sin(), x, src);
-    iae(() -> x.sliceScatter(Tensor.ones(DType.FLOAT64, 3, 3), 1, 0, 4, 2), "sliceScatter", "[3, 2]", "[3, 3]");
+    iae(
+        () -> x.sliceScatter(Tensor.ones(DType.FLOAT64, 3, 3), 1, 0, 4, 2),
+        "sliceScatter",
+        "[3, 2]",
+        "[3, 3]");
   }
 
   @Test
@@ -144,10 +159,13 @@ class IdiomsTest {
     Tensor neg = x.lt(0);
     assertArrayEquals(new float[] {1, 0, 3, 0, 5, 0}, x.maskedFill(neg, 0).toFloatArray());
     Tensor row = Tensor.of(new float[] {1, 0, 0}).ne(0);
-    assertArrayEquals(new float[] {7, -2, 3, 7, 5, -6}, x.maskedFill(row, 7).toFloatArray(), "broadcast mask");
+    assertArrayEquals(
+        new float[] {7, -2, 3, 7, 5, -6}, x.maskedFill(row, 7).toFloatArray(), "broadcast mask");
     assertArrayEquals(new float[] {-2, -4, -6}, x.maskedSelect(neg).toFloatArray());
     assertArrayEquals(new int[] {3}, x.maskedSelect(neg).shape());
-    assertArrayEquals(new float[] {-4, 5, -6}, x.index(Tensor.of(new float[] {0, 1}).ne(0)).reshape(-1).toFloatArray());
+    assertArrayEquals(
+        new float[] {-4, 5, -6},
+        x.index(Tensor.of(new float[] {0, 1}).ne(0)).reshape(-1).toFloatArray());
     assertArrayEquals(new float[] {-2, -4, -6}, x.index(neg).toFloatArray());
     Tensor byIndex = x.index(Tensor.ofLongs(new long[] {1, 0, 1, 1}, 2, 2));
     assertArrayEquals(new int[] {2, 2, 3}, byIndex.shape());
@@ -257,7 +275,8 @@ class IdiomsTest {
     assertArrayEquals(new double[] {24, 0, 0}, p.toDoubleArray());
     p.sum().backward();
     assertArrayEquals(new double[] {12, 8, 6, 0, 10, 0, 0, 0, 0}, x.grad().toDoubleArray());
-    GradCheck.check(xs -> xs[0].prod(1), f64(new double[] {2, 3, 4, 2, 0, 5}, 2, 3).requiresGrad(true));
+    GradCheck.check(
+        xs -> xs[0].prod(1), f64(new double[] {2, 3, 4, 2, 0, 5}, 2, 3).requiresGrad(true));
     assertEquals(DType.INT64, Tensor.ofLongs(new long[] {2, 3}).prod().dtype());
     assertEquals(6, Tensor.ofLongs(new long[] {2, 3}).prod().item());
     assertEquals(1, Tensor.zeros(0).prod().item(), "empty product");
@@ -268,7 +287,9 @@ class IdiomsTest {
     Tensor c = Tensor.of(new float[] {1, 1, 0, 1}).ne(0).cumsum(0);
     assertEquals(DType.INT64, c.dtype());
     assertArrayEquals(new long[] {1, 2, 2, 3}, c.toLongArray());
-    assertArrayEquals(new float[] {1, 3, 4, 10}, Tensor.of(new float[] {1, 3, 3, 7}, 2, 2).cumsum(0).toFloatArray());
+    assertArrayEquals(
+        new float[] {1, 3, 4, 10},
+        Tensor.of(new float[] {1, 3, 3, 7}, 2, 2).cumsum(0).toFloatArray());
     iae(() -> Tensor.ones(2).cumsum(1), "cumsum", "1");
     assertEquals(4, Tensor.scalar(4).cumsum(-1).item(), "a 0-d tensor takes dim 0 or -1");
     iae(() -> Tensor.scalar(4).cumsum(1), "cumsum");
@@ -310,7 +331,8 @@ class IdiomsTest {
     assertArrayEquals(new long[] {5, 3, 1}, Tensor.arange(5, 0, -2).toLongArray());
     assertArrayEquals(new long[] {3, 4}, Tensor.arange(3L, 5L).toLongArray());
     assertEquals(DType.FLOAT32, Tensor.arange(5.0).dtype());
-    assertEquals(DType.FLOAT32, Tensor.arange(0, 1, 0.25).dtype(), "a fractional step gives float32");
+    assertEquals(
+        DType.FLOAT32, Tensor.arange(0, 1, 0.25).dtype(), "a fractional step gives float32");
     assertEquals(DType.FLOAT32, Tensor.arange(1.0, 3.0).dtype());
     assertEquals(0, Tensor.arange(3, 1).numel());
   }
@@ -332,7 +354,10 @@ class IdiomsTest {
     assertEquals(Device.REFERENCE, x.cumsum(0).device());
     assertEquals(Device.REFERENCE, x.prod(1).device());
     assertArrayEquals(new float[] {3, 0}, x.prod(1).toFloatArray());
-    Tensor put = x.indexPut(Tensor.ofLongs(new long[] {1}).to(Device.REFERENCE), Tensor.scalar(9).to(Device.REFERENCE));
+    Tensor put =
+        x.indexPut(
+            Tensor.ofLongs(new long[] {1}).to(Device.REFERENCE),
+            Tensor.scalar(9).to(Device.REFERENCE));
     assertEquals(Device.REFERENCE, put.device());
     assertArrayEquals(new float[] {3, 1, 9, 9}, put.toFloatArray());
     assertArrayEquals(new float[] {3, 2}, x.maskedSelect(x.gt(1.5)).toFloatArray());

@@ -1,7 +1,5 @@
 package org.jgrad.tensor;
 
-import org.jgrad.backend.DType;
-import org.jgrad.backend.Device;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jgrad.autograd.GradCheck;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import org.jgrad.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,7 +43,8 @@ class NeuralOpsTest {
     Stream.Builder<Arguments> b = Stream.builder();
     for (int i = 0; i < cases.size(); i++) {
       Map<String, Object> c = Json.map(cases.get(i));
-      for (Device d : new Device[] {Device.CPU, Device.REFERENCE}) b.add(Arguments.of(c.get("op") + "#" + i, d, c));
+      for (Device d : new Device[] {Device.CPU, Device.REFERENCE})
+        b.add(Arguments.of(c.get("op") + "#" + i, d, c));
     }
     return b.build();
   }
@@ -63,20 +64,48 @@ class NeuralOpsTest {
 
   static Tensor call(String op, Map<String, Object> a, Tensor[] in) {
     return switch (op) {
-      case "conv2d" -> NeuralOpsWithArgs.conv2d(in[0], in[1], in[2], ints(a, "stride"), ints(a, "padding"), ints(a, "dilation"),
-          Json.integer(a.get("groups")));
-      case "convTranspose2d" -> NeuralOpsWithArgs.convTranspose2d(in[0], in[1], in[2], ints(a, "stride"), ints(a, "padding"),
-          ints(a, "output_padding"), Json.integer(a.get("groups")), ints(a, "dilation"));
-      case "maxPool2d" -> NeuralOpsWithArgs.maxPool2d(in[0], ints(a, "k"), ints(a, "stride"), ints(a, "padding"), ints(a, "dilation"));
-      case "avgPool2d" -> NeuralOpsWithArgs.avgPool2d(in[0], ints(a, "k"), ints(a, "stride"), ints(a, "padding"));
-      case "adaptiveAvgPool2d" -> NeuralOpsWithArgs.adaptiveAvgPool2d(in[0], ints(a, "out")[0], ints(a, "out")[1]);
-      case "logSoftmaxNll" -> NeuralOpsWithArgs.logSoftmaxNll(in[0], in[1], (long) Json.number(a.get("ignore")));
+      case "conv2d" ->
+          NeuralOpsWithArgs.conv2d(
+              in[0],
+              in[1],
+              in[2],
+              ints(a, "stride"),
+              ints(a, "padding"),
+              ints(a, "dilation"),
+              Json.integer(a.get("groups")));
+      case "convTranspose2d" ->
+          NeuralOpsWithArgs.convTranspose2d(
+              in[0],
+              in[1],
+              in[2],
+              ints(a, "stride"),
+              ints(a, "padding"),
+              ints(a, "output_padding"),
+              Json.integer(a.get("groups")),
+              ints(a, "dilation"));
+      case "maxPool2d" ->
+          NeuralOpsWithArgs.maxPool2d(
+              in[0], ints(a, "k"), ints(a, "stride"), ints(a, "padding"), ints(a, "dilation"));
+      case "avgPool2d" ->
+          NeuralOpsWithArgs.avgPool2d(in[0], ints(a, "k"), ints(a, "stride"), ints(a, "padding"));
+      case "adaptiveAvgPool2d" ->
+          NeuralOpsWithArgs.adaptiveAvgPool2d(in[0], ints(a, "out")[0], ints(a, "out")[1]);
+      case "logSoftmaxNll" ->
+          NeuralOpsWithArgs.logSoftmaxNll(in[0], in[1], (long) Json.number(a.get("ignore")));
       case "batchNorm" -> {
         Tensor rm = Tensor.of(floats(Json.doubles(a.get("running_mean")))).to(in[0].device());
         Tensor rv = Tensor.of(floats(Json.doubles(a.get("running_var")))).to(in[0].device());
         boolean affine = Boolean.TRUE.equals(a.get("affine"));
-        Tensor y = NeuralOpsWithArgs.batchNorm(in[0], rm, rv, affine ? in[1] : null, affine ? in[2] : null,
-            Boolean.TRUE.equals(a.get("training")), Json.number(a.get("momentum")), Json.number(a.get("eps")));
+        Tensor y =
+            NeuralOpsWithArgs.batchNorm(
+                in[0],
+                rm,
+                rv,
+                affine ? in[1] : null,
+                affine ? in[2] : null,
+                Boolean.TRUE.equals(a.get("training")),
+                Json.number(a.get("momentum")),
+                Json.number(a.get("eps")));
         lastRunning = new Tensor[] {rm, rv};
         yield y;
       }
@@ -89,7 +118,8 @@ class NeuralOpsTest {
     for (int i = 0; i < expected.length; i++) {
       double tol = 1e-5 + 1e-5 * Math.abs(expected[i]);
       if (Math.abs(expected[i] - actual[i]) > tol) {
-        throw new AssertionError(what + "[" + i + "]: expected " + expected[i] + ", got " + actual[i]);
+        throw new AssertionError(
+            what + "[" + i + "]: expected " + expected[i] + ", got " + actual[i]);
       }
     }
   }
@@ -115,11 +145,20 @@ class NeuralOpsTest {
     }
     Tensor out = call((String) c.get("op"), Json.map(c.get("args")), in);
     Map<String, Object> expected = Json.map(c.get("output"));
-    assertEquals(java.util.Arrays.toString(Json.ints(expected.get("shape"))), java.util.Arrays.toString(out.shape()), name + " shape");
+    assertEquals(
+        java.util.Arrays.toString(Json.ints(expected.get("shape"))),
+        java.util.Arrays.toString(out.shape()),
+        name + " shape");
     assertClose(name + " output", Json.doubles(expected.get("data")), out.toDoubleArray());
     if (c.containsKey("running_mean_after")) {
-      assertClose(name + " running mean", Json.doubles(c.get("running_mean_after")), lastRunning[0].toDoubleArray());
-      assertClose(name + " running var", Json.doubles(c.get("running_var_after")), lastRunning[1].toDoubleArray());
+      assertClose(
+          name + " running mean",
+          Json.doubles(c.get("running_mean_after")),
+          lastRunning[0].toDoubleArray());
+      assertClose(
+          name + " running var",
+          Json.doubles(c.get("running_var_after")),
+          lastRunning[1].toDoubleArray());
     }
     Map<String, Object> r = Json.map(c.get("r"));
     float[] rf = new float[Json.doubles(r.get("data")).length];
@@ -130,7 +169,10 @@ class NeuralOpsTest {
     for (int i = 0; i < in.length; i++) {
       if (grads.get(i) == null) continue;
       assertNotNull(in[i].grad(), name + ": no gradient for input " + i);
-      assertClose(name + " grad " + i, Json.doubles(Json.map(grads.get(i)).get("data")), in[i].grad().toDoubleArray());
+      assertClose(
+          name + " grad " + i,
+          Json.doubles(Json.map(grads.get(i)).get("data")),
+          in[i].grad().toDoubleArray());
     }
   }
 
@@ -142,11 +184,27 @@ class NeuralOpsTest {
   void convGradientsMatchFiniteDifferences() {
     Generator g = new Generator(7);
     Tensor x = rand64(g, 2, 4, 6, 5), w = rand64(g, 4, 2, 3, 2), b = rand64(g, 4);
-    GradCheck.check(in -> NeuralOpsWithArgs.conv2d(in[0], in[1], in[2], new int[] {2, 1}, new int[] {1, 1}, new int[] {1, 2}, 2),
-        x, w, b);
+    GradCheck.check(
+        in ->
+            NeuralOpsWithArgs.conv2d(
+                in[0], in[1], in[2], new int[] {2, 1}, new int[] {1, 1}, new int[] {1, 2}, 2),
+        x,
+        w,
+        b);
     Tensor u = rand64(g, 1, 4, 3, 4), wt = rand64(g, 4, 1, 3, 3);
-    GradCheck.check(in -> NeuralOpsWithArgs.convTranspose2d(in[0], in[1], null, new int[] {2, 2}, new int[] {1, 0},
-        new int[] {1, 0}, 2, new int[] {1, 1}), u, wt);
+    GradCheck.check(
+        in ->
+            NeuralOpsWithArgs.convTranspose2d(
+                in[0],
+                in[1],
+                null,
+                new int[] {2, 2},
+                new int[] {1, 0},
+                new int[] {1, 0},
+                2,
+                new int[] {1, 1}),
+        u,
+        wt);
   }
 
   @Test
@@ -154,15 +212,27 @@ class NeuralOpsTest {
     Generator g = new Generator(8);
     Tensor x = rand64(g, 1, 2, 5, 5);
     Tensor w = Tensor.randn(g, 3, 2, 3, 3).to(DType.FLOAT64);
-    GradCheck.checkGradGrad(in -> NeuralOpsWithArgs.conv2d(in[0], w, null, new int[] {1}, new int[] {1}, new int[] {1}, 1).square(), x);
+    GradCheck.checkGradGrad(
+        in ->
+            NeuralOpsWithArgs.conv2d(in[0], w, null, new int[] {1}, new int[] {1}, new int[] {1}, 1)
+                .square(),
+        x);
   }
 
   @Test
   void poolingGradientsMatchFiniteDifferences() {
     Generator g = new Generator(9);
     Tensor x = rand64(g, 2, 2, 7, 6);
-    GradCheck.check(in -> NeuralOpsWithArgs.maxPool2d(in[0], new int[] {3, 2}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}), x);
-    GradCheck.check(in -> NeuralOpsWithArgs.avgPool2d(in[0], new int[] {3, 3}, new int[] {2, 1}, new int[] {1, 1}), x);
+    GradCheck.check(
+        in ->
+            NeuralOpsWithArgs.maxPool2d(
+                in[0], new int[] {3, 2}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}),
+        x);
+    GradCheck.check(
+        in ->
+            NeuralOpsWithArgs.avgPool2d(
+                in[0], new int[] {3, 3}, new int[] {2, 1}, new int[] {1, 1}),
+        x);
     GradCheck.check(in -> NeuralOpsWithArgs.adaptiveAvgPool2d(in[0], 3, 4), x);
   }
 
@@ -179,40 +249,94 @@ class NeuralOpsTest {
   void batchNormGradientsMatchFiniteDifferences() {
     Generator g = new Generator(11);
     Tensor x = rand64(g, 3, 2, 4, 3), w = rand64(g, 2), b = rand64(g, 2);
-    GradCheck.check(in -> NeuralOpsWithArgs.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5), x, w, b);
+    GradCheck.check(
+        in -> NeuralOpsWithArgs.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5),
+        x,
+        w,
+        b);
     Tensor x1 = rand64(g, 5, 3);
-    GradCheck.check(in -> NeuralOpsWithArgs.batchNorm(in[0], null, null, null, null, true, 0.1, 1e-5), x1);
+    GradCheck.check(
+        in -> NeuralOpsWithArgs.batchNorm(in[0], null, null, null, null, true, 0.1, 1e-5), x1);
   }
 
   @Test
   void maxPoolIndicesAreInPlanePositions() {
     Tensor x = Tensor.of(new float[] {1, 5, 2, 0, 3, 4, 9, 8, 7, 6, 1, 2, 0, 0, 0, 1}, 1, 1, 4, 4);
-    Tensor.ValuesIndices vi = NeuralOpsWithArgs.maxPool2dWithIndices(x, new int[] {2}, new int[] {2}, new int[] {0}, new int[] {1});
-    assertEquals("[5.0, 9.0, 7.0, 2.0]", java.util.Arrays.toString(vi.values().toFloatArray()).replace("f", ""));
+    Tensor.ValuesIndices vi =
+        NeuralOpsWithArgs.maxPool2dWithIndices(
+            x, new int[] {2}, new int[] {2}, new int[] {0}, new int[] {1});
+    assertEquals(
+        "[5.0, 9.0, 7.0, 2.0]",
+        java.util.Arrays.toString(vi.values().toFloatArray()).replace("f", ""));
     assertEquals("[1, 6, 8, 11]", java.util.Arrays.toString(vi.indices().toLongArray()));
   }
 
   @Test
   void badArgumentsNameTheOpAndShapes() {
     Tensor x = Tensor.zeros(1, 3, 5, 5);
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> NeuralOpsWithArgs.conv2d(x, Tensor.zeros(4, 2, 3, 3), null, new int[] {1}, new int[] {0}, new int[] {1}, 1));
-    assertTrue(e.getMessage().contains("conv2d") && e.getMessage().contains("[4, 2, 3, 3]") && e.getMessage().contains("[1, 3, 5, 5]"),
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                NeuralOpsWithArgs.conv2d(
+                    x,
+                    Tensor.zeros(4, 2, 3, 3),
+                    null,
+                    new int[] {1},
+                    new int[] {0},
+                    new int[] {1},
+                    1));
+    assertTrue(
+        e.getMessage().contains("conv2d")
+            && e.getMessage().contains("[4, 2, 3, 3]")
+            && e.getMessage().contains("[1, 3, 5, 5]"),
         e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> NeuralOpsWithArgs.conv2d(Tensor.zeros(3, 5, 5), Tensor.zeros(4, 3, 3, 3), null, new int[] {1}, new int[] {0}, new int[] {1}, 1));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                NeuralOpsWithArgs.conv2d(
+                    Tensor.zeros(3, 5, 5),
+                    Tensor.zeros(4, 3, 3, 3),
+                    null,
+                    new int[] {1},
+                    new int[] {0},
+                    new int[] {1},
+                    1));
     assertTrue(e.getMessage().startsWith("conv2d: expected a 4-D input"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> NeuralOpsWithArgs.conv2d(x, Tensor.zeros(4, 3, 7, 7), null, new int[] {1}, new int[] {0}, new int[] {1}, 1));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                NeuralOpsWithArgs.conv2d(
+                    x,
+                    Tensor.zeros(4, 3, 7, 7),
+                    null,
+                    new int[] {1},
+                    new int[] {0},
+                    new int[] {1},
+                    1));
     assertTrue(e.getMessage().contains("smaller than the effective kernel"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> NeuralOpsWithArgs.maxPool2d(x, new int[] {2}, new int[] {0}, new int[] {0}, new int[] {1}));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                NeuralOpsWithArgs.maxPool2d(
+                    x, new int[] {2}, new int[] {0}, new int[] {0}, new int[] {1}));
     assertTrue(e.getMessage().startsWith("maxPool2d: stride"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> NeuralOpsWithArgs.logSoftmaxNll(Tensor.zeros(2, 3), Tensor.ofLongs(new long[] {0, 5}), -100));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                NeuralOpsWithArgs.logSoftmaxNll(
+                    Tensor.zeros(2, 3), Tensor.ofLongs(new long[] {0, 5}), -100));
     assertTrue(e.getMessage().contains("5") && e.getMessage().contains("out of"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> NeuralOpsWithArgs.logSoftmaxNll(Tensor.zeros(2, 3), Tensor.ofLongs(new long[] {0, 1, 2}), -100));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                NeuralOpsWithArgs.logSoftmaxNll(
+                    Tensor.zeros(2, 3), Tensor.ofLongs(new long[] {0, 1, 2}), -100));
     assertTrue(e.getMessage().contains("[3]") && e.getMessage().contains("[2, 3]"), e.getMessage());
   }
 }

@@ -18,17 +18,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Values and gradients of the indexing, masking, sorting, scan and product ops against PyTorch
- * 1.13, from {@code core/src/test/resources/torch/idioms.json} (written by
- * {@code tools/torch_reference_idioms.py}). Each case runs the three ways of
- * {@link TorchReferenceTest} (dense CPU, strided CPU, reference device) with its tolerances.
+ * 1.13, from {@code core/src/test/resources/torch/idioms.json} (written by {@code
+ * tools/torch_reference_idioms.py}). Each case runs the three ways of {@link TorchReferenceTest}
+ * (dense CPU, strided CPU, reference device) with its tolerances.
  */
 class TorchIdiomsReferenceTest {
   private static Map<String, Object> doc;
 
   static synchronized Map<String, Object> doc() {
     if (doc == null) {
-      try (InputStream in = TorchIdiomsReferenceTest.class.getResourceAsStream("/torch/idioms.json")) {
-        assertNotNull(in, "torch/idioms.json is missing from the test resources; run tools/torch_reference_idioms.py");
+      try (InputStream in =
+          TorchIdiomsReferenceTest.class.getResourceAsStream("/torch/idioms.json")) {
+        assertNotNull(
+            in,
+            "torch/idioms.json is missing from the test resources; run tools/torch_reference_idioms.py");
         doc = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       } catch (IOException e) {
         throw new IllegalStateException("cannot read torch/idioms.json", e);
@@ -38,7 +41,9 @@ class TorchIdiomsReferenceTest {
   }
 
   static Stream<Arguments> cases() {
-    return Json.list(doc().get("cases")).stream().map(Json::map).map(c -> Arguments.of(c.get("name"), c));
+    return Json.list(doc().get("cases")).stream()
+        .map(Json::map)
+        .map(c -> Arguments.of(c.get("name"), c));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -57,8 +62,24 @@ class TorchIdiomsReferenceTest {
   void fileCoversTheNewOps() {
     TreeSet<String> ops = new TreeSet<>();
     for (Object o : Json.list(doc().get("cases"))) ops.add((String) Json.map(o).get("op"));
-    for (String op : List.of("sort", "topk", "cumsum", "prod", "prodDim", "maskedFill", "maskedSelect", "index",
-        "indexPut", "sliceScatter", "any", "all", "anyDim", "allDim", "sumDim", "catVarargs")) {
+    for (String op :
+        List.of(
+            "sort",
+            "topk",
+            "cumsum",
+            "prod",
+            "prodDim",
+            "maskedFill",
+            "maskedSelect",
+            "index",
+            "indexPut",
+            "sliceScatter",
+            "any",
+            "all",
+            "anyDim",
+            "allDim",
+            "sumDim",
+            "catVarargs")) {
       assertTrue(ops.contains(op), "no PyTorch reference case for " + op);
     }
   }
@@ -79,7 +100,10 @@ class TorchIdiomsReferenceTest {
     return (Boolean) a.get(key);
   }
 
-  /** The Tensor call for an op of idioms.json (TorchReferenceTest falls back to it for ops it does not know). */
+  /**
+   * The Tensor call for an op of idioms.json (TorchReferenceTest falls back to it for ops it does
+   * not know).
+   */
   static List<Tensor> apply(String op, Map<String, Object> a, Tensor[] in) {
     Tensor x = in[0];
     return switch (op) {
@@ -92,8 +116,14 @@ class TorchIdiomsReferenceTest {
       case "maskedSelect" -> one(x.maskedSelect(in[1]));
       case "index" -> one(x.index(in[1]));
       case "indexPut" -> one(x.indexPut(in[1], in[2], bool(a, "accumulate")));
-      case "sliceScatter" -> one(x.sliceScatter(in[1], integer(a, "dim"), integer(a, "start"), integer(a, "end"),
-          integer(a, "step")));
+      case "sliceScatter" ->
+          one(
+              x.sliceScatter(
+                  in[1],
+                  integer(a, "dim"),
+                  integer(a, "start"),
+                  integer(a, "end"),
+                  integer(a, "step")));
       case "any" -> one(x.any());
       case "all" -> one(x.all());
       case "anyDim" -> one(x.any(integer(a, "dim"), bool(a, "keepDim")));

@@ -1,7 +1,5 @@
 package org.jgrad.tensor;
 
-import org.jgrad.backend.DType;
-import org.jgrad.backend.Device;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.jgrad.backend.DType;
+import org.jgrad.backend.Device;
 import org.jgrad.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,10 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Values and gradients against PyTorch 1.13, from {@code core/src/test/resources/torch/ops.json}
- * (written by {@code tools/torch_reference.py}). Each JSON case is one JUnit case, run three
- * ways: dense inputs on the CPU, non-contiguous inputs (transposed or stepped storage) on the
- * CPU, and dense inputs on {@link Device#REFERENCE}. Float32 values and gradients must agree
- * within {@code |a - b| <= 1e-6 + 1e-5 |b|}; integer and bool outputs exactly.
+ * (written by {@code tools/torch_reference.py}). Each JSON case is one JUnit case, run three ways:
+ * dense inputs on the CPU, non-contiguous inputs (transposed or stepped storage) on the CPU, and
+ * dense inputs on {@link Device#REFERENCE}. Float32 values and gradients must agree within {@code
+ * |a - b| <= 1e-6 + 1e-5 |b|}; integer and bool outputs exactly.
  */
 class TorchReferenceTest {
   static final double RTOL = 1e-5;
@@ -39,7 +39,8 @@ class TorchReferenceTest {
   static synchronized Map<String, Object> doc() {
     if (doc == null) {
       try (InputStream in = TorchReferenceTest.class.getResourceAsStream("/torch/ops.json")) {
-        assertNotNull(in, "torch/ops.json is missing from the test resources; run tools/torch_reference.py");
+        assertNotNull(
+            in, "torch/ops.json is missing from the test resources; run tools/torch_reference.py");
         doc = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       } catch (IOException e) {
         throw new IllegalStateException("cannot read torch/ops.json", e);
@@ -49,11 +50,16 @@ class TorchReferenceTest {
   }
 
   static Stream<Arguments> cases() {
-    return Json.list(doc().get("cases")).stream().map(Json::map)
+    return Json.list(doc().get("cases")).stream()
+        .map(Json::map)
         .map(c -> Arguments.of(c.get("name"), c));
   }
 
-  enum Variant { DENSE_CPU, STRIDED_CPU, DENSE_REFERENCE }
+  enum Variant {
+    DENSE_CPU,
+    STRIDED_CPU,
+    DENSE_REFERENCE
+  }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
@@ -73,13 +79,83 @@ class TorchReferenceTest {
     assertTrue(cases.size() >= 250, "only " + cases.size() + " cases");
     TreeSet<String> ops = new TreeSet<>();
     for (Object o : cases) ops.add((String) Json.map(o).get("op"));
-    for (String op : List.of("add", "sub", "mul", "div", "pow", "powScalar", "neg", "exp", "log", "sqrt", "log1p", "expm1", "abs", "sign",
-        "clamp", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "sigmoid", "tanh", "relu",
-        "leakyRelu", "elu", "gelu", "softplus", "sin", "cos", "sum", "mean", "varDims", "stdDims", "maxDim", "minDim",
-        "argmaxDim", "argminDim", "amax", "logsumexp", "norm", "softmax", "logSoftmax", "matmul", "outer", "reshape",
-        "permute", "transpose", "expand", "narrow", "select", "slice", "flatten", "squeeze", "unsqueeze", "cat", "stack",
-        "split", "chunk", "pad", "repeat", "gather", "scatterAdd", "indexSelect", "oneHot", "flip", "conv2d",
-        "convTranspose2d", "maxPool2d", "avgPool2d", "adaptiveAvgPool2d", "logSoftmaxNll")) {
+    for (String op :
+        List.of(
+            "add",
+            "sub",
+            "mul",
+            "div",
+            "pow",
+            "powScalar",
+            "neg",
+            "exp",
+            "log",
+            "sqrt",
+            "log1p",
+            "expm1",
+            "abs",
+            "sign",
+            "clamp",
+            "maximum",
+            "minimum",
+            "where",
+            "eq",
+            "ne",
+            "lt",
+            "le",
+            "gt",
+            "ge",
+            "sigmoid",
+            "tanh",
+            "relu",
+            "leakyRelu",
+            "elu",
+            "gelu",
+            "softplus",
+            "sin",
+            "cos",
+            "sum",
+            "mean",
+            "varDims",
+            "stdDims",
+            "maxDim",
+            "minDim",
+            "argmaxDim",
+            "argminDim",
+            "amax",
+            "logsumexp",
+            "norm",
+            "softmax",
+            "logSoftmax",
+            "matmul",
+            "outer",
+            "reshape",
+            "permute",
+            "transpose",
+            "expand",
+            "narrow",
+            "select",
+            "slice",
+            "flatten",
+            "squeeze",
+            "unsqueeze",
+            "cat",
+            "stack",
+            "split",
+            "chunk",
+            "pad",
+            "repeat",
+            "gather",
+            "scatterAdd",
+            "indexSelect",
+            "oneHot",
+            "flip",
+            "conv2d",
+            "convTranspose2d",
+            "maxPool2d",
+            "avgPool2d",
+            "adaptiveAvgPool2d",
+            "logSoftmaxNll")) {
       assertTrue(ops.contains(op), "no PyTorch reference case for " + op);
     }
   }
@@ -102,7 +178,8 @@ class TorchReferenceTest {
       check("output " + k, spec, out);
       if (spec.containsKey("r")) {
         assertTrue(out.requiresGrad(), "output " + k + " should require grad");
-        Tensor r = floats(Json.doubles(spec.get("r")), Json.ints(spec.get("shape"))).to(out.device());
+        Tensor r =
+            floats(Json.doubles(spec.get("r")), Json.ints(spec.get("shape"))).to(out.device());
         Tensor term = out.mul(r).sum();
         loss = loss == null ? term : loss.add(term);
       }
@@ -117,7 +194,8 @@ class TorchReferenceTest {
       double[] expected = Json.doubles(grads.get(i));
       Tensor g = inputs[i].grad();
       if (g == null) {
-        for (double e : expected) assertEquals(0.0, e, "input " + i + " got no gradient, PyTorch's is nonzero");
+        for (double e : expected)
+          assertEquals(0.0, e, "input " + i + " got no gradient, PyTorch's is nonzero");
         continue;
       }
       assertArrayEquals(inputs[i].shape(), g.shape(), "shape of gradient " + i);
@@ -146,11 +224,17 @@ class TorchReferenceTest {
     int[] shape = Json.ints(spec.get("shape"));
     double[] values = Json.doubles(spec.get("data"));
     DType dtype = dtype((String) spec.get("dtype"));
-    Tensor t = variant == Variant.STRIDED_CPU ? strided(values, shape, dtype) : dense(values, shape, dtype);
+    Tensor t =
+        variant == Variant.STRIDED_CPU
+            ? strided(values, shape, dtype)
+            : dense(values, shape, dtype);
     if (dtype == DType.BOOL) t = t.ne(0);
     assertArrayEquals(shape, t.shape(), "input shape");
     if (variant == Variant.DENSE_REFERENCE) t = t.to(Device.REFERENCE);
-    if (variant == Variant.STRIDED_CPU && shape.length > 0 && RawNumel.of(shape) > 1 && dtype != DType.BOOL) {
+    if (variant == Variant.STRIDED_CPU
+        && shape.length > 0
+        && RawNumel.of(shape) > 1
+        && dtype != DType.BOOL) {
       assertFalse(t.isContiguous(), "strided variant should produce a non-contiguous input");
     }
     if (dtype == DType.FLOAT32) t.requiresGrad(true);
@@ -175,7 +259,12 @@ class TorchReferenceTest {
       int[] tshape = shape.clone();
       tshape[r - 1] = shape[r - 2];
       tshape[r - 2] = shape[r - 1];
-      return dense(values, shape, dtype).transpose(-1, -2).contiguous().detach().reshape(tshape).transpose(-1, -2);
+      return dense(values, shape, dtype)
+          .transpose(-1, -2)
+          .contiguous()
+          .detach()
+          .reshape(tshape)
+          .transpose(-1, -2);
     }
     if (r >= 1) {
       int n = values.length;
@@ -191,8 +280,14 @@ class TorchReferenceTest {
 
   private static void check(String what, Map<String, Object> spec, Tensor actual) {
     int[] shape = Json.ints(spec.get("shape"));
-    assertArrayEquals(shape, actual.shape(), what + " shape: expected " + Arrays.toString(shape) + ", got "
-        + Arrays.toString(actual.shape()));
+    assertArrayEquals(
+        shape,
+        actual.shape(),
+        what
+            + " shape: expected "
+            + Arrays.toString(shape)
+            + ", got "
+            + Arrays.toString(actual.shape()));
     DType dtype = dtype((String) spec.get("dtype"));
     assertEquals(dtype, actual.dtype(), what + " dtype");
     double[] expected = Json.doubles(spec.get("data"));
@@ -208,12 +303,24 @@ class TorchReferenceTest {
     assertEquals(expected.length, actual.length, what + ": number of elements");
     for (int i = 0; i < expected.length; i++) {
       double e = expected[i], a = actual[i];
-      boolean ok = Double.isNaN(e) ? Double.isNaN(a)
-          : Double.isInfinite(e) ? e == a
-          : Math.abs(a - e) <= ATOL + RTOL * Math.abs(e);
+      boolean ok =
+          Double.isNaN(e)
+              ? Double.isNaN(a)
+              : Double.isInfinite(e) ? e == a : Math.abs(a - e) <= ATOL + RTOL * Math.abs(e);
       if (!ok) {
-        fail(what + " differs at flat index " + i + ": expected " + e + ", got " + a + " (|diff| "
-            + Math.abs(a - e) + " > " + (ATOL + RTOL * Math.abs(e)) + ")");
+        fail(
+            what
+                + " differs at flat index "
+                + i
+                + ": expected "
+                + e
+                + ", got "
+                + a
+                + " (|diff| "
+                + Math.abs(a - e)
+                + " > "
+                + (ATOL + RTOL * Math.abs(e))
+                + ")");
       }
     }
   }
@@ -301,8 +408,10 @@ class TorchReferenceTest {
       case "leScalar" -> one(x.le(num(a, "value")));
       case "gtScalar" -> one(x.gt(num(a, "value")));
       case "geScalar" -> one(x.ge(num(a, "value")));
-      case "sum" -> one(a.containsKey("dims") ? x.sum(ints(a, "dims"), bool(a, "keepDim")) : x.sum());
-      case "mean" -> one(a.containsKey("dims") ? x.mean(ints(a, "dims"), bool(a, "keepDim")) : x.mean());
+      case "sum" ->
+          one(a.containsKey("dims") ? x.sum(ints(a, "dims"), bool(a, "keepDim")) : x.sum());
+      case "mean" ->
+          one(a.containsKey("dims") ? x.mean(ints(a, "dims"), bool(a, "keepDim")) : x.mean());
       case "var" -> one(x.var());
       case "std" -> one(x.std());
       case "varDims" -> one(x.var(ints(a, "dims"), bool(a, "unbiased"), bool(a, "keepDim")));
@@ -337,7 +446,10 @@ class TorchReferenceTest {
       case "expand" -> one(x.expand(ints(a, "shape")));
       case "narrow" -> one(x.narrow(integer(a, "dim"), integer(a, "start"), integer(a, "length")));
       case "select" -> one(x.select(integer(a, "dim"), integer(a, "index")));
-      case "slice" -> one(x.slice(integer(a, "dim"), integer(a, "start"), integer(a, "end"), integer(a, "step")));
+      case "slice" ->
+          one(
+              x.slice(
+                  integer(a, "dim"), integer(a, "start"), integer(a, "end"), integer(a, "step")));
       case "flatten" -> one(x.flatten());
       case "flattenRange" -> one(x.flatten(integer(a, "start"), integer(a, "end")));
       case "squeeze" -> one(x.squeeze());
@@ -358,19 +470,43 @@ class TorchReferenceTest {
       case "oneHot" -> one(x.oneHot(integer(a, "numClasses")));
       case "chainMlp" -> one(x.matmul(in[1]).add(in[2]).tanh().sum(1, false).logSoftmax(0));
       case "chainShared" -> one(x.mul(x.exp()).sub(x.sin().mul(x)));
-      case "chainNormalize" -> one(x.sub(x.mean(1, true)).div(x.var(1, false, true).add(1e-5).sqrt()));
-      case "conv2d" -> one(NeuralOpsWithArgs.conv2d(x, in[1], in.length > 2 ? in[2] : null, ints(a, "stride"),
-          ints(a, "padding"), ints(a, "dilation"), integer(a, "groups")));
-      case "convTranspose2d" -> one(NeuralOpsWithArgs.convTranspose2d(x, in[1], in.length > 2 ? in[2] : null, ints(a, "stride"),
-          ints(a, "padding"), ints(a, "outputPadding"), integer(a, "groups"), ints(a, "dilation")));
+      case "chainNormalize" ->
+          one(x.sub(x.mean(1, true)).div(x.var(1, false, true).add(1e-5).sqrt()));
+      case "conv2d" ->
+          one(
+              NeuralOpsWithArgs.conv2d(
+                  x,
+                  in[1],
+                  in.length > 2 ? in[2] : null,
+                  ints(a, "stride"),
+                  ints(a, "padding"),
+                  ints(a, "dilation"),
+                  integer(a, "groups")));
+      case "convTranspose2d" ->
+          one(
+              NeuralOpsWithArgs.convTranspose2d(
+                  x,
+                  in[1],
+                  in.length > 2 ? in[2] : null,
+                  ints(a, "stride"),
+                  ints(a, "padding"),
+                  ints(a, "outputPadding"),
+                  integer(a, "groups"),
+                  ints(a, "dilation")));
       case "maxPool2d" -> {
-        Tensor.ValuesIndices vi = NeuralOpsWithArgs.maxPool2dWithIndices(x, ints(a, "kernel"), ints(a, "stride"),
-            ints(a, "padding"), ints(a, "dilation"));
+        Tensor.ValuesIndices vi =
+            NeuralOpsWithArgs.maxPool2dWithIndices(
+                x, ints(a, "kernel"), ints(a, "stride"), ints(a, "padding"), ints(a, "dilation"));
         yield List.of(vi.values(), vi.indices());
       }
-      case "avgPool2d" -> one(NeuralOpsWithArgs.avgPool2d(x, ints(a, "kernel"), ints(a, "stride"), ints(a, "padding")));
-      case "adaptiveAvgPool2d" -> one(NeuralOpsWithArgs.adaptiveAvgPool2d(x, integer(a, "outH"), integer(a, "outW")));
-      case "logSoftmaxNll" -> one(NeuralOpsWithArgs.logSoftmaxNll(x, in[1], integer(a, "ignoreIndex")));
+      case "avgPool2d" ->
+          one(
+              NeuralOpsWithArgs.avgPool2d(
+                  x, ints(a, "kernel"), ints(a, "stride"), ints(a, "padding")));
+      case "adaptiveAvgPool2d" ->
+          one(NeuralOpsWithArgs.adaptiveAvgPool2d(x, integer(a, "outH"), integer(a, "outW")));
+      case "logSoftmaxNll" ->
+          one(NeuralOpsWithArgs.logSoftmaxNll(x, in[1], integer(a, "ignoreIndex")));
       default -> TorchIdiomsReferenceTest.apply(op, a, in);
     };
   }

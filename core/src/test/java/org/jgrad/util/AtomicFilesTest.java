@@ -21,8 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AtomicFilesTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static void put(Path target, String text) throws IOException {
     AtomicFiles.write(target, ch -> ch.write(ByteBuffer.wrap(text.getBytes())));
@@ -49,10 +48,16 @@ class AtomicFilesTest {
   void failedWriteKeepsTheOldContentAndDeletesItsTemporaryFile() throws IOException {
     Path t = dir.resolve("a.bin");
     put(t, "old");
-    IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(t, ch -> {
-      ch.write(ByteBuffer.wrap("half".getBytes()));
-      throw new IOException("disk full");
-    }));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                AtomicFiles.write(
+                    t,
+                    ch -> {
+                      ch.write(ByteBuffer.wrap("half".getBytes()));
+                      throw new IOException("disk full");
+                    }));
     assertEquals("disk full", e.getMessage());
     assertEquals("old", Files.readString(t));
     assertEquals(List.of("a.bin"), names());
@@ -61,7 +66,8 @@ class AtomicFilesTest {
   @Test
   void temporaryFilesOfAnInterruptedSaveAreDeletedByTheNextSaveToTheSamePath() throws IOException {
     Path t = dir.resolve("model.safetensors");
-    // What a killed JVM leaves: temporary siblings named as AtomicFiles names them. Files of another target
+    // What a killed JVM leaves: temporary siblings named as AtomicFiles names them. Files of
+    // another target
     // and look-alikes that AtomicFiles would not have made are kept.
     Path stale = dir.resolve(".model.safetensors.9876543210123456789.tmp");
     Files.writeString(stale, "partial");
@@ -78,7 +84,9 @@ class AtomicFilesTest {
 
     put(t, "new");
     assertEquals("new", Files.readString(t));
-    assertEquals(List.of(".model.safetensors.backup.tmp", ".other.bin.456.tmp", "model.safetensors"), names());
+    assertEquals(
+        List.of(".model.safetensors.backup.tmp", ".other.bin.456.tmp", "model.safetensors"),
+        names());
   }
 
   @Test
@@ -95,12 +103,13 @@ class AtomicFilesTest {
   void savedFilesGetTheUmaskPermissionsOfAnyNewFileNotOwnerOnly() throws Exception {
     if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) return;
     Path plain = dir.resolve("plain.txt");
-    Files.writeString(plain, "x");  // a file created the ordinary way: the umask decides
+    Files.writeString(plain, "x"); // a file created the ordinary way: the umask decides
     Path saved = dir.resolve("saved.txt");
     put(saved, "x");
     Set<PosixFilePermission> expected = Files.getPosixFilePermissions(plain);
     assertEquals(expected, Files.getPosixFilePermissions(saved));
-    // Under the usual umask 022 that means group/other may read; createTempFile would have given 0600.
+    // Under the usual umask 022 that means group/other may read; createTempFile would have given
+    // 0600.
     String umask = umask();
     if ("0022".equals(umask)) {
       assertTrue(expected.contains(PosixFilePermission.OTHERS_READ), expected.toString());
@@ -112,15 +121,16 @@ class AtomicFilesTest {
     List<Path> forced = new ArrayList<>();
     Path t = dir.resolve("d").resolve("f.bin");
     var previous = AtomicFiles.directoryForced;
-    AtomicFiles.directoryForced = p -> {
-      // At the time of the fsync the rename has happened: the target has the new content.
-      try {
-        assertEquals("new", Files.readString(t));
-      } catch (IOException e) {
-        throw new AssertionError(e);
-      }
-      forced.add(p);
-    };
+    AtomicFiles.directoryForced =
+        p -> {
+          // At the time of the fsync the rename has happened: the target has the new content.
+          try {
+            assertEquals("new", Files.readString(t));
+          } catch (IOException e) {
+            throw new AssertionError(e);
+          }
+          forced.add(p);
+        };
     try {
       put(t, "new");
     } finally {

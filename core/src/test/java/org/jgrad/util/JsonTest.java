@@ -15,15 +15,17 @@ import org.junit.jupiter.api.Test;
 class JsonTest {
   @Test
   void parsesEveryKindOfValue() {
-    Map<String, Object> m = Json.parseObject(
-        " {\"a\": 1, \"b\": -2.5e3, \"c\": [true, false, null], \"d\": {\"e\": \"x\\\"y\\\\z\\n\\u00e9\"}, \"f\": []} ");
+    Map<String, Object> m =
+        Json.parseObject(
+            " {\"a\": 1, \"b\": -2.5e3, \"c\": [true, false, null], \"d\": {\"e\": \"x\\\"y\\\\z\\n\\u00e9\"}, \"f\": []} ");
     assertEquals(1.0, m.get("a"));
     assertEquals(-2500.0, m.get("b"));
     assertEquals(List.of(true, false), Json.list(m.get("c")).subList(0, 2));
     assertNull(Json.list(m.get("c")).get(2));
     assertEquals("x\"y\\z\né", Json.map(m.get("d")).get("e"));
     assertEquals(List.of(), m.get("f"));
-    assertEquals(List.of("a", "b", "c", "d", "f"), new ArrayList<>(m.keySet()), "key order is kept");
+    assertEquals(
+        List.of("a", "b", "c", "d", "f"), new ArrayList<>(m.keySet()), "key order is kept");
     assertEquals(0.0, Json.parse("0"));
     assertEquals(-0.5, Json.parse("-0.5"));
     assertEquals(1e-7, Json.parse("1E-7"));
@@ -32,18 +34,23 @@ class JsonTest {
 
   @Test
   void helpersConvertAndCheck() {
-    Map<String, Object> m = Json.parseObject("{\"shape\": [2, 3], \"v\": [0.5, \"NaN\", \"-Infinity\"], \"s\": \"t\"}");
+    Map<String, Object> m =
+        Json.parseObject("{\"shape\": [2, 3], \"v\": [0.5, \"NaN\", \"-Infinity\"], \"s\": \"t\"}");
     assertArrayEquals(new int[] {2, 3}, Json.ints(m.get("shape")));
     double[] v = Json.doubles(m.get("v"));
     assertEquals(0.5, v[0]);
     assertTrue(Double.isNaN(v[1]));
     assertEquals(Double.NEGATIVE_INFINITY, v[2]);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.ints(Json.parse("[1.5]")));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Json.ints(Json.parse("[1.5]")));
     assertTrue(e.getMessage().contains("integer"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Json.map(m.get("shape")));
-    assertTrue(e.getMessage().contains("expected an object") && e.getMessage().contains("array"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("expected an object") && e.getMessage().contains("array"),
+        e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Json.number(m.get("s")));
-    assertTrue(e.getMessage().contains("number") && e.getMessage().contains("\"t\""), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("number") && e.getMessage().contains("\"t\""), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Json.parseObject("[1]"));
   }
 
@@ -67,10 +74,16 @@ class JsonTest {
       {"\"a\u0001\"", "control character"},
     };
     for (String[] b : bad) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(b[0]), b[0]);
-      assertTrue(e.getMessage().startsWith("Json: ") && e.getMessage().contains(b[1]), b[0] + " -> " + e.getMessage());
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Json.parse(b[0]), b[0]);
+      assertTrue(
+          e.getMessage().startsWith("Json: ") && e.getMessage().contains(b[1]),
+          b[0] + " -> " + e.getMessage());
     }
-    assertThrows(IllegalArgumentException.class, () -> Json.parse("[".repeat(100_000)), "deep nesting is refused, not a stack overflow");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Json.parse("[".repeat(100_000)),
+        "deep nesting is refused, not a stack overflow");
   }
 
   @Test
@@ -84,8 +97,10 @@ class JsonTest {
     m.put("none", null);
     m.put("x", 0.1);
     String s = Json.write(m);
-    assertEquals("{\"name\":\"w\\\"eight\\n\",\"shape\":[2,3],\"data\":[0.5,-1.25,3],\"offsets\":[0,1099511627776],"
-        + "\"ok\":true,\"none\":null,\"x\":0.1}", s);
+    assertEquals(
+        "{\"name\":\"w\\\"eight\\n\",\"shape\":[2,3],\"data\":[0.5,-1.25,3],\"offsets\":[0,1099511627776],"
+            + "\"ok\":true,\"none\":null,\"x\":0.1}",
+        s);
     Map<String, Object> back = Json.parseObject(s);
     assertEquals("w\"eight\n", back.get("name"));
     assertArrayEquals(new double[] {0.5, -1.25, 3}, Json.doubles(back.get("data")));
@@ -119,7 +134,8 @@ class JsonTest {
     m.put("empty", List.of());
     m.put("loss", "MSE");
     String s = Json.writePretty(m);
-    assertEquals("""
+    assertEquals(
+        """
         {
           "params": 34826,
           "test_accuracy": {
@@ -137,12 +153,16 @@ class JsonTest {
           "empty": [],
           "loss": "MSE"
         }
-        """, s);
+        """,
+        s);
     Map<String, Object> back = Json.parseObject(s);
     assertEquals(0.9917, Json.map(back.get("test_accuracy")).get("adam"));
     assertNull(Json.map(back.get("test_accuracy")).get("diverged"));
     assertArrayEquals(new double[] {0.5, 0.25}, Json.doubles(back.get("curve")));
-    assertEquals(Json.parse(Json.write(List.of(List.of("a", 1), Map.of()))), back.get("rows"), "pretty and compact agree");
+    assertEquals(
+        Json.parse(Json.write(List.of(List.of("a", 1), Map.of()))),
+        back.get("rows"),
+        "pretty and compact agree");
     assertEquals("null\n", Json.writePretty(Double.POSITIVE_INFINITY));
     assertThrows(IllegalArgumentException.class, () -> Json.writePretty(Map.of(1, 2)));
   }
@@ -160,7 +180,8 @@ class JsonTest {
     m.put("count", 34826L);
     m.put("f", 0.1f);
     m.put("curve", List.of(1.0 / 3, 0.0));
-    assertEquals("""
+    assertEquals(
+        """
         {
           "mse": 0.0851674,
           "lr": 0.0002,
@@ -173,7 +194,8 @@ class JsonTest {
           "f": 0.1,
           "curve": [0.333333, 0]
         }
-        """, Json.writePretty(m, 6));
+        """,
+        Json.writePretty(m, 6));
     Map<String, Object> back = Json.parseObject(Json.writePretty(m, 6));
     assertEquals(-3.14018e-17, back.get("tiny"));
     assertEquals(Json.writePretty(m), Json.writePretty(m, 0), "0 keeps the numbers exact");

@@ -11,12 +11,12 @@ import org.jgrad.tensor.Tensor;
  * }
  * }</pre>
  *
- * @param inputs  [B, ...] inputs
+ * @param inputs [B, ...] inputs
  * @param targets [B, ...] targets
  */
 public record Batch(Tensor inputs, Tensor targets) {
-    /** Number of examples in the batch. */
-    public int size() {
-        return inputs.size(0);
-    }
+  /** Number of examples in the batch. */
+  public int size() {
+    return inputs.size(0);
+  }
 }

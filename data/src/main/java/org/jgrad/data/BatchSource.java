@@ -10,6 +10,6 @@ package org.jgrad.data;
  * }</pre>
  */
 public interface BatchSource {
-    /** The examples at {@code indices}, in that order, stacked. */
-    Batch batch(int[] indices);
+  /** The examples at {@code indices}, in that order, stacked. */
+  Batch batch(int[] indices);
 }

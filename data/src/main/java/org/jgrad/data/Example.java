@@ -12,8 +12,7 @@ import org.jgrad.tensor.Tensor;
  * (int) e.target().item();    // 5
  * }</pre>
  *
- * @param input  the input
+ * @param input the input
  * @param target the target
  */
-public record Example(Tensor input, Tensor target) {
-}
+public record Example(Tensor input, Tensor target) {}

@@ -25,7 +25,9 @@ import picocli.CommandLine.Parameters;
  *   java ... org.jgrad.examples.Main render docs/results
  * </pre>
  */
-@Command(name = "jgrad-examples", mixinStandardHelpOptions = true,
+@Command(
+    name = "jgrad-examples",
+    mixinStandardHelpOptions = true,
     description = "Runs jgrad's coursework exercises and writes their reports.",
     subcommands = {Main.ListCommand.class, Main.RunCommand.class, RenderCommand.class})
 public final class Main implements Callable<Integer> {
@@ -73,10 +75,16 @@ public final class Main implements Callable<Integer> {
       if (name.equals("all")) {
         todo.addAll(Exercises.all());
       } else {
-        todo.add(Exercises.find(name).orElseThrow(() -> new CommandLine.ParameterException(
-            new CommandLine(this), "unknown exercise '" + name + "'; run 'list' to see them")));
+        todo.add(
+            Exercises.find(name)
+                .orElseThrow(
+                    () ->
+                        new CommandLine.ParameterException(
+                            new CommandLine(this),
+                            "unknown exercise '" + name + "'; run 'list' to see them")));
       }
-      // Which kernels run (and why slow, if the Vector API flag is missing) belongs at the top of every log.
+      // Which kernels run (and why slow, if the Vector API flag is missing) belongs at the top of
+      // every log.
       System.out.print(Backends.describe());
       List<String[]> done = new ArrayList<>();
       int failures = 0;
@@ -85,7 +93,9 @@ public final class Main implements Callable<Integer> {
         try {
           runOne(e, quick, seed, out);
           double s = (System.nanoTime() - t0) / 1e9;
-          System.out.printf("[%s] done in %.1f s -> %s%n", e.name(), s, out.resolve(e.name()).resolve("report.html"));
+          System.out.printf(
+              "[%s] done in %.1f s -> %s%n",
+              e.name(), s, out.resolve(e.name()).resolve("report.html"));
           done.add(new String[] {e.name(), e.title(), String.format("%.1f s", s), "ok"});
         } catch (Exception ex) {
           failures++;
@@ -95,8 +105,20 @@ public final class Main implements Callable<Integer> {
         }
       }
       if (name.equals("all")) {
-        Index.write(out, "jgrad runs", "jgrad exercise runs", "Mode: " + (quick ? "quick" : "full") + ", seed " + seed
-            + ", " + Provenance.commit() + ". Generated " + java.time.Instant.now() + ".", done);
+        Index.write(
+            out,
+            "jgrad runs",
+            "jgrad exercise runs",
+            "Mode: "
+                + (quick ? "quick" : "full")
+                + ", seed "
+                + seed
+                + ", "
+                + Provenance.commit()
+                + ". Generated "
+                + java.time.Instant.now()
+                + ".",
+            done);
       }
       return failures == 0 ? 0 : 1;
     }
@@ -107,46 +129,95 @@ public final class Main implements Callable<Integer> {
     Path dir = out.resolve(e.name());
     Files.createDirectories(dir);
     RunContext ctx = new RunContext(e.name(), quick, seed, dir, System.out);
-    ctx.report().title(e.title()).paragraph("Run: `" + e.name() + "`, mode " + (quick ? "quick" : "full")
-        + ", seed " + seed + ", jgrad " + Provenance.commit() + " on Java " + System.getProperty("java.version") + ".");
+    ctx.report()
+        .title(e.title())
+        .paragraph(
+            "Run: `"
+                + e.name()
+                + "`, mode "
+                + (quick ? "quick" : "full")
+                + ", seed "
+                + seed
+                + ", jgrad "
+                + Provenance.commit()
+                + " on Java "
+                + System.getProperty("java.version")
+                + ".");
     e.run(ctx);
     ctx.finish();
     return ctx;
   }
 
-  /** The index page of a runs folder: one row per exercise linking its report.html, then its figures. */
+  /**
+   * The index page of a runs folder: one row per exercise linking its report.html, then its
+   * figures.
+   */
   static final class Index {
     private Index() {}
 
     /** Rows are {name, title, time, status}; time may be "" when unknown. */
-    static void write(Path out, String pageTitle, String heading, String intro, List<String[]> rows) throws IOException {
-      StringBuilder html = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
-          .append(esc(pageTitle)).append("</title>"
-          + "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
-          + "td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}"
-          + "img{max-width:260px;margin:4px;border:1px solid #ccc}</style></head><body><h1>").append(esc(heading))
-          .append("</h1>");
+    static void write(Path out, String pageTitle, String heading, String intro, List<String[]> rows)
+        throws IOException {
+      StringBuilder html =
+          new StringBuilder(
+                  "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+              .append(esc(pageTitle))
+              .append(
+                  "</title>"
+                      + "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
+                      + "td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}"
+                      + "img{max-width:260px;margin:4px;border:1px solid #ccc}</style></head><body><h1>")
+              .append(esc(heading))
+              .append("</h1>");
       boolean times = rows.stream().anyMatch(r -> !r[2].isEmpty());
-      html.append("<p>").append(esc(intro)).append("</p><table><tr><th>exercise</th><th>title</th>")
-          .append(times ? "<th>time</th>" : "").append("<th>status</th><th>files</th></tr>");
+      html.append("<p>")
+          .append(esc(intro))
+          .append("</p><table><tr><th>exercise</th><th>title</th>")
+          .append(times ? "<th>time</th>" : "")
+          .append("<th>status</th><th>files</th></tr>");
       for (String[] r : rows) {
         boolean has = Files.isRegularFile(out.resolve(r[0]).resolve("report.html"));
-        html.append("<tr><td>").append(has ? "<a href=\"" + r[0] + "/report.html\">" + r[0] + "</a>" : r[0])
-            .append("</td><td>").append(esc(r[1])).append("</td><td>").append(times ? r[2] + "</td><td>" : "").append(esc(r[3]))
-            .append("</td><td>").append(has ? "<a href=\"" + r[0] + "/report.md\">report.md</a> &middot; <a href=\"" + r[0]
-                + "/metrics.json\">metrics.json</a>" : "").append("</td></tr>");
+        html.append("<tr><td>")
+            .append(has ? "<a href=\"" + r[0] + "/report.html\">" + r[0] + "</a>" : r[0])
+            .append("</td><td>")
+            .append(esc(r[1]))
+            .append("</td><td>")
+            .append(times ? r[2] + "</td><td>" : "")
+            .append(esc(r[3]))
+            .append("</td><td>")
+            .append(
+                has
+                    ? "<a href=\""
+                        + r[0]
+                        + "/report.md\">report.md</a> &middot; <a href=\""
+                        + r[0]
+                        + "/metrics.json\">metrics.json</a>"
+                    : "")
+            .append("</td></tr>");
       }
       html.append("</table>");
       for (String[] r : rows) {
         Path dir = out.resolve(r[0]);
         if (!Files.isRegularFile(dir.resolve("report.html"))) continue;
-        html.append("<h2 id=\"").append(r[0]).append("\"><a href=\"").append(r[0]).append("/report.html\">").append(r[0])
-            .append("</a></h2><p>").append(esc(r[1])).append("</p>");
+        html.append("<h2 id=\"")
+            .append(r[0])
+            .append("\"><a href=\"")
+            .append(r[0])
+            .append("/report.html\">")
+            .append(r[0])
+            .append("</a></h2><p>")
+            .append(esc(r[1]))
+            .append("</p>");
         try (var files = Files.list(dir)) {
           for (Path p : files.filter(f -> f.toString().endsWith(".png")).sorted().toList()) {
             String rel = r[0] + "/" + p.getFileName();
-            html.append("<a href=\"").append(rel).append("\"><img src=\"").append(rel).append("\" alt=\"")
-                .append(p.getFileName()).append("\"></a>");
+            html.append("<a href=\"")
+                .append(rel)
+                .append("\"><img src=\"")
+                .append(rel)
+                .append("\" alt=\"")
+                .append(p.getFileName())
+                .append("\"></a>");
           }
         }
       }

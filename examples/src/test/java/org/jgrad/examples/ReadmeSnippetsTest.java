@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jgrad.autograd.Function;
 import org.jgrad.autograd.GradCheck;
+import org.jgrad.backend.DType;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.data.Batch;
 import org.jgrad.data.DataLoader;
@@ -38,8 +40,6 @@ import org.jgrad.optim.ClipGrad;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.lr.CosineAnnealingLR;
 import org.jgrad.optim.lr.OneCycleLR;
-import org.jgrad.backend.DType;
-import org.jgrad.autograd.Function;
 import org.jgrad.tensor.Tensor;
 import org.jgrad.train.History;
 import org.jgrad.train.Metric;
@@ -50,15 +50,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's Java snippets, compiled and run with assertions on what their comments claim.
  *
- * <p>Each README block preceded by {@code <!-- snippet:NAME -->} must equal, line for line (indentation
- * and blank lines aside), the code between {@code // snippet:NAME} and {@code // end snippet:NAME} in this
- * file (several such regions are joined in order), and its imports must be imports of this file; a block
- * marked {@code <!-- snippet:not-run (why) -->} is exempt and says why. So the README cannot drift from
- * code that compiles and runs.
+ * <p>Each README block preceded by {@code <!-- snippet:NAME -->} must equal, line for line
+ * (indentation and blank lines aside), the code between {@code // snippet:NAME} and {@code // end
+ * snippet:NAME} in this file (several such regions are joined in order), and its imports must be
+ * imports of this file; a block marked {@code <!-- snippet:not-run (why) -->} is exempt and says
+ * why. So the README cannot drift from code that compiles and runs.
  */
 class ReadmeSnippetsTest {
   private static final Path README = Path.of("..", "README.md");
-  private static final Path SELF = Path.of("src", "test", "java", "org", "jgrad", "examples", "ReadmeSnippetsTest.java");
+  private static final Path SELF =
+      Path.of("src", "test", "java", "org", "jgrad", "examples", "ReadmeSnippetsTest.java");
 
   @Test
   void firstLook() {
@@ -68,8 +69,8 @@ class ReadmeSnippetsTest {
     Tensor x = Tensor.of(new float[] {1, 2, 3}, 1, 3);
     Tensor loss = x.matmul(w).relu().sum();
     loss.backward();
-    System.out.println(w.grad());          // tensor([[1., 1.], [2., 2.], [3., 3.]]) where the ReLU is open
-    System.out.println(loss.gradFn());     // <SumBackward>
+    System.out.println(w.grad()); // tensor([[1., 1.], [2., 2.], [3., 3.]]) where the ReLU is open
+    System.out.println(loss.gradFn()); // <SumBackward>
     // end snippet:first-look
     double[] h = x.matmul(w).toDoubleArray();
     float[] want = new float[6];
@@ -80,7 +81,9 @@ class ReadmeSnippetsTest {
     assertEquals("<SumBackward>", loss.gradFn().toString());
   }
 
-  /** Compiled only: it trains a full epoch of MNIST, which a unit test cannot download or afford. */
+  /**
+   * Compiled only: it trains a full epoch of MNIST, which a unit test cannot download or afford.
+   */
   @SuppressWarnings("unused")
   static void mnistLoop() throws IOException {
     // snippet:mnist-loop
@@ -99,9 +102,11 @@ class ReadmeSnippetsTest {
   @Test
   void trainingLoop() {
     Tensor.manualSeed(0);
-    Batch all = new DataLoader(TensorDataset.of(Synthetic.twoMoons(256, 0.1, 1)), 256).iterator().next();
+    Batch all =
+        new DataLoader(TensorDataset.of(Synthetic.twoMoons(256, 0.1, 1)), 256).iterator().next();
     // snippet:training-loop
-    DataLoader loader = new DataLoader(TensorDataset.of(Synthetic.twoMoons(256, 0.1, 1)), 32, true, 42);
+    DataLoader loader =
+        new DataLoader(TensorDataset.of(Synthetic.twoMoons(256, 0.1, 1)), 32, true, 42);
     Module model = new Sequential(new Linear(2, 32), new ReLU(), new Linear(32, 2));
     // end snippet:training-loop
     double before = new CrossEntropyLoss().forward(model.call(all.inputs()), all.targets()).item();
@@ -135,7 +140,8 @@ class ReadmeSnippetsTest {
   void checkpoint(@TempDir Path tmp) throws IOException {
     Path cwd = tmp;
     Tensor.manualSeed(0);
-    Batch b = new DataLoader(TensorDataset.of(Synthetic.twoMoons(64, 0.1, 1)), 64).iterator().next();
+    Batch b =
+        new DataLoader(TensorDataset.of(Synthetic.twoMoons(64, 0.1, 1)), 64).iterator().next();
     Module model = new Sequential(new Linear(2, 8), new ReLU(), new Linear(8, 2));
     Optimizer opt = new Adam(model.parameters(), Adam.options().lr(1e-2));
     var sched = new CosineAnnealingLR(opt, 10);
@@ -176,25 +182,29 @@ class ReadmeSnippetsTest {
     // snippet:trainer
     Path out = Path.of("runs", "two-moons");
     // end snippet:trainer
-    out = cwd.resolve(out);   // not the repository's runs/
+    out = cwd.resolve(out); // not the repository's runs/
     // snippet:trainer
     TensorDataset train = TensorDataset.of(Synthetic.twoMoons(1000, 0.2, 1));
     TensorDataset val = TensorDataset.of(Synthetic.twoMoons(300, 0.2, 2));
     Tensor.manualSeed(0);
-    Module model = new Sequential(new Linear(2, 32), new ReLU(), new Linear(32, 32), new ReLU(), new Linear(32, 2));
+    Module model =
+        new Sequential(
+            new Linear(2, 32), new ReLU(), new Linear(32, 32), new ReLU(), new Linear(32, 2));
     Optimizer opt = new AdamW(model.parameters(), AdamW.options().lr(0.01));
     DataLoader trainLoader = new DataLoader(train, 32, true, 42);
 
-    History history = Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
-        .train(trainLoader)
-        .validation(new DataLoader(val, 300))
-        .metrics(Metric.accuracy())
-        .epochs(20)
-        .batchScheduler(new OneCycleLR(opt, OneCycleLR.options(0.02).epochs(20, trainLoader.size())))
-        .outputDir(out)                 // history.csv, history.png, best.safetensors
-        .restoreBest(true)              // reload the epoch with the lowest val_loss at the end
-        .build()
-        .fit();
+    History history =
+        Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
+            .train(trainLoader)
+            .validation(new DataLoader(val, 300))
+            .metrics(Metric.accuracy())
+            .epochs(20)
+            .batchScheduler(
+                new OneCycleLR(opt, OneCycleLR.options(0.02).epochs(20, trainLoader.size())))
+            .outputDir(out) // history.csv, history.png, best.safetensors
+            .restoreBest(true) // reload the epoch with the lowest val_loss at the end
+            .build()
+            .fit();
     // end snippet:trainer
     assertTrue(history.max("val_accuracy") > 0.95, history.last().toString());
     for (String f : List.of("history.csv", "history.png", "best.safetensors")) {
@@ -209,7 +219,7 @@ class ReadmeSnippetsTest {
     ScaledMlp(int in, int hidden, int out) {
       fc1 = child("fc1", new Linear(in, hidden));
       fc2 = child("fc2", new Linear(hidden, out));
-      param("scale", Tensor.ones(out));               // a learnable per-output gain
+      param("scale", Tensor.ones(out)); // a learnable per-output gain
     }
 
     @Override
@@ -217,21 +227,25 @@ class ReadmeSnippetsTest {
       return fc2.call(F.relu(fc1.call(x))).mul(parameter("scale"));
     }
   }
+
   // end snippet:custom-module
 
   @Test
   void customModule() {
     // snippet:custom-module
     ScaledMlp model = new ScaledMlp(4, 16, 3);
-    Tensor logits = model.call(Tensor.randn(8, 4));       // shape [8, 3]
-    System.out.println(model.namedParameters().keySet());  // [scale, fc1.weight, fc1.bias, fc2.weight, fc2.bias]
+    Tensor logits = model.call(Tensor.randn(8, 4)); // shape [8, 3]
+    System.out.println(
+        model.namedParameters().keySet()); // [scale, fc1.weight, fc1.bias, fc2.weight, fc2.bias]
     // end snippet:custom-module
     assertArrayEquals(new int[] {8, 3}, logits.shape());
-    assertEquals(List.of("scale", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"),
+    assertEquals(
+        List.of("scale", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"),
         new ArrayList<>(model.namedParameters().keySet()));
     assertEquals(3 + 4 * 16 + 16 + 16 * 3 + 3, model.numParameters());
     logits.sum().backward();
-    for (var p : model.namedParameters().entrySet()) assertNotNull(p.getValue().grad(), p.getKey() + " has no gradient");
+    for (var p : model.namedParameters().entrySet())
+      assertNotNull(p.getValue().grad(), p.getKey() + " has no gradient");
   }
 
   // snippet:custom-function
@@ -246,9 +260,10 @@ class ReadmeSnippetsTest {
 
     @Override
     protected Tensor[] backward(Tensor g) {
-      return new Tensor[] {g.mul(x.square()).mul(3)};   // d(x^3)/dx = 3x^2
+      return new Tensor[] {g.mul(x.square()).mul(3)}; // d(x^3)/dx = 3x^2
     }
   }
+
   // end snippet:custom-function
 
   @Test
@@ -258,8 +273,10 @@ class ReadmeSnippetsTest {
     Tensor x = Tensor.of(new double[] {-1, 0.5, 2}, 3).requiresGrad(true);
     Tensor y = Function.apply(new Cube(), x);
     y.sum().backward();
-    System.out.println(x.grad());                          // [3, 0.75, 12]
-    GradCheck.check(xs -> Function.apply(new Cube(), xs[0]), Tensor.randn(4).to(DType.FLOAT64).requiresGrad(true));
+    System.out.println(x.grad()); // [3, 0.75, 12]
+    GradCheck.check(
+        xs -> Function.apply(new Cube(), xs[0]),
+        Tensor.randn(4).to(DType.FLOAT64).requiresGrad(true));
     // end snippet:custom-function
     assertClose(Tensor.of(new double[] {-1, 0.125, 8}, 3), y.detach(), 0, 0);
     assertClose(Tensor.of(new double[] {3, 0.75, 12}, 3), x.grad(), 0, 0);
@@ -273,35 +290,49 @@ class ReadmeSnippetsTest {
     Map<String, List<String>> regions = regions(self);
     List<String> myImports = self.lines().filter(l -> l.startsWith("import ")).toList();
 
-    Matcher m = Pattern.compile("(?:<!-- snippet:([\\w-]+)[^>]*-->\\n)?```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    Matcher m =
+        Pattern.compile("(?:<!-- snippet:([\\w-]+)[^>]*-->\\n)?```java\\n(.*?)```", Pattern.DOTALL)
+            .matcher(readme);
     List<String> checked = new ArrayList<>();
     int blocks = 0;
     while (m.find()) {
       blocks++;
       String name = m.group(1);
       String firstLine = m.group(2).lines().findFirst().orElse("");
-      if (name == null) fail("README.md: a ```java block has no <!-- snippet:NAME --> marker: " + firstLine);
+      if (name == null)
+        fail("README.md: a ```java block has no <!-- snippet:NAME --> marker: " + firstLine);
       if (name.equals("not-run")) continue;
       List<String> code = new ArrayList<>();
       for (String l : m.group(2).lines().toList()) {
         if (l.startsWith("import ")) {
-          assertTrue(myImports.contains(l), "README snippet " + name + ": " + l + " is not an import of ReadmeSnippetsTest");
+          assertTrue(
+              myImports.contains(l),
+              "README snippet " + name + ": " + l + " is not an import of ReadmeSnippetsTest");
         } else if (!l.isBlank()) {
           code.add(l.strip());
         }
       }
-      assertTrue(regions.containsKey(name), "README snippet " + name + " has no // snippet:" + name + " region here");
-      assertEquals(String.join("\n", regions.get(name)), String.join("\n", code),
+      assertTrue(
+          regions.containsKey(name),
+          "README snippet " + name + " has no // snippet:" + name + " region here");
+      assertEquals(
+          String.join("\n", regions.get(name)),
+          String.join("\n", code),
           "README snippet " + name + " differs from ReadmeSnippetsTest");
       checked.add(name);
     }
     assertTrue(blocks >= 7, "found only " + blocks + " ```java blocks in README.md");
-    assertEquals(new ArrayList<>(regions.keySet()).stream().sorted().toList(), checked.stream().sorted().toList(),
+    assertEquals(
+        new ArrayList<>(regions.keySet()).stream().sorted().toList(),
+        checked.stream().sorted().toList(),
         "each // snippet region here appears in README.md once");
     assertFalse(checked.isEmpty());
   }
 
-  /** The lines of each {@code // snippet:NAME} region, stripped, blank lines dropped, regions of a name joined. */
+  /**
+   * The lines of each {@code // snippet:NAME} region, stripped, blank lines dropped, regions of a
+   * name joined.
+   */
   private static Map<String, List<String>> regions(String source) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     String open = null;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.nio.file.Path;
 import org.jgrad.examples.exercises.ConvAeGridSearch;
 import org.jgrad.examples.exercises.MnistCnnOptimizers;
 import org.jgrad.examples.exercises.OptimizerComparison;
@@ -21,12 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Quick-mode runs of conv-ae-gridsearch, perceptron-regression, optimizer-comparison,
- * mnist-cnn-optimizers and surface-regression: their outputs exist and their key figures are
- * finite and within the ranges the problems allow.
+ * mnist-cnn-optimizers and surface-regression: their outputs exist and their key figures are finite
+ * and within the ranges the problems allow.
  */
 class RegressionAndCnnExercisesSmokeTest {
-  @TempDir
-  Path out;
+  @TempDir Path out;
 
   private static void assertOutputs(RunContext ctx, String... pngs) throws Exception {
     assertTrue(Files.size(ctx.file("report.md")) > 500, "report.md too short");
@@ -48,31 +47,44 @@ class RegressionAndCnnExercisesSmokeTest {
   @Test
   void perceptronRegressionMatchesLeastSquaresAndTheHessianThreshold() throws Exception {
     RunContext ctx = Main.runOne(new PerceptronRegression(), true, 0, out);
-    assertOutputs(ctx, "linear_fit.png", "lr_study.png", "mlp_loss.png", "mlp_fit.png", "minibatch.png");
+    assertOutputs(
+        ctx, "linear_fit.png", "lr_study.png", "mlp_loss.png", "mlp_fit.png", "minibatch.png");
     var m = ctx.metrics();
     assertTrue(num(m.get("gd_ls_max_abs_diff")) < 1e-6, "GD should reach the least-squares line");
-    // 50 evenly spaced x on [-1, 1] have mean 0, so H = diag(2·mean(x²), 2): λmax = 2 and the threshold is lr = 1.
+    // 50 evenly spaced x on [-1, 1] have mean 0, so H = diag(2·mean(x²), 2): λmax = 2 and the
+    // threshold is lr = 1.
     assertEquals(1.0, num(m.get("lr_critical")), 1e-6);
     double firstDivergent = num(m.get("lr_first_divergent"));
-    assertTrue(firstDivergent > 1.0 && firstDivergent <= 1.2, "the upward scan diverges just past 1: " + firstDivergent);
+    assertTrue(
+        firstDivergent > 1.0 && firstDivergent <= 1.2,
+        "the upward scan diverges just past 1: " + firstDivergent);
     // The least-squares slope of -sin(0.8πx) on [-1, 1] is negative, its intercept 0 by symmetry.
     assertTrue(num(m.get("ls_weight")) < 0 && Math.abs(num(m.get("ls_bias"))) < 1e-9);
     for (Object o : (List<?>) m.get("lr_study")) {
       Map<String, Object> row = map(o);
       double lr = num(row.get("lr"));
       String outcome = (String) row.get("outcome");
-      if (lr < 0.99) assertTrue(!outcome.equals("diverged"), "lr " + lr + " is below 2/λmax and must not diverge");
+      if (lr < 0.99)
+        assertTrue(
+            !outcome.equals("diverged"), "lr " + lr + " is below 2/λmax and must not diverge");
       if (lr > 1.0 + 1e-9) assertEquals("diverged", outcome, "lr " + lr + " is above 2/λmax");
       if (row.get("epochs_to_converge") != null) {
-        // The epoch count follows from the eigen-decomposition; the measurement must agree to within an epoch.
-        assertEquals(num(row.get("predicted_epochs")), num(row.get("epochs_to_converge")), 1.0, "lr " + lr);
+        // The epoch count follows from the eigen-decomposition; the measurement must agree to
+        // within an epoch.
+        assertEquals(
+            num(row.get("predicted_epochs")), num(row.get("epochs_to_converge")), 1.0, "lr " + lr);
       }
     }
     Map<String, Object> mlp = map(m.get("mlp_final_loss"));
     double ls = num(m.get("ls_mse"));
-    assertTrue(num(mlp.get("one_hidden")) < ls / 5 && num(mlp.get("two_hidden")) < ls / 5, "MLPs bend: " + mlp);
+    assertTrue(
+        num(mlp.get("one_hidden")) < ls / 5 && num(mlp.get("two_hidden")) < ls / 5,
+        "MLPs bend: " + mlp);
     Map<String, Object> ups = map(m.get("loss_increases"));
-    assertEquals(0, ((Number) ups.get("linear neuron, batch 50")).intValue(), "full-batch GD on a quadratic never rises");
+    assertEquals(
+        0,
+        ((Number) ups.get("linear neuron, batch 50")).intValue(),
+        "full-batch GD on a quadratic never rises");
   }
 
   @Test
@@ -85,8 +97,10 @@ class RegressionAndCnnExercisesSmokeTest {
     for (var e : fl.entrySet()) {
       for (var h : map(e.getValue()).entrySet()) {
         double v = num(h.getValue());
-        // Below the variance of the target plus noise (about 0.5 + 0.01), and not below what noise allows.
-        assertTrue(Double.isFinite(v) && v < 0.6 && v > 0.005, e.getKey() + " " + h.getKey() + ": " + v);
+        // Below the variance of the target plus noise (about 0.5 + 0.01), and not below what noise
+        // allows.
+        assertTrue(
+            Double.isFinite(v) && v < 0.6 && v > 0.005, e.getKey() + " " + h.getKey() + ": " + v);
         assertTrue(num(map(secs.get(e.getKey())).get(h.getKey())) > 0);
       }
     }
@@ -98,23 +112,35 @@ class RegressionAndCnnExercisesSmokeTest {
   @Test
   void surfaceRegressionLearnsTheSurface() throws Exception {
     RunContext ctx = Main.runOne(new SurfaceRegression(), true, 0, out);
-    assertOutputs(ctx, "surface_true.png", "surface_predicted.png", "surface_error.png", "loss.png");
+    assertOutputs(
+        ctx, "surface_true.png", "surface_predicted.png", "surface_error.png", "loss.png");
     var m = ctx.metrics();
     double test = num(m.get("test_mse"));
-    // The surface sin(πx1)cos(πx2/2) has mean 0 and variance 0.25 on [-1,1]², so a constant predictor scores ~0.25.
+    // The surface sin(πx1)cos(πx2/2) has mean 0 and variance 0.25 on [-1,1]², so a constant
+    // predictor scores ~0.25.
     assertTrue(Double.isFinite(test) && test > 0.0025 * 0.5 && test < 0.05, "test MSE " + test);
     assertTrue(num(m.get("grid_mse")) < 0.05);
     assertTrue(num(m.get("best_epoch")) <= num(m.get("epochs_run")));
-    // Each model's table row carries its own training time (a committed report once showed one time for both).
+    // Each model's table row carries its own training time (a committed report once showed one time
+    // for both).
     double withBn = num(m.get("train_seconds")), without = num(m.get("train_seconds_no_batchnorm"));
     assertTrue(withBn > 0 && without > 0, withBn + " / " + without);
     assertNotEquals(withBn, without, "two separate trainings cannot take exactly the same time");
     List<String> lines = Files.readAllLines(ctx.file("report.md"));
-    String bnRow = lines.stream().filter(l -> l.startsWith("| with batch norm |")).findFirst().orElseThrow();
-    String plainRow = lines.stream().filter(l -> l.startsWith("| without batch norm |")).findFirst().orElseThrow();
+    String bnRow =
+        lines.stream().filter(l -> l.startsWith("| with batch norm |")).findFirst().orElseThrow();
+    String plainRow =
+        lines.stream()
+            .filter(l -> l.startsWith("| without batch norm |"))
+            .findFirst()
+            .orElseThrow();
     assertTrue(bnRow.endsWith("| " + Report.cell(withBn) + " |"), bnRow);
     assertTrue(plainRow.endsWith("| " + Report.cell(without) + " |"), plainRow);
-    assertTrue(plainRow.startsWith("| without batch norm | " + ((Number) m.get("epochs_run_no_batchnorm")).intValue() + " |"),
+    assertTrue(
+        plainRow.startsWith(
+            "| without batch norm | "
+                + ((Number) m.get("epochs_run_no_batchnorm")).intValue()
+                + " |"),
         plainRow);
   }
 
@@ -135,17 +161,25 @@ class RegressionAndCnnExercisesSmokeTest {
   @Test
   void convAeGridSearchReportsEveryGridPointAndNoiseCondition() throws Exception {
     RunContext ctx = Main.runOne(new ConvAeGridSearch(), true, 0, out);
-    assertOutputs(ctx, "retrain_val.png", "recon_none.png", "recon_gaussian_2.png", "recon_occlusion.png",
-        "pca_size4.png", "pca_size32.png");
+    assertOutputs(
+        ctx,
+        "retrain_val.png",
+        "recon_none.png",
+        "recon_gaussian_2.png",
+        "recon_occlusion.png",
+        "pca_size4.png",
+        "pca_size32.png");
     var m = ctx.metrics();
     Map<String, Object> test = map(m.get("test_mse"));
     assertEquals(List.of("4", "8", "16", "32"), List.copyOf(test.keySet()));
-    // Sigmoid outputs in [0, 1] against MNIST pixels: a blank image scores about 0.11, a trained one less.
+    // Sigmoid outputs in [0, 1] against MNIST pixels: a blank image scores about 0.11, a trained
+    // one less.
     for (var e : test.entrySet()) {
       double v = num(e.getValue());
       assertTrue(Double.isFinite(v) && v > 0 && v < 0.12, "size " + e.getKey() + ": " + v);
     }
-    for (var e : map(m.get("cv_mse")).entrySet()) assertEquals(9, map(e.getValue()).size(), "3 × 3 grid");
+    for (var e : map(m.get("cv_mse")).entrySet())
+      assertEquals(9, map(e.getValue()).size(), "3 × 3 grid");
     Map<String, Object> noise = map(m.get("noise_mse"));
     for (String size : List.of("4", "32")) {
       Map<String, Object> n = map(noise.get(size));

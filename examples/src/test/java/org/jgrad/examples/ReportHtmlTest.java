@@ -26,15 +26,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReportHtmlTest {
   private static final Pattern IMG = Pattern.compile("<img src=\"([^\"]+)\"");
-  private static final Pattern ABSOLUTE = Pattern.compile("(?<![\\w.~])/(root|home|work|tmp|Users)/");
+  private static final Pattern ABSOLUTE =
+      Pattern.compile("(?<![\\w.~])/(root|home|work|tmp|Users)/");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void tableCellsWithPipesStayInTheirCellsInMarkdownAndHtml() throws Exception {
-    Report r = new Report().title("T").table(List.of("measure", "value"), List.of(
-        List.of("largest |error| on the grid", 0.2737), List.of("|difference|", 1e-9)));
+    Report r =
+        new Report()
+            .title("T")
+            .table(
+                List.of("measure", "value"),
+                List.of(
+                    List.of("largest |error| on the grid", 0.2737), List.of("|difference|", 1e-9)));
     String md = r.markdown();
     assertTrue(md.contains("| largest \\|error\\| on the grid | 0.2737 |"), md);
     String html = Report.toHtml(md);
@@ -46,19 +51,28 @@ class ReportHtmlTest {
 
   @Test
   void rowsOfTheWrongWidthAreRefused() {
-    var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new Report().table(List.of("a", "b"), List.of(List.of("only one"))));
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> new Report().table(List.of("a", "b"), List.of(List.of("only one"))));
     assertTrue(e.getMessage().contains("1 cells but there are 2 headers"), e.getMessage());
   }
 
   @Test
   void writeProducesHtmlBesideTheMarkdownWithRelativeImages() throws Exception {
     Files.write(dir.resolve("loss.png"), new byte[] {1});
-    Report r = new Report().title("A report").paragraph("Data from " + Report.displayPath(
-        Path.of(System.getProperty("user.home"), ".jgrad", "data")) + ".").image("loss.png", "Loss");
+    Report r =
+        new Report()
+            .title("A report")
+            .paragraph(
+                "Data from "
+                    + Report.displayPath(Path.of(System.getProperty("user.home"), ".jgrad", "data"))
+                    + ".")
+            .image("loss.png", "Loss");
     r.write(dir.resolve("report.md"));
     String html = Files.readString(dir.resolve("report.html"));
-    assertTrue(html.startsWith("<!doctype html>") && html.contains("<title>A report</title>"), html);
+    assertTrue(
+        html.startsWith("<!doctype html>") && html.contains("<title>A report</title>"), html);
     assertTrue(html.contains("<img src=\"loss.png\" alt=\"Loss\""), html);
     assertTrue(html.contains("~/.jgrad/data"), html);
     assertFalse(html.contains(System.getProperty("user.home") + "/"), html);
@@ -79,24 +93,33 @@ class ReportHtmlTest {
       }
     }
     Csv.write(sub.resolve("curves.csv"), hdr, cols);
-    Files.writeString(sub.resolve("report.md"), "# CNN\n\nData: MNIST from " + System.getProperty("user.home")
-        + "/.jgrad/data.\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n![Loss](loss.png)\n");
+    Files.writeString(
+        sub.resolve("report.md"),
+        "# CNN\n\nData: MNIST from "
+            + System.getProperty("user.home")
+            + "/.jgrad/data.\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n![Loss](loss.png)\n");
     for (int i = 0; i < 2; i++) {
       List<String> figs = RenderCommand.render(new MnistCnnOptimizers(), sub, "commit test");
       assertEquals(List.of("accuracy.png", "loss.png"), figs);
     }
     String md = Files.readString(sub.resolve("report.md"));
     assertEquals(1, count(md, RenderCommand.NOTE_MARK), md);
-    assertTrue(md.contains("Re-rendered by `render` at commit test") && md.contains("accuracy.png, loss.png"), md);
+    assertTrue(
+        md.contains("Re-rendered by `render` at commit test")
+            && md.contains("accuracy.png, loss.png"),
+        md);
     assertTrue(md.contains("from ~/.jgrad/data."), md);
-    assertTrue(Files.size(sub.resolve("loss.png")) > 1000 && Files.size(sub.resolve("accuracy.png")) > 1000);
+    assertTrue(
+        Files.size(sub.resolve("loss.png")) > 1000
+            && Files.size(sub.resolve("accuracy.png")) > 1000);
     assertHtmlMatchesMarkdown(sub.resolve("report.md"));
   }
 
   @Test
   void committedReportsHaveHtmlTablesExistingImagesAndNoLocalPaths() throws Exception {
     Path results = Path.of("..", "docs", "results");
-    assumeTrue(Files.isDirectory(results), "docs/results not found from " + Path.of("").toAbsolutePath());
+    assumeTrue(
+        Files.isDirectory(results), "docs/results not found from " + Path.of("").toAbsolutePath());
     List<Path> reports;
     try (Stream<Path> s = Files.list(results)) {
       reports = s.map(d -> d.resolve("report.md")).filter(Files::isRegularFile).sorted().toList();
@@ -106,7 +129,9 @@ class ReportHtmlTest {
     String index = Files.readString(results.resolve("index.html"));
     for (Path md : reports) {
       String name = md.getParent().getFileName().toString();
-      assertTrue(index.contains("href=\"" + name + "/report.html\""), "index.html links " + name + "/report.html");
+      assertTrue(
+          index.contains("href=\"" + name + "/report.html\""),
+          "index.html links " + name + "/report.html");
     }
   }
 
@@ -125,15 +150,22 @@ class ReportHtmlTest {
       tables++;
       int width = cells(lines.get(i - 1));
       for (int j = i + 1; j < lines.size() && lines.get(j).startsWith("|"); j++) {
-        assertEquals(width, cells(lines.get(j)), mdFile + ": row '" + lines.get(j) + "' does not match its header");
+        assertEquals(
+            width,
+            cells(lines.get(j)),
+            mdFile + ": row '" + lines.get(j) + "' does not match its header");
       }
     }
     assertEquals(tables, count(html, "<table>"), htmlFile + ": tables");
     Matcher m = IMG.matcher(html);
     while (m.find()) {
       String src = m.group(1);
-      assertFalse(src.startsWith("/") || src.contains("://"), htmlFile + ": image link not relative: " + src);
-      assertTrue(Files.isRegularFile(htmlFile.resolveSibling(src)), htmlFile + ": image " + src + " missing");
+      assertFalse(
+          src.startsWith("/") || src.contains("://"),
+          htmlFile + ": image link not relative: " + src);
+      assertTrue(
+          Files.isRegularFile(htmlFile.resolveSibling(src)),
+          htmlFile + ": image " + src + " missing");
     }
     String text = html.replaceAll("(?s)<style>.*?</style>", "").replaceAll("<[^>]+>", " ").strip();
     assertTrue(text.length() > 50, htmlFile + " has almost no text");

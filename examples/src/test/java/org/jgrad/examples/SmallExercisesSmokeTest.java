@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Quick-mode runs of the small exercises, checking their outputs and key figures. */
 class SmallExercisesSmokeTest {
-  @TempDir
-  Path out;
+  @TempDir Path out;
 
   private static void assertOutputs(RunContext ctx, String... pngs) throws Exception {
     assertTrue(Files.size(ctx.file("report.md")) > 200, "report.md too short");
@@ -32,11 +31,18 @@ class SmallExercisesSmokeTest {
     RunContext ctx = Main.runOne(new BumpGdAdam(), true, 0, out);
     assertOutputs(ctx, "adam_x.png", "adam_m.png");
     double h = ((Number) ctx.metrics().get("adam_max_h")).doubleValue();
-    // Adam's first steps are exactly lr = 0.3 (|g| = 1), so it reaches x = 1.2 before the bump pushes back:
+    // Adam's first steps are exactly lr = 0.3 (|g| = 1), so it reaches x = 1.2 before the bump
+    // pushes back:
     // it crosses at least bumps lower than 0.2 and, with momentum, not arbitrarily high ones.
     assertTrue(h > 0.2 && h < 2, "adam_max_h " + h);
-    assertEquals(List.of(0.9, 1.2).toString(), ctx.metrics().get("gd_cycle").toString().replace("0.8999999999999999", "0.9")
-        .replace("1.2000000000000002", "1.2").replace("1.2000000000000000", "1.2"));
+    assertEquals(
+        List.of(0.9, 1.2).toString(),
+        ctx.metrics()
+            .get("gd_cycle")
+            .toString()
+            .replace("0.8999999999999999", "0.9")
+            .replace("1.2000000000000002", "1.2")
+            .replace("1.2000000000000000", "1.2"));
   }
 
   @Test
@@ -49,14 +55,16 @@ class SmallExercisesSmokeTest {
       double x = ((Number) finals.get(f)).doubleValue();
       assertTrue(Double.isFinite(x) && x < 0, f + " ended at " + x);
     }
-    assertTrue(Math.abs(((Number) finals.get("abs")).doubleValue()) < 0.5, "abs should hover around 0");
+    assertTrue(
+        Math.abs(((Number) finals.get("abs")).doubleValue()) < 0.5, "abs should hover around 0");
   }
 
   @Test
   void receptiveFieldsAgreeWithGradientSupport() throws Exception {
     RunContext ctx = Main.runOne(new ReceptiveFields(), true, 0, out);
     assertOutputs(ctx);
-    assertEquals(List.of(8, 26, 15, 27, 20, 147, 282, 18, 18, 91), ctx.metrics().get("receptive_fields"));
+    assertEquals(
+        List.of(8, 26, 15, 27, 20, 147, 282, 18, 18, 91), ctx.metrics().get("receptive_fields"));
     assertEquals(10, ctx.metrics().get("measured_agree"));
   }
 
@@ -66,7 +74,8 @@ class SmallExercisesSmokeTest {
     assertOutputs(ctx);
     assertTrue(((Number) ctx.metrics().get("max_grad_difference")).doubleValue() < 1e-12);
     double before = ((Number) ctx.metrics().get("loss_before")).doubleValue();
-    assertTrue(before > 0 && Double.isFinite(((Number) ctx.metrics().get("loss_after")).doubleValue()));
+    assertTrue(
+        before > 0 && Double.isFinite(((Number) ctx.metrics().get("loss_after")).doubleValue()));
   }
 
   @Test

@@ -7,14 +7,14 @@ import jcuda.runtime.JCuda;
 import jcuda.runtime.cudaError;
 
 /**
- * Probe for CUDA through JCuda 12.6.0. Every method answers without throwing, whatever is
- * missing: the JCuda natives (no published build for this OS/CPU), the NVIDIA driver, a device,
- * or the cuBLAS 12 library.
+ * Probe for CUDA through JCuda 12.6.0. Every method answers without throwing, whatever is missing:
+ * the JCuda natives (no published build for this OS/CPU), the NVIDIA driver, a device, or the
+ * cuBLAS 12 library.
  *
- * <p>The device probe uses the CUDA runtime API, whose JCuda native has cudart linked in
- * statically and so loads on any linux-x86_64 machine; it then reports, for example,
- * {@code cudaErrorInsufficientDriver} where no driver is installed. The result is computed once,
- * on first use.
+ * <p>The device probe uses the CUDA runtime API, whose JCuda native has cudart linked in statically
+ * and so loads on any linux-x86_64 machine; it then reports, for example, {@code
+ * cudaErrorInsufficientDriver} where no driver is installed. The result is computed once, on first
+ * use.
  *
  * <pre>{@code
  * if (Cuda.isAvailable()) {
@@ -47,7 +47,8 @@ public final class Cuda {
           reason = null;
         }
       } catch (LinkageError e) {
-        // UnsatisfiedLinkError (natives or libraries missing), NoClassDefFoundError (JCuda jar missing).
+        // UnsatisfiedLinkError (natives or libraries missing), NoClassDefFoundError (JCuda jar
+        // missing).
         reason = "JCuda natives not loadable: " + describe(e);
       } catch (RuntimeException e) {
         reason = "cudaGetDeviceCount failed: " + describe(e);
@@ -96,7 +97,10 @@ public final class Cuda {
     return Probe.DEVICES;
   }
 
-  /** Whether cuBLAS (JCublas2, which needs libcublas.so.12) can create a handle on the current device. */
+  /**
+   * Whether cuBLAS (JCublas2, which needs libcublas.so.12) can create a handle on the current
+   * device.
+   */
   public static boolean isCublasAvailable() {
     return CublasProbe.REASON == null;
   }

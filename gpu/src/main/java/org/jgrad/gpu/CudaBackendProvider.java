@@ -3,10 +3,10 @@ package org.jgrad.gpu;
 import org.jgrad.backend.BackendProvider;
 
 /**
- * Registers CUDA with {@link org.jgrad.backend.Backends} through
- * {@code META-INF/services/org.jgrad.backend.BackendProvider}. It only reports whether a CUDA
- * device is usable (see {@link Cuda}); the CUDA backend itself is not written yet, so nothing can
- * be computed on the GPU through it so far.
+ * Registers CUDA with {@link org.jgrad.backend.Backends} through {@code
+ * META-INF/services/org.jgrad.backend.BackendProvider}. It only reports whether a CUDA device is
+ * usable (see {@link Cuda}); the CUDA backend itself is not written yet, so nothing can be computed
+ * on the GPU through it so far.
  *
  * <pre>{@code
  * Backends.find("cuda").ifPresent(p ->
@@ -34,6 +34,8 @@ public final class CudaBackendProvider implements BackendProvider {
 
   @Override
   public String toString() {
-    return "CudaBackendProvider[" + (isAvailable() ? Cuda.deviceCount() + " device(s)" : unavailableReason()) + "]";
+    return "CudaBackendProvider["
+        + (isAvailable() ? Cuda.deviceCount() + " device(s)" : unavailableReason())
+        + "]";
   }
 }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Needs a CUDA device: skipped with the probe's reason where there is none, or failed when run
- * with {@code -Djgrad.gpu.required=true}.
+ * Needs a CUDA device: skipped with the probe's reason where there is none, or failed when run with
+ * {@code -Djgrad.gpu.required=true}.
  */
 class CudaDeviceTest {
 
@@ -35,9 +35,18 @@ class CudaDeviceTest {
     assertFalse(prop.getName().isBlank());
     assertTrue(prop.major >= 3, "compute capability " + prop.major + "." + prop.minor);
     assertTrue(prop.totalGlobalMem > 0);
-    System.out.println("[jgrad-gpu] device 0: " + prop.getName() + ", sm_" + prop.major + prop.minor
-        + ", " + (prop.totalGlobalMem >> 20) + " MiB; cuBLAS "
-        + (Cuda.isCublasAvailable() ? "available" : "unavailable: " + Cuda.cublasUnavailableReason()));
+    System.out.println(
+        "[jgrad-gpu] device 0: "
+            + prop.getName()
+            + ", sm_"
+            + prop.major
+            + prop.minor
+            + ", "
+            + (prop.totalGlobalMem >> 20)
+            + " MiB; cuBLAS "
+            + (Cuda.isCublasAvailable()
+                ? "available"
+                : "unavailable: " + Cuda.cublasUnavailableReason()));
   }
 
   @Test
@@ -51,9 +60,11 @@ class CudaDeviceTest {
     Pointer dev = new Pointer();
     assertEquals(0, JCuda.cudaMalloc(dev, bytes));
     try {
-      assertEquals(0, JCuda.cudaMemcpy(dev, Pointer.to(host), bytes, cudaMemcpyKind.cudaMemcpyHostToDevice));
+      assertEquals(
+          0, JCuda.cudaMemcpy(dev, Pointer.to(host), bytes, cudaMemcpyKind.cudaMemcpyHostToDevice));
       float[] back = new float[host.length];
-      assertEquals(0, JCuda.cudaMemcpy(Pointer.to(back), dev, bytes, cudaMemcpyKind.cudaMemcpyDeviceToHost));
+      assertEquals(
+          0, JCuda.cudaMemcpy(Pointer.to(back), dev, bytes, cudaMemcpyKind.cudaMemcpyDeviceToHost));
       assertArrayEquals(host, back);
     } finally {
       JCuda.cudaFree(dev);
@@ -62,8 +73,8 @@ class CudaDeviceTest {
 
   @Test
   void cublasSgemmMatchesAHostProduct() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Cuda.isCublasAvailable(),
-        () -> "cuBLAS unavailable: " + Cuda.cublasUnavailableReason());
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Cuda.isCublasAvailable(), () -> "cuBLAS unavailable: " + Cuda.cublasUnavailableReason());
     int m = 37;
     int k = 64;
     int n = 29;
@@ -85,13 +96,35 @@ class CudaDeviceTest {
       assertEquals(0, JCuda.cudaMalloc(da, (long) a.length * Sizeof.FLOAT));
       assertEquals(0, JCuda.cudaMalloc(db, (long) b.length * Sizeof.FLOAT));
       assertEquals(0, JCuda.cudaMalloc(dc, (long) m * n * Sizeof.FLOAT));
-      JCuda.cudaMemcpy(da, Pointer.to(a), (long) a.length * Sizeof.FLOAT, cudaMemcpyKind.cudaMemcpyHostToDevice);
-      JCuda.cudaMemcpy(db, Pointer.to(b), (long) b.length * Sizeof.FLOAT, cudaMemcpyKind.cudaMemcpyHostToDevice);
-      assertEquals(0, JCublas2.cublasSgemm(handle, cublasOperation.CUBLAS_OP_N, cublasOperation.CUBLAS_OP_N,
-          m, n, k, Pointer.to(new float[] {1f}), da, m, db, k, Pointer.to(new float[] {0f}), dc, m));
+      JCuda.cudaMemcpy(
+          da, Pointer.to(a), (long) a.length * Sizeof.FLOAT, cudaMemcpyKind.cudaMemcpyHostToDevice);
+      JCuda.cudaMemcpy(
+          db, Pointer.to(b), (long) b.length * Sizeof.FLOAT, cudaMemcpyKind.cudaMemcpyHostToDevice);
+      assertEquals(
+          0,
+          JCublas2.cublasSgemm(
+              handle,
+              cublasOperation.CUBLAS_OP_N,
+              cublasOperation.CUBLAS_OP_N,
+              m,
+              n,
+              k,
+              Pointer.to(new float[] {1f}),
+              da,
+              m,
+              db,
+              k,
+              Pointer.to(new float[] {0f}),
+              dc,
+              m));
       float[] c = new float[m * n];
-      assertEquals(0, JCuda.cudaMemcpy(Pointer.to(c), dc, (long) c.length * Sizeof.FLOAT,
-          cudaMemcpyKind.cudaMemcpyDeviceToHost));
+      assertEquals(
+          0,
+          JCuda.cudaMemcpy(
+              Pointer.to(c),
+              dc,
+              (long) c.length * Sizeof.FLOAT,
+              cudaMemcpyKind.cudaMemcpyDeviceToHost));
       for (int j = 0; j < n; j++) {
         for (int i = 0; i < m; i++) {
           double exact = 0;

@@ -31,9 +31,11 @@ class CudaProbeTest {
       assertFalse(reason.contains("\n"), "reason must be one line: " + reason);
       assertEquals(0, Cuda.deviceCount());
     }
-    System.out.println("[jgrad-gpu] CUDA " + (available
-        ? "available: " + Cuda.deviceCount() + " device(s)"
-        : "unavailable: " + Cuda.unavailableReason()));
+    System.out.println(
+        "[jgrad-gpu] CUDA "
+            + (available
+                ? "available: " + Cuda.deviceCount() + " device(s)"
+                : "unavailable: " + Cuda.unavailableReason()));
   }
 
   @Test
@@ -56,15 +58,19 @@ class CudaProbeTest {
     // probe would only ever say "natives not loadable", even on a GPU machine.
     String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch");
-    org.junit.jupiter.api.Assumptions.assumeTrue(os.contains("linux") && arch.equals("amd64"),
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        os.contains("linux") && arch.equals("amd64"),
         "JCuda natives are only checked on linux amd64, this is " + os + "/" + arch);
-    assertNotNull(Cuda.class.getResource("/lib/libJCudaRuntime-12.6.0-linux-x86_64.so"),
+    assertNotNull(
+        Cuda.class.getResource("/lib/libJCudaRuntime-12.6.0-linux-x86_64.so"),
         "jcuda-natives linux-x86_64 jar missing from the test class path");
-    assertNotNull(Cuda.class.getResource("/lib/libJCublas2-12.6.0-linux-x86_64.so"),
+    assertNotNull(
+        Cuda.class.getResource("/lib/libJCublas2-12.6.0-linux-x86_64.so"),
         "jcublas-natives linux-x86_64 jar missing from the test class path");
     if (!Cuda.isAvailable()) {
       // With the natives present, the reason comes from the CUDA runtime, not from a failed load.
-      assertTrue(Cuda.unavailableReason().startsWith("cudaGetDeviceCount"),
+      assertTrue(
+          Cuda.unavailableReason().startsWith("cudaGetDeviceCount"),
           "expected a CUDA runtime error, got: " + Cuda.unavailableReason());
     }
   }
@@ -72,7 +78,8 @@ class CudaProbeTest {
   @Test
   void providerIsRegisteredThroughServiceLoader() {
     List<BackendProvider> providers = Backends.providers();
-    assertTrue(providers.stream().anyMatch(p -> p instanceof CudaBackendProvider),
+    assertTrue(
+        providers.stream().anyMatch(p -> p instanceof CudaBackendProvider),
         "CudaBackendProvider not found by ServiceLoader; providers: " + providers);
 
     Optional<BackendProvider> cuda = Backends.find("cuda");
@@ -88,15 +95,17 @@ class CudaProbeTest {
 
   @Test
   void requiredPropertyTurnsTheSkipIntoAFailure() {
-    org.junit.jupiter.api.Assumptions.assumeFalse(Cuda.isAvailable(), "CUDA is available: nothing to skip");
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        Cuda.isAvailable(), "CUDA is available: nothing to skip");
     String saved = System.getProperty(GpuTestSupport.REQUIRED_PROPERTY);
     try {
       System.clearProperty(GpuTestSupport.REQUIRED_PROPERTY);
       org.junit.jupiter.api.Assertions.assertThrows(
           org.opentest4j.TestAbortedException.class, GpuTestSupport::requireCuda);
       System.setProperty(GpuTestSupport.REQUIRED_PROPERTY, "true");
-      org.opentest4j.AssertionFailedError e = org.junit.jupiter.api.Assertions.assertThrows(
-          org.opentest4j.AssertionFailedError.class, GpuTestSupport::requireCuda);
+      org.opentest4j.AssertionFailedError e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              org.opentest4j.AssertionFailedError.class, GpuTestSupport::requireCuda);
       assertTrue(e.getMessage().contains(Cuda.unavailableReason()), e.getMessage());
     } finally {
       if (saved == null) {
@@ -111,8 +120,10 @@ class CudaProbeTest {
   void describeJoinsMessagesAndCausesOnOneLine() {
     Throwable t = new UnsatisfiedLinkError("Error while loading native library \"X\"\nmore detail");
     t.initCause(new IllegalStateException("libcuda.so.1: cannot open shared object file"));
-    assertEquals("UnsatisfiedLinkError: Error while loading native library \"X\" | more detail"
-        + " <- IllegalStateException: libcuda.so.1: cannot open shared object file", Cuda.describe(t));
+    assertEquals(
+        "UnsatisfiedLinkError: Error while loading native library \"X\" | more detail"
+            + " <- IllegalStateException: libcuda.so.1: cannot open shared object file",
+        Cuda.describe(t));
     assertEquals("RuntimeException", Cuda.describe(new RuntimeException()));
   }
 }

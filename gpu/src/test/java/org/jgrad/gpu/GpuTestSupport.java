@@ -25,11 +25,30 @@ final class GpuTestSupport {
   static final String KERNEL_RESOURCE = "/org/jgrad/gpu/kernels/elementwise.cu";
 
   /** Every entry point elementwise.cu promises, unmangled. */
-  static final List<String> KERNEL_ENTRIES = List.of(
-      "fill_f32", "copy_f32", "add_f32", "sub_f32", "mul_f32", "div_f32", "maximum_f32",
-      "add_scalar_f32", "mul_scalar_f32", "axpy_f32", "neg_f32", "exp_f32", "log_f32", "sqrt_f32",
-      "tanh_f32", "sigmoid_f32", "relu_f32", "relu_backward_f32", "sum_partial_f32",
-      "max_partial_f32", "row_sum_f32", "softmax_rows_f32");
+  static final List<String> KERNEL_ENTRIES =
+      List.of(
+          "fill_f32",
+          "copy_f32",
+          "add_f32",
+          "sub_f32",
+          "mul_f32",
+          "div_f32",
+          "maximum_f32",
+          "add_scalar_f32",
+          "mul_scalar_f32",
+          "axpy_f32",
+          "neg_f32",
+          "exp_f32",
+          "log_f32",
+          "sqrt_f32",
+          "tanh_f32",
+          "sigmoid_f32",
+          "relu_f32",
+          "relu_backward_f32",
+          "sum_partial_f32",
+          "max_partial_f32",
+          "row_sum_f32",
+          "softmax_rows_f32");
 
   /** Skips the calling test when CUDA is unavailable, or fails it when a GPU is required. */
   static void requireCuda() {
@@ -65,7 +84,8 @@ final class GpuTestSupport {
 
   static Path requireNvcc() {
     Optional<Path> nvcc = findNvcc();
-    Assumptions.assumeTrue(nvcc.isPresent(),
+    Assumptions.assumeTrue(
+        nvcc.isPresent(),
         "nvcc not found (looked at -Djgrad.nvcc, /usr/local/bin, /usr/local/cuda/bin, PATH)");
     return nvcc.get();
   }
@@ -80,14 +100,23 @@ final class GpuTestSupport {
       Files.copy(in, cu, StandardCopyOption.REPLACE_EXISTING);
     }
     Path ptx = dir.resolve("elementwise.ptx");
-    run(dir, nvcc.toString(), "-ptx", "-arch=compute_90", "--Werror", "all-warnings",
-        cu.toString(), "-o", ptx.toString());
+    run(
+        dir,
+        nvcc.toString(),
+        "-ptx",
+        "-arch=compute_90",
+        "--Werror",
+        "all-warnings",
+        cu.toString(),
+        "-o",
+        ptx.toString());
     return ptx;
   }
 
   /** Runs a command, failing with its output if it does not exit 0 within two minutes. */
   static String run(Path dir, String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     byte[] out;
     try (InputStream in = p.getInputStream()) {
       out = in.readAllBytes();

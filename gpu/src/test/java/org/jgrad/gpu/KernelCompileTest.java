@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Compiles the packaged CUDA kernels with nvcc (no GPU needed) and checks that every promised
- * entry point comes out unmangled. Skipped, with the reason, where nvcc is not installed.
+ * Compiles the packaged CUDA kernels with nvcc (no GPU needed) and checks that every promised entry
+ * point comes out unmangled. Skipped, with the reason, where nvcc is not installed.
  */
 class KernelCompileTest {
 
@@ -21,7 +21,8 @@ class KernelCompileTest {
     String text = Files.readString(ptx);
     assertTrue(text.contains(".target sm_90"), "PTX not built for compute_90");
     for (String entry : GpuTestSupport.KERNEL_ENTRIES) {
-      assertTrue(Pattern.compile("\\.entry\\s+" + entry + "\\s*\\(").matcher(text).find(),
+      assertTrue(
+          Pattern.compile("\\.entry\\s+" + entry + "\\s*\\(").matcher(text).find(),
           "PTX has no unmangled entry " + entry);
     }
   }
@@ -32,8 +33,19 @@ class KernelCompileTest {
     Path nvcc = GpuTestSupport.requireNvcc();
     Path ptx = GpuTestSupport.compilePtx(nvcc, dir);
     Path fatbin = dir.resolve("elementwise.fatbin");
-    GpuTestSupport.run(dir, nvcc.toString(), "-fatbin", "-gencode", "arch=compute_90,code=[sm_90,compute_90]",
-        "--Werror", "all-warnings", dir.resolve("elementwise.cu").toString(), "-o", fatbin.toString());
-    assertTrue(Files.size(fatbin) > Files.size(ptx) / 4, "suspiciously small fatbin: " + Files.size(fatbin));
+    GpuTestSupport.run(
+        dir,
+        nvcc.toString(),
+        "-fatbin",
+        "-gencode",
+        "arch=compute_90,code=[sm_90,compute_90]",
+        "--Werror",
+        "all-warnings",
+        dir.resolve("elementwise.cu").toString(),
+        "-o",
+        fatbin.toString());
+    assertTrue(
+        Files.size(fatbin) > Files.size(ptx) / 4,
+        "suspiciously small fatbin: " + Files.size(fatbin));
   }
 }

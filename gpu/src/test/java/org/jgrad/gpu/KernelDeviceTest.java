@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs kernels from elementwise.cu on the device (PTX built by nvcc, loaded with the driver API) and
- * compares them with host computations. Needs a CUDA device (see {@link GpuTestSupport#requireCuda})
- * and nvcc.
+ * Runs kernels from elementwise.cu on the device (PTX built by nvcc, loaded with the driver API)
+ * and compares them with host computations. Needs a CUDA device (see {@link
+ * GpuTestSupport#requireCuda}) and nvcc.
  */
 class KernelDeviceTest {
   private static CUdevice device;
@@ -112,7 +112,14 @@ class KernelDeviceTest {
     CUdeviceptr da = upload(a);
     CUdeviceptr db = upload(b);
     CUdeviceptr out = alloc(n);
-    launch("add_f32", 64, 256, Pointer.to(da), Pointer.to(db), Pointer.to(out), Pointer.to(new long[] {n}));
+    launch(
+        "add_f32",
+        64,
+        256,
+        Pointer.to(da),
+        Pointer.to(db),
+        Pointer.to(out),
+        Pointer.to(new long[] {n}));
     float[] sum = download(out, n);
     launch("relu_f32", 64, 256, Pointer.to(da), Pointer.to(out), Pointer.to(new long[] {n}));
     float[] relu = download(out, n);
@@ -132,8 +139,20 @@ class KernelDeviceTest {
     CUdeviceptr total = alloc(1);
     float[] results = new float[2];
     for (int run = 0; run < 2; run++) {
-      launch("sum_partial_f32", blocks, 256, Pointer.to(dx), Pointer.to(partial), Pointer.to(new long[] {n}));
-      launch("sum_partial_f32", 1, 256, Pointer.to(partial), Pointer.to(total), Pointer.to(new long[] {blocks}));
+      launch(
+          "sum_partial_f32",
+          blocks,
+          256,
+          Pointer.to(dx),
+          Pointer.to(partial),
+          Pointer.to(new long[] {n}));
+      launch(
+          "sum_partial_f32",
+          1,
+          256,
+          Pointer.to(partial),
+          Pointer.to(total),
+          Pointer.to(new long[] {blocks}));
       results[run] = download(total, 1)[0];
     }
     double exact = 0;
@@ -143,10 +162,14 @@ class KernelDeviceTest {
       abs += Math.abs(v);
     }
     // Each thread adds ceil(n / threads) values in sequence, then two trees of depth <= 8 follow:
-    // |error| <= (that count + 16) * u * sum|x| with u = 2^-24; Math.ulp(1f) = 2u leaves a margin of 2.
+    // |error| <= (that count + 16) * u * sum|x| with u = 2^-24; Math.ulp(1f) = 2u leaves a margin
+    // of 2.
     long perThread = (n + blocks * 256L - 1) / (blocks * 256L);
     assertEquals(exact, results[0], (perThread + 16) * Math.ulp(1f) * abs);
-    assertEquals(Float.floatToIntBits(results[0]), Float.floatToIntBits(results[1]), "same launch, same bits");
+    assertEquals(
+        Float.floatToIntBits(results[0]),
+        Float.floatToIntBits(results[1]),
+        "same launch, same bits");
   }
 
   @Test
@@ -159,8 +182,14 @@ class KernelDeviceTest {
     }
     CUdeviceptr dx = upload(x);
     CUdeviceptr out = alloc(rows * cols);
-    launch("softmax_rows_f32", 8, 128, Pointer.to(dx), Pointer.to(out),
-        Pointer.to(new int[] {rows}), Pointer.to(new int[] {cols}));
+    launch(
+        "softmax_rows_f32",
+        8,
+        128,
+        Pointer.to(dx),
+        Pointer.to(out),
+        Pointer.to(new int[] {rows}),
+        Pointer.to(new int[] {cols}));
     float[] y = download(out, rows * cols);
     for (int r = 0; r < rows; r++) {
       double max = Double.NEGATIVE_INFINITY;
@@ -173,7 +202,8 @@ class KernelDeviceTest {
       }
       for (int c = 0; c < cols; c++) {
         double expected = Math.exp(x[r * cols + c] - max) / s;
-        assertEquals(expected, y[r * cols + c], 1e-5 * expected + 1e-7, "softmax[" + r + "," + c + "]");
+        assertEquals(
+            expected, y[r * cols + c], 1e-5 * expected + 1e-7, "softmax[" + r + "," + c + "]");
       }
     }
   }

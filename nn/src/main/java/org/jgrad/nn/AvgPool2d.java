@@ -41,7 +41,12 @@ public class AvgPool2d extends Module {
 
   @Override
   protected String extraRepr() {
-    return "kernel_size=" + Defaults.tuple(kernel) + ", stride=" + Defaults.tuple(stride) + ", padding="
-        + Defaults.tuple(padding) + (countIncludePad ? "" : ", count_include_pad=false");
+    return "kernel_size="
+        + Defaults.tuple(kernel)
+        + ", stride="
+        + Defaults.tuple(stride)
+        + ", padding="
+        + Defaults.tuple(padding)
+        + (countIncludePad ? "" : ", count_include_pad=false");
   }
 }

@@ -4,7 +4,8 @@ import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Binary cross-entropy of probabilities in [0, 1] (logs clamped at −100), with optional per-element weight (a buffer named "weight").
+ * Binary cross-entropy of probabilities in [0, 1] (logs clamped at −100), with optional per-element
+ * weight (a buffer named "weight").
  *
  * <pre>{@code
  * Tensor loss = new BCELoss().forward(F.sigmoid(logits), targets);

@@ -4,7 +4,8 @@ import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Sigmoid plus binary cross-entropy in one numerically stable formula, with optional per-element weight and per-class {@code posWeight} (buffers "weight" and "pos_weight").
+ * Sigmoid plus binary cross-entropy in one numerically stable formula, with optional per-element
+ * weight and per-class {@code posWeight} (buffers "weight" and "pos_weight").
  *
  * <pre>{@code
  * Tensor posWeight = Tensor.of(new float[] {3f});          // positives are rarer
@@ -25,6 +26,7 @@ public class BCEWithLogitsLoss extends Loss {
 
   @Override
   public Tensor forward(Tensor input, Tensor target) {
-    return F.binaryCrossEntropyWithLogits(input, target, buffer("weight"), buffer("pos_weight"), reduction);
+    return F.binaryCrossEntropyWithLogits(
+        input, target, buffer("weight"), buffer("pos_weight"), reduction);
   }
 }

@@ -9,9 +9,9 @@ import org.jgrad.tensor.Tensor;
 /**
  * Shared implementation of {@link BatchNorm1d} and {@link BatchNorm2d}: normalisation over the
  * batch (and spatial) dims per channel, with learnable scale/shift ({@code affine}) and running
- * statistics ({@code trackRunningStats}) used in eval mode. Buffers, named as in PyTorch:
- * {@code running_mean}, {@code running_var} and the int64 {@code num_batches_tracked}.
- * A null momentum means a cumulative moving average.
+ * statistics ({@code trackRunningStats}) used in eval mode. Buffers, named as in PyTorch: {@code
+ * running_mean}, {@code running_var} and the int64 {@code num_batches_tracked}. A null momentum
+ * means a cumulative moving average.
  *
  * <pre>{@code
  * BatchNorm2d bn = new BatchNorm2d(16);
@@ -26,9 +26,11 @@ public abstract class BatchNorm extends Module {
   private final Double momentum;
   private final boolean affine, trackRunningStats;
 
-  protected BatchNorm(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+  protected BatchNorm(
+      int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
     this.numFeatures = Defaults.positive(typeName(), "numFeatures", numFeatures);
-    if (!(eps > 0)) throw new IllegalArgumentException(typeName() + ": eps must be positive, got " + eps);
+    if (!(eps > 0))
+      throw new IllegalArgumentException(typeName() + ": eps must be positive, got " + eps);
     this.eps = eps;
     this.momentum = momentum;
     this.affine = affine;
@@ -77,8 +79,12 @@ public abstract class BatchNorm extends Module {
   public Tensor forward(Tensor input) {
     checkInput(input);
     if (input.size(1) != numFeatures) {
-      throw new IllegalArgumentException(typeName() + ": expected " + numFeatures + " channels in dim 1, got input "
-          + Arrays.toString(input.shape()));
+      throw new IllegalArgumentException(
+          typeName()
+              + ": expected "
+              + numFeatures
+              + " channels in dim 1, got input "
+              + Arrays.toString(input.shape()));
     }
     double factor = 0;
     if (isTraining() && trackRunningStats) {
@@ -89,13 +95,27 @@ public abstract class BatchNorm extends Module {
       factor = momentum == null ? 1.0 / nbt.item() : momentum;
     }
     boolean useBatchStats = isTraining() || !trackRunningStats;
-    return F.batchNorm(input, trackRunningStats ? runningMean() : null, trackRunningStats ? runningVar() : null,
-        weight(), bias(), useBatchStats, factor, eps);
+    return F.batchNorm(
+        input,
+        trackRunningStats ? runningMean() : null,
+        trackRunningStats ? runningVar() : null,
+        weight(),
+        bias(),
+        useBatchStats,
+        factor,
+        eps);
   }
 
   @Override
   protected String extraRepr() {
-    return numFeatures + ", eps=" + Defaults.num(eps) + ", momentum=" + momentum + ", affine=" + affine + ", track_running_stats="
+    return numFeatures
+        + ", eps="
+        + Defaults.num(eps)
+        + ", momentum="
+        + momentum
+        + ", affine="
+        + affine
+        + ", track_running_stats="
         + trackRunningStats;
   }
 }

@@ -17,15 +17,20 @@ public class BatchNorm2d extends BatchNorm {
   }
 
   /** {@code momentum} null gives a cumulative moving average. */
-  public BatchNorm2d(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+  public BatchNorm2d(
+      int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
     super(numFeatures, eps, momentum, affine, trackRunningStats);
   }
 
   @Override
   protected void checkInput(Tensor x) {
     if (x.dim() != 4) {
-      throw new IllegalArgumentException("BatchNorm2d: expected 4-D input (got " + x.dim() + "-D input "
-          + Arrays.toString(x.shape()) + ")");
+      throw new IllegalArgumentException(
+          "BatchNorm2d: expected 4-D input (got "
+              + x.dim()
+              + "-D input "
+              + Arrays.toString(x.shape())
+              + ")");
     }
   }
 }

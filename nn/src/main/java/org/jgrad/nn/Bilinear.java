@@ -5,8 +5,8 @@ import org.jgrad.nn.init.Init;
 import org.jgrad.tensor.Tensor;
 
 /**
- * y = x1ᵀ·W·x2 + b, with weight [out, in1, in2] and bias [out], both U(±1/√in1) as in PyTorch.
- * Its forward takes two inputs, so use {@link #forward(Tensor, Tensor)}.
+ * y = x1ᵀ·W·x2 + b, with weight [out, in1, in2] and bias [out], both U(±1/√in1) as in PyTorch. Its
+ * forward takes two inputs, so use {@link #forward(Tensor, Tensor)}.
  *
  * <pre>{@code
  * Bilinear bl = new Bilinear(5, 4, 3);
@@ -49,6 +49,13 @@ public class Bilinear extends Module {
 
   @Override
   protected String extraRepr() {
-    return "in1_features=" + in1 + ", in2_features=" + in2 + ", out_features=" + out + ", bias=" + (bias() != null);
+    return "in1_features="
+        + in1
+        + ", in2_features="
+        + in2
+        + ", out_features="
+        + out
+        + ", bias="
+        + (bias() != null);
   }
 }

@@ -5,8 +5,8 @@ import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
 /**
- * 1-D convolution over [N, C, L] (computed as a 2-D convolution of unit height). Weight
- * [out, in/groups, K] and bias [out] start as PyTorch's: U(±1/√(in/groups·K)).
+ * 1-D convolution over [N, C, L] (computed as a 2-D convolution of unit height). Weight [out,
+ * in/groups, K] and bias [out] start as PyTorch's: U(±1/√(in/groups·K)).
  *
  * <pre>{@code
  * Conv1d conv = new Conv1d(4, 8, 3, 1, 1);
@@ -25,19 +25,41 @@ public class Conv1d extends ConvLayer {
     this(inChannels, outChannels, kernelSize, stride, padding, null, 1, 1, true);
   }
 
-  public Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding, int dilation, int groups,
+  public Conv1d(
+      int inChannels,
+      int outChannels,
+      int kernelSize,
+      int stride,
+      int padding,
+      int dilation,
+      int groups,
       boolean bias) {
     this(inChannels, outChannels, kernelSize, stride, padding, null, dilation, groups, bias);
   }
 
   /** With padding "valid" (none) or "same" (stride 1 only). */
-  public Conv1d(int inChannels, int outChannels, int kernelSize, int stride, String padding, int dilation, int groups,
+  public Conv1d(
+      int inChannels,
+      int outChannels,
+      int kernelSize,
+      int stride,
+      String padding,
+      int dilation,
+      int groups,
       boolean bias) {
     this(inChannels, outChannels, kernelSize, stride, 0, padding, dilation, groups, bias);
   }
 
-  private Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding, String mode, int dilation,
-      int groups, boolean bias) {
+  private Conv1d(
+      int inChannels,
+      int outChannels,
+      int kernelSize,
+      int stride,
+      int padding,
+      String mode,
+      int dilation,
+      int groups,
+      boolean bias) {
     super("Conv1d", inChannels, outChannels, groups);
     String n = "Conv1d";
     this.kernel = ConvGeometry.pair(n, "kernelSize", new int[] {kernelSize}, 1)[0];
@@ -52,13 +74,23 @@ public class Conv1d extends ConvLayer {
 
   @Override
   public Tensor forward(Tensor input) {
-    if (paddingMode != null) return F.conv1d(input, weight(), bias(), stride, paddingMode, dilation, groups);
+    if (paddingMode != null)
+      return F.conv1d(input, weight(), bias(), stride, paddingMode, dilation, groups);
     return F.conv1d(input, weight(), bias(), stride, padding, dilation, groups);
   }
 
   @Override
   protected String extraRepr() {
-    return Defaults.convRepr(in, out, new int[] {kernel}, new int[] {stride}, new int[] {padding}, paddingMode, null,
-        new int[] {dilation}, groups, bias() != null);
+    return Defaults.convRepr(
+        in,
+        out,
+        new int[] {kernel},
+        new int[] {stride},
+        new int[] {padding},
+        paddingMode,
+        null,
+        new int[] {dilation},
+        groups,
+        bias() != null);
   }
 }

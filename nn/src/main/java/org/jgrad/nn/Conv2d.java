@@ -5,9 +5,9 @@ import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
 /**
- * 2-D convolution over [N, C, H, W] with stride, padding (numbers, "valid" or "same"), dilation
- * and groups. Weight [out, in/groups, KH, KW] and bias [out] start as PyTorch's: U(±1/√fan_in)
- * with fan_in = in/groups·KH·KW.
+ * 2-D convolution over [N, C, H, W] with stride, padding (numbers, "valid" or "same"), dilation and
+ * groups. Weight [out, in/groups, KH, KW] and bias [out] start as PyTorch's: U(±1/√fan_in) with
+ * fan_in = in/groups·KH·KW.
  *
  * <pre>{@code
  * Conv2d conv = new Conv2d(3, 16, 3, 1, 1);                 // 3x3, stride 1, padding 1
@@ -25,23 +25,61 @@ public class Conv2d extends ConvLayer {
   }
 
   public Conv2d(int inChannels, int outChannels, int kernelSize, int stride, int padding) {
-    this(inChannels, outChannels, Defaults.two(kernelSize), Defaults.two(stride), Defaults.two(padding),
-        Defaults.two(1), 1, true);
+    this(
+        inChannels,
+        outChannels,
+        Defaults.two(kernelSize),
+        Defaults.two(stride),
+        Defaults.two(padding),
+        Defaults.two(1),
+        1,
+        true);
   }
 
-  public Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
-      int groups, boolean bias) {
+  public Conv2d(
+      int inChannels,
+      int outChannels,
+      int[] kernelSize,
+      int[] stride,
+      int[] padding,
+      int[] dilation,
+      int groups,
+      boolean bias) {
     this(inChannels, outChannels, kernelSize, stride, padding, null, dilation, groups, bias);
   }
 
   /** With padding "valid" (none) or "same" (stride 1 only). */
-  public Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, String padding, int[] dilation,
-      int groups, boolean bias) {
-    this(inChannels, outChannels, kernelSize, stride, new int[] {0, 0}, padding, dilation, groups, bias);
+  public Conv2d(
+      int inChannels,
+      int outChannels,
+      int[] kernelSize,
+      int[] stride,
+      String padding,
+      int[] dilation,
+      int groups,
+      boolean bias) {
+    this(
+        inChannels,
+        outChannels,
+        kernelSize,
+        stride,
+        new int[] {0, 0},
+        padding,
+        dilation,
+        groups,
+        bias);
   }
 
-  private Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding, String mode,
-      int[] dilation, int groups, boolean bias) {
+  private Conv2d(
+      int inChannels,
+      int outChannels,
+      int[] kernelSize,
+      int[] stride,
+      int[] padding,
+      String mode,
+      int[] dilation,
+      int groups,
+      boolean bias) {
     super("Conv2d", inChannels, outChannels, groups);
     String n = "Conv2d";
     this.kernel = ConvGeometry.pair(n, "kernelSize", kernelSize, 1);
@@ -54,12 +92,14 @@ public class Conv2d extends ConvLayer {
 
   @Override
   public Tensor forward(Tensor input) {
-    if (paddingMode != null) return F.conv2d(input, weight(), bias(), stride, paddingMode, dilation, groups);
+    if (paddingMode != null)
+      return F.conv2d(input, weight(), bias(), stride, paddingMode, dilation, groups);
     return F.conv2d(input, weight(), bias(), stride, padding, dilation, groups);
   }
 
   @Override
   protected String extraRepr() {
-    return Defaults.convRepr(in, out, kernel, stride, padding, paddingMode, null, dilation, groups, bias() != null);
+    return Defaults.convRepr(
+        in, out, kernel, stride, padding, paddingMode, null, dilation, groups, bias() != null);
   }
 }

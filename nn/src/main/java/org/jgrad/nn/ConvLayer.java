@@ -18,7 +18,10 @@ abstract class ConvLayer extends Module {
     this.groups = groups;
   }
 
-  /** Registers "weight" of {@code weightShape} and, when {@code bias}, "bias" [out]; U(±1/√fan_in) as PyTorch. */
+  /**
+   * Registers "weight" of {@code weightShape} and, when {@code bias}, "bias" [out]; U(±1/√fan_in)
+   * as PyTorch.
+   */
   final void initParameters(boolean bias, int... weightShape) {
     Tensor w = param("weight", Tensor.zeros(weightShape));
     Tensor b = bias ? param("bias", Tensor.zeros(out)) : null;

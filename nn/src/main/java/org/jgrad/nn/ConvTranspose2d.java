@@ -21,14 +21,31 @@ public class ConvTranspose2d extends ConvLayer {
     this(inChannels, outChannels, kernelSize, 1, 0, 0);
   }
 
-  public ConvTranspose2d(int inChannels, int outChannels, int kernelSize, int stride, int padding, int outputPadding) {
-    this(inChannels, outChannels, Defaults.two(kernelSize), Defaults.two(stride), Defaults.two(padding),
-        Defaults.two(outputPadding), 1, true, Defaults.two(1));
+  public ConvTranspose2d(
+      int inChannels, int outChannels, int kernelSize, int stride, int padding, int outputPadding) {
+    this(
+        inChannels,
+        outChannels,
+        Defaults.two(kernelSize),
+        Defaults.two(stride),
+        Defaults.two(padding),
+        Defaults.two(outputPadding),
+        1,
+        true,
+        Defaults.two(1));
   }
 
   /** Full form, in PyTorch's argument order. */
-  public ConvTranspose2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding,
-      int[] outputPadding, int groups, boolean bias, int[] dilation) {
+  public ConvTranspose2d(
+      int inChannels,
+      int outChannels,
+      int[] kernelSize,
+      int[] stride,
+      int[] padding,
+      int[] outputPadding,
+      int groups,
+      boolean bias,
+      int[] dilation) {
     super("ConvTranspose2d", inChannels, outChannels, groups);
     String n = "ConvTranspose2d";
     this.kernel = ConvGeometry.pair(n, "kernelSize", kernelSize, 1);
@@ -41,11 +58,13 @@ public class ConvTranspose2d extends ConvLayer {
 
   @Override
   public Tensor forward(Tensor input) {
-    return F.convTranspose2d(input, weight(), bias(), stride, padding, outputPadding, groups, dilation);
+    return F.convTranspose2d(
+        input, weight(), bias(), stride, padding, outputPadding, groups, dilation);
   }
 
   @Override
   protected String extraRepr() {
-    return Defaults.convRepr(in, out, kernel, stride, padding, null, outputPadding, dilation, groups, bias() != null);
+    return Defaults.convRepr(
+        in, out, kernel, stride, padding, null, outputPadding, dilation, groups, bias() != null);
   }
 }

@@ -4,7 +4,9 @@ import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Log-softmax plus negative log-likelihood over logits [N, C, ...] (or [C]); the target holds int64 class indices or class probabilities of the input's shape. Options as PyTorch: class weights (buffer "weight"), ignoreIndex (default −100, indices only) and labelSmoothing.
+ * Log-softmax plus negative log-likelihood over logits [N, C, ...] (or [C]); the target holds int64
+ * class indices or class probabilities of the input's shape. Options as PyTorch: class weights
+ * (buffer "weight"), ignoreIndex (default −100, indices only) and labelSmoothing.
  *
  * <pre>{@code
  * Loss ce = new CrossEntropyLoss();
@@ -20,10 +22,12 @@ public class CrossEntropyLoss extends Loss {
     this(null, -100, Reduction.MEAN, 0);
   }
 
-  public CrossEntropyLoss(Tensor weight, int ignoreIndex, Reduction reduction, double labelSmoothing) {
+  public CrossEntropyLoss(
+      Tensor weight, int ignoreIndex, Reduction reduction, double labelSmoothing) {
     super(reduction);
     if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
-      throw new IllegalArgumentException("CrossEntropyLoss: labelSmoothing must be in [0, 1], got " + labelSmoothing);
+      throw new IllegalArgumentException(
+          "CrossEntropyLoss: labelSmoothing must be in [0, 1], got " + labelSmoothing);
     }
     if (weight != null) buffer("weight", weight);
     this.ignoreIndex = ignoreIndex;

@@ -21,7 +21,8 @@ final class Defaults {
   }
 
   static int positive(String layer, String what, int v) {
-    if (v <= 0) throw new IllegalArgumentException(layer + ": " + what + " must be positive, got " + v);
+    if (v <= 0)
+      throw new IllegalArgumentException(layer + ": " + what + " must be positive, got " + v);
     return v;
   }
 
@@ -36,15 +37,28 @@ final class Defaults {
   }
 
   /**
-   * A conv layer's repr, PyTorch's format: {@code in, out, kernel_size=(..), stride=(..)} and the non-default
-   * rest. {@code paddingMode} ("valid"/"same") replaces numeric padding; {@code outputPadding} may be null.
+   * A conv layer's repr, PyTorch's format: {@code in, out, kernel_size=(..), stride=(..)} and the
+   * non-default rest. {@code paddingMode} ("valid"/"same") replaces numeric padding; {@code
+   * outputPadding} may be null.
    */
-  static String convRepr(int in, int out, int[] kernel, int[] stride, int[] padding, String paddingMode,
-      int[] outputPadding, int[] dilation, int groups, boolean bias) {
-    StringBuilder b = new StringBuilder(in + ", " + out + ", kernel_size=" + tuple(kernel) + ", stride=" + tuple(stride));
+  static String convRepr(
+      int in,
+      int out,
+      int[] kernel,
+      int[] stride,
+      int[] padding,
+      String paddingMode,
+      int[] outputPadding,
+      int[] dilation,
+      int groups,
+      boolean bias) {
+    StringBuilder b =
+        new StringBuilder(
+            in + ", " + out + ", kernel_size=" + tuple(kernel) + ", stride=" + tuple(stride));
     if (paddingMode != null) b.append(", padding=").append(paddingMode);
     else if (!allEqual(padding, 0)) b.append(", padding=").append(tuple(padding));
-    if (outputPadding != null && !allEqual(outputPadding, 0)) b.append(", output_padding=").append(tuple(outputPadding));
+    if (outputPadding != null && !allEqual(outputPadding, 0))
+      b.append(", output_padding=").append(tuple(outputPadding));
     if (!allEqual(dilation, 1)) b.append(", dilation=").append(tuple(dilation));
     if (groups != 1) b.append(", groups=").append(groups);
     if (!bias) b.append(", bias=false");
@@ -59,10 +73,12 @@ final class Defaults {
   /** Checks "valid"/"same" padding modes as F would; null means numeric padding. */
   static String paddingMode(String layer, String mode, int[] stride) {
     if (mode != null && !mode.equals("same") && !mode.equals("valid")) {
-      throw new IllegalArgumentException(layer + ": padding must be \"valid\" or \"same\", got \"" + mode + "\"");
+      throw new IllegalArgumentException(
+          layer + ": padding must be \"valid\" or \"same\", got \"" + mode + "\"");
     }
     if ("same".equals(mode) && !allEqual(stride, 1)) {
-      throw new IllegalArgumentException(layer + ": padding=\"same\" is not supported for strided convolutions");
+      throw new IllegalArgumentException(
+          layer + ": padding=\"same\" is not supported for strided convolutions");
     }
     return mode;
   }

@@ -5,8 +5,8 @@ import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 
 /**
- * In training, zeroes each element with probability p and scales the others by 1/(1 − p); in
- * eval mode it is the identity. Randomness comes from the default generator (or one passed in).
+ * In training, zeroes each element with probability p and scales the others by 1/(1 − p); in eval
+ * mode it is the identity. Randomness comes from the default generator (or one passed in).
  *
  * <pre>{@code
  * Dropout drop = new Dropout(0.5);
@@ -24,7 +24,8 @@ public class Dropout extends Module {
   }
 
   public Dropout(double p, Generator generator) {
-    if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("Dropout: probability must be in [0, 1], got " + p);
+    if (!(p >= 0 && p <= 1))
+      throw new IllegalArgumentException("Dropout: probability must be in [0, 1], got " + p);
     this.p = p;
     this.generator = generator;
   }

@@ -5,8 +5,8 @@ import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Channel dropout: in training, zeroes whole channels of [N, C, H, W] with probability p and
- * scales the rest by 1/(1 − p); identity in eval mode.
+ * Channel dropout: in training, zeroes whole channels of [N, C, H, W] with probability p and scales
+ * the rest by 1/(1 − p); identity in eval mode.
  *
  * <pre>{@code
  * Dropout2d drop = new Dropout2d(0.2);
@@ -22,7 +22,8 @@ public class Dropout2d extends Module {
   }
 
   public Dropout2d(double p, Generator generator) {
-    if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("Dropout2d: probability must be in [0, 1], got " + p);
+    if (!(p >= 0 && p <= 1))
+      throw new IllegalArgumentException("Dropout2d: probability must be in [0, 1], got " + p);
     this.p = p;
     this.generator = generator;
   }

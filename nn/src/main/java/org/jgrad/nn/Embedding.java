@@ -6,9 +6,8 @@ import org.jgrad.nn.init.Init;
 import org.jgrad.tensor.Tensor;
 
 /**
- * A lookup table: int64 indices of any shape pick rows of a [num, dim] weight, initialised
- * N(0, 1) as in PyTorch. The row at {@code paddingIdx} (if given) starts at zero and gets no
- * gradient.
+ * A lookup table: int64 indices of any shape pick rows of a [num, dim] weight, initialised N(0, 1)
+ * as in PyTorch. The row at {@code paddingIdx} (if given) starts at zero and gets no gradient.
  *
  * <pre>{@code
  * Embedding emb = new Embedding(10000, 64, 0);
@@ -29,7 +28,8 @@ public class Embedding extends Module {
     this.dim = Defaults.positive("Embedding", "embeddingDim", embeddingDim);
     if (paddingIdx != null) {
       if (paddingIdx >= num || paddingIdx < -num) {
-        throw new IllegalArgumentException("Embedding: paddingIdx " + paddingIdx + " must be within [-" + num + ", " + num + ")");
+        throw new IllegalArgumentException(
+            "Embedding: paddingIdx " + paddingIdx + " must be within [-" + num + ", " + num + ")");
       }
       paddingIdx = paddingIdx < 0 ? paddingIdx + num : paddingIdx;
     }

@@ -21,7 +21,8 @@ public class GELU extends Module {
   /** {@code approximate} is "none" (exact) or "tanh". */
   public GELU(String approximate) {
     if (!approximate.equals("none") && !approximate.equals("tanh")) {
-      throw new IllegalArgumentException("GELU: approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
+      throw new IllegalArgumentException(
+          "GELU: approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
     }
     this.approximate = approximate;
   }

@@ -4,9 +4,9 @@ import java.util.List;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Gated recurrent unit, PyTorch's formulation: r = σ(W_ir·x + b_ir + W_hr·h + b_hr),
- * z = σ(W_iz·x + b_iz + W_hz·h + b_hz), n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn)),
- * h' = (1 − z) ⊙ n + z ⊙ h. Gates are stacked r, z, n (see {@link RNNBase}).
+ * Gated recurrent unit, PyTorch's formulation: r = σ(W_ir·x + b_ir + W_hr·h + b_hr), z = σ(W_iz·x +
+ * b_iz + W_hz·h + b_hz), n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
+ * Gates are stacked r, z, n (see {@link RNNBase}).
  *
  * <pre>{@code
  * GRU gru = new GRU(8, 16);
@@ -18,7 +18,13 @@ public class GRU extends RNNBase {
     this(inputSize, hiddenSize, 1, true, false, 0);
   }
 
-  public GRU(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout) {
+  public GRU(
+      int inputSize,
+      int hiddenSize,
+      int numLayers,
+      boolean bias,
+      boolean batchFirst,
+      double dropout) {
     super(3, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout);
   }
 

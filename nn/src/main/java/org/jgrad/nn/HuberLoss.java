@@ -19,7 +19,8 @@ public class HuberLoss extends Loss {
 
   public HuberLoss(Reduction reduction, double delta) {
     super(reduction);
-    if (!(delta > 0)) throw new IllegalArgumentException("HuberLoss: delta must be positive, got " + delta);
+    if (!(delta > 0))
+      throw new IllegalArgumentException("HuberLoss: delta must be positive, got " + delta);
     this.delta = delta;
   }
 

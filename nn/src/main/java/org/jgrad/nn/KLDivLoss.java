@@ -4,7 +4,9 @@ import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Kullback–Leibler divergence with the input as log-probabilities and the target as probabilities (or log-probabilities with {@code logTarget}). Use Reduction.BATCHMEAN for the true KL divergence per sample.
+ * Kullback–Leibler divergence with the input as log-probabilities and the target as probabilities
+ * (or log-probabilities with {@code logTarget}). Use Reduction.BATCHMEAN for the true KL divergence
+ * per sample.
  *
  * <pre>{@code
  * Loss kl = new KLDivLoss(Reduction.BATCHMEAN, false);

@@ -5,8 +5,8 @@ import org.jgrad.tensor.Tensor;
 
 /**
  * Long short-term memory, PyTorch's formulation: gates i, f, g, o (stacked in that order) from
- * W_ih·x + b_ih + W_hh·h + b_hh; c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'). See
- * {@link RNNBase} for shapes and names.
+ * W_ih·x + b_ih + W_hh·h + b_hh; c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'). See {@link
+ * RNNBase} for shapes and names.
  *
  * <pre>{@code
  * LSTM lstm = new LSTM(10, 20, 2, true, true, 0.0);          // 2 layers, batch first
@@ -23,14 +23,23 @@ public class LSTM extends RNNBase {
     this(inputSize, hiddenSize, 1, true, false, 0);
   }
 
-  public LSTM(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout) {
+  public LSTM(
+      int inputSize,
+      int hiddenSize,
+      int numLayers,
+      boolean bias,
+      boolean batchFirst,
+      double dropout) {
     super(4, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout);
   }
 
   @Override
   protected Tensor[] cell(int layer, Tensor xi, Tensor[] state) {
     List<Tensor> g = xi.add(hiddenProjection(layer, state[0])).chunk(4, -1);
-    Tensor i = g.get(0).sigmoid(), f = g.get(1).sigmoid(), cand = g.get(2).tanh(), o = g.get(3).sigmoid();
+    Tensor i = g.get(0).sigmoid(),
+        f = g.get(1).sigmoid(),
+        cand = g.get(2).tanh(),
+        o = g.get(3).sigmoid();
     Tensor c = f.mul(state[1]).add(i.mul(cand));
     return new Tensor[] {o.mul(c.tanh()), c};
   }

@@ -22,9 +22,11 @@ public class LayerNorm extends Module {
   }
 
   public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine) {
-    if (normalizedShape.length == 0) throw new IllegalArgumentException("LayerNorm: normalizedShape must not be empty");
+    if (normalizedShape.length == 0)
+      throw new IllegalArgumentException("LayerNorm: normalizedShape must not be empty");
     for (int d : normalizedShape) Defaults.positive("LayerNorm", "normalizedShape entries", d);
-    if (!(eps > 0)) throw new IllegalArgumentException("LayerNorm: eps must be positive, got " + eps);
+    if (!(eps > 0))
+      throw new IllegalArgumentException("LayerNorm: eps must be positive, got " + eps);
     this.normalizedShape = normalizedShape.clone();
     this.eps = eps;
     this.affine = elementwiseAffine;
@@ -49,6 +51,10 @@ public class LayerNorm extends Module {
 
   @Override
   protected String extraRepr() {
-    return Defaults.tuple(normalizedShape) + ", eps=" + Defaults.num(eps) + ", elementwise_affine=" + affine;
+    return Defaults.tuple(normalizedShape)
+        + ", eps="
+        + Defaults.num(eps)
+        + ", elementwise_affine="
+        + affine;
   }
 }

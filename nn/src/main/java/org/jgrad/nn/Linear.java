@@ -4,8 +4,8 @@ import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
 /**
- * y = x·Wᵀ + b over the last dim. Weight [out, in] and bias [out] start as PyTorch's:
- * U(±1/√in) (kaiming_uniform with a = √5).
+ * y = x·Wᵀ + b over the last dim. Weight [out, in] and bias [out] start as PyTorch's: U(±1/√in)
+ * (kaiming_uniform with a = √5).
  *
  * <pre>{@code
  * Linear fc = new Linear(784, 10);
@@ -21,7 +21,8 @@ public class Linear extends Module {
 
   public Linear(int inFeatures, int outFeatures, boolean bias) {
     if (inFeatures < 0 || outFeatures < 0) {
-      throw new IllegalArgumentException("Linear: sizes must be non-negative, got " + inFeatures + " and " + outFeatures);
+      throw new IllegalArgumentException(
+          "Linear: sizes must be non-negative, got " + inFeatures + " and " + outFeatures);
     }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
@@ -54,6 +55,11 @@ public class Linear extends Module {
 
   @Override
   protected String extraRepr() {
-    return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + (bias() != null);
+    return "in_features="
+        + inFeatures
+        + ", out_features="
+        + outFeatures
+        + ", bias="
+        + (bias() != null);
   }
 }

@@ -16,9 +16,11 @@ public abstract class Loss extends Module {
   protected final Reduction reduction;
 
   protected Loss(Reduction reduction) {
-    if (reduction == null) throw new IllegalArgumentException(typeName() + ": reduction must not be null");
+    if (reduction == null)
+      throw new IllegalArgumentException(typeName() + ": reduction must not be null");
     if (reduction == Reduction.BATCHMEAN && !(this instanceof KLDivLoss)) {
-      throw new IllegalArgumentException(typeName() + ": reduction BATCHMEAN is only valid for KLDivLoss");
+      throw new IllegalArgumentException(
+          typeName() + ": reduction BATCHMEAN is only valid for KLDivLoss");
     }
     this.reduction = reduction;
   }
@@ -33,7 +35,8 @@ public abstract class Loss extends Module {
   /** Always fails: a loss needs a target. */
   @Override
   public final Tensor forward(Tensor input) {
-    throw new UnsupportedOperationException(typeName() + " takes an input and a target: call forward(input, target)");
+    throw new UnsupportedOperationException(
+        typeName() + " takes an input and a target: call forward(input, target)");
   }
 
   @Override

@@ -5,8 +5,8 @@ import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Max pooling over [N, C, H, W] windows (stride defaults to the kernel size; padding counts as
- * −∞; optional dilation and ceil mode). The gradient flows to the first maximum of each window.
+ * Max pooling over [N, C, H, W] windows (stride defaults to the kernel size; padding counts as −∞;
+ * optional dilation and ceil mode). The gradient flows to the first maximum of each window.
  *
  * <pre>{@code
  * MaxPool2d pool = new MaxPool2d(2);
@@ -22,11 +22,17 @@ public class MaxPool2d extends Module {
   }
 
   public MaxPool2d(int kernelSize, int stride, int padding) {
-    this(Defaults.two(kernelSize), Defaults.two(stride), Defaults.two(padding), Defaults.two(1), false);
+    this(
+        Defaults.two(kernelSize),
+        Defaults.two(stride),
+        Defaults.two(padding),
+        Defaults.two(1),
+        false);
   }
 
   /** Full form; {@code stride} null means the kernel size. */
-  public MaxPool2d(int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+  public MaxPool2d(
+      int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
     String n = "MaxPool2d";
     this.kernel = ConvGeometry.pair(n, "kernelSize", kernelSize, 1);
     this.stride = stride == null ? kernel.clone() : ConvGeometry.pair(n, "stride", stride, 1);
@@ -42,7 +48,15 @@ public class MaxPool2d extends Module {
 
   @Override
   protected String extraRepr() {
-    return "kernel_size=" + Defaults.tuple(kernel) + ", stride=" + Defaults.tuple(stride) + ", padding="
-        + Defaults.tuple(padding) + ", dilation=" + Defaults.tuple(dilation) + ", ceil_mode=" + ceilMode;
+    return "kernel_size="
+        + Defaults.tuple(kernel)
+        + ", stride="
+        + Defaults.tuple(stride)
+        + ", padding="
+        + Defaults.tuple(padding)
+        + ", dilation="
+        + Defaults.tuple(dilation)
+        + ", ceil_mode="
+        + ceilMode;
   }
 }

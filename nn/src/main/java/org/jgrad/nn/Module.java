@@ -18,21 +18,19 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.DType;
-import org.jgrad.nn.io.SafeTensors;
-import org.jgrad.backend.DType;
 import org.jgrad.backend.Device;
-import org.jgrad.autograd.GradMode;
+import org.jgrad.nn.io.SafeTensors;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Base class of every layer and model: a tree of modules, each owning named parameters and
- * buffers in a deterministic order. Java has no {@code __setattr__}: register explicitly, or let
- * the fields be registered automatically (see below).
+ * Base class of every layer and model: a tree of modules, each owning named parameters and buffers
+ * in a deterministic order. Java has no {@code __setattr__}: register explicitly, or let the fields
+ * be registered automatically (see below).
  *
  * <p>Write a model as a small subclass: register parameters with {@link #param}, buffers with
  * {@link #buffer(String, Tensor)} and sub-modules with {@link #child(String, Module)} in the
- * constructor, and implement {@link #forward(Tensor)}. Call sub-modules through
- * {@link #call(Tensor)} so that forward hooks (used by {@link #summary}) see them.
+ * constructor, and implement {@link #forward(Tensor)}. Call sub-modules through {@link
+ * #call(Tensor)} so that forward hooks (used by {@link #summary}) see them.
  *
  * <pre>{@code
  * class Mlp extends Module {
@@ -55,31 +53,37 @@ import org.jgrad.tensor.Tensor;
  * model.save(Path.of("mlp.safetensors"));
  * }</pre>
  *
- * <p>Layers read their parameters back through {@link #parameter(String)} rather than keeping
- * them in fields, so {@link #to(DType)} and {@link #registerParameter} can replace them.
+ * <p>Layers read their parameters back through {@link #parameter(String)} rather than keeping them
+ * in fields, so {@link #to(DType)} and {@link #registerParameter} can replace them.
  *
- * <p>Fields are registered automatically too, as PyTorch's {@code __setattr__} does: a
- * non-static, non-transient field holding a {@link Module} or a {@link Parameter} that was not
- * registered explicitly is registered under the field's name when the tree is first traversed
- * ({@link #parameters()}, {@link #namedModules()}, {@link #stateDict()}, …), superclass fields
- * first, then in declaration order, after the explicitly registered entries. So forgetting
- * {@code child(...)} does not silently leave a sub-module's parameters out of the optimizer or
- * the state dict. Mark a field {@code transient} to keep it out (for example a reference to a
- * module owned elsewhere); plain tensors are never registered as buffers automatically. A field
- * keeps the object it was given: after {@link #to(DType)} or {@link #to(Device)} replace the
- * registered parameters, read them through {@link #parameter(String)} (or the sub-module).
+ * <p>Fields are registered automatically too, as PyTorch's {@code __setattr__} does: a non-static,
+ * non-transient field holding a {@link Module} or a {@link Parameter} that was not registered
+ * explicitly is registered under the field's name when the tree is first traversed ({@link
+ * #parameters()}, {@link #namedModules()}, {@link #stateDict()}, …), superclass fields first, then
+ * in declaration order, after the explicitly registered entries. So forgetting {@code child(...)}
+ * does not silently leave a sub-module's parameters out of the optimizer or the state dict. Mark a
+ * field {@code transient} to keep it out (for example a reference to a module owned elsewhere);
+ * plain tensors are never registered as buffers automatically. A field keeps the object it was
+ * given: after {@link #to(DType)} or {@link #to(Device)} replace the registered parameters, read
+ * them through {@link #parameter(String)} (or the sub-module).
  *
- * <p>Import this class by name ({@code import org.jgrad.nn.Module;}): with only
- * {@code import org.jgrad.nn.*;} the name clashes with {@code java.lang.Module}.
+ * <p>Import this class by name ({@code import org.jgrad.nn.Module;}): with only {@code import
+ * org.jgrad.nn.*;} the name clashes with {@code java.lang.Module}.
  */
 public abstract class Module {
   private final Map<String, Parameter> params = new LinkedHashMap<>();
   private final Map<String, Tensor> buffers = new LinkedHashMap<>();
   private final Map<String, Module> children = new LinkedHashMap<>();
-  /** Parameters and modules replaced by re-registration or conversion: stale field values, never re-registered. */
+
+  /**
+   * Parameters and modules replaced by re-registration or conversion: stale field values, never
+   * re-registered.
+   */
   private final Set<Object> retired = Collections.newSetFromMap(new IdentityHashMap<>());
+
   /** Names registered from fields, which a later value of the same field may replace. */
   private final Set<String> fromFields = new java.util.HashSet<>();
+
   private boolean scanningFields;
   private final List<BiConsumer<Module, Tensor>> forwardHooks = new CopyOnWriteArrayList<>();
   private boolean training = true;
@@ -93,7 +97,9 @@ public abstract class Module {
     return runHooks(out);
   }
 
-  /** Passes {@code output} to the forward hooks and returns it; for forwards with other signatures. */
+  /**
+   * Passes {@code output} to the forward hooks and returns it; for forwards with other signatures.
+   */
   protected final Tensor runHooks(Tensor output) {
     for (BiConsumer<Module, Tensor> h : forwardHooks) h.accept(this, output);
     return output;
@@ -119,12 +125,16 @@ public abstract class Module {
 
   private void checkName(String kind, String name) {
     if (name == null || name.isEmpty() || name.contains(".")) {
-      throw new IllegalArgumentException(kind + " name must be non-empty and contain no '.', got \"" + name + "\"");
+      throw new IllegalArgumentException(
+          kind + " name must be non-empty and contain no '.', got \"" + name + "\"");
     }
-    boolean taken = (params.containsKey(name) && !kind.equals("parameter"))
-        || (buffers.containsKey(name) && !kind.equals("buffer"))
-        || (children.containsKey(name) && !kind.equals("module"));
-    if (taken) throw new IllegalArgumentException(kind + " name \"" + name + "\" is already used in " + typeName());
+    boolean taken =
+        (params.containsKey(name) && !kind.equals("parameter"))
+            || (buffers.containsKey(name) && !kind.equals("buffer"))
+            || (children.containsKey(name) && !kind.equals("module"));
+    if (taken)
+      throw new IllegalArgumentException(
+          kind + " name \"" + name + "\" is already used in " + typeName());
   }
 
   /** Registers (or replaces) a parameter made from {@code init}; returns it. */
@@ -134,10 +144,14 @@ public abstract class Module {
     return p;
   }
 
-  /** Registers or replaces parameter {@code name} (shared parameters, e.g. tied weights, are allowed). */
+  /**
+   * Registers or replaces parameter {@code name} (shared parameters, e.g. tied weights, are
+   * allowed).
+   */
   public final void registerParameter(String name, Parameter p) {
     checkName("parameter", name);
-    if (p == null) throw new IllegalArgumentException("registerParameter: parameter \"" + name + "\" is null");
+    if (p == null)
+      throw new IllegalArgumentException("registerParameter: parameter \"" + name + "\" is null");
     Parameter old = params.put(name, p);
     if (old != null && old != p) retire(old);
   }
@@ -145,7 +159,8 @@ public abstract class Module {
   /** Registers (or replaces) a buffer: state saved in the state dict but not trained. */
   protected final Tensor buffer(String name, Tensor value) {
     checkName("buffer", name);
-    if (value == null) throw new IllegalArgumentException("buffer: buffer \"" + name + "\" is null");
+    if (value == null)
+      throw new IllegalArgumentException("buffer: buffer \"" + name + "\" is null");
     Tensor b = value.detach();
     buffers.put(name, b);
     return b;
@@ -154,42 +169,52 @@ public abstract class Module {
   /** Registers (or replaces) a sub-module; returns it. */
   protected final <M extends Module> M child(String name, M module) {
     checkName("module", name);
-    if (module == null) throw new IllegalArgumentException("child: module \"" + name + "\" is null");
+    if (module == null)
+      throw new IllegalArgumentException("child: module \"" + name + "\" is null");
     if (module == this) throw new IllegalArgumentException("child: a module cannot contain itself");
     Module old = children.put(name, module);
     if (old != null && old != module) retire(old);
     return module;
   }
 
-  // ---------------------------------------------------------------- automatic registration of fields
+  // ---------------------------------------------------------------- automatic registration of
+  // fields
 
   /** Per class: the fields that may hold a sub-module or parameter, superclass fields first. */
-  private static final ClassValue<List<Field>> CANDIDATE_FIELDS = new ClassValue<>() {
-    @Override
-    protected List<Field> computeValue(Class<?> type) {
-      List<Class<?>> chain = new ArrayList<>();
-      for (Class<?> c = type; c != null && c != Module.class; c = c.getSuperclass()) chain.add(0, c);
-      List<Field> out = new ArrayList<>();
-      for (Class<?> c : chain) {
-        for (Field f : c.getDeclaredFields()) {
-          int mod = f.getModifiers();
-          if (Modifier.isStatic(mod) || Modifier.isTransient(mod) || f.isSynthetic() || f.getType().isPrimitive()) continue;
-          Class<?> t = f.getType();
-          // A field typed Module/Parameter, or a supertype that may hold one (Tensor, Object).
-          boolean may = Module.class.isAssignableFrom(t) || t.isAssignableFrom(Module.class)
-              || Parameter.class.isAssignableFrom(t) || t.isAssignableFrom(Parameter.class);
-          if (!may) continue;
-          try {
-            f.setAccessible(true);
-          } catch (RuntimeException e) {
-            // Reported with advice when the field is read (registerFields).
+  private static final ClassValue<List<Field>> CANDIDATE_FIELDS =
+      new ClassValue<>() {
+        @Override
+        protected List<Field> computeValue(Class<?> type) {
+          List<Class<?>> chain = new ArrayList<>();
+          for (Class<?> c = type; c != null && c != Module.class; c = c.getSuperclass())
+            chain.add(0, c);
+          List<Field> out = new ArrayList<>();
+          for (Class<?> c : chain) {
+            for (Field f : c.getDeclaredFields()) {
+              int mod = f.getModifiers();
+              if (Modifier.isStatic(mod)
+                  || Modifier.isTransient(mod)
+                  || f.isSynthetic()
+                  || f.getType().isPrimitive()) continue;
+              Class<?> t = f.getType();
+              // A field typed Module/Parameter, or a supertype that may hold one (Tensor, Object).
+              boolean may =
+                  Module.class.isAssignableFrom(t)
+                      || t.isAssignableFrom(Module.class)
+                      || Parameter.class.isAssignableFrom(t)
+                      || t.isAssignableFrom(Parameter.class);
+              if (!may) continue;
+              try {
+                f.setAccessible(true);
+              } catch (RuntimeException e) {
+                // Reported with advice when the field is read (registerFields).
+              }
+              out.add(f);
+            }
           }
-          out.add(f);
+          return List.copyOf(out);
         }
-      }
-      return List.copyOf(out);
-    }
-  };
+      };
 
   /**
    * Registers the module and parameter fields that were not registered explicitly, under their
@@ -205,10 +230,20 @@ public abstract class Module {
         try {
           value = f.get(this);
         } catch (ReflectiveOperationException | RuntimeException e) {
-          throw new IllegalStateException(typeName() + ": cannot read field '" + f.getName() + "' to register it"
-              + " automatically (" + e.getMessage() + "); register it explicitly with child(\"" + f.getName()
-              + "\", ...) or param(\"" + f.getName() + "\", ...) in the constructor, open the package to org.jgrad.nn,"
-              + " or declare the field transient", e);
+          throw new IllegalStateException(
+              typeName()
+                  + ": cannot read field '"
+                  + f.getName()
+                  + "' to register it"
+                  + " automatically ("
+                  + e.getMessage()
+                  + "); register it explicitly with child(\""
+                  + f.getName()
+                  + "\", ...) or param(\""
+                  + f.getName()
+                  + "\", ...) in the constructor, open the package to org.jgrad.nn,"
+                  + " or declare the field transient",
+              e);
         }
         if (value == this || value == null || retired.contains(value)) continue;
         if (value instanceof Module m) {
@@ -244,8 +279,14 @@ public abstract class Module {
   private <V> void registerField(String name, String kind, Map<String, V> into, V value) {
     V old = into.get(name);
     if (old != null && !fromFields.contains(name)) {
-      throw new IllegalStateException(typeName() + ": field '" + name + "' holds a " + kind + " that is not the one"
-          + " registered explicitly under that name; register the field's value (child/param) or rename the field");
+      throw new IllegalStateException(
+          typeName()
+              + ": field '"
+              + name
+              + "' holds a "
+              + kind
+              + " that is not the one"
+              + " registered explicitly under that name; register the field's value (child/param) or rename the field");
     }
     checkName(kind, name);
     into.put(name, value);
@@ -278,12 +319,14 @@ public abstract class Module {
     return out;
   }
 
-  private static void collectModules(String prefix, Module m, Map<String, Module> out, Set<Module> seen) {
+  private static void collectModules(
+      String prefix, Module m, Map<String, Module> out, Set<Module> seen) {
     if (!seen.add(m)) return;
     m.registerFields();
     out.put(prefix, m);
     for (Map.Entry<String, Module> e : m.children.entrySet()) {
-      collectModules(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out, seen);
+      collectModules(
+          prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out, seen);
     }
   }
 
@@ -327,7 +370,8 @@ public abstract class Module {
   public final Map<String, Tensor> namedBuffers() {
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, Module> m : namedModules().entrySet()) {
-      for (Map.Entry<String, Tensor> b : m.getValue().buffers.entrySet()) out.put(join(m.getKey(), b.getKey()), b.getValue());
+      for (Map.Entry<String, Tensor> b : m.getValue().buffers.entrySet())
+        out.put(join(m.getKey(), b.getKey()), b.getValue());
     }
     return out;
   }
@@ -386,13 +430,16 @@ public abstract class Module {
    * checks); returns this. Parameters are replaced by new ones, so optimizers must be built after.
    */
   public Module to(DType dtype) {
-    if (!dtype.isFloatingPoint()) throw new IllegalArgumentException("to: expected a floating point dtype, got " + dtype);
+    if (!dtype.isFloatingPoint())
+      throw new IllegalArgumentException("to: expected a floating point dtype, got " + dtype);
     Map<Parameter, Parameter> converted = new IdentityHashMap<>();
     for (Module m : modules()) {
       for (Map.Entry<String, Parameter> e : m.params.entrySet()) {
         Parameter p = e.getValue();
         if (p.dtype() == dtype) continue;
-        e.setValue(converted.computeIfAbsent(p, q -> new Parameter(q.detach().to(dtype).contiguous(), q.requiresGrad())));
+        e.setValue(
+            converted.computeIfAbsent(
+                p, q -> new Parameter(q.detach().to(dtype).contiguous(), q.requiresGrad())));
         m.retire(p);
       }
       for (Map.Entry<String, Tensor> e : m.buffers.entrySet()) {
@@ -414,10 +461,12 @@ public abstract class Module {
       for (Map.Entry<String, Parameter> e : m.params.entrySet()) {
         Parameter p = e.getValue();
         if (p.device().equals(device)) continue;
-        e.setValue(moved.computeIfAbsent(p, q -> new Parameter(q.detach().to(device), q.requiresGrad())));
+        e.setValue(
+            moved.computeIfAbsent(p, q -> new Parameter(q.detach().to(device), q.requiresGrad())));
         m.retire(p);
       }
-      for (Map.Entry<String, Tensor> e : m.buffers.entrySet()) e.setValue(e.getValue().detach().to(device));
+      for (Map.Entry<String, Tensor> e : m.buffers.entrySet())
+        e.setValue(e.getValue().detach().to(device));
     }
     return this;
   }
@@ -434,11 +483,14 @@ public abstract class Module {
     return out;
   }
 
-  private static void collectState(String prefix, Module m, Map<String, Tensor> out, Set<Module> seen) {
+  private static void collectState(
+      String prefix, Module m, Map<String, Tensor> out, Set<Module> seen) {
     if (!seen.add(m)) return;
     m.registerFields();
-    for (Map.Entry<String, Parameter> p : m.params.entrySet()) out.put(join(prefix, p.getKey()), p.getValue().detach());
-    for (Map.Entry<String, Tensor> b : m.buffers.entrySet()) out.put(join(prefix, b.getKey()), b.getValue());
+    for (Map.Entry<String, Parameter> p : m.params.entrySet())
+      out.put(join(prefix, p.getKey()), p.getValue().detach());
+    for (Map.Entry<String, Tensor> b : m.buffers.entrySet())
+      out.put(join(prefix, b.getKey()), b.getValue());
     for (Map.Entry<String, Module> c : m.children.entrySet()) {
       collectState(join(prefix, c.getKey()), c.getValue(), out, seen);
     }
@@ -453,33 +505,52 @@ public abstract class Module {
   }
 
   /**
-   * Copies values from {@code state} into this tree's parameters and buffers (converting the
-   * dtype if needed). A shape mismatch always fails; with {@code strict}, missing and unexpected
-   * keys fail too, otherwise they are returned. Nothing is modified when the load fails.
+   * Copies values from {@code state} into this tree's parameters and buffers (converting the dtype
+   * if needed). A shape mismatch always fails; with {@code strict}, missing and unexpected keys
+   * fail too, otherwise they are returned. Nothing is modified when the load fails.
    */
   public final LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
     Map<String, Tensor> own = stateDict();
-    List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), errors = new ArrayList<>();
+    List<String> missing = new ArrayList<>(),
+        unexpected = new ArrayList<>(),
+        errors = new ArrayList<>();
     for (Map.Entry<String, Tensor> e : own.entrySet()) {
       Tensor src = state.get(e.getKey());
       if (src == null) {
         missing.add(e.getKey());
       } else if (!Arrays.equals(src.shape(), e.getValue().shape())) {
-        errors.add("size mismatch for " + e.getKey() + ": copying a param with shape " + Arrays.toString(src.shape())
-            + " from checkpoint, the shape in current model is " + Arrays.toString(e.getValue().shape()) + ".");
+        errors.add(
+            "size mismatch for "
+                + e.getKey()
+                + ": copying a param with shape "
+                + Arrays.toString(src.shape())
+                + " from checkpoint, the shape in current model is "
+                + Arrays.toString(e.getValue().shape())
+                + ".");
       } else if (e.getValue().dtype().isFloatingPoint() && !src.dtype().isFloatingPoint()) {
-        errors.add("dtype mismatch for " + e.getKey() + ": checkpoint has " + src.dtype() + ", the model expects "
-            + e.getValue().dtype() + ".");
+        errors.add(
+            "dtype mismatch for "
+                + e.getKey()
+                + ": checkpoint has "
+                + src.dtype()
+                + ", the model expects "
+                + e.getValue().dtype()
+                + ".");
       }
     }
     for (String k : state.keySet()) if (!own.containsKey(k)) unexpected.add(k);
     if (strict) {
-      if (!unexpected.isEmpty()) errors.add(0, "Unexpected key(s) in state_dict: " + quoted(unexpected) + ".");
-      if (!missing.isEmpty()) errors.add(0, "Missing key(s) in state_dict: " + quoted(missing) + ".");
+      if (!unexpected.isEmpty())
+        errors.add(0, "Unexpected key(s) in state_dict: " + quoted(unexpected) + ".");
+      if (!missing.isEmpty())
+        errors.add(0, "Missing key(s) in state_dict: " + quoted(missing) + ".");
     }
     if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("Error(s) in loading state_dict for " + typeName() + ":\n\t"
-          + String.join("\n\t", errors));
+      throw new IllegalArgumentException(
+          "Error(s) in loading state_dict for "
+              + typeName()
+              + ":\n\t"
+              + String.join("\n\t", errors));
     }
     try (var ng = GradMode.noGrad()) {
       for (Map.Entry<String, Tensor> e : own.entrySet()) {
@@ -550,9 +621,9 @@ public abstract class Module {
   // ---------------------------------------------------------------- summary
 
   /**
-   * Runs one forward pass on zeros of {@code inputShape} (batch dimension included, e.g.
-   * {@code 1, 1, 28, 28}) in eval mode without recording a graph, and returns a table of each
-   * layer, its output shape and its own parameter count, with totals.
+   * Runs one forward pass on zeros of {@code inputShape} (batch dimension included, e.g. {@code 1,
+   * 1, 28, 28}) in eval mode without recording a graph, and returns a table of each layer, its
+   * output shape and its own parameter count, with totals.
    */
   public final String summary(int... inputShape) {
     DType dtype = DType.FLOAT32;
@@ -563,7 +634,9 @@ public abstract class Module {
     return summary(Tensor.zeros(dtype, inputShape));
   }
 
-  /** As {@link #summary(int...)}, with an example input (for instance int64 indices for Embedding). */
+  /**
+   * As {@link #summary(int...)}, with an example input (for instance int64 indices for Embedding).
+   */
   public final String summary(Tensor exampleInput) {
     Map<String, Module> all = namedModules();
     Map<Module, int[]> shapes = new IdentityHashMap<>();
@@ -593,7 +666,10 @@ public abstract class Module {
       for (Parameter p : m.params.values()) if (counted.add(p)) own += p.numel();
       String name = e.getKey().isEmpty() ? m.typeName() : e.getKey() + " (" + m.typeName() + ")";
       int[] s = shapes.get(m);
-      rows.add(new String[] {name, s == null ? "-" : Arrays.toString(s), String.format(Locale.ROOT, "%,d", own)});
+      rows.add(
+          new String[] {
+            name, s == null ? "-" : Arrays.toString(s), String.format(Locale.ROOT, "%,d", own)
+          });
     }
     long total = 0, trainable = 0;
     for (Parameter p : parameters()) {
@@ -609,7 +685,10 @@ public abstract class Module {
     String fmt = "%-" + w0 + "s  %-" + w1 + "s  %" + w2 + "s%n";
     int width = w0 + w1 + w2 + 4;
     StringBuilder b = new StringBuilder();
-    b.append(typeName()).append(" summary (input ").append(Arrays.toString(exampleInput.shape())).append(")\n");
+    b.append(typeName())
+        .append(" summary (input ")
+        .append(Arrays.toString(exampleInput.shape()))
+        .append(")\n");
     b.append("=".repeat(width)).append('\n');
     b.append(String.format(Locale.ROOT, fmt, "Layer (type)", "Output Shape", "Param #"));
     b.append("=".repeat(width)).append('\n');

@@ -30,7 +30,9 @@ public class ModuleDict extends Module {
   /** The module under {@code name}. */
   public Module get(String name) {
     Module m = child(name);
-    if (m == null) throw new IllegalArgumentException("ModuleDict: no module named \"" + name + "\"; keys are " + keySet());
+    if (m == null)
+      throw new IllegalArgumentException(
+          "ModuleDict: no module named \"" + name + "\"; keys are " + keySet());
     return m;
   }
 
@@ -49,6 +51,7 @@ public class ModuleDict extends Module {
   /** Always fails: a ModuleDict only holds modules. */
   @Override
   public Tensor forward(Tensor input) {
-    throw new UnsupportedOperationException("ModuleDict has no forward; call its modules from the parent's forward");
+    throw new UnsupportedOperationException(
+        "ModuleDict has no forward; call its modules from the parent's forward");
   }
 }

@@ -29,7 +29,9 @@ public class ModuleList extends Module implements Iterable<Module> {
   public Module get(int index) {
     int n = size();
     int i = index < 0 ? index + n : index;
-    if (i < 0 || i >= n) throw new IllegalArgumentException("ModuleList: index " + index + " is out of range for " + n + " modules");
+    if (i < 0 || i >= n)
+      throw new IllegalArgumentException(
+          "ModuleList: index " + index + " is out of range for " + n + " modules");
     return child(Integer.toString(i));
   }
 
@@ -45,6 +47,7 @@ public class ModuleList extends Module implements Iterable<Module> {
   /** Always fails: a ModuleList only holds modules; iterate over it in the parent's forward. */
   @Override
   public Tensor forward(Tensor input) {
-    throw new UnsupportedOperationException("ModuleList has no forward; call its modules from the parent's forward");
+    throw new UnsupportedOperationException(
+        "ModuleList has no forward; call its modules from the parent's forward");
   }
 }

@@ -7,16 +7,16 @@ import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Multi-head scaled dot-product attention (Vaswani et al., 2017), as PyTorch's
- * {@code nn.MultiheadAttention} with equal query/key/value sizes: packed input projection
- * {@code in_proj_weight} [3E, E] (xavier-uniform) and {@code in_proj_bias} (zeros), output
- * projection {@code out_proj} (a Linear with zero bias). Inputs are [L, N, E] (or [N, L, E] with
- * {@code batchFirst}, or unbatched [L, E]).
+ * Multi-head scaled dot-product attention (Vaswani et al., 2017), as PyTorch's {@code
+ * nn.MultiheadAttention} with equal query/key/value sizes: packed input projection {@code
+ * in_proj_weight} [3E, E] (xavier-uniform) and {@code in_proj_bias} (zeros), output projection
+ * {@code out_proj} (a Linear with zero bias). Inputs are [L, N, E] (or [N, L, E] with {@code
+ * batchFirst}, or unbatched [L, E]).
  *
  * <p>Masks: {@code keyPaddingMask} [N, S] marks keys to ignore (boolean true, or an additive float
  * mask); {@code attnMask} [L, S] or [N·heads, L, S] is boolean (true = not allowed) or additive
- * float. The returned weights are averaged over heads unless asked otherwise, and (as in
- * PyTorch 1.13) are the ones after attention dropout.
+ * float. The returned weights are averaged over heads unless asked otherwise, and (as in PyTorch
+ * 1.13) are the ones after attention dropout.
  *
  * <pre>{@code
  * MultiheadAttention mha = new MultiheadAttention(16, 4);
@@ -41,14 +41,17 @@ public class MultiheadAttention extends Module {
     this(embedDim, numHeads, 0, true, false);
   }
 
-  public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, boolean batchFirst) {
+  public MultiheadAttention(
+      int embedDim, int numHeads, double dropout, boolean bias, boolean batchFirst) {
     String n = "MultiheadAttention";
     this.embedDim = Defaults.positive(n, "embedDim", embedDim);
     this.numHeads = Defaults.positive(n, "numHeads", numHeads);
     if (embedDim % numHeads != 0) {
-      throw new IllegalArgumentException(n + ": embedDim " + embedDim + " must be divisible by numHeads " + numHeads);
+      throw new IllegalArgumentException(
+          n + ": embedDim " + embedDim + " must be divisible by numHeads " + numHeads);
     }
-    if (!(dropout >= 0 && dropout <= 1)) throw new IllegalArgumentException(n + ": dropout must be in [0, 1], got " + dropout);
+    if (!(dropout >= 0 && dropout <= 1))
+      throw new IllegalArgumentException(n + ": dropout must be in [0, 1], got " + dropout);
     this.headDim = embedDim / numHeads;
     this.dropout = dropout;
     this.batchFirst = batchFirst;
@@ -70,24 +73,43 @@ public class MultiheadAttention extends Module {
   }
 
   /**
-   * Full attention. {@code needWeights} false leaves {@link Output#weights()} null;
-   * {@code averageAttnWeights} averages them over heads ([N, L, S]) instead of [N, heads, L, S].
+   * Full attention. {@code needWeights} false leaves {@link Output#weights()} null; {@code
+   * averageAttnWeights} averages them over heads ([N, L, S]) instead of [N, heads, L, S].
    */
-  public Output forward(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, boolean needWeights,
-      Tensor attnMask, boolean averageAttnWeights) {
-    Output out = attend(query, key, value, keyPaddingMask, needWeights, attnMask, averageAttnWeights);
+  public Output forward(
+      Tensor query,
+      Tensor key,
+      Tensor value,
+      Tensor keyPaddingMask,
+      boolean needWeights,
+      Tensor attnMask,
+      boolean averageAttnWeights) {
+    Output out =
+        attend(query, key, value, keyPaddingMask, needWeights, attnMask, averageAttnWeights);
     runHooks(out.output());
     return out;
   }
 
-  private Output attend(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, boolean needWeights,
-      Tensor attnMask, boolean averageAttnWeights) {
+  private Output attend(
+      Tensor query,
+      Tensor key,
+      Tensor value,
+      Tensor keyPaddingMask,
+      boolean needWeights,
+      Tensor attnMask,
+      boolean averageAttnWeights) {
     String n = "MultiheadAttention";
     boolean unbatched = query.dim() == 2;
     int rank = unbatched ? 2 : 3;
     if ((query.dim() != 3 && !unbatched) || key.dim() != rank || value.dim() != rank) {
-      throw new IllegalArgumentException(n + ": expected query, key and value all 3-D (or all 2-D unbatched), got "
-          + Arrays.toString(query.shape()) + ", " + Arrays.toString(key.shape()) + ", " + Arrays.toString(value.shape()));
+      throw new IllegalArgumentException(
+          n
+              + ": expected query, key and value all 3-D (or all 2-D unbatched), got "
+              + Arrays.toString(query.shape())
+              + ", "
+              + Arrays.toString(key.shape())
+              + ", "
+              + Arrays.toString(value.shape()));
     }
     Tensor q = query, k = key, v = value;
     if (unbatched) {
@@ -102,12 +124,26 @@ public class MultiheadAttention extends Module {
     }
     int len = q.size(0), batch = q.size(1), src = k.size(0);
     if (q.size(2) != embedDim || k.size(2) != embedDim || v.size(2) != embedDim) {
-      throw new IllegalArgumentException(n + ": expected embedding size " + embedDim + " in query, key and value, got "
-          + Arrays.toString(query.shape()) + ", " + Arrays.toString(key.shape()) + ", " + Arrays.toString(value.shape()));
+      throw new IllegalArgumentException(
+          n
+              + ": expected embedding size "
+              + embedDim
+              + " in query, key and value, got "
+              + Arrays.toString(query.shape())
+              + ", "
+              + Arrays.toString(key.shape())
+              + ", "
+              + Arrays.toString(value.shape()));
     }
     if (k.size(1) != batch || v.size(1) != batch || v.size(0) != src) {
-      throw new IllegalArgumentException(n + ": key " + Arrays.toString(key.shape()) + " and value "
-          + Arrays.toString(value.shape()) + " do not match query " + Arrays.toString(query.shape()));
+      throw new IllegalArgumentException(
+          n
+              + ": key "
+              + Arrays.toString(key.shape())
+              + " and value "
+              + Arrays.toString(value.shape())
+              + " do not match query "
+              + Arrays.toString(query.shape()));
     }
     Tensor w = parameter("in_proj_weight"), b = parameter("in_proj_bias");
     int e = embedDim;
@@ -123,32 +159,61 @@ public class MultiheadAttention extends Module {
     if (attnMask != null) {
       if (attnMask.dim() == 2) {
         if (attnMask.size(0) != len || attnMask.size(1) != src) {
-          throw new IllegalArgumentException(n + ": 2-D attnMask must be [" + len + ", " + src + "], got "
-              + Arrays.toString(attnMask.shape()));
+          throw new IllegalArgumentException(
+              n
+                  + ": 2-D attnMask must be ["
+                  + len
+                  + ", "
+                  + src
+                  + "], got "
+                  + Arrays.toString(attnMask.shape()));
         }
         mask = F.additiveMask(attnMask, qp).unsqueeze(0);
       } else if (attnMask.dim() == 3) {
-        if (attnMask.size(0) != batch * numHeads || attnMask.size(1) != len || attnMask.size(2) != src) {
-          throw new IllegalArgumentException(n + ": 3-D attnMask must be [" + batch * numHeads + ", " + len + ", " + src
-              + "], got " + Arrays.toString(attnMask.shape()));
+        if (attnMask.size(0) != batch * numHeads
+            || attnMask.size(1) != len
+            || attnMask.size(2) != src) {
+          throw new IllegalArgumentException(
+              n
+                  + ": 3-D attnMask must be ["
+                  + batch * numHeads
+                  + ", "
+                  + len
+                  + ", "
+                  + src
+                  + "], got "
+                  + Arrays.toString(attnMask.shape()));
         }
         mask = F.additiveMask(attnMask, qp);
       } else {
-        throw new IllegalArgumentException(n + ": attnMask must be 2-D or 3-D, got " + Arrays.toString(attnMask.shape()));
+        throw new IllegalArgumentException(
+            n + ": attnMask must be 2-D or 3-D, got " + Arrays.toString(attnMask.shape()));
       }
     }
     if (keyPaddingMask != null) {
-      if (keyPaddingMask.dim() != 2 || keyPaddingMask.size(0) != batch || keyPaddingMask.size(1) != src) {
-        throw new IllegalArgumentException(n + ": keyPaddingMask must be [" + batch + ", " + src + "], got "
-            + Arrays.toString(keyPaddingMask.shape()));
+      if (keyPaddingMask.dim() != 2
+          || keyPaddingMask.size(0) != batch
+          || keyPaddingMask.size(1) != src) {
+        throw new IllegalArgumentException(
+            n
+                + ": keyPaddingMask must be ["
+                + batch
+                + ", "
+                + src
+                + "], got "
+                + Arrays.toString(keyPaddingMask.shape()));
       }
-      Tensor kpm = F.additiveMask(keyPaddingMask, qp).reshape(batch, 1, 1, src).expand(batch, numHeads, 1, src)
-          .reshape(batch * numHeads, 1, src);
+      Tensor kpm =
+          F.additiveMask(keyPaddingMask, qp)
+              .reshape(batch, 1, 1, src)
+              .expand(batch, numHeads, 1, src)
+              .reshape(batch * numHeads, 1, src);
       mask = mask == null ? kpm : mask.add(kpm);
     }
     Tensor scores = qp.div(Math.sqrt(headDim)).matmul(kp.transpose(1, 2));
     if (mask != null) scores = scores.add(mask);
-    Tensor attn = F.dropout(scores.softmax(-1), dropout, isTraining(), generator); // [N·heads, L, S]
+    Tensor attn =
+        F.dropout(scores.softmax(-1), dropout, isTraining(), generator); // [N·heads, L, S]
     Tensor ctx = attn.matmul(vp).transpose(0, 1).reshape(len * batch, e);
     Tensor out = outProj.call(ctx).reshape(len, batch, e);
     Tensor weights = null;
@@ -164,7 +229,11 @@ public class MultiheadAttention extends Module {
 
   @Override
   protected String extraRepr() {
-    return "embed_dim=" + embedDim + ", num_heads=" + numHeads + (dropout != 0 ? ", dropout=" + dropout : "")
+    return "embed_dim="
+        + embedDim
+        + ", num_heads="
+        + numHeads
+        + (dropout != 0 ? ", dropout=" + dropout : "")
         + (batchFirst ? ", batch_first=true" : "");
   }
 }

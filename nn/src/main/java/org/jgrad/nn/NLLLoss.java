@@ -4,7 +4,8 @@ import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Negative log-likelihood of log-probabilities [N, C, ...] at int64 class targets, with optional class weights (buffer "weight") and an ignored target value (default −100).
+ * Negative log-likelihood of log-probabilities [N, C, ...] at int64 class targets, with optional
+ * class weights (buffer "weight") and an ignored target value (default −100).
  *
  * <pre>{@code
  * Tensor loss = new NLLLoss().forward(F.logSoftmax(logits, 1), labels);

@@ -3,9 +3,9 @@ package org.jgrad.nn;
 import org.jgrad.tensor.Tensor;
 
 /**
- * A leaf tensor that a {@link Module} owns and an optimizer updates (PyTorch's
- * {@code nn.Parameter}). It shares the storage of the tensor it was made from and requires a
- * gradient unless told otherwise.
+ * A leaf tensor that a {@link Module} owns and an optimizer updates (PyTorch's {@code
+ * nn.Parameter}). It shares the storage of the tensor it was made from and requires a gradient
+ * unless told otherwise.
  *
  * <pre>{@code
  * Parameter w = new Parameter(Tensor.randn(3, 4));
@@ -29,7 +29,8 @@ public class Parameter extends Tensor {
   private static Tensor checkFloat(Tensor data) {
     if (data == null) throw new IllegalArgumentException("Parameter: data must not be null");
     if (!data.dtype().isFloatingPoint()) {
-      throw new IllegalArgumentException("Parameter: only floating point tensors can be parameters, got " + data.dtype());
+      throw new IllegalArgumentException(
+          "Parameter: only floating point tensors can be parameters, got " + data.dtype());
     }
     return data;
   }

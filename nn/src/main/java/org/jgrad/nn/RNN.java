@@ -3,8 +3,8 @@ package org.jgrad.nn;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Elman recurrent network: h_t = act(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh) with act tanh or
- * relu, stacked {@code numLayers} deep (see {@link RNNBase} for shapes and parameter names).
+ * Elman recurrent network: h_t = act(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh) with act tanh or relu,
+ * stacked {@code numLayers} deep (see {@link RNNBase} for shapes and parameter names).
  *
  * <pre>{@code
  * RNN rnn = new RNN(10, 20);                                   // seq-first input [L, N, 10]
@@ -20,11 +20,18 @@ public class RNN extends RNNBase {
     this(inputSize, hiddenSize, 1, "tanh", true, false, 0);
   }
 
-  public RNN(int inputSize, int hiddenSize, int numLayers, String nonlinearity, boolean bias, boolean batchFirst,
+  public RNN(
+      int inputSize,
+      int hiddenSize,
+      int numLayers,
+      String nonlinearity,
+      boolean bias,
+      boolean batchFirst,
       double dropout) {
     super(1, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout);
     if (!nonlinearity.equals("tanh") && !nonlinearity.equals("relu")) {
-      throw new IllegalArgumentException("RNN: nonlinearity must be \"tanh\" or \"relu\", got \"" + nonlinearity + "\"");
+      throw new IllegalArgumentException(
+          "RNN: nonlinearity must be \"tanh\" or \"relu\", got \"" + nonlinearity + "\"");
     }
     this.nonlinearity = nonlinearity;
   }

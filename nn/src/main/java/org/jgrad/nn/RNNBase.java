@@ -9,10 +9,10 @@ import org.jgrad.tensor.Tensor;
 
 /**
  * Shared machinery of {@link RNN}, {@link LSTM} and {@link GRU}: stacked unidirectional layers,
- * input [L, N, in] (or [N, L, in] with {@code batchFirst}, or unbatched [L, in]), state
- * [numLayers, N, hidden], dropout between layers in training. Parameters are named as in PyTorch
- * ({@code weight_ih_l0}, {@code weight_hh_l0}, {@code bias_ih_l0}, {@code bias_hh_l0}, …), gates
- * stacked in PyTorch's order, and all start U(±1/√hidden).
+ * input [L, N, in] (or [N, L, in] with {@code batchFirst}, or unbatched [L, in]), state [numLayers,
+ * N, hidden], dropout between layers in training. Parameters are named as in PyTorch ({@code
+ * weight_ih_l0}, {@code weight_hh_l0}, {@code bias_ih_l0}, {@code bias_hh_l0}, …), gates stacked in
+ * PyTorch's order, and all start U(±1/√hidden).
  *
  * <pre>{@code
  * GRU gru = new GRU(10, 20, 2, true, true, 0.0);     // 2 layers, bias, batch first
@@ -30,13 +30,20 @@ public abstract class RNNBase extends Module {
   /** The output sequence and the final hidden state of each layer. */
   public record Output(Tensor output, Tensor hN) {}
 
-  protected RNNBase(int gates, int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst,
+  protected RNNBase(
+      int gates,
+      int inputSize,
+      int hiddenSize,
+      int numLayers,
+      boolean bias,
+      boolean batchFirst,
       double dropout) {
     String n = typeName();
     this.inputSize = Defaults.positive(n, "inputSize", inputSize);
     this.hiddenSize = Defaults.positive(n, "hiddenSize", hiddenSize);
     this.numLayers = Defaults.positive(n, "numLayers", numLayers);
-    if (!(dropout >= 0 && dropout <= 1)) throw new IllegalArgumentException(n + ": dropout must be in [0, 1], got " + dropout);
+    if (!(dropout >= 0 && dropout <= 1))
+      throw new IllegalArgumentException(n + ": dropout must be in [0, 1], got " + dropout);
     this.bias = bias;
     this.batchFirst = batchFirst;
     this.dropout = dropout;
@@ -54,7 +61,9 @@ public abstract class RNNBase extends Module {
     for (Parameter p : parameters()) Init.uniform(p, -bound, bound);
   }
 
-  /** One time step of layer {@code layer}: given xi = W_ih·x + b_ih and the states, the new states. */
+  /**
+   * One time step of layer {@code layer}: given xi = W_ih·x + b_ih and the states, the new states.
+   */
   protected abstract Tensor[] cell(int layer, Tensor xi, Tensor[] state);
 
   /** W_hh·h + b_hh for layer {@code layer}. */
@@ -63,18 +72,24 @@ public abstract class RNNBase extends Module {
   }
 
   /**
-   * Runs the stack. {@code initial} holds one [numLayers, N, hidden] tensor per state kind (h, or
-   * h and c), entries may be null for zeros. Returns {output, final states...}.
+   * Runs the stack. {@code initial} holds one [numLayers, N, hidden] tensor per state kind (h, or h
+   * and c), entries may be null for zeros. Returns {output, final states...}.
    */
   protected final Tensor[] run(Tensor input, Tensor[] initial) {
     String n = typeName();
     boolean unbatched = input.dim() == 2;
     if (input.dim() != 3 && !unbatched) {
-      throw new IllegalArgumentException(n + ": expected a 3-D input (or 2-D unbatched), got " + Arrays.toString(input.shape()));
+      throw new IllegalArgumentException(
+          n + ": expected a 3-D input (or 2-D unbatched), got " + Arrays.toString(input.shape()));
     }
     if (input.size(-1) != inputSize) {
-      throw new IllegalArgumentException(n + ": input " + Arrays.toString(input.shape()) + " must have " + inputSize
-          + " features in its last dim");
+      throw new IllegalArgumentException(
+          n
+              + ": input "
+              + Arrays.toString(input.shape())
+              + " must have "
+              + inputSize
+              + " features in its last dim");
     }
     Tensor x = unbatched ? input.unsqueeze(1) : (batchFirst ? input.transpose(0, 1) : input);
     int len = x.size(0), batch = x.size(1);
@@ -86,13 +101,19 @@ public abstract class RNNBase extends Module {
         init[s] = Tensor.zeros(x.dtype(), numLayers, batch, hiddenSize).to(x.device());
         continue;
       }
-      int[] expected = unbatched ? new int[] {numLayers, hiddenSize} : new int[] {numLayers, batch, hiddenSize};
+      int[] expected =
+          unbatched ? new int[] {numLayers, hiddenSize} : new int[] {numLayers, batch, hiddenSize};
       if (!Arrays.equals(h0.shape(), expected)) {
-        throw new IllegalArgumentException(n + ": expected initial state of shape " + Arrays.toString(expected) + ", got "
-            + Arrays.toString(h0.shape()));
+        throw new IllegalArgumentException(
+            n
+                + ": expected initial state of shape "
+                + Arrays.toString(expected)
+                + ", got "
+                + Arrays.toString(h0.shape()));
       }
       if (h0.dtype() != x.dtype()) {
-        throw new IllegalArgumentException(n + ": input is " + x.dtype() + " but the initial state is " + h0.dtype());
+        throw new IllegalArgumentException(
+            n + ": input is " + x.dtype() + " but the initial state is " + h0.dtype());
       }
       init[s] = unbatched ? h0.unsqueeze(1) : h0;
     }

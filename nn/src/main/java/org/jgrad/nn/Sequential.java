@@ -33,7 +33,9 @@ public class Sequential extends Module {
 
   /** Appends a module under {@code name}; returns this. */
   public Sequential add(String name, Module m) {
-    if (child(name) != null) throw new IllegalArgumentException("Sequential: a module named \"" + name + "\" already exists");
+    if (child(name) != null)
+      throw new IllegalArgumentException(
+          "Sequential: a module named \"" + name + "\" already exists");
     child(name, m);
     size++;
     return this;
@@ -43,7 +45,8 @@ public class Sequential extends Module {
   public Module get(int index) {
     int i = index < 0 ? index + size : index;
     if (i < 0 || i >= size) {
-      throw new IllegalArgumentException("Sequential: index " + index + " is out of range for " + size + " modules");
+      throw new IllegalArgumentException(
+          "Sequential: index " + index + " is out of range for " + size + " modules");
     }
     return children().get(i);
   }

@@ -19,7 +19,8 @@ public class SmoothL1Loss extends Loss {
 
   public SmoothL1Loss(Reduction reduction, double beta) {
     super(reduction);
-    if (beta < 0) throw new IllegalArgumentException("SmoothL1Loss: beta must be non-negative, got " + beta);
+    if (beta < 0)
+      throw new IllegalArgumentException("SmoothL1Loss: beta must be non-negative, got " + beta);
     this.beta = beta;
   }
 

@@ -24,16 +24,27 @@ public class TransformerEncoderLayer extends Module {
   private final String activation;
   private final boolean normFirst;
 
-  /** PyTorch's defaults: feed-forward 2048, dropout 0.1, relu, eps 1e-5, sequence first, post-norm. */
+  /**
+   * PyTorch's defaults: feed-forward 2048, dropout 0.1, relu, eps 1e-5, sequence first, post-norm.
+   */
   public TransformerEncoderLayer(int dModel, int nhead) {
     this(dModel, nhead, 2048, 0.1, "relu", 1e-5, false, false);
   }
 
-  public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward, double dropout, String activation,
-      double layerNormEps, boolean batchFirst, boolean normFirst) {
+  public TransformerEncoderLayer(
+      int dModel,
+      int nhead,
+      int dimFeedforward,
+      double dropout,
+      String activation,
+      double layerNormEps,
+      boolean batchFirst,
+      boolean normFirst) {
     if (!activation.equals("relu") && !activation.equals("gelu")) {
-      throw new IllegalArgumentException("TransformerEncoderLayer: activation must be \"relu\" or \"gelu\", got \""
-          + activation + "\"");
+      throw new IllegalArgumentException(
+          "TransformerEncoderLayer: activation must be \"relu\" or \"gelu\", got \""
+              + activation
+              + "\"");
     }
     selfAttn = child("self_attn", new MultiheadAttention(dModel, nhead, dropout, true, batchFirst));
     linear1 = child("linear1", new Linear(dModel, dimFeedforward));

@@ -24,7 +24,8 @@ public class Unflatten extends Module {
   public Tensor forward(Tensor input) {
     int d = dim < 0 ? dim + input.dim() : dim;
     if (d < 0 || d >= input.dim()) {
-      throw new IllegalArgumentException("Unflatten: dim " + dim + " is out of range for input " + Arrays.toString(input.shape()));
+      throw new IllegalArgumentException(
+          "Unflatten: dim " + dim + " is out of range for input " + Arrays.toString(input.shape()));
     }
     int[] s = input.shape();
     int[] out = new int[s.length - 1 + sizes.length];
@@ -37,9 +38,19 @@ public class Unflatten extends Module {
       if (v == -1) free++;
       else known *= v;
     }
-    if (free > 1 || (free == 0 && known != s[d]) || (free == 1 && (known == 0 || s[d] % known != 0))) {
-      throw new IllegalArgumentException("Unflatten: sizes " + Arrays.toString(sizes) + " do not multiply to dim " + d
-          + " of size " + s[d] + " (input " + Arrays.toString(s) + ")");
+    if (free > 1
+        || (free == 0 && known != s[d])
+        || (free == 1 && (known == 0 || s[d] % known != 0))) {
+      throw new IllegalArgumentException(
+          "Unflatten: sizes "
+              + Arrays.toString(sizes)
+              + " do not multiply to dim "
+              + d
+              + " of size "
+              + s[d]
+              + " (input "
+              + Arrays.toString(s)
+              + ")");
     }
     return input.reshape(out);
   }

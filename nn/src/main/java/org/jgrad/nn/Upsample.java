@@ -35,10 +35,12 @@ public class Upsample extends Module {
   /** Exactly one of {@code size} and {@code scaleFactor} must be non-null. */
   public Upsample(int[] size, double[] scaleFactor, String mode, boolean alignCorners) {
     if ((size == null) == (scaleFactor == null)) {
-      throw new IllegalArgumentException("Upsample: exactly one of size and scaleFactor must be given");
+      throw new IllegalArgumentException(
+          "Upsample: exactly one of size and scaleFactor must be given");
     }
     if (!mode.equals("nearest") && !mode.equals("bilinear")) {
-      throw new IllegalArgumentException("Upsample: mode must be \"nearest\" or \"bilinear\", got \"" + mode + "\"");
+      throw new IllegalArgumentException(
+          "Upsample: mode must be \"nearest\" or \"bilinear\", got \"" + mode + "\"");
     }
     if (alignCorners && mode.equals("nearest")) {
       throw new IllegalArgumentException("Upsample: alignCorners only applies to bilinear mode");
@@ -56,8 +58,13 @@ public class Upsample extends Module {
 
   @Override
   protected String extraRepr() {
-    String what = size != null ? "size=" + Defaults.tuple(size) : "scale_factor=" + (scaleFactor.length == 1
-        ? String.valueOf(scaleFactor[0]) : Arrays.toString(scaleFactor));
+    String what =
+        size != null
+            ? "size=" + Defaults.tuple(size)
+            : "scale_factor="
+                + (scaleFactor.length == 1
+                    ? String.valueOf(scaleFactor[0])
+                    : Arrays.toString(scaleFactor));
     return what + ", mode='" + mode + "'" + (alignCorners ? ", align_corners=true" : "");
   }
 }

@@ -24,7 +24,12 @@ final class Check {
   }
 
   static void close(String what, Tensor expected, Tensor actual, double rtol) {
-    if (actual == null) fail(what + ": expected a tensor of shape " + Arrays.toString(expected.shape()) + ", got null");
+    if (actual == null)
+      fail(
+          what
+              + ": expected a tensor of shape "
+              + Arrays.toString(expected.shape())
+              + ", got null");
     assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
     double[] e = expected.toDoubleArray(), a = actual.toDoubleArray();
     double scale = 0;
@@ -36,8 +41,16 @@ final class Check {
       }
       double tol = rtol * Math.max(Math.abs(e[i]), scale);
       if (!(Math.abs(a[i] - e[i]) <= tol)) {
-        fail(String.format("%s: at flat index %d (of shape %s) expected %.9g but got %.9g (|diff| %.3g > tol %.3g)", what,
-            i, Arrays.toString(expected.shape()), e[i], a[i], Math.abs(a[i] - e[i]), tol));
+        fail(
+            String.format(
+                "%s: at flat index %d (of shape %s) expected %.9g but got %.9g (|diff| %.3g > tol %.3g)",
+                what,
+                i,
+                Arrays.toString(expected.shape()),
+                e[i],
+                a[i],
+                Math.abs(a[i] - e[i]),
+                tol));
       }
     }
   }

@@ -10,11 +10,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fused primitives F uses and the slice-based {@link Composites} agree, values and gradients,
- * on random configurations (an oracle independent of PyTorch's reference cases). The comparisons are
- * {@link Check#close}, which throws an AssertionError naming the first element out of tolerance.
+ * on random configurations (an oracle independent of PyTorch's reference cases). The comparisons
+ * are {@link Check#close}, which throws an AssertionError naming the first element out of
+ * tolerance.
  */
 class CompositesTest {
-  private static void same(String what, Function<Tensor[], Tensor> fused, Function<Tensor[], Tensor> composite,
+  private static void same(
+      String what,
+      Function<Tensor[], Tensor> fused,
+      Function<Tensor[], Tensor> composite,
       Tensor... inputs) {
     Tensor[] a = new Tensor[inputs.length], b = new Tensor[inputs.length];
     for (int i = 0; i < inputs.length; i++) {
@@ -26,29 +30,58 @@ class CompositesTest {
     Tensor g = Tensor.randn(new Generator(1), ya.shape());
     ya.backward(g);
     yb.backward(g);
-    for (int i = 0; i < inputs.length; i++) Check.close(what + " grad " + i, b[i].grad(), a[i].grad());
+    for (int i = 0; i < inputs.length; i++)
+      Check.close(what + " grad " + i, b[i].grad(), a[i].grad());
   }
 
   @Test
   void convolutionsAgree() {
     Random r = new Random(42);
     for (int trial = 0; trial < 12; trial++) {
-      int groups = 1 + r.nextInt(2), cin = groups * (1 + r.nextInt(2)), cout = groups * (1 + r.nextInt(2));
+      int groups = 1 + r.nextInt(2),
+          cin = groups * (1 + r.nextInt(2)),
+          cout = groups * (1 + r.nextInt(2));
       int[] k = {1 + r.nextInt(3), 1 + r.nextInt(3)}, s = {1 + r.nextInt(2), 1 + r.nextInt(2)};
       int[] d = {1 + r.nextInt(2), 1 + r.nextInt(2)}, p = {r.nextInt(2), r.nextInt(3)};
       Tensor x = Tensor.randn(new Generator(trial), 2, cin, 5 + r.nextInt(3), 6 + r.nextInt(3));
       Tensor w = Tensor.randn(new Generator(100 + trial), cout, cin / groups, k[0], k[1]);
       Tensor b = Tensor.randn(new Generator(200 + trial), cout);
-      String cfg = "conv2d k" + k[0] + "x" + k[1] + " s" + s[0] + "," + s[1] + " d" + d[0] + "," + d[1] + " p" + p[0] + ","
-          + p[1] + " g" + groups;
-      same(cfg, t -> F.conv2d(t[0], t[1], t[2], s, p, d, groups), t -> CompositeOps.conv2d(t[0], t[1], t[2], s, p, d, groups),
-          x, w, b);
+      String cfg =
+          "conv2d k"
+              + k[0]
+              + "x"
+              + k[1]
+              + " s"
+              + s[0]
+              + ","
+              + s[1]
+              + " d"
+              + d[0]
+              + ","
+              + d[1]
+              + " p"
+              + p[0]
+              + ","
+              + p[1]
+              + " g"
+              + groups;
+      same(
+          cfg,
+          t -> F.conv2d(t[0], t[1], t[2], s, p, d, groups),
+          t -> CompositeOps.conv2d(t[0], t[1], t[2], s, p, d, groups),
+          x,
+          w,
+          b);
       int[] op = {r.nextInt(Math.max(s[0], d[0])), r.nextInt(Math.max(s[1], d[1]))};
       int[] pt = {Math.min(p[0], 1), Math.min(p[1], 1)};
       Tensor wt = Tensor.randn(new Generator(300 + trial), cin, cout / groups, k[0], k[1]);
-      same("convTranspose2d " + cfg + " op" + op[0] + "," + op[1],
+      same(
+          "convTranspose2d " + cfg + " op" + op[0] + "," + op[1],
           t -> F.convTranspose2d(t[0], t[1], t[2], s, pt, op, groups, d),
-          t -> CompositeOps.convTranspose2d(t[0], t[1], t[2], s, pt, op, groups, d), x, wt, b);
+          t -> CompositeOps.convTranspose2d(t[0], t[1], t[2], s, pt, op, groups, d),
+          x,
+          wt,
+          b);
     }
   }
 
@@ -61,13 +94,23 @@ class CompositesTest {
       boolean ceil = r.nextBoolean(), include = r.nextBoolean();
       Tensor x = Tensor.randn(new Generator(trial), 2, 3, 6 + r.nextInt(3), 5 + r.nextInt(3));
       String cfg = "k" + k[0] + "x" + k[1] + " s" + s[0] + "," + s[1] + " p" + p[0] + "," + p[1];
-      same("maxPool2d " + cfg + " d" + d[0] + " ceil " + ceil, t -> F.maxPool2d(t[0], k, s, p, d, ceil),
-          t -> CompositeOps.maxPool2d(t[0], k, s, p, d, ceil), x);
-      same("avgPool2d " + cfg + " includePad " + include, t -> F.avgPool2d(t[0], k, s, p, include),
-          t -> CompositeOps.avgPool2d(t[0], k, s, p, include), x);
+      same(
+          "maxPool2d " + cfg + " d" + d[0] + " ceil " + ceil,
+          t -> F.maxPool2d(t[0], k, s, p, d, ceil),
+          t -> CompositeOps.maxPool2d(t[0], k, s, p, d, ceil),
+          x);
+      same(
+          "avgPool2d " + cfg + " includePad " + include,
+          t -> F.avgPool2d(t[0], k, s, p, include),
+          t -> CompositeOps.avgPool2d(t[0], k, s, p, include),
+          x);
     }
     Tensor x = Tensor.randn(new Generator(5), 2, 3, 8, 6);
-    same("adaptive divisible", t -> F.adaptiveAvgPool2d(t[0], 4, 3), t -> CompositeOps.adaptiveAvgPool2d(t[0], 4, 3), x);
+    same(
+        "adaptive divisible",
+        t -> F.adaptiveAvgPool2d(t[0], 4, 3),
+        t -> CompositeOps.adaptiveAvgPool2d(t[0], 4, 3),
+        x);
   }
 
   @Test
@@ -75,15 +118,26 @@ class CompositesTest {
     for (int[] shape : new int[][] {{6, 3}, {4, 3, 5}, {2, 3, 4, 4}}) {
       Tensor x = Tensor.randn(new Generator(shape.length), shape).mul(2).add(0.5);
       Tensor w = Tensor.randn(new Generator(10), 3), b = Tensor.randn(new Generator(11), 3);
-      Tensor rm1 = Tensor.randn(new Generator(12), 3), rv1 = Tensor.rand(new Generator(13), 3).add(0.5);
+      Tensor rm1 = Tensor.randn(new Generator(12), 3),
+          rv1 = Tensor.rand(new Generator(13), 3).add(0.5);
       Tensor rm2 = rm1.clone(), rv2 = rv1.clone();
       String what = "batchNorm " + java.util.Arrays.toString(shape);
-      same(what + " train", t -> F.batchNorm(t[0], rm1, rv1, t[1], t[2], true, 0.3, 1e-5),
-          t -> CompositeOps.batchNorm(t[0], rm2, rv2, t[1], t[2], true, 0.3, 1e-5), x, w, b);
+      same(
+          what + " train",
+          t -> F.batchNorm(t[0], rm1, rv1, t[1], t[2], true, 0.3, 1e-5),
+          t -> CompositeOps.batchNorm(t[0], rm2, rv2, t[1], t[2], true, 0.3, 1e-5),
+          x,
+          w,
+          b);
       Check.close(what + " running mean", rm2, rm1);
       Check.close(what + " running var", rv2, rv1);
-      same(what + " eval", t -> F.batchNorm(t[0], rm1, rv1, t[1], t[2], false, 0.3, 1e-5),
-          t -> CompositeOps.batchNorm(t[0], rm2, rv2, t[1], t[2], false, 0.3, 1e-5), x, w, b);
+      same(
+          what + " eval",
+          t -> F.batchNorm(t[0], rm1, rv1, t[1], t[2], false, 0.3, 1e-5),
+          t -> CompositeOps.batchNorm(t[0], rm2, rv2, t[1], t[2], false, 0.3, 1e-5),
+          x,
+          w,
+          b);
     }
   }
 }

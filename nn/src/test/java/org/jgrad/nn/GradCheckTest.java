@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Finite-difference gradient checks in float64: every function of F (fused and composite paths)
- * with core's {@link GradCheck} (full Jacobian), second derivatives through the composites, and
- * the recurrent/attention layers with respect to inputs and parameters ({@link ParamGradCheck}).
+ * with core's {@link GradCheck} (full Jacobian), second derivatives through the composites, and the
+ * recurrent/attention layers with respect to inputs and parameters ({@link ParamGradCheck}).
  */
 class GradCheckTest {
   static final int[] ONE = {1}, TWO = {2};
@@ -37,7 +37,12 @@ class GradCheckTest {
   @Test
   void linearAndBilinear() {
     check(x -> F.linear(x[0], x[1], x[2]), leaf(1, 2, 3), leaf(2, 4, 3), leaf(3, 4));
-    check(x -> F.bilinear(x[0], x[1], x[2], x[3]), leaf(4, 2, 2), leaf(5, 2, 3), leaf(6, 2, 2, 3), leaf(7, 2));
+    check(
+        x -> F.bilinear(x[0], x[1], x[2], x[3]),
+        leaf(4, 2, 2),
+        leaf(5, 2, 3),
+        leaf(6, 2, 2, 3),
+        leaf(7, 2));
   }
 
   @Test
@@ -51,7 +56,11 @@ class GradCheckTest {
 
   @Test
   void conv1d() {
-    check(t -> F.conv1d(t[0], t[1], t[2], 2, 1, 2, 1), leaf(1, 2, 2, 7), leaf(2, 3, 2, 3), leaf(3, 3));
+    check(
+        t -> F.conv1d(t[0], t[1], t[2], 2, 1, 2, 1),
+        leaf(1, 2, 2, 7),
+        leaf(2, 3, 2, 3),
+        leaf(3, 3));
     check(t -> F.conv1d(t[0], t[1], null, 1, "same", 1, 2), leaf(4, 1, 2, 6), leaf(5, 4, 1, 4));
   }
 
@@ -59,10 +68,17 @@ class GradCheckTest {
   void convTranspose2d() {
     Tensor x = leaf(1, 1, 2, 3, 3), w = leaf(2, 2, 2, 3, 2), b = leaf(3, 2);
     check(t -> F.convTranspose2d(t[0], t[1], t[2], a(2, 1), a(1, 0), a(1, 0), 1, ONE), x, w, b);
-    check(t -> CompositeOps.convTranspose2d(t[0], t[1], t[2], a(2, 1), a(1, 0), a(1, 0), 1, ONE), x, w, b);
+    check(
+        t -> CompositeOps.convTranspose2d(t[0], t[1], t[2], a(2, 1), a(1, 0), a(1, 0), 1, ONE),
+        x,
+        w,
+        b);
     Tensor wg = leaf(4, 2, 1, 2, 2);
     check(t -> F.convTranspose2d(t[0], t[1], null, a(2, 3), a(1, 2), a(0, 2), 2, ONE), x, wg);
-    check(t -> F.convTranspose2d(t[0], t[1], null, ONE, a(0, 1), a(1, 0), 2, a(2, 1)), x, wg); // outputPadding >= stride
+    check(
+        t -> F.convTranspose2d(t[0], t[1], null, ONE, a(0, 1), a(1, 0), 2, a(2, 1)),
+        x,
+        wg); // outputPadding >= stride
   }
 
   @Test
@@ -99,7 +115,9 @@ class GradCheckTest {
   void embeddingAndDropout() {
     Tensor idx = Tensor.ofLongs(new long[] {1, 4, 1, 0}, 2, 2);
     check(t -> F.embedding(idx, t[0], null), leaf(1, 5, 3));
-    check(t -> F.dropout(t[0], 0.4, true, new Generator(3)), leaf(2, 4, 5)); // same mask on every call
+    check(
+        t -> F.dropout(t[0], 0.4, true, new Generator(3)),
+        leaf(2, 4, 5)); // same mask on every call
     check(t -> F.dropout2d(t[0], 0.5, true, new Generator(4)), leaf(3, 2, 3, 2, 2));
   }
 
@@ -114,9 +132,13 @@ class GradCheckTest {
 
   @Test
   void attention() {
-    Tensor mask = Tensor.ofLongs(new long[] {0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0}, 3, 5).ne(0);
-    check(t -> F.scaledDotProductAttention(t[0], t[1], t[2], mask, 0, false, null).output(),
-        leaf(1, 2, 3, 4), leaf(2, 2, 5, 4), leaf(3, 2, 5, 2));
+    Tensor mask =
+        Tensor.ofLongs(new long[] {0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0}, 3, 5).ne(0);
+    check(
+        t -> F.scaledDotProductAttention(t[0], t[1], t[2], mask, 0, false, null).output(),
+        leaf(1, 2, 3, 4),
+        leaf(2, 2, 5, 4),
+        leaf(3, 2, 5, 2));
   }
 
   @Test
@@ -142,7 +164,11 @@ class GradCheckTest {
     Tensor y = Tensor.ofLongs(new long[] {1, 3, -100, 0, 3}, 5);
     check(v -> F.crossEntropy(v[0], y, v[1], -100, Reduction.MEAN, 0.2), x, cw);
     check(v -> F.crossEntropy(v[0], y, null, -100, Reduction.NONE, 0), x);
-    check(v -> F.crossEntropy(v[0], v[1].softmax(1), v[2], -100, Reduction.MEAN, 0.1), x, leaf(3, 5, 4), cw);
+    check(
+        v -> F.crossEntropy(v[0], v[1].softmax(1), v[2], -100, Reduction.MEAN, 0.1),
+        x,
+        leaf(3, 5, 4),
+        cw);
     Tensor yk = Tensor.ofLongs(new long[] {0, 2, 1, 1, 2, 0, -100, 1}, 2, 2, 2);
     check(v -> F.nllLoss(v[0].logSoftmax(1), yk, null, -100, Reduction.NONE), leaf(4, 2, 3, 2, 2));
     check(v -> F.crossEntropy(v[0], yk, null, -100, Reduction.SUM, 0), leaf(4, 2, 3, 2, 2));
@@ -151,14 +177,22 @@ class GradCheckTest {
     check(v -> F.klDiv(v[0].logSoftmax(1), v[1].logSoftmax(1), Reduction.MEAN, true), q, tq);
   }
 
-  /** The composites are differentiable twice (the fused kernels' weight and pooling gradients are not). */
+  /**
+   * The composites are differentiable twice (the fused kernels' weight and pooling gradients are
+   * not).
+   */
   @Test
   void secondDerivativesThroughTheComposites() {
     Tensor x = leaf(1, 1, 2, 4, 4), w = leaf(2, 2, 2, 2, 2);
-    GradCheck.checkGradGrad(t -> CompositeOps.conv2d(t[0], t[1], null, ONE, ONE, ONE, 1).tanh(), x, w);
-    GradCheck.checkGradGrad(t -> CompositeOps.convTranspose2d(t[0], t[1], null, TWO, ONE, ONE, 1, ONE).tanh(), x, w);
-    GradCheck.checkGradGrad(t -> CompositeOps.maxPool2d(t[0].mul(t[0]), TWO, null, a(0), ONE, false), x);
-    GradCheck.checkGradGrad(t -> CompositeOps.batchNorm(t[0], null, null, null, null, true, 0.1, 1e-5), leaf(3, 3, 2, 2));
+    GradCheck.checkGradGrad(
+        t -> CompositeOps.conv2d(t[0], t[1], null, ONE, ONE, ONE, 1).tanh(), x, w);
+    GradCheck.checkGradGrad(
+        t -> CompositeOps.convTranspose2d(t[0], t[1], null, TWO, ONE, ONE, 1, ONE).tanh(), x, w);
+    GradCheck.checkGradGrad(
+        t -> CompositeOps.maxPool2d(t[0].mul(t[0]), TWO, null, a(0), ONE, false), x);
+    GradCheck.checkGradGrad(
+        t -> CompositeOps.batchNorm(t[0], null, null, null, null, true, 0.1, 1e-5),
+        leaf(3, 3, 2, 2));
   }
 
   private static List<Tensor> leaves(Module m, Tensor... inputs) {
@@ -173,17 +207,23 @@ class GradCheckTest {
     Tensor x = leaf(1, 3, 2, 2), h0 = leaf(2, 2, 2, 3), c0 = leaf(3, 2, 2, 3);
     RNN rnn = new RNN(2, 3, 2, "tanh", true, false, 0);
     rnn.to(DType.FLOAT64);
-    ParamGradCheck.check("RNN", () -> {
-      RNNBase.Output o = rnn.forward(x, h0);
-      return o.output().sum().add(o.hN().square().sum());
-    }, leaves(rnn, x, h0));
+    ParamGradCheck.check(
+        "RNN",
+        () -> {
+          RNNBase.Output o = rnn.forward(x, h0);
+          return o.output().sum().add(o.hN().square().sum());
+        },
+        leaves(rnn, x, h0));
     LSTM lstm = new LSTM(2, 3, 2, true, true, 0);
     lstm.to(DType.FLOAT64);
     Tensor xb = leaf(5, 2, 3, 2); // batch first: [N, L, in]
-    ParamGradCheck.check("LSTM", () -> {
-      LSTM.Output o = lstm.forward(xb, h0, c0);
-      return o.output().sum().add(o.cN().mul(o.hN()).sum());
-    }, leaves(lstm, xb, h0, c0));
+    ParamGradCheck.check(
+        "LSTM",
+        () -> {
+          LSTM.Output o = lstm.forward(xb, h0, c0);
+          return o.output().sum().add(o.cN().mul(o.hN()).sum());
+        },
+        leaves(lstm, xb, h0, c0));
     GRU gru = new GRU(2, 3, 1, true, false, 0);
     gru.to(DType.FLOAT64);
     Tensor g0 = leaf(4, 1, 2, 3);
@@ -197,24 +237,37 @@ class GradCheckTest {
     mha.to(DType.FLOAT64);
     Tensor q = leaf(1, 2, 2, 4), kv = leaf(2, 3, 2, 4);
     Tensor kpm = Tensor.ofLongs(new long[] {0, 0, 1, 0, 1, 0}, 2, 3).ne(0);
-    ParamGradCheck.check("MultiheadAttention", () -> {
-      MultiheadAttention.Output o = mha.forward(q, kv, kv, kpm, true, null, true);
-      return o.output().sum().add(o.weights().mul(o.weights()).sum());
-    }, leaves(mha, q, kv));
+    ParamGradCheck.check(
+        "MultiheadAttention",
+        () -> {
+          MultiheadAttention.Output o = mha.forward(q, kv, kv, kpm, true, null, true);
+          return o.output().sum().add(o.weights().mul(o.weights()).sum());
+        },
+        leaves(mha, q, kv));
     TransformerEncoderLayer enc = new TransformerEncoderLayer(4, 2, 6, 0, "gelu", 1e-5, true, true);
     enc.to(DType.FLOAT64);
     Tensor src = leaf(3, 2, 3, 4);
-    ParamGradCheck.check("TransformerEncoderLayer pre-norm", () -> enc.forward(src, null, kpm), leaves(enc, src));
-    TransformerEncoderLayer post = new TransformerEncoderLayer(4, 2, 6, 0, "relu", 1e-5, false, false);
+    ParamGradCheck.check(
+        "TransformerEncoderLayer pre-norm", () -> enc.forward(src, null, kpm), leaves(enc, src));
+    TransformerEncoderLayer post =
+        new TransformerEncoderLayer(4, 2, 6, 0, "relu", 1e-5, false, false);
     post.to(DType.FLOAT64);
-    ParamGradCheck.check("TransformerEncoderLayer post-norm", () -> post.call(src), leaves(post, src));
+    ParamGradCheck.check(
+        "TransformerEncoderLayer post-norm", () -> post.call(src), leaves(post, src));
   }
 
   @Test
   void convolutionalLayersWithTheirParameters() {
     Tensor.manualSeed(8);
-    Sequential net = new Sequential(new Conv2d(2, 3, 3, 1, 1), new BatchNorm2d(3), new ELU(), new MaxPool2d(2),
-        new ConvTranspose2d(3, 2, 2, 2, 0, 0), new Flatten(), new Linear(32, 3));
+    Sequential net =
+        new Sequential(
+            new Conv2d(2, 3, 3, 1, 1),
+            new BatchNorm2d(3),
+            new ELU(),
+            new MaxPool2d(2),
+            new ConvTranspose2d(3, 2, 2, 2, 0, 0),
+            new Flatten(),
+            new Linear(32, 3));
     net.to(DType.FLOAT64);
     Tensor x = leaf(1, 2, 2, 4, 4);
     ParamGradCheck.check("conv net", () -> net.call(x), leaves(net, x));
@@ -238,6 +291,8 @@ class GradCheckTest {
       }
     }
     Tensor x = leaf(1, 3);
-    assertThrows(AssertionError.class, () -> ParamGradCheck.check("wrong cube", () -> Function.apply(new WrongCube(), x), x));
+    assertThrows(
+        AssertionError.class,
+        () -> ParamGradCheck.check("wrong cube", () -> Function.apply(new WrongCube(), x), x));
   }
 }

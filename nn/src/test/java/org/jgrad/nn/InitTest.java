@@ -11,7 +11,9 @@ import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** Distribution checks of torch.nn.init's counterparts (sample sizes give several-sigma margins). */
+/**
+ * Distribution checks of torch.nn.init's counterparts (sample sizes give several-sigma margins).
+ */
 class InitTest {
   static Generator g() {
     return new Generator(2024);
@@ -36,9 +38,11 @@ class InitTest {
     assertEquals(Math.sqrt(2 / (1 + 0.2 * 0.2)), Init.calculateGain("leaky_relu", 0.2));
     assertEquals(0.75, Init.calculateGain("selu"));
     assertThrows(IllegalArgumentException.class, () -> Init.calculateGain("swish"));
-    assertArrayEquals(new int[] {3 * 5 * 7, 4 * 5 * 7}, Init.calculateFanInAndFanOut(Tensor.zeros(4, 3, 5, 7)));
+    assertArrayEquals(
+        new int[] {3 * 5 * 7, 4 * 5 * 7}, Init.calculateFanInAndFanOut(Tensor.zeros(4, 3, 5, 7)));
     assertArrayEquals(new int[] {3, 4}, Init.calculateFanInAndFanOut(Tensor.zeros(4, 3)));
-    assertThrows(IllegalArgumentException.class, () -> Init.calculateFanInAndFanOut(Tensor.zeros(4)));
+    assertThrows(
+        IllegalArgumentException.class, () -> Init.calculateFanInAndFanOut(Tensor.zeros(4)));
   }
 
   @Test
@@ -57,7 +61,8 @@ class InitTest {
     Parameter p = new Parameter(Tensor.zeros(3, 3));
     Init.uniform(p, -1, 1); // parameters are filled without recording a graph
     assertTrue(p.isLeaf() && p.requiresGrad());
-    assertThrows(IllegalArgumentException.class, () -> Init.uniform(Tensor.ofLongs(new long[] {1}), 0, 1));
+    assertThrows(
+        IllegalArgumentException.class, () -> Init.uniform(Tensor.ofLongs(new long[] {1}), 0, 1));
   }
 
   @Test
@@ -75,7 +80,8 @@ class InitTest {
     double b = Math.sqrt(2) * Math.sqrt(3.0 / 288);
     assertTrue(c.abs().max().item() <= b && c.abs().max().item() > 0.99 * b);
     Init.kaimingUniform(c, Math.sqrt(5), Init.Mode.FAN_IN, "leaky_relu", g());
-    assertTrue(c.abs().max().item() <= 1 / Math.sqrt(288), "the Linear/Conv default bound 1/sqrt(fan_in)");
+    assertTrue(
+        c.abs().max().item() <= 1 / Math.sqrt(288), "the Linear/Conv default bound 1/sqrt(fan_in)");
   }
 
   @Test
@@ -85,8 +91,11 @@ class InitTest {
       Tensor m = q.reshape(shape[0], -1);
       Tensor gram = shape[0] >= m.size(1) ? m.t().matmul(m) : m.matmul(m.t());
       int n = gram.size(0);
-      Check.close("Q^T Q = gain^2 I for " + java.util.Arrays.toString(shape), Tensor.eye(n).to(DType.FLOAT64).mul(2.25),
-          gram, 1e-9);
+      Check.close(
+          "Q^T Q = gain^2 I for " + java.util.Arrays.toString(shape),
+          Tensor.eye(n).to(DType.FLOAT64).mul(2.25),
+          gram,
+          1e-9);
     }
   }
 
@@ -100,16 +109,20 @@ class InitTest {
     // One-sided: N(1, 2²) on [0, 3]; alpha = -0.5, beta = 1.
     Tensor u = Init.truncNormal(Tensor.zeros(DType.FLOAT64, 200, 200), 1, 2, 0, 3, g());
     assertTrue(u.min().item() >= 0 && u.max().item() <= 3);
-    double pa = Math.exp(-0.125) / Math.sqrt(2 * Math.PI), pb = Math.exp(-0.5) / Math.sqrt(2 * Math.PI);
+    double pa = Math.exp(-0.125) / Math.sqrt(2 * Math.PI),
+        pb = Math.exp(-0.5) / Math.sqrt(2 * Math.PI);
     double zz = 0.8413447460685429 - 0.3085375387259869;
     assertEquals(1 + 2 * (pa - pb) / zz, mean(u), 0.02);
-    assertThrows(IllegalArgumentException.class, () -> Init.truncNormal(Tensor.zeros(2), 0, 1, 1, -1));
+    assertThrows(
+        IllegalArgumentException.class, () -> Init.truncNormal(Tensor.zeros(2), 0, 1, 1, -1));
   }
 
   @Test
   void sameGeneratorSeedSameValues() {
-    Tensor a = Init.kaimingNormal(Tensor.zeros(5, 5), 0, Init.Mode.FAN_IN, "relu", new Generator(1));
-    Tensor b = Init.kaimingNormal(Tensor.zeros(5, 5), 0, Init.Mode.FAN_IN, "relu", new Generator(1));
+    Tensor a =
+        Init.kaimingNormal(Tensor.zeros(5, 5), 0, Init.Mode.FAN_IN, "relu", new Generator(1));
+    Tensor b =
+        Init.kaimingNormal(Tensor.zeros(5, 5), 0, Init.Mode.FAN_IN, "relu", new Generator(1));
     Check.equal("reproducible", a, b);
   }
 }

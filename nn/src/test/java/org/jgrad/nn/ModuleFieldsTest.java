@@ -61,30 +61,49 @@ class ModuleFieldsTest {
   @Test
   void unregisteredFieldsAreRegisteredUnderTheirNamesInDeclarationOrder() {
     Forgetful m = new Forgetful();
-    assertEquals(List.of("scale", "encoder.weight", "encoder.bias", "decoder.weight"),
-        new ArrayList<>(m.namedParameters().keySet()), "own parameters first, then children, as PyTorch");
-    assertEquals(List.of("encoder", "decoder"), new ArrayList<>(m.namedChildren().keySet()),
+    assertEquals(
+        List.of("scale", "encoder.weight", "encoder.bias", "decoder.weight"),
+        new ArrayList<>(m.namedParameters().keySet()),
+        "own parameters first, then children, as PyTorch");
+    assertEquals(
+        List.of("encoder", "decoder"),
+        new ArrayList<>(m.namedChildren().keySet()),
         "transient and static fields and plain tensors are left out");
-    assertEquals(List.of("scale", "encoder.weight", "encoder.bias", "decoder.weight"),
+    assertEquals(
+        List.of("scale", "encoder.weight", "encoder.bias", "decoder.weight"),
         new ArrayList<>(m.stateDict().keySet()));
     assertEquals(3 + 4 * 3 + 3 + 3 * 2, m.numParameters());
     assertSame(m.scale, m.parameter("scale"));
     assertTrue(m.toString().contains("(encoder): Linear"), m.toString());
     m.call(Tensor.randn(5, 4)).sum().backward();
-    for (Parameter p : m.parameters()) assertNotNull(p.grad(), "every field parameter takes part in training");
+    for (Parameter p : m.parameters())
+      assertNotNull(p.grad(), "every field parameter takes part in training");
   }
 
   @Test
   void explicitRegistrationIsKeptAndNothingIsRegisteredTwice() {
     Extended m = new Extended();
-    assertEquals(List.of("head", "encoder", "decoder", "extra"), new ArrayList<>(m.namedChildren().keySet()));
-    assertEquals(List.of("scale", "head.weight", "head.bias", "encoder.weight", "encoder.bias", "decoder.weight",
-        "extra.weight", "extra.bias"), new ArrayList<>(m.stateDict().keySet()));
+    assertEquals(
+        List.of("head", "encoder", "decoder", "extra"),
+        new ArrayList<>(m.namedChildren().keySet()));
+    assertEquals(
+        List.of(
+            "scale",
+            "head.weight",
+            "head.bias",
+            "encoder.weight",
+            "encoder.bias",
+            "decoder.weight",
+            "extra.weight",
+            "extra.bias"),
+        new ArrayList<>(m.stateDict().keySet()));
     assertEquals(m.namedParameters(), m.namedParameters(), "registration is idempotent");
     assertEquals(8, m.stateDict().size());
     ModuleTest.Mlp explicit = new ModuleTest.Mlp(2, 3, 1);
-    assertEquals(List.of("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"),
-        new ArrayList<>(explicit.namedParameters().keySet()), "explicitly registered fields keep their names");
+    assertEquals(
+        List.of("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"),
+        new ArrayList<>(explicit.namedParameters().keySet()),
+        "explicitly registered fields keep their names");
   }
 
   static final class Reassigned extends Module {
@@ -110,7 +129,8 @@ class ModuleFieldsTest {
   void aStateDictRoundTripsThroughFieldNames() {
     Forgetful a = new Forgetful(), b = new Forgetful();
     b.loadStateDict(a.stateDict());
-    assertArrayEquals(a.encoder.parameter("weight").toFloatArray(), b.encoder.parameter("weight").toFloatArray());
+    assertArrayEquals(
+        a.encoder.parameter("weight").toFloatArray(), b.encoder.parameter("weight").toFloatArray());
   }
 
   @Test
@@ -123,8 +143,11 @@ class ModuleFieldsTest {
 
   @Test
   void aFieldThatContradictsAnExplicitRegistrationFailsWithAdvice() {
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Shadowing().parameters());
-    assertTrue(e.getMessage().contains("field 'fc'") && e.getMessage().contains("Shadowing"), e.getMessage());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> new Shadowing().parameters());
+    assertTrue(
+        e.getMessage().contains("field 'fc'") && e.getMessage().contains("Shadowing"),
+        e.getMessage());
   }
 
   @Test

@@ -57,7 +57,9 @@ class ModuleTest {
   @Test
   void customSubclassRegistersAndRuns() {
     Mlp m = new Mlp(4, 16, 3);
-    assertEquals(List.of("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"), new ArrayList<>(m.namedParameters().keySet()));
+    assertEquals(
+        List.of("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"),
+        new ArrayList<>(m.namedParameters().keySet()));
     assertEquals(4 * 16 + 16 + 16 * 3 + 3, m.numParameters());
     Tensor y = m.call(Tensor.randn(8, 4));
     assertArrayEquals(new int[] {8, 3}, y.shape());
@@ -70,14 +72,39 @@ class ModuleTest {
   @Test
   void stateDictFollowsPyTorchOrderAndNames() {
     Net n = new Net();
-    assertEquals(List.of("scale", "steps", "features.0.weight", "features.0.bias", "features.1.weight", "features.1.bias",
-        "features.1.running_mean", "features.1.running_var", "features.1.num_batches_tracked", "head.weight", "head.bias"),
+    assertEquals(
+        List.of(
+            "scale",
+            "steps",
+            "features.0.weight",
+            "features.0.bias",
+            "features.1.weight",
+            "features.1.bias",
+            "features.1.running_mean",
+            "features.1.running_var",
+            "features.1.num_batches_tracked",
+            "head.weight",
+            "head.bias"),
         new ArrayList<>(n.stateDict().keySet()));
-    assertEquals(List.of("scale", "features.0.weight", "features.0.bias", "features.1.weight", "features.1.bias",
-        "head.weight", "head.bias"), new ArrayList<>(n.namedParameters().keySet()));
-    assertEquals(List.of("steps", "features.1.running_mean", "features.1.running_var", "features.1.num_batches_tracked"),
+    assertEquals(
+        List.of(
+            "scale",
+            "features.0.weight",
+            "features.0.bias",
+            "features.1.weight",
+            "features.1.bias",
+            "head.weight",
+            "head.bias"),
+        new ArrayList<>(n.namedParameters().keySet()));
+    assertEquals(
+        List.of(
+            "steps",
+            "features.1.running_mean",
+            "features.1.running_var",
+            "features.1.num_batches_tracked"),
         new ArrayList<>(n.namedBuffers().keySet()));
-    assertEquals(List.of("", "features", "features.0", "features.1", "features.2", "head"),
+    assertEquals(
+        List.of("", "features", "features.0", "features.1", "features.2", "head"),
         new ArrayList<>(n.namedModules().keySet()));
     // State entries share storage with the parameters and carry no gradient requirement.
     Tensor w = n.stateDict().get("head.weight");
@@ -92,7 +119,8 @@ class ModuleTest {
     b.registerParameter("weight", a.weight());
     Sequential s = new Sequential(a, b);
     assertEquals(List.of("0.weight", "0.bias"), new ArrayList<>(s.namedParameters().keySet()));
-    assertEquals(List.of("0.weight", "0.bias", "1.weight"), new ArrayList<>(s.stateDict().keySet()));
+    assertEquals(
+        List.of("0.weight", "0.bias", "1.weight"), new ArrayList<>(s.stateDict().keySet()));
     assertEquals(12, s.numParameters());
   }
 
@@ -112,17 +140,22 @@ class ModuleTest {
   @Test
   void toStringIsAnIndentedTree() {
     Sequential s = new Sequential(new Linear(4, 2), new Sequential(new ReLU(), new Dropout(0.25)));
-    assertEquals("Sequential(\n"
-        + "  (0): Linear(in_features=4, out_features=2, bias=true)\n"
-        + "  (1): Sequential(\n"
-        + "    (0): ReLU()\n"
-        + "    (1): Dropout(p=0.25)\n"
-        + "  )\n"
-        + ")", s.toString());
-    assertEquals("BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=true, track_running_stats=true)",
+    assertEquals(
+        "Sequential(\n"
+            + "  (0): Linear(in_features=4, out_features=2, bias=true)\n"
+            + "  (1): Sequential(\n"
+            + "    (0): ReLU()\n"
+            + "    (1): Dropout(p=0.25)\n"
+            + "  )\n"
+            + ")",
+        s.toString());
+    assertEquals(
+        "BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=true, track_running_stats=true)",
         new BatchNorm1d(3).toString());
-    assertEquals("MultiheadAttention(\n  embed_dim=4, num_heads=2\n  (out_proj): Linear(in_features=4, out_features=4,"
-        + " bias=true)\n)", new MultiheadAttention(4, 2).toString());
+    assertEquals(
+        "MultiheadAttention(\n  embed_dim=4, num_heads=2\n  (out_proj): Linear(in_features=4, out_features=4,"
+            + " bias=true)\n)",
+        new MultiheadAttention(4, 2).toString());
   }
 
   @Test
@@ -132,12 +165,19 @@ class ModuleTest {
     Map<String, Tensor> state = new LinkedHashMap<>();
     state.put("weight", Tensor.zeros(2, 4));
     state.put("extra", Tensor.zeros(1));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> l.loadStateDict(state));
-    assertTrue(e.getMessage().contains("Error(s) in loading state_dict for Linear"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> l.loadStateDict(state));
+    assertTrue(
+        e.getMessage().contains("Error(s) in loading state_dict for Linear"), e.getMessage());
     assertTrue(e.getMessage().contains("Missing key(s) in state_dict: \"bias\""), e.getMessage());
-    assertTrue(e.getMessage().contains("Unexpected key(s) in state_dict: \"extra\""), e.getMessage());
-    assertTrue(e.getMessage().contains("size mismatch for weight: copying a param with shape [2, 4] from checkpoint, the"
-        + " shape in current model is [2, 3]"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("Unexpected key(s) in state_dict: \"extra\""), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "size mismatch for weight: copying a param with shape [2, 4] from checkpoint, the"
+                    + " shape in current model is [2, 3]"),
+        e.getMessage());
     Check.equal("unchanged after a failed load", before, l.weight());
   }
 
@@ -154,8 +194,10 @@ class ModuleTest {
     // Shape mismatches fail even when not strict.
     state.put("weight", Tensor.ones(3, 2));
     assertThrows(IllegalArgumentException.class, () -> l.loadStateDict(state, false));
-    // float values never go into an int64 buffer silently mismatched, but float64 converts to float32.
-    l.loadStateDict(Map.of("weight", Tensor.ones(2, 3).to(DType.FLOAT64).mul(3), "bias", Tensor.zeros(2)));
+    // float values never go into an int64 buffer silently mismatched, but float64 converts to
+    // float32.
+    l.loadStateDict(
+        Map.of("weight", Tensor.ones(2, 3).to(DType.FLOAT64).mul(3), "bias", Tensor.zeros(2)));
     assertEquals(DType.FLOAT32, l.weight().dtype());
     assertEquals(3.0, l.weight().get(0, 0));
   }
@@ -204,8 +246,10 @@ class ModuleTest {
     assertEquals(DType.INT64, n.stateDict().get("features.1.num_batches_tracked").dtype());
     Tensor y = n.call(Tensor.randn(2, 1, 5, 5).to(DType.FLOAT64));
     assertEquals(DType.FLOAT64, y.dtype());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> n.call(Tensor.randn(2, 1, 5, 5)));
-    assertTrue(e.getMessage().contains("float32") && e.getMessage().contains("float64"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> n.call(Tensor.randn(2, 1, 5, 5)));
+    assertTrue(
+        e.getMessage().contains("float32") && e.getMessage().contains("float64"), e.getMessage());
   }
 
   @Test
@@ -218,8 +262,12 @@ class ModuleTest {
     assertTrue(t.contains("Non-trainable params: 12"), t);
     assertTrue(t.contains("[5, 2]"), t);
     assertTrue(s.isTraining(), "summary restores the training flag");
-    String emb = new Sequential(new Embedding(10, 4), new Flatten()).summary(Tensor.ofLongs(new long[] {1, 2, 3}, 1, 3));
-    assertTrue(emb.contains("[1, 3, 4]") && emb.contains("[1, 12]") && emb.contains("Total params: 40"), emb);
+    String emb =
+        new Sequential(new Embedding(10, 4), new Flatten())
+            .summary(Tensor.ofLongs(new long[] {1, 2, 3}, 1, 3));
+    assertTrue(
+        emb.contains("[1, 3, 4]") && emb.contains("[1, 12]") && emb.contains("Total params: 40"),
+        emb);
   }
 
   @Test
@@ -244,7 +292,9 @@ class ModuleTest {
 
     ModuleList list = new ModuleList(new Linear(2, 2), new Linear(2, 2));
     assertEquals(2, list.size());
-    assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias"), new ArrayList<>(list.namedParameters().keySet()));
+    assertEquals(
+        List.of("0.weight", "0.bias", "1.weight", "1.bias"),
+        new ArrayList<>(list.namedParameters().keySet()));
     Tensor x = Tensor.randn(1, 2);
     for (Module m : list) x = m.call(x);
     assertThrows(UnsupportedOperationException.class, () -> list.forward(Tensor.zeros(1)));
@@ -262,9 +312,14 @@ class ModuleTest {
   @Test
   void registrationRejectsBadNames() {
     Module m = new Identity();
-    assertThrows(IllegalArgumentException.class, () -> m.registerParameter("a.b", new Parameter(Tensor.zeros(1))));
-    assertThrows(IllegalArgumentException.class, () -> m.registerParameter("", new Parameter(Tensor.zeros(1))));
-    assertThrows(IllegalArgumentException.class, () -> new Parameter(Tensor.ofLongs(new long[] {1})));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> m.registerParameter("a.b", new Parameter(Tensor.zeros(1))));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> m.registerParameter("", new Parameter(Tensor.zeros(1))));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Parameter(Tensor.ofLongs(new long[] {1})));
   }
 
   @Test
@@ -284,8 +339,9 @@ class ModuleTest {
 
   @Test
   void lossModulesNeedATarget() {
-    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-        () -> new MSELoss().call(Tensor.zeros(2)));
+    UnsupportedOperationException e =
+        assertThrows(
+            UnsupportedOperationException.class, () -> new MSELoss().call(Tensor.zeros(2)));
     assertTrue(e.getMessage().contains("forward(input, target)"));
     assertThrows(IllegalArgumentException.class, () -> new MSELoss(Reduction.BATCHMEAN));
   }

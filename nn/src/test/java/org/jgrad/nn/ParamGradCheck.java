@@ -38,15 +38,18 @@ final class ParamGradCheck {
     loss.backward();
     for (int li = 0; li < leaves.size(); li++) {
       Tensor leaf = leaves.get(li);
-      double[] analytic = leaf.grad() == null ? new double[leaf.numel()] : leaf.grad().toDoubleArray();
+      double[] analytic =
+          leaf.grad() == null ? new double[leaf.numel()] : leaf.grad().toDoubleArray();
       double[] base = leaf.toDoubleArray();
       for (int i = 0; i < base.length; i++) {
         double plus = perturbed(f, proj, leaf, base, i, EPS);
         double minus = perturbed(f, proj, leaf, base, i, -EPS);
         double numeric = (plus - minus) / (2 * EPS);
         if (!(Math.abs(analytic[i] - numeric) <= ATOL + RTOL * Math.abs(numeric))) {
-          fail(String.format("%s: gradient of leaf %d (shape %s) at flat index %d: analytic %.8g, numeric %.8g", what, li,
-              Arrays.toString(leaf.shape()), i, analytic[i], numeric));
+          fail(
+              String.format(
+                  "%s: gradient of leaf %d (shape %s) at flat index %d: analytic %.8g, numeric %.8g",
+                  what, li, Arrays.toString(leaf.shape()), i, analytic[i], numeric));
         }
       }
       set(leaf, base);
@@ -57,7 +60,8 @@ final class ParamGradCheck {
     check(what, f, Arrays.asList(leaves));
   }
 
-  private static double perturbed(Supplier<Tensor> f, Tensor proj, Tensor leaf, double[] base, int i, double delta) {
+  private static double perturbed(
+      Supplier<Tensor> f, Tensor proj, Tensor leaf, double[] base, int i, double delta) {
     double[] v = base.clone();
     v[i] += delta;
     set(leaf, v);
@@ -76,6 +80,10 @@ final class ParamGradCheck {
 
   /** A float64 leaf with standard normal values from {@code seed}. */
   static Tensor leaf(long seed, int... shape) {
-    return Tensor.randn(new Generator(seed), shape).to(DType.FLOAT64).contiguous().detach().requiresGrad(true);
+    return Tensor.randn(new Generator(seed), shape)
+        .to(DType.FLOAT64)
+        .contiguous()
+        .detach()
+        .requiresGrad(true);
   }
 }

@@ -42,10 +42,20 @@ class SafeTensorsTorchTest {
     return (Map<String, Object>) TorchCases.json("/torch/safetensors_ref.json").get(model);
   }
 
-  /** The Keras MNIST CNN in PyTorch's layout (the same Sequential as the generator's keras_cnn()). */
+  /**
+   * The Keras MNIST CNN in PyTorch's layout (the same Sequential as the generator's keras_cnn()).
+   */
   static Sequential kerasCnn() {
-    return new Sequential(new Conv2d(1, 32, 3), new ReLU(), new MaxPool2d(2), new Conv2d(32, 64, 3), new ReLU(),
-        new MaxPool2d(2), new Flatten(), new Dropout(0.5), new Linear(1600, 10));
+    return new Sequential(
+        new Conv2d(1, 32, 3),
+        new ReLU(),
+        new MaxPool2d(2),
+        new Conv2d(32, 64, 3),
+        new ReLU(),
+        new MaxPool2d(2),
+        new Flatten(),
+        new Dropout(0.5),
+        new Linear(1600, 10));
   }
 
   static Sequential mlpBn() {
@@ -62,7 +72,8 @@ class SafeTensorsTorchTest {
       y = model.call(x);
     }
     Check.close(name + " output", TorchCases.tensor(r.get("output")), y);
-    assertEquals(((Number) r.get("params")).longValue(), model.numParameters(), name + " parameter count");
+    assertEquals(
+        ((Number) r.get("params")).longValue(), model.numParameters(), name + " parameter count");
   }
 
   @Test
@@ -100,7 +111,8 @@ class SafeTensorsTorchTest {
     assertTrue(s.contains("Trainable params: 34,826"), s);
     assertTrue(s.contains("Non-trainable params: 0"), s);
     assertTrue(s.contains("0 (Conv2d)") && s.contains("[1, 32, 26, 26]") && s.contains("320"), s);
-    assertTrue(s.contains("3 (Conv2d)") && s.contains("[1, 64, 11, 11]") && s.contains("18,496"), s);
+    assertTrue(
+        s.contains("3 (Conv2d)") && s.contains("[1, 64, 11, 11]") && s.contains("18,496"), s);
     assertTrue(s.contains("5 (MaxPool2d)") && s.contains("[1, 64, 5, 5]"), s);
     assertTrue(s.contains("6 (Flatten)") && s.contains("[1, 1600]"), s);
     assertTrue(s.contains("8 (Linear)") && s.contains("[1, 10]") && s.contains("16,010"), s);
@@ -111,8 +123,11 @@ class SafeTensorsTorchTest {
   void fileWrittenByJgradLoadsIntoPyTorch(@TempDir Path dir) throws Exception {
     Path python = Path.of("/usr/bin/python3");
     Path script = Path.of("..", "tools", "torch_nn_reference.py");
-    assumeTrue(Files.isExecutable(python) && Files.exists(script), "needs /usr/bin/python3 and the generator script");
-    List<String> cmd = new ArrayList<>(List.of(python.toString(), script.toString(), "--check-jgrad"));
+    assumeTrue(
+        Files.isExecutable(python) && Files.exists(script),
+        "needs /usr/bin/python3 and the generator script");
+    List<String> cmd =
+        new ArrayList<>(List.of(python.toString(), script.toString(), "--check-jgrad"));
     Map<String, Sequential> models = new LinkedHashMap<>();
     for (String name : List.of("keras_cnn", "mlp_bn")) {
       Tensor.manualSeed(7);
@@ -138,7 +153,9 @@ class SafeTensorsTorchTest {
     for (Map.Entry<String, Sequential> e : models.entrySet()) {
       Tensor x = TorchCases.tensor(ref(e.getKey()).get("input"));
       try (var ng = GradMode.noGrad()) {
-        Check.close(e.getKey() + ": jgrad file run by PyTorch", e.getValue().call(x),
+        Check.close(
+            e.getKey() + ": jgrad file run by PyTorch",
+            e.getValue().call(x),
             TorchCases.tensor(torchOut.get(e.getKey())));
       }
     }

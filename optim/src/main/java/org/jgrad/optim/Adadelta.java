@@ -86,7 +86,10 @@ public final class Adadelta extends PerParameterOptimizer<Adadelta.Config, Adade
     this(groups, options.build());
   }
 
-  /** Adadelta over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
+  /**
+   * Adadelta over {@code groups}; what a group sets itself overrides the validated {@code
+   * defaults}.
+   */
   public Adadelta(List<ParamGroup> groups, Config defaults) {
     super("Adadelta", groups, defaults, State.class);
   }

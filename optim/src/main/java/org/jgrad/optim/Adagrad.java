@@ -22,12 +22,20 @@ import org.jgrad.tensor.Tensor;
 public final class Adagrad extends PerParameterOptimizer<Adagrad.Config, Adagrad.State> {
 
   /** The validated hyper-parameters of one group. */
-  public record Config(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps,
-      boolean maximize) implements OptimizerConfig {
+  public record Config(
+      double lr,
+      double lrDecay,
+      double weightDecay,
+      double initialAccumulatorValue,
+      double eps,
+      boolean maximize)
+      implements OptimizerConfig {
     public Config {
       check(lrDecay >= 0, "Invalid lr_decay value: " + num(lrDecay));
       checkWeightDecay(weightDecay);
-      check(initialAccumulatorValue >= 0, "Invalid initial_accumulator_value value: " + num(initialAccumulatorValue));
+      check(
+          initialAccumulatorValue >= 0,
+          "Invalid initial_accumulator_value value: " + num(initialAccumulatorValue));
       checkEps(eps);
     }
 
@@ -92,7 +100,9 @@ public final class Adagrad extends PerParameterOptimizer<Adagrad.Config, Adagrad
     this(groups, options.build());
   }
 
-  /** Adagrad over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
+  /**
+   * Adagrad over {@code groups}; what a group sets itself overrides the validated {@code defaults}.
+   */
   public Adagrad(List<ParamGroup> groups, Config defaults) {
     super("Adagrad", groups, defaults, State.class);
   }

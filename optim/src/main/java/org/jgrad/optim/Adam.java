@@ -4,8 +4,8 @@ import java.util.List;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Adam (Kingma and Ba, 2014) with optional L2 weight decay, AMSGrad and maximisation, as
- * {@code torch.optim.Adam}:
+ * Adam (Kingma and Ba, 2014) with optional L2 weight decay, AMSGrad and maximisation, as {@code
+ * torch.optim.Adam}:
  *
  * <pre>
  * g = ∇f(θ) (negated when maximize) + weightDecay·θ
@@ -22,8 +22,15 @@ import org.jgrad.tensor.Tensor;
 public final class Adam extends PerParameterOptimizer<Adam.Config, Adam.State> {
 
   /** The validated hyper-parameters of one Adam or AdamW group. */
-  public record Config(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
-      boolean maximize) implements OptimizerConfig {
+  public record Config(
+      double lr,
+      double beta1,
+      double beta2,
+      double eps,
+      double weightDecay,
+      boolean amsgrad,
+      boolean maximize)
+      implements OptimizerConfig {
     public Config {
       checkAdam(beta1, beta2, eps, weightDecay);
     }
@@ -76,7 +83,10 @@ public final class Adam extends PerParameterOptimizer<Adam.Config, Adam.State> {
     this(params, options());
   }
 
-  /** Adam over one group of {@code params} with learning rate {@code lr}, the rest as PyTorch's defaults. */
+  /**
+   * Adam over one group of {@code params} with learning rate {@code lr}, the rest as PyTorch's
+   * defaults.
+   */
   public Adam(Iterable<? extends Tensor> params, double lr) {
     this(params, options().lr(lr));
   }
@@ -91,7 +101,9 @@ public final class Adam extends PerParameterOptimizer<Adam.Config, Adam.State> {
     this(groups, options.build());
   }
 
-  /** Adam over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
+  /**
+   * Adam over {@code groups}; what a group sets itself overrides the validated {@code defaults}.
+   */
   public Adam(List<ParamGroup> groups, Config defaults) {
     super("Adam", groups, defaults, State.class);
   }

@@ -4,8 +4,8 @@ import java.util.List;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Adam with decoupled weight decay (Loshchilov and Hutter, 2017), as {@code torch.optim.AdamW}:
- * the parameters first shrink by {@code 1 − lr·weightDecay}, then take Adam's step on the plain
+ * Adam with decoupled weight decay (Loshchilov and Hutter, 2017), as {@code torch.optim.AdamW}: the
+ * parameters first shrink by {@code 1 − lr·weightDecay}, then take Adam's step on the plain
  * gradient. The default weight decay is 1e-2.
  *
  * <pre>{@code
@@ -26,7 +26,10 @@ public final class AdamW extends PerParameterOptimizer<Adam.Config, Adam.State> 
     this(params, options());
   }
 
-  /** AdamW over one group of {@code params} with learning rate {@code lr}, the rest as PyTorch's defaults. */
+  /**
+   * AdamW over one group of {@code params} with learning rate {@code lr}, the rest as PyTorch's
+   * defaults.
+   */
   public AdamW(Iterable<? extends Tensor> params, double lr) {
     this(params, options().lr(lr));
   }
@@ -41,7 +44,9 @@ public final class AdamW extends PerParameterOptimizer<Adam.Config, Adam.State> 
     this(groups, options.build());
   }
 
-  /** AdamW over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
+  /**
+   * AdamW over {@code groups}; what a group sets itself overrides the validated {@code defaults}.
+   */
   public AdamW(List<ParamGroup> groups, Adam.Config defaults) {
     super("AdamW", groups, defaults, Adam.State.class);
   }

@@ -4,8 +4,8 @@ import java.util.List;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Adamax, Adam's infinity-norm variant (Kingma and Ba, 2014, section 7), as
- * {@code torch.optim.Adamax}:
+ * Adamax, Adam's infinity-norm variant (Kingma and Ba, 2014, section 7), as {@code
+ * torch.optim.Adamax}:
  *
  * <pre>
  * g = ∇f(θ) (negated when maximize) + weightDecay·θ
@@ -23,7 +23,8 @@ import org.jgrad.tensor.Tensor;
 public final class Adamax extends PerParameterOptimizer<Adamax.Config, Adamax.State> {
 
   /** The validated hyper-parameters of one group. */
-  public record Config(double lr, double beta1, double beta2, double eps, double weightDecay, boolean maximize)
+  public record Config(
+      double lr, double beta1, double beta2, double eps, double weightDecay, boolean maximize)
       implements OptimizerConfig {
     public Config {
       Adam.checkAdam(beta1, beta2, eps, weightDecay);
@@ -35,7 +36,10 @@ public final class Adamax extends PerParameterOptimizer<Adamax.Config, Adamax.St
     }
   }
 
-  /** The step count, the moving average of the gradient and the exponentially weighted infinity norm. */
+  /**
+   * The step count, the moving average of the gradient and the exponentially weighted infinity
+   * norm.
+   */
   public record State(long step, Tensor expAvg, Tensor expInf) {}
 
   /** Hyper-parameters of Adamax; lr, betas, eps and weight decay come from the base. */
@@ -78,7 +82,9 @@ public final class Adamax extends PerParameterOptimizer<Adamax.Config, Adamax.St
     this(groups, options.build());
   }
 
-  /** Adamax over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
+  /**
+   * Adamax over {@code groups}; what a group sets itself overrides the validated {@code defaults}.
+   */
   public Adamax(List<ParamGroup> groups, Config defaults) {
     super("Adamax", groups, defaults, State.class);
   }

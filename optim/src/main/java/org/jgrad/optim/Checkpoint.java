@@ -35,23 +35,24 @@ import org.jgrad.util.Json;
  *
  * <p>A checkpoint is a directory holding {@value #MODEL_FILE} (the model's {@code stateDict()},
  * readable by PyTorch's safetensors and by {@link Module#load}) and {@value #OPTIMIZER_FILE}: the
- * optimizer's state tensors under {@code "state/<param index>/<key>"} (list entries get a
- * further {@code "/<j>"}), and in its metadata the rest of the PyTorch-shaped state dict and the
- * extra values as JSON. Every scalar is written with its Java type ({@code long}, {@code int},
- * {@code double} as its exact decimal form, …), so loading gives back exactly what was saved and
- * training continues bit for bit.
+ * optimizer's state tensors under {@code "state/<param index>/<key>"} (list entries get a further
+ * {@code "/<j>"}), and in its metadata the rest of the PyTorch-shaped state dict and the extra
+ * values as JSON. Every scalar is written with its Java type ({@code long}, {@code int}, {@code
+ * double} as its exact decimal form, …), so loading gives back exactly what was saved and training
+ * continues bit for bit.
  *
  * <p>Writes are atomic: both files are written into a temporary sibling directory, which then
  * replaces the target. If the process dies during the final swap, the previous checkpoint is left
  * under {@code <dir>.old}, and {@link #load} reads it from there.
  *
  * <p>Extra values may be null, {@link Boolean}, {@link Integer}, {@link Long}, {@link Double},
- * {@link String}, {@code double[]}, {@code int[]}, {@code long[]}, and lists and string-keyed maps of
- * those (scheduler state dicts are such maps).
+ * {@link String}, {@code double[]}, {@code int[]}, {@code long[]}, and lists and string-keyed maps
+ * of those (scheduler state dicts are such maps).
  */
 public final class Checkpoint {
   /** The model's weights inside a checkpoint directory. */
   public static final String MODEL_FILE = "model.safetensors";
+
   /** The optimizer's state inside a checkpoint directory. */
   public static final String OPTIMIZER_FILE = "optimizer.safetensors";
 
@@ -60,19 +61,25 @@ public final class Checkpoint {
 
   private Checkpoint() {}
 
-  /** Writes model, optimizer and {@code extra} (may be null) to the directory {@code dir}, atomically. */
-  public static void save(Path dir, Module model, Optimizer optimizer, Map<String, ?> extra) throws IOException {
+  /**
+   * Writes model, optimizer and {@code extra} (may be null) to the directory {@code dir},
+   * atomically.
+   */
+  public static void save(Path dir, Module model, Optimizer optimizer, Map<String, ?> extra)
+      throws IOException {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(optimizer, "optimizer");
     OptimizerStateDict sd = optimizer.stateDict();
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     Map<String, Object> state = new LinkedHashMap<>();
-    sd.state().forEach((idx, s) -> {
-      Map<String, Object> enc = new LinkedHashMap<>();
-      s.forEach((k, v) -> enc.put(k, encode(v, "state/" + idx + "/" + k, tensors)));
-      state.put(Integer.toString(idx), enc);
-    });
+    sd.state()
+        .forEach(
+            (idx, s) -> {
+              Map<String, Object> enc = new LinkedHashMap<>();
+              s.forEach((k, v) -> enc.put(k, encode(v, "state/" + idx + "/" + k, tensors)));
+              state.put(Integer.toString(idx), enc);
+            });
     List<Object> groups = new ArrayList<>();
     for (Map<String, Object> g : sd.paramGroups()) groups.add(encode(g, "param_groups", null));
     Map<String, Object> optimizerMeta = new LinkedHashMap<>();
@@ -104,29 +111,35 @@ public final class Checkpoint {
   }
 
   /**
-   * Restores the model's weights (strictly) and the optimizer's state from {@code dir}, and
-   * returns the extra values saved with them. The optimizer must have the same groups of
-   * same-shaped parameters, in the same order, as the one saved.
+   * Restores the model's weights (strictly) and the optimizer's state from {@code dir}, and returns
+   * the extra values saved with them. The optimizer must have the same groups of same-shaped
+   * parameters, in the same order, as the one saved.
    */
-  public static Map<String, Object> load(Path dir, Module model, Optimizer optimizer) throws IOException {
+  public static Map<String, Object> load(Path dir, Module model, Optimizer optimizer)
+      throws IOException {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(optimizer, "optimizer");
     Path target = dir.toAbsolutePath().normalize();
-    if (!Files.isDirectory(target) && Files.isDirectory(backupOf(target))) target = backupOf(target);
+    if (!Files.isDirectory(target) && Files.isDirectory(backupOf(target)))
+      target = backupOf(target);
     Path optFile = target.resolve(OPTIMIZER_FILE);
     if (!Files.isRegularFile(optFile)) throw new IOException("Checkpoint.load: no " + optFile);
     SafeTensors.Contents contents = SafeTensors.read(optFile);
     Map<String, String> meta = contents.metadata();
     if (meta == null || !meta.containsKey(META_OPTIMIZER)) {
-      throw new IOException("Checkpoint.load: " + optFile + " has no '" + META_OPTIMIZER + "' metadata");
+      throw new IOException(
+          "Checkpoint.load: " + optFile + " has no '" + META_OPTIMIZER + "' metadata");
     }
     Map<Integer, Map<String, Object>> state = new LinkedHashMap<>();
     List<Map<String, Object>> groups = new ArrayList<>();
     try {
       Map<String, Object> om = Json.parseObject(meta.get(META_OPTIMIZER));
       if (!optimizer.name().equals(om.get("name"))) {
-        throw new IllegalArgumentException("the checkpoint holds " + om.get("name") + " state, the optimizer is "
-            + optimizer.name());
+        throw new IllegalArgumentException(
+            "the checkpoint holds "
+                + om.get("name")
+                + " state, the optimizer is "
+                + optimizer.name());
       }
       for (Map.Entry<String, Object> e : Json.map(om.get("state")).entrySet()) {
         Map<String, Object> s = new LinkedHashMap<>();
@@ -141,7 +154,8 @@ public final class Checkpoint {
     try {
       extra = map(decode(Json.parse(meta.getOrDefault(META_EXTRA, "{\"map\":{}}")), null));
     } catch (IllegalArgumentException | ClassCastException e) {
-      throw new IOException("Checkpoint.load: " + optFile + ": bad extra values: " + e.getMessage(), e);
+      throw new IOException(
+          "Checkpoint.load: " + optFile + ": bad extra values: " + e.getMessage(), e);
     }
     OptimizerStateDict sd = new OptimizerStateDict(state, groups);
     // Load the optimizer first: it validates the dict before changing anything, so a mismatched
@@ -163,7 +177,8 @@ public final class Checkpoint {
   private static Object encode(Object v, String name, Map<String, Tensor> tensors) {
     if (v == null) return null;
     if (v instanceof Tensor t) {
-      if (tensors == null) throw new IllegalArgumentException("Checkpoint: a tensor in " + name + " cannot be saved");
+      if (tensors == null)
+        throw new IllegalArgumentException("Checkpoint: a tensor in " + name + " cannot be saved");
       tensors.put(name, t);
       return Map.of("tensor", name);
     }
@@ -193,14 +208,15 @@ public final class Checkpoint {
       Map<String, Object> out = new LinkedHashMap<>();
       for (Map.Entry<?, ?> e : m.entrySet()) {
         if (!(e.getKey() instanceof String k)) {
-          throw new IllegalArgumentException("Checkpoint: map keys in " + name + " must be strings, got " + e.getKey());
+          throw new IllegalArgumentException(
+              "Checkpoint: map keys in " + name + " must be strings, got " + e.getKey());
         }
         out.put(k, encode(e.getValue(), name + "/" + k, tensors));
       }
       return Map.of("map", out);
     }
-    throw new IllegalArgumentException("Checkpoint: cannot save a " + v.getClass().getSimpleName() + " (in " + name
-        + ")");
+    throw new IllegalArgumentException(
+        "Checkpoint: cannot save a " + v.getClass().getSimpleName() + " (in " + name + ")");
   }
 
   private static Object decode(Object v, Map<String, Tensor> tensors) {
@@ -210,11 +226,12 @@ public final class Checkpoint {
     Map.Entry<String, Object> e = m.entrySet().iterator().next();
     Object x = e.getValue();
     switch (e.getKey()) {
-      case "tensor": {
-        Tensor t = tensors == null ? null : tensors.get((String) x);
-        if (t == null) throw new IllegalArgumentException("missing tensor '" + x + "'");
-        return t;
-      }
+      case "tensor":
+        {
+          Tensor t = tensors == null ? null : tensors.get((String) x);
+          if (t == null) throw new IllegalArgumentException("missing tensor '" + x + "'");
+          return t;
+        }
       case "bool":
         return (Boolean) x;
       case "int":
@@ -225,30 +242,34 @@ public final class Checkpoint {
         return Double.parseDouble((String) x);
       case "string":
         return (String) x;
-      case "doubles": {
-        List<Object> l = Json.list(x);
-        double[] out = new double[l.size()];
-        for (int j = 0; j < out.length; j++) out[j] = Double.parseDouble((String) l.get(j));
-        return out;
-      }
+      case "doubles":
+        {
+          List<Object> l = Json.list(x);
+          double[] out = new double[l.size()];
+          for (int j = 0; j < out.length; j++) out[j] = Double.parseDouble((String) l.get(j));
+          return out;
+        }
       case "ints":
         return Json.ints(x);
-      case "longs": {
-        List<Object> l = Json.list(x);
-        long[] out = new long[l.size()];
-        for (int j = 0; j < out.length; j++) out[j] = Long.parseLong((String) l.get(j));
-        return out;
-      }
-      case "list": {
-        List<Object> out = new ArrayList<>();
-        for (Object o : Json.list(x)) out.add(decode(o, tensors));
-        return out;
-      }
-      case "map": {
-        Map<String, Object> out = new LinkedHashMap<>();
-        Json.map(x).forEach((k, o) -> out.put(k, decode(o, tensors)));
-        return out;
-      }
+      case "longs":
+        {
+          List<Object> l = Json.list(x);
+          long[] out = new long[l.size()];
+          for (int j = 0; j < out.length; j++) out[j] = Long.parseLong((String) l.get(j));
+          return out;
+        }
+      case "list":
+        {
+          List<Object> out = new ArrayList<>();
+          for (Object o : Json.list(x)) out.add(decode(o, tensors));
+          return out;
+        }
+      case "map":
+        {
+          Map<String, Object> out = new LinkedHashMap<>();
+          Json.map(x).forEach((k, o) -> out.put(k, decode(o, tensors)));
+          return out;
+        }
       default:
         throw new IllegalArgumentException("unknown value type '" + e.getKey() + "'");
     }

@@ -6,9 +6,9 @@ import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Gradient clipping, as {@code torch.nn.utils.clip_grad_norm_} and {@code clip_grad_value_}.
- * Both change the parameters' {@code grad()} tensors in place; call them between
- * {@code backward()} and {@code optimizer.step()}:
+ * Gradient clipping, as {@code torch.nn.utils.clip_grad_norm_} and {@code clip_grad_value_}. Both
+ * change the parameters' {@code grad()} tensors in place; call them between {@code backward()} and
+ * {@code optimizer.step()}:
  *
  * <pre>{@code
  * loss.backward();
@@ -33,9 +33,14 @@ public final class ClipGrad {
    *
    * @param errorIfNonfinite throw instead of scaling when the total norm is NaN or infinite
    */
-  public static double clipGradNorm(Iterable<? extends Tensor> params, double maxNorm, double normType,
+  public static double clipGradNorm(
+      Iterable<? extends Tensor> params,
+      double maxNorm,
+      double normType,
       boolean errorIfNonfinite) {
-    if (!(normType > 0)) throw new IllegalArgumentException("clipGradNorm: normType must be positive, got " + normType);
+    if (!(normType > 0))
+      throw new IllegalArgumentException(
+          "clipGradNorm: normType must be positive, got " + normType);
     if (Double.isNaN(maxNorm)) throw new IllegalArgumentException("clipGradNorm: maxNorm is NaN");
     List<Tensor> grads = grads(params);
     if (grads.isEmpty()) return 0.0;
@@ -51,9 +56,12 @@ public final class ClipGrad {
         total = Math.pow(sum, 1 / normType);
       }
       if (errorIfNonfinite && !Double.isFinite(total)) {
-        throw new IllegalArgumentException("The total norm of order " + normType + " for gradients from `parameters` is"
-            + " non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite"
-            + " norm anyway, set errorIfNonfinite to false");
+        throw new IllegalArgumentException(
+            "The total norm of order "
+                + normType
+                + " for gradients from `parameters` is"
+                + " non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite"
+                + " norm anyway, set errorIfNonfinite to false");
       }
       double coef = Math.min(maxNorm / (total + 1e-6), 1.0);
       for (Tensor g : grads) g.mulInPlace(coef);
@@ -64,7 +72,8 @@ public final class ClipGrad {
   /** Clamps every gradient entry to {@code [-clipValue, clipValue]}. */
   public static void clipGradValue(Iterable<? extends Tensor> params, double clipValue) {
     if (!(clipValue >= 0)) {
-      throw new IllegalArgumentException("clipGradValue: clipValue must be non-negative, got " + clipValue);
+      throw new IllegalArgumentException(
+          "clipGradValue: clipValue must be non-negative, got " + clipValue);
     }
     try (var ng = GradMode.noGrad()) {
       for (Tensor g : grads(params)) g.copyFrom(g.clamp(-clipValue, clipValue));

@@ -9,9 +9,9 @@ import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Stops training when a monitored metric has not improved by more than {@code minDelta} for
- * {@code patience} consecutive epochs, optionally restoring the weights of the best epoch
- * (Keras' {@code EarlyStopping}).
+ * Stops training when a monitored metric has not improved by more than {@code minDelta} for {@code
+ * patience} consecutive epochs, optionally restoring the weights of the best epoch (Keras' {@code
+ * EarlyStopping}).
  *
  * <pre>{@code
  * var stopper = new EarlyStopping(EarlyStopping.Mode.MIN, 5, 1e-4)
@@ -22,14 +22,17 @@ import org.jgrad.tensor.Tensor;
  * }
  * }</pre>
  *
- * <p>An epoch improves when {@code metric < best − minDelta} (MIN) or
- * {@code metric > best + minDelta} (MAX); a NaN metric never improves. The snapshot supplier
- * is called at each improvement and its tensors are copied, so it may return live parameters.
+ * <p>An epoch improves when {@code metric < best − minDelta} (MIN) or {@code metric > best +
+ * minDelta} (MAX); a NaN metric never improves. The snapshot supplier is called at each improvement
+ * and its tensors are copied, so it may return live parameters.
  */
 public final class EarlyStopping {
 
   /** Whether smaller (a loss) or larger (an accuracy) is better. */
-  public enum Mode { MIN, MAX }
+  public enum Mode {
+    MIN,
+    MAX
+  }
 
   private final Mode mode;
   private final int patience;
@@ -49,8 +52,11 @@ public final class EarlyStopping {
    */
   public EarlyStopping(Mode mode, int patience, double minDelta) {
     this.mode = Objects.requireNonNull(mode, "mode");
-    if (patience < 1) throw new IllegalArgumentException("EarlyStopping: patience must be at least 1, got " + patience);
-    if (!(minDelta >= 0)) throw new IllegalArgumentException("EarlyStopping: minDelta must be >= 0, got " + minDelta);
+    if (patience < 1)
+      throw new IllegalArgumentException(
+          "EarlyStopping: patience must be at least 1, got " + patience);
+    if (!(minDelta >= 0))
+      throw new IllegalArgumentException("EarlyStopping: minDelta must be >= 0, got " + minDelta);
     this.patience = patience;
     this.minDelta = minDelta;
     this.best = mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
@@ -62,7 +68,8 @@ public final class EarlyStopping {
    * @param snapshot returns the current weights by name (e.g. {@code model::stateDict})
    * @param restore loads weights by name (e.g. {@code model::loadStateDict})
    */
-  public EarlyStopping restoreBestWeights(Supplier<Map<String, Tensor>> snapshot, Consumer<Map<String, Tensor>> restore) {
+  public EarlyStopping restoreBestWeights(
+      Supplier<Map<String, Tensor>> snapshot, Consumer<Map<String, Tensor>> restore) {
     this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
     this.restore = Objects.requireNonNull(restore, "restore");
     return this;
@@ -75,8 +82,8 @@ public final class EarlyStopping {
   }
 
   /**
-   * Records one epoch's metric; returns true when training should stop (the best weights have
-   * then been restored, if asked for).
+   * Records one epoch's metric; returns true when training should stop (the best weights have then
+   * been restored, if asked for).
    */
   public boolean step(double metric) {
     epoch++;
@@ -95,7 +102,10 @@ public final class EarlyStopping {
     return stopped;
   }
 
-  /** Loads the best snapshot into the model; false when there is none (no restore configured or no improvement). */
+  /**
+   * Loads the best snapshot into the model; false when there is none (no restore configured or no
+   * improvement).
+   */
   public boolean restoreBest() {
     if (restore == null || bestState == null) return false;
     restore.accept(copy(bestState));

@@ -2,15 +2,14 @@ package org.jgrad.optim;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 
 /**
  * Limited-memory BFGS with an optional strong-Wolfe line search, as {@code torch.optim.LBFGS}
  * (itself after minFunc). One {@link #step(Closure)} runs up to {@code maxIter} iterations and
- * calls the closure up to about {@code maxEval} times; the closure must zero the gradients,
- * compute the loss, call {@code backward()} and return the loss.
+ * calls the closure up to about {@code maxEval} times; the closure must zero the gradients, compute
+ * the loss, call {@code backward()} and return the loss.
  *
  * <pre>{@code
  * Tensor xy = Tensor.of(new double[] {-1.5, 2.0}).requiresGrad(true);
@@ -32,31 +31,49 @@ import org.jgrad.tensor.Tensor;
 public final class LBFGS extends Optimizer {
 
   /** The validated hyper-parameters. */
-  public record Config(double lr, int maxIter, int maxEval, double toleranceGrad, double toleranceChange,
-      int historySize, String lineSearchFn) implements OptimizerConfig {
+  public record Config(
+      double lr,
+      int maxIter,
+      int maxEval,
+      double toleranceGrad,
+      double toleranceChange,
+      int historySize,
+      String lineSearchFn)
+      implements OptimizerConfig {
     public Config {
       check(maxIter > 0, "Invalid max_iter value: " + maxIter);
       check(maxEval > 0, "Invalid max_eval value: " + maxEval);
       check(historySize > 0, "Invalid history_size value: " + historySize);
       check(toleranceGrad >= 0, "Invalid tolerance_grad value: " + num(toleranceGrad));
       check(toleranceChange >= 0, "Invalid tolerance_change value: " + num(toleranceChange));
-      check(lineSearchFn == null || lineSearchFn.equals("strong_wolfe"),
+      check(
+          lineSearchFn == null || lineSearchFn.equals("strong_wolfe"),
           "only 'strong_wolfe' is supported, got lineSearchFn '" + lineSearchFn + "'");
     }
 
     @Override
     public Config withLr(double lr) {
-      return new Config(lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn);
+      return new Config(
+          lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn);
     }
   }
 
   /**
-   * The state: closure evaluations and iterations so far, then (after the first iteration) the
-   * last direction {@code d} and step {@code t}, the curvature history {@code oldDirs},
-   * {@code oldStps}, {@code ro}, the scaling {@code hDiag}, the previous flat gradient and loss.
+   * The state: closure evaluations and iterations so far, then (after the first iteration) the last
+   * direction {@code d} and step {@code t}, the curvature history {@code oldDirs}, {@code oldStps},
+   * {@code ro}, the scaling {@code hDiag}, the previous flat gradient and loss.
    */
-  public record State(int funcEvals, int nIter, Tensor d, Double t, List<Tensor> oldDirs, List<Tensor> oldStps,
-      List<Double> ro, Double hDiag, Tensor prevFlatGrad, Double prevLoss) {}
+  public record State(
+      int funcEvals,
+      int nIter,
+      Tensor d,
+      Double t,
+      List<Tensor> oldDirs,
+      List<Tensor> oldStps,
+      List<Double> ro,
+      Double hDiag,
+      Tensor prevFlatGrad,
+      Double prevLoss) {}
 
   /** Hyper-parameters of LBFGS. */
   public static final class Options extends OptimizerOptions<Config, Options> {
@@ -109,8 +126,14 @@ public final class LBFGS extends Optimizer {
 
     @Override
     public Config build() {
-      return new Config(lr, maxIter, maxEval != null ? maxEval : maxIter * 5 / 4, toleranceGrad, toleranceChange,
-          historySize, lineSearchFn);
+      return new Config(
+          lr,
+          maxIter,
+          maxEval != null ? maxEval : maxIter * 5 / 4,
+          toleranceGrad,
+          toleranceChange,
+          historySize,
+          lineSearchFn);
     }
   }
 
@@ -138,25 +161,27 @@ public final class LBFGS extends Optimizer {
   public LBFGS(List<ParamGroup> groups, Config config) {
     super("LBFGS", groups, config, State.class);
     if (groups.size() != 1) {
-      throw new IllegalArgumentException("LBFGS doesn't support per-parameter options (parameter groups)");
+      throw new IllegalArgumentException(
+          "LBFGS doesn't support per-parameter options (parameter groups)");
     }
   }
 
   @Override
   public void addParamGroup(ParamGroup group) {
     if (!paramGroups().isEmpty()) {
-      throw new IllegalArgumentException("LBFGS doesn't support per-parameter options (parameter groups)");
+      throw new IllegalArgumentException(
+          "LBFGS doesn't support per-parameter options (parameter groups)");
     }
     super.addParamGroup(group);
   }
 
   @Override
   protected void update(ParamGroup group) {
-    throw new IllegalArgumentException("LBFGS.step: a closure that re-evaluates the loss is required");
+    throw new IllegalArgumentException(
+        "LBFGS.step: a closure that re-evaluates the loss is required");
   }
 
   // ---------------------------------------------------------------- flat-vector helpers
-
 
   private Tensor gatherFlatGrad() {
     List<Tensor> views = new ArrayList<>();
@@ -197,7 +222,9 @@ public final class LBFGS extends Optimizer {
   private static Tensor evaluate(Closure closure) {
     try (var on = GradMode.enableGrad()) {
       Tensor loss = closure.call();
-      if (loss == null) throw new IllegalArgumentException("LBFGS.step: the closure returned null instead of the loss");
+      if (loss == null)
+        throw new IllegalArgumentException(
+            "LBFGS.step: the closure returned null instead of the loss");
       return loss;
     }
   }
@@ -218,7 +245,8 @@ public final class LBFGS extends Optimizer {
   @Override
   public Tensor step(Closure closure) {
     if (closure == null) {
-      throw new IllegalArgumentException("LBFGS.step: a closure that re-evaluates the loss is required");
+      throw new IllegalArgumentException(
+          "LBFGS.step: a closure that re-evaluates the loss is required");
     }
     Config c = paramGroups().get(0).config(Config.class);
     double lr = c.lr(), tolGrad = c.toleranceGrad(), tolChange = c.toleranceChange();
@@ -238,8 +266,19 @@ public final class LBFGS extends Optimizer {
 
       Tensor flatGrad = gatherFlatGrad();
       if (absMax(flatGrad) <= tolGrad) {
-        setState(first, new State(funcEvals, totalIter, st.d(), st.t(), st.oldDirs(), st.oldStps(), st.ro(),
-            st.hDiag(), st.prevFlatGrad(), st.prevLoss()));
+        setState(
+            first,
+            new State(
+                funcEvals,
+                totalIter,
+                st.d(),
+                st.t(),
+                st.oldDirs(),
+                st.oldStps(),
+                st.ro(),
+                st.hDiag(),
+                st.prevFlatGrad(),
+                st.prevLoss()));
         return origLoss;
       }
 
@@ -306,7 +345,8 @@ public final class LBFGS extends Optimizer {
         boolean optCond = false;
         if (lineSearch != null) {
           List<Tensor> xInit = cloneParams();
-          WolfeResult w = strongWolfe(closure, xInit, t, d, loss, flatGrad, gtd, 1e-4, 0.9, tolChange, 25);
+          WolfeResult w =
+              strongWolfe(closure, xInit, t, d, loss, flatGrad, gtd, 1e-4, 0.9, tolChange, 25);
           loss = w.f;
           flatGrad = w.g;
           t = w.t;
@@ -333,7 +373,10 @@ public final class LBFGS extends Optimizer {
         if (Math.abs(loss - prevLoss) < tolChange) break;
       }
 
-      setState(first, new State(funcEvals, totalIter, d, t, oldDirs, oldStps, ro, hDiag, prevFlatGrad, prevLoss));
+      setState(
+          first,
+          new State(
+              funcEvals, totalIter, d, t, oldDirs, oldStps, ro, hDiag, prevFlatGrad, prevLoss));
     }
     return origLoss;
   }
@@ -341,25 +384,35 @@ public final class LBFGS extends Optimizer {
   // ---------------------------------------------------------------- line search
 
   /**
-   * Minimiser of the cubic through (x1, f1) and (x2, f2) with slopes g1, g2, clamped to the
-   * bounds (default: the interval between the points); the midpoint when the cubic has none.
+   * Minimiser of the cubic through (x1, f1) and (x2, f2) with slopes g1, g2, clamped to the bounds
+   * (default: the interval between the points); the midpoint when the cubic has none.
    */
-  static double cubicInterpolate(double x1, double f1, double g1, double x2, double f2, double g2,
-      double xminBound, double xmaxBound) {
+  static double cubicInterpolate(
+      double x1,
+      double f1,
+      double g1,
+      double x2,
+      double f2,
+      double g2,
+      double xminBound,
+      double xmaxBound) {
     double d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2);
     double d2Square = d1 * d1 - g1 * g2;
     if (d2Square >= 0) {
       double d2 = Math.sqrt(d2Square);
-      double minPos = x1 <= x2
-          ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-          : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+      double minPos =
+          x1 <= x2
+              ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+              : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
       return pyMin(pyMax(minPos, xminBound), xmaxBound);
     }
     return (xminBound + xmaxBound) / 2;
   }
 
   static double cubicInterpolate(double x1, double f1, double g1, double x2, double f2, double g2) {
-    return x1 <= x2 ? cubicInterpolate(x1, f1, g1, x2, f2, g2, x1, x2) : cubicInterpolate(x1, f1, g1, x2, f2, g2, x2, x1);
+    return x1 <= x2
+        ? cubicInterpolate(x1, f1, g1, x2, f2, g2, x1, x2)
+        : cubicInterpolate(x1, f1, g1, x2, f2, g2, x2, x1);
   }
 
   // Python's min/max keep the first argument unless the second compares strictly better, which
@@ -374,8 +427,18 @@ public final class LBFGS extends Optimizer {
 
   private record WolfeResult(double f, Tensor g, double t, int evals) {}
 
-  private WolfeResult strongWolfe(Closure closure, List<Tensor> x, double t, Tensor d, double f, Tensor g, double gtd,
-      double c1, double c2, double tolChange, int maxLs) {
+  private WolfeResult strongWolfe(
+      Closure closure,
+      List<Tensor> x,
+      double t,
+      Tensor d,
+      double f,
+      Tensor g,
+      double gtd,
+      double c1,
+      double c2,
+      double tolChange,
+      int maxLs) {
     double dNorm = absMax(d);
     g = g.clone();
     Eval e = directionalEvaluate(closure, x, t, d);
@@ -441,7 +504,9 @@ public final class LBFGS extends Optimizer {
     int highPos = 1 - lowPos;
     while (!done && lsIter < maxLs) {
       if (Math.abs(bracket[1] - bracket[0]) * dNorm < tolChange) break;
-      t = cubicInterpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1]);
+      t =
+          cubicInterpolate(
+              bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1]);
 
       // a trial point too close to the bracket's ends makes little progress; move it inwards
       double bMax = Math.max(bracket[0], bracket[1]), bMin = Math.min(bracket[0], bracket[1]);

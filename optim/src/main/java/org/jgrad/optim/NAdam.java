@@ -4,8 +4,8 @@ import java.util.List;
 import org.jgrad.tensor.Tensor;
 
 /**
- * NAdam, Adam with Nesterov momentum (Dozat, 2016), with the momentum decay schedule of
- * {@code torch.optim.NAdam}:
+ * NAdam, Adam with Nesterov momentum (Dozat, 2016), with the momentum decay schedule of {@code
+ * torch.optim.NAdam}:
  *
  * <pre>
  * g = ∇f(θ) + weightDecay·θ
@@ -15,9 +15,9 @@ import org.jgrad.tensor.Tensor;
  * </pre>
  *
  * <p>This is the update of the paper and of PyTorch 2.x. PyTorch 1.13's default (single-tensor)
- * code multiplies μ_t into Π once too often in the last term (fixed upstream in pytorch#92699);
- * its {@code foreach=True} code path has the formula above and is what the reference tests
- * compare against.
+ * code multiplies μ_t into Π once too often in the last term (fixed upstream in pytorch#92699); its
+ * {@code foreach=True} code path has the formula above and is what the reference tests compare
+ * against.
  *
  * <pre>{@code
  * var opt = new NAdam(model.parameters(), NAdam.options().lr(2e-3).momentumDecay(4e-3));
@@ -28,7 +28,8 @@ import org.jgrad.tensor.Tensor;
 public final class NAdam extends PerParameterOptimizer<NAdam.Config, NAdam.State> {
 
   /** The validated hyper-parameters of one group. */
-  public record Config(double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay)
+  public record Config(
+      double lr, double beta1, double beta2, double eps, double weightDecay, double momentumDecay)
       implements OptimizerConfig {
     public Config {
       Adam.checkAdam(beta1, beta2, eps, weightDecay);
@@ -42,8 +43,8 @@ public final class NAdam extends PerParameterOptimizer<NAdam.Config, NAdam.State
   }
 
   /**
-   * The step count, the product of the momentum coefficients so far, and the moving averages of
-   * the gradient and of its square.
+   * The step count, the product of the momentum coefficients so far, and the moving averages of the
+   * gradient and of its square.
    */
   public record State(long step, double muProduct, Tensor expAvg, Tensor expAvgSq) {}
 
@@ -86,7 +87,9 @@ public final class NAdam extends PerParameterOptimizer<NAdam.Config, NAdam.State
     this(groups, options.build());
   }
 
-  /** NAdam over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
+  /**
+   * NAdam over {@code groups}; what a group sets itself overrides the validated {@code defaults}.
+   */
   public NAdam(List<ParamGroup> groups, Config defaults) {
     super("NAdam", groups, defaults, State.class);
   }

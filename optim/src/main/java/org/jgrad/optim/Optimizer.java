@@ -28,13 +28,13 @@ import org.jgrad.tensor.Tensor;
  * }</pre>
  *
  * <p>This class holds what every optimizer shares: the groups, each with a typed {@link
- * OptimizerConfig} record (validated in its constructor with PyTorch's messages, for example
- * {@code "Invalid momentum value: -0.5"}; the rate is checked here when a group joins: {@code
- * "Invalid learning rate: -1.0"}), one typed state record per parameter, {@link
- * #zeroGrad()}, the step and the PyTorch-shaped state dict, which is written and read here only,
- * by mapping the records. An optimizer whose rule is applied parameter by parameter extends
- * {@link PerParameterOptimizer} and is its config, its state and its update rule; parameters whose
- * {@code grad()} is null are skipped, as in PyTorch.
+ * OptimizerConfig} record (validated in its constructor with PyTorch's messages, for example {@code
+ * "Invalid momentum value: -0.5"}; the rate is checked here when a group joins: {@code "Invalid
+ * learning rate: -1.0"}), one typed state record per parameter, {@link #zeroGrad()}, the step and
+ * the PyTorch-shaped state dict, which is written and read here only, by mapping the records. An
+ * optimizer whose rule is applied parameter by parameter extends {@link PerParameterOptimizer} and
+ * is its config, its state and its update rule; parameters whose {@code grad()} is null are
+ * skipped, as in PyTorch.
  */
 public abstract class Optimizer {
 
@@ -56,15 +56,20 @@ public abstract class Optimizer {
    * @param defaults the config of groups that override nothing (a record)
    * @param stateType the record class of the per-parameter state
    */
-  protected Optimizer(String name, List<ParamGroup> groups, OptimizerConfig defaults,
+  protected Optimizer(
+      String name,
+      List<ParamGroup> groups,
+      OptimizerConfig defaults,
       Class<? extends Record> stateType) {
     this.name = Objects.requireNonNull(name, "name");
     this.defaults = Objects.requireNonNull(defaults, "defaults");
-    if (!(defaults instanceof Record)) throw new IllegalArgumentException(name + ": the config must be a record");
+    if (!(defaults instanceof Record))
+      throw new IllegalArgumentException(name + ": the config must be a record");
     this.stateType = Objects.requireNonNull(stateType, "stateType");
     checkLr(defaults.lr());
     Objects.requireNonNull(groups, "groups");
-    if (groups.isEmpty()) throw new IllegalArgumentException(name + ": optimizer got an empty parameter list");
+    if (groups.isEmpty())
+      throw new IllegalArgumentException(name + ": optimizer got an empty parameter list");
     for (ParamGroup g : groups) addParamGroup(g);
   }
 
@@ -101,30 +106,47 @@ public abstract class Optimizer {
   }
 
   /**
-   * Adds a group (for example to unfreeze layers while training). Options it does not set are
-   * taken from the defaults.
+   * Adds a group (for example to unfreeze layers while training). Options it does not set are taken
+   * from the defaults.
    */
   public void addParamGroup(ParamGroup group) {
     Objects.requireNonNull(group, "group");
     if (group.params().isEmpty()) {
-      throw new IllegalArgumentException(name + ": optimizer got an empty parameter list (group "
-          + paramGroups.size() + ")");
+      throw new IllegalArgumentException(
+          name + ": optimizer got an empty parameter list (group " + paramGroups.size() + ")");
     }
     Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (ParamGroup g : paramGroups) seen.addAll(g.params());
     for (int i = 0; i < group.params().size(); i++) {
       Tensor p = group.params().get(i);
       if (!p.isLeaf()) {
-        throw new IllegalArgumentException(name + ": can't optimize a non-leaf Tensor (parameter " + i + " of group "
-            + paramGroups.size() + ")");
+        throw new IllegalArgumentException(
+            name
+                + ": can't optimize a non-leaf Tensor (parameter "
+                + i
+                + " of group "
+                + paramGroups.size()
+                + ")");
       }
       if (!p.dtype().isFloatingPoint()) {
-        throw new IllegalArgumentException(name + ": can only optimize floating point tensors, parameter " + i
-            + " of group " + paramGroups.size() + " is " + p.dtype());
+        throw new IllegalArgumentException(
+            name
+                + ": can only optimize floating point tensors, parameter "
+                + i
+                + " of group "
+                + paramGroups.size()
+                + " is "
+                + p.dtype());
       }
       if (!seen.add(p)) {
-        throw new IllegalArgumentException(name + ": some parameters appear more than once in the parameter groups"
-            + " (parameter " + i + " of group " + paramGroups.size() + ")");
+        throw new IllegalArgumentException(
+            name
+                + ": some parameters appear more than once in the parameter groups"
+                + " (parameter "
+                + i
+                + " of group "
+                + paramGroups.size()
+                + ")");
       }
     }
     group.bind(defaults, name + " (parameter group " + paramGroups.size() + ")");
@@ -134,8 +156,8 @@ public abstract class Optimizer {
 
   /**
    * The learning rate is checked when a group joins the optimizer, not in the config records:
-   * schedulers may drive it a rounding error below zero (as in PyTorch, which checks it only in
-   * the constructor), so {@link OptimizerConfig#withLr} must accept any value.
+   * schedulers may drive it a rounding error below zero (as in PyTorch, which checks it only in the
+   * constructor), so {@link OptimizerConfig#withLr} must accept any value.
    */
   private static void checkLr(double lr) {
     check(lr >= 0, "Invalid learning rate: " + num(lr));
@@ -197,7 +219,8 @@ public abstract class Optimizer {
       state.remove(p);
     } else {
       if (!stateType.isInstance(s)) {
-        throw new IllegalArgumentException(name + ": state must be a " + stateType.getName() + ", got " + s);
+        throw new IllegalArgumentException(
+            name + ": state must be a " + stateType.getName() + ", got " + s);
       }
       state.put(p, s);
     }
@@ -213,10 +236,15 @@ public abstract class Optimizer {
     return state.get(p);
   }
 
-  /** A read-only deep copy of the state of {@code p} as a map (empty if none), for inspection and tests. */
+  /**
+   * A read-only deep copy of the state of {@code p} as a map (empty if none), for inspection and
+   * tests.
+   */
   public final Map<String, Object> stateOf(Tensor p) {
     Record s = state.get(p);
-    return s == null ? Map.of() : Collections.unmodifiableMap(OptimizerStateDict.deepCopyMap(RecordCodec.toMap(s)));
+    return s == null
+        ? Map.of()
+        : Collections.unmodifiableMap(OptimizerStateDict.deepCopyMap(RecordCodec.toMap(s)));
   }
 
   // ---------------------------------------------------------------- state dicts
@@ -242,30 +270,45 @@ public abstract class Optimizer {
 
   /**
    * Replaces the state and the group options with a deep copy of {@code dict} (a PyTorch-shaped
-   * dict with this optimizer's camelCase keys). Floating-point state tensors are converted to
-   * their parameter's dtype and device. Nothing changes when the dict does not fit.
+   * dict with this optimizer's camelCase keys). Floating-point state tensors are converted to their
+   * parameter's dtype and device. Nothing changes when the dict does not fit.
    */
   public void loadStateDict(OptimizerStateDict dict) {
     Objects.requireNonNull(dict, "dict");
     List<Map<String, Object>> saved = dict.paramGroups();
     if (saved.size() != paramGroups.size()) {
-      throw new IllegalArgumentException(name + ".loadStateDict: loaded state dict has " + saved.size()
-          + " parameter groups, the optimizer has " + paramGroups.size());
+      throw new IllegalArgumentException(
+          name
+              + ".loadStateDict: loaded state dict has "
+              + saved.size()
+              + " parameter groups, the optimizer has "
+              + paramGroups.size());
     }
     List<Tensor> byIndex = new ArrayList<>();
     for (int i = 0; i < saved.size(); i++) {
       Object ids = saved.get(i).get("params");
       int n = ids instanceof List<?> l ? l.size() : -1;
       if (n != paramGroups.get(i).params().size()) {
-        throw new IllegalArgumentException(name + ".loadStateDict: loaded state dict contains a parameter group (" + i
-            + ") of " + n + " parameters that doesn't match the size of the optimizer's group ("
-            + paramGroups.get(i).params().size() + ")");
+        throw new IllegalArgumentException(
+            name
+                + ".loadStateDict: loaded state dict contains a parameter group ("
+                + i
+                + ") of "
+                + n
+                + " parameters that doesn't match the size of the optimizer's group ("
+                + paramGroups.get(i).params().size()
+                + ")");
       }
       for (int j = 0; j < n; j++) {
         Object id = ((List<?>) ids).get(j);
         if (!(id instanceof Number num) || num.intValue() != byIndex.size()) {
-          throw new IllegalArgumentException(name + ".loadStateDict: parameter ids must be 0, 1, 2, … in group order,"
-              + " got " + id + " at position " + byIndex.size());
+          throw new IllegalArgumentException(
+              name
+                  + ".loadStateDict: parameter ids must be 0, 1, 2, … in group order,"
+                  + " got "
+                  + id
+                  + " at position "
+                  + byIndex.size());
         }
         byIndex.add(paramGroups.get(i).params().get(j));
       }
@@ -274,13 +317,19 @@ public abstract class Optimizer {
     for (Map.Entry<Integer, Map<String, Object>> e : dict.state().entrySet()) {
       int id = e.getKey();
       if (id < 0 || id >= byIndex.size()) {
-        throw new IllegalArgumentException(name + ".loadStateDict: state for parameter " + id
-            + " but the optimizer has " + byIndex.size() + " parameters");
+        throw new IllegalArgumentException(
+            name
+                + ".loadStateDict: state for parameter "
+                + id
+                + " but the optimizer has "
+                + byIndex.size()
+                + " parameters");
       }
       Tensor p = byIndex.get(id);
       Map<String, Object> s = new LinkedHashMap<>();
       e.getValue().forEach((k, v) -> s.put(k, cast(p, OptimizerStateDict.deepCopy(v))));
-      newState.put(p, RecordCodec.fromMap(stateType, s, name + ".loadStateDict: state of parameter " + id));
+      newState.put(
+          p, RecordCodec.fromMap(stateType, s, name + ".loadStateDict: state of parameter " + id));
     }
     // Build every group before changing anything, so a bad dict leaves the optimizer intact.
     List<ParamGroup> loaded = new ArrayList<>();
@@ -351,7 +400,11 @@ public abstract class Optimizer {
     String digits = bd.unscaledValue().abs().toString();
     int exp = digits.length() - 1 - bd.scale();
     String mantissa = digits.length() > 1 ? digits.charAt(0) + "." + digits.substring(1) : digits;
-    return (v < 0 ? "-" : "") + mantissa + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
+    return (v < 0 ? "-" : "")
+        + mantissa
+        + "e"
+        + (exp < 0 ? "-" : "+")
+        + String.format("%02d", Math.abs(exp));
   }
 
   /** Zeros shaped, typed and placed like {@code p}. */
@@ -376,8 +429,15 @@ public abstract class Optimizer {
     StringBuilder sb = new StringBuilder(name).append(" (");
     for (int i = 0; i < paramGroups.size(); i++) {
       sb.append("\nParameter Group ").append(i);
-      paramGroups.get(i).options().forEach((k, v) -> sb.append("\n    ").append(k).append(": ")
-          .append(v instanceof double[] a ? java.util.Arrays.toString(a) : v));
+      paramGroups
+          .get(i)
+          .options()
+          .forEach(
+              (k, v) ->
+                  sb.append("\n    ")
+                      .append(k)
+                      .append(": ")
+                      .append(v instanceof double[] a ? java.util.Arrays.toString(a) : v));
     }
     return sb.append("\n)").toString();
   }

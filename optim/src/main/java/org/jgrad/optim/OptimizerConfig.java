@@ -10,8 +10,8 @@ package org.jgrad.optim;
  * opt.paramGroups().get(0).setConfig(c.withLr(c.lr() / 10));
  * }</pre>
  *
- * <p>The record's components are the option names of the PyTorch-style state dict (camelCase);
- * a pair {@code beta1, beta2} appears there as {@code "betas"}.
+ * <p>The record's components are the option names of the PyTorch-style state dict (camelCase); a
+ * pair {@code beta1, beta2} appears there as {@code "betas"}.
  */
 public interface OptimizerConfig {
   /** The learning rate. */

@@ -13,7 +13,8 @@ package org.jgrad.optim;
  * @param <C> the config record it builds
  * @param <B> the concrete builder, returned by every setter so calls chain
  */
-public abstract class OptimizerOptions<C extends OptimizerConfig, B extends OptimizerOptions<C, B>> {
+public abstract class OptimizerOptions<
+    C extends OptimizerConfig, B extends OptimizerOptions<C, B>> {
   protected double lr;
 
   protected OptimizerOptions(double lr) {
@@ -35,7 +36,8 @@ public abstract class OptimizerOptions<C extends OptimizerConfig, B extends Opti
   public abstract C build();
 
   /** Options with an L2 weight decay (off by default unless the optimizer says otherwise). */
-  public abstract static class WithWeightDecay<C extends OptimizerConfig, B extends WithWeightDecay<C, B>>
+  public abstract static class WithWeightDecay<
+          C extends OptimizerConfig, B extends WithWeightDecay<C, B>>
       extends OptimizerOptions<C, B> {
     protected double weightDecay;
 
@@ -72,7 +74,8 @@ public abstract class OptimizerOptions<C extends OptimizerConfig, B extends Opti
    * The options of the Adam family: weight decay, eps 1e-8 and the decay rates (β1, β2) of the
    * moving averages, by default (0.9, 0.999).
    */
-  public abstract static class WithBetas<C extends OptimizerConfig, B extends WithBetas<C, B>> extends WithEps<C, B> {
+  public abstract static class WithBetas<C extends OptimizerConfig, B extends WithBetas<C, B>>
+      extends WithEps<C, B> {
     protected double beta1 = 0.9;
     protected double beta2 = 0.999;
 

@@ -21,15 +21,16 @@ import org.jgrad.tensor.Tensor;
  * resumed.loadStateDict(saved);              // continues bit for bit where opt stopped
  * }</pre>
  *
- * <p>The optimizer derives the maps from its typed config and state records (and builds the
- * records back when loading), so the keys are the records' component names. {@link Checkpoint}
- * writes such a snapshot to disk beside the model.
+ * <p>The optimizer derives the maps from its typed config and state records (and builds the records
+ * back when loading), so the keys are the records' component names. {@link Checkpoint} writes such
+ * a snapshot to disk beside the model.
  *
- * <p>State values are {@link Tensor}s, {@link Long}/{@link Integer}/{@link Double} numbers,
- * {@link Boolean}s, {@link String}s, {@code double[]}, lists of those (LBFGS keeps its history
- * as lists of tensors) or null.
+ * <p>State values are {@link Tensor}s, {@link Long}/{@link Integer}/{@link Double} numbers, {@link
+ * Boolean}s, {@link String}s, {@code double[]}, lists of those (LBFGS keeps its history as lists of
+ * tensors) or null.
  */
-public record OptimizerStateDict(Map<Integer, Map<String, Object>> state, List<Map<String, Object>> paramGroups) {
+public record OptimizerStateDict(
+    Map<Integer, Map<String, Object>> state, List<Map<String, Object>> paramGroups) {
 
   public OptimizerStateDict {
     Map<Integer, Map<String, Object>> st = new LinkedHashMap<>();

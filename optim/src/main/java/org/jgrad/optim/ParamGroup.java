@@ -23,21 +23,24 @@ import org.jgrad.tensor.Tensor;
  * SGD.Config c = opt.paramGroups().get(0).config(SGD.Config.class);
  * }</pre>
  *
- * <p>Before it is added, a group carries only the options it overrides, keyed by the camelCase
- * form of PyTorch's names ({@code "lr"}, {@code "momentum"}, {@code "betas"} as {@code double[2]},
- * …); the optimizer fills the rest from its defaults and validates the result. The map view
- * {@link #options()} and the name-based getters read the same typed config.
+ * <p>Before it is added, a group carries only the options it overrides, keyed by the camelCase form
+ * of PyTorch's names ({@code "lr"}, {@code "momentum"}, {@code "betas"} as {@code double[2]}, …);
+ * the optimizer fills the rest from its defaults and validates the result. The map view {@link
+ * #options()} and the name-based getters read the same typed config.
  *
  * <p>Schedulers also keep their per-group numbers here ({@code "initialLr"}, {@code "maxLr"},
  * {@code "minLr"}, {@code "maxMomentum"}, {@code "baseMomentum"}), as PyTorch does.
  */
 public final class ParamGroup {
   /** Option names schedulers add to groups, beside the optimizer's own. */
-  static final Set<String> SCHEDULER_KEYS = Set.of("initialLr", "maxLr", "minLr", "maxMomentum", "baseMomentum");
+  static final Set<String> SCHEDULER_KEYS =
+      Set.of("initialLr", "maxLr", "minLr", "maxMomentum", "baseMomentum");
 
   private final List<Tensor> params;
+
   /** The overrides of a group not yet added to an optimizer. */
   private final Map<String, Object> overrides = new LinkedHashMap<>();
+
   private final Map<String, Double> schedulerValues = new LinkedHashMap<>();
   private OptimizerConfig config;
 
@@ -58,7 +61,10 @@ public final class ParamGroup {
     options.forEach(this::set);
   }
 
-  /** A group over {@code params} with a complete typed config (the optimizer's defaults are not used). */
+  /**
+   * A group over {@code params} with a complete typed config (the optimizer's defaults are not
+   * used).
+   */
   public ParamGroup(Iterable<? extends Tensor> params, OptimizerConfig config) {
     this(params);
     this.config = Objects.requireNonNull(config, "config");
@@ -87,8 +93,13 @@ public final class ParamGroup {
   /** The typed config as {@code type} (for example {@code Adam.Config.class}). */
   public <C extends OptimizerConfig> C config(Class<C> type) {
     if (!type.isInstance(config)) {
-      throw new IllegalStateException("ParamGroup: config is " + (config == null ? "not set (group not added to an"
-          + " optimizer)" : config.getClass().getName()) + ", not " + type.getName());
+      throw new IllegalStateException(
+          "ParamGroup: config is "
+              + (config == null
+                  ? "not set (group not added to an" + " optimizer)"
+                  : config.getClass().getName())
+              + ", not "
+              + type.getName());
     }
     return type.cast(config);
   }
@@ -97,8 +108,11 @@ public final class ParamGroup {
   public ParamGroup setConfig(OptimizerConfig newConfig) {
     Objects.requireNonNull(newConfig, "config");
     if (config != null && config.getClass() != newConfig.getClass()) {
-      throw new IllegalArgumentException("ParamGroup: expected a " + config.getClass().getName() + ", got a "
-          + newConfig.getClass().getName());
+      throw new IllegalArgumentException(
+          "ParamGroup: expected a "
+              + config.getClass().getName()
+              + ", got a "
+              + newConfig.getClass().getName());
     }
     config = newConfig;
     return this;
@@ -110,7 +124,10 @@ public final class ParamGroup {
     return config.lr();
   }
 
-  /** Sets the learning rate (a copy of the config with the new rate; see {@link OptimizerConfig#withLr}). */
+  /**
+   * Sets the learning rate (a copy of the config with the new rate; see {@link
+   * OptimizerConfig#withLr}).
+   */
   public ParamGroup setLr(double lr) {
     if (config == null) return set("lr", lr);
     config = config.withLr(lr);
@@ -127,7 +144,8 @@ public final class ParamGroup {
    * added, then the scheduler's numbers. Arrays inside are copies.
    */
   public Map<String, Object> options() {
-    Map<String, Object> out = config == null ? new LinkedHashMap<>(overrides) : RecordCodec.toMap((Record) config);
+    Map<String, Object> out =
+        config == null ? new LinkedHashMap<>(overrides) : RecordCodec.toMap((Record) config);
     out.replaceAll((k, v) -> v instanceof double[] a ? a.clone() : v);
     out.putAll(schedulerValues);
     return Collections.unmodifiableMap(out);
@@ -145,13 +163,16 @@ public final class ParamGroup {
     Objects.requireNonNull(key, "key");
     if (SCHEDULER_KEYS.contains(key)) {
       if (!(value instanceof Number n)) {
-        throw new IllegalArgumentException("ParamGroup: option '" + key + "' must be a number, got " + value);
+        throw new IllegalArgumentException(
+            "ParamGroup: option '" + key + "' must be a number, got " + value);
       }
       schedulerValues.put(key, n.doubleValue());
     } else if (config == null) {
       overrides.put(key, normalize(key, value));
     } else {
-      config = (OptimizerConfig) RecordCodec.with((Record) config, key, normalize(key, value), "ParamGroup");
+      config =
+          (OptimizerConfig)
+              RecordCodec.with((Record) config, key, normalize(key, value), "ParamGroup");
     }
     return this;
   }
@@ -169,8 +190,12 @@ public final class ParamGroup {
   void bind(OptimizerConfig defaults, String what) {
     if (config != null) {
       if (config.getClass() != defaults.getClass()) {
-        throw new IllegalArgumentException(what + ": the group's config is a " + config.getClass().getName()
-            + ", the optimizer takes " + defaults.getClass().getName());
+        throw new IllegalArgumentException(
+            what
+                + ": the group's config is a "
+                + config.getClass().getName()
+                + ", the optimizer takes "
+                + defaults.getClass().getName());
       }
       return;
     }
@@ -178,7 +203,8 @@ public final class ParamGroup {
     Set<String> known = RecordCodec.keys(((Record) defaults).getClass());
     for (String key : overrides.keySet()) {
       if (!known.contains(key)) {
-        throw new IllegalArgumentException(what + ": unknown option '" + key + "'; known options: " + known);
+        throw new IllegalArgumentException(
+            what + ": unknown option '" + key + "'; known options: " + known);
       }
     }
     merged.putAll(overrides);
@@ -197,7 +223,8 @@ public final class ParamGroup {
     Map<String, Object> o = options();
     Object v = o.get(key);
     if (v == null && !o.containsKey(key)) {
-      throw new IllegalArgumentException("ParamGroup: no option '" + key + "' (options: " + o.keySet() + ")");
+      throw new IllegalArgumentException(
+          "ParamGroup: no option '" + key + "' (options: " + o.keySet() + ")");
     }
     return v;
   }
@@ -220,7 +247,9 @@ public final class ParamGroup {
     throw new IllegalArgumentException("ParamGroup: option '" + key + "' is not a boolean: " + v);
   }
 
-  /** A string option, or null when the option is set to null (e.g. LBFGS's {@code lineSearchFn}). */
+  /**
+   * A string option, or null when the option is set to null (e.g. LBFGS's {@code lineSearchFn}).
+   */
   public String getString(String key) {
     Object v = require(key);
     if (v == null || v instanceof String) return (String) v;
@@ -241,19 +270,31 @@ public final class ParamGroup {
       for (int i = 0; i < a.length; i++) d[i] = a[i];
       return d;
     }
-    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+    if (value instanceof Integer
+        || value instanceof Long
+        || value instanceof Short
+        || value instanceof Byte) {
       return ((Number) value).intValue();
     }
     if (value instanceof Number n) return n.doubleValue();
-    throw new IllegalArgumentException("ParamGroup: option '" + key + "' has unsupported type "
-        + value.getClass().getSimpleName() + " (use Double, Integer, Boolean, String or double[])");
+    throw new IllegalArgumentException(
+        "ParamGroup: option '"
+            + key
+            + "' has unsupported type "
+            + value.getClass().getSimpleName()
+            + " (use Double, Integer, Boolean, String or double[])");
   }
 
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("ParamGroup(").append(params.size()).append(" params");
-    options().forEach((k, v) -> sb.append(", ").append(k).append('=')
-        .append(v instanceof double[] a ? java.util.Arrays.toString(a) : v));
+    options()
+        .forEach(
+            (k, v) ->
+                sb.append(", ")
+                    .append(k)
+                    .append('=')
+                    .append(v instanceof double[] a ? java.util.Arrays.toString(a) : v));
     return sb.append(')').toString();
   }
 }

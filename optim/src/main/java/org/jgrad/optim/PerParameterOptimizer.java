@@ -28,12 +28,14 @@ import org.jgrad.tensor.Tensor;
  * @param <C> the config record
  * @param <S> the per-parameter state record
  */
-public abstract class PerParameterOptimizer<C extends Record & OptimizerConfig, S extends Record> extends Optimizer {
+public abstract class PerParameterOptimizer<C extends Record & OptimizerConfig, S extends Record>
+    extends Optimizer {
   private final Class<C> configType;
   private final Class<S> stateType;
 
   @SuppressWarnings("unchecked")
-  protected PerParameterOptimizer(String name, List<ParamGroup> groups, C defaults, Class<S> stateType) {
+  protected PerParameterOptimizer(
+      String name, List<ParamGroup> groups, C defaults, Class<S> stateType) {
     super(name, groups, defaults, stateType);
     this.configType = (Class<C>) defaults.getClass();
     this.stateType = stateType;
@@ -49,8 +51,8 @@ public abstract class PerParameterOptimizer<C extends Record & OptimizerConfig, 
   }
 
   /**
-   * Updates {@code p} in place from its gradient (runs with grad recording off) and returns its
-   * new state, or null to keep none.
+   * Updates {@code p} in place from its gradient (runs with grad recording off) and returns its new
+   * state, or null to keep none.
    *
    * @param state the state from the previous step, null on the first
    */

@@ -4,8 +4,8 @@ import java.util.List;
 import org.jgrad.tensor.Tensor;
 
 /**
- * RMSprop (Hinton's lecture 6e), optionally centred and with momentum, as
- * {@code torch.optim.RMSprop}:
+ * RMSprop (Hinton's lecture 6e), optionally centred and with momentum, as {@code
+ * torch.optim.RMSprop}:
  *
  * <pre>
  * g = ∇f(θ) (negated when maximize) + weightDecay·θ
@@ -23,8 +23,15 @@ import org.jgrad.tensor.Tensor;
 public final class RMSprop extends PerParameterOptimizer<RMSprop.Config, RMSprop.State> {
 
   /** The validated hyper-parameters of one group. */
-  public record Config(double lr, double momentum, double alpha, double eps, boolean centered, double weightDecay,
-      boolean maximize) implements OptimizerConfig {
+  public record Config(
+      double lr,
+      double momentum,
+      double alpha,
+      double eps,
+      boolean centered,
+      double weightDecay,
+      boolean maximize)
+      implements OptimizerConfig {
     public Config {
       checkEps(eps);
       checkMomentum(momentum);
@@ -39,8 +46,8 @@ public final class RMSprop extends PerParameterOptimizer<RMSprop.Config, RMSprop
   }
 
   /**
-   * The step count, the moving average of the squared gradient, the gradient average when
-   * centred and the momentum buffer when momentum &gt; 0 (null otherwise).
+   * The step count, the moving average of the squared gradient, the gradient average when centred
+   * and the momentum buffer when momentum &gt; 0 (null otherwise).
    */
   public record State(long step, Tensor squareAvg, Tensor gradAvg, Tensor momentumBuffer) {}
 
@@ -102,7 +109,9 @@ public final class RMSprop extends PerParameterOptimizer<RMSprop.Config, RMSprop
     this(groups, options.build());
   }
 
-  /** RMSprop over {@code groups}; what a group sets itself overrides the validated {@code defaults}. */
+  /**
+   * RMSprop over {@code groups}; what a group sets itself overrides the validated {@code defaults}.
+   */
   public RMSprop(List<ParamGroup> groups, Config defaults) {
     super("RMSprop", groups, defaults, State.class);
   }

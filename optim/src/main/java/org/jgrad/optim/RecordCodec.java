@@ -12,10 +12,10 @@ import org.jgrad.tensor.Tensor;
 
 /**
  * The one place where typed configs and states meet the PyTorch-shaped maps of state dicts: a
- * record's components become map entries under their names, except that a pair of components
- * {@code beta1, beta2} becomes one {@code "betas"} entry holding {@code double[2]}, as in
- * PyTorch. Null reference components are left out of the map (an Adam state without AMSGrad has
- * no {@code "maxExpAvgSq"}).
+ * record's components become map entries under their names, except that a pair of components {@code
+ * beta1, beta2} becomes one {@code "betas"} entry holding {@code double[2]}, as in PyTorch. Null
+ * reference components are left out of the map (an Adam state without AMSGrad has no {@code
+ * "maxExpAvgSq"}).
  */
 final class RecordCodec {
   private RecordCodec() {}
@@ -39,7 +39,9 @@ final class RecordCodec {
     return out;
   }
 
-  /** The keys {@link #toMap} writes for records of {@code type} (including absent nullable ones). */
+  /**
+   * The keys {@link #toMap} writes for records of {@code type} (including absent nullable ones).
+   */
   static Set<String> keys(Class<? extends Record> type) {
     Set<String> out = new java.util.LinkedHashSet<>();
     for (RecordComponent c : type.getRecordComponents()) {
@@ -58,7 +60,8 @@ final class RecordCodec {
     Set<String> known = keys(type);
     for (String k : map.keySet()) {
       if (!known.contains(k)) {
-        throw new IllegalArgumentException(what + ": unknown key '" + k + "'; known keys: " + known);
+        throw new IllegalArgumentException(
+            what + ": unknown key '" + k + "'; known keys: " + known);
       }
     }
     RecordComponent[] comps = type.getRecordComponents();
@@ -85,7 +88,8 @@ final class RecordCodec {
         v = map.get(name);
       }
       if (!present && types[i].isPrimitive()) {
-        throw new IllegalArgumentException(what + ": missing '" + (name.startsWith("beta") ? BETAS : name) + "'");
+        throw new IllegalArgumentException(
+            what + ": missing '" + (name.startsWith("beta") ? BETAS : name) + "'");
       }
       args[i] = coerce(types[i], v, name, what);
     }
@@ -106,8 +110,8 @@ final class RecordCodec {
   static <R extends Record> R with(R r, String key, Object value, String what) {
     Map<String, Object> m = toMap(r);
     if (!keys(r.getClass()).contains(key)) {
-      throw new IllegalArgumentException(what + ": unknown option '" + key + "'; known options: "
-          + keys(r.getClass()));
+      throw new IllegalArgumentException(
+          what + ": unknown option '" + key + "'; known options: " + keys(r.getClass()));
     }
     m.put(key, value);
     return fromMap((Class<R>) r.getClass(), m, what);
@@ -159,7 +163,8 @@ final class RecordCodec {
   private static double[] toDoubles(List<?> l, String what) {
     double[] out = new double[l.size()];
     for (int i = 0; i < out.length; i++) {
-      if (!(l.get(i) instanceof Number n)) throw new IllegalArgumentException(what + ": betas must be numbers: " + l);
+      if (!(l.get(i) instanceof Number n))
+        throw new IllegalArgumentException(what + ": betas must be numbers: " + l);
       out[i] = n.doubleValue();
     }
     return out;

@@ -23,12 +23,20 @@ import org.jgrad.tensor.Tensor;
 public final class SGD extends PerParameterOptimizer<SGD.Config, SGD.State> {
 
   /** The validated hyper-parameters of one group. */
-  public record Config(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
-      boolean maximize) implements OptimizerConfig {
+  public record Config(
+      double lr,
+      double momentum,
+      double dampening,
+      double weightDecay,
+      boolean nesterov,
+      boolean maximize)
+      implements OptimizerConfig {
     public Config {
       checkMomentum(momentum);
       checkWeightDecay(weightDecay);
-      check(!nesterov || (momentum > 0 && dampening == 0), "Nesterov momentum requires a momentum and zero dampening");
+      check(
+          !nesterov || (momentum > 0 && dampening == 0),
+          "Nesterov momentum requires a momentum and zero dampening");
     }
 
     @Override
@@ -83,7 +91,10 @@ public final class SGD extends PerParameterOptimizer<SGD.Config, SGD.State> {
     return new Options(lr);
   }
 
-  /** SGD over one group of {@code params} with learning rate {@code lr}, the rest as PyTorch's defaults. */
+  /**
+   * SGD over one group of {@code params} with learning rate {@code lr}, the rest as PyTorch's
+   * defaults.
+   */
   public SGD(Iterable<? extends Tensor> params, double lr) {
     this(params, options(lr));
   }

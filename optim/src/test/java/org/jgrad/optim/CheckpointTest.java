@@ -68,19 +68,24 @@ class CheckpointTest {
     return out.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
-  private void resumesBitForBit(Function<Module, Optimizer> newOpt, Function<Optimizer, LRScheduler> newSched)
+  private void resumesBitForBit(
+      Function<Module, Optimizer> newOpt, Function<Optimizer, LRScheduler> newSched)
       throws IOException {
     Module model = model(1);
     Optimizer opt = newOpt.apply(model);
     LRScheduler sched = newSched == null ? null : newSched.apply(opt);
     train(model, opt, sched, N);
     Path dir = tmp.resolve("ckpt");
-    Checkpoint.save(dir, model, opt, sched == null ? Map.of("step", N) : Map.of("step", N, "scheduler",
-        sched.stateDict()));
+    Checkpoint.save(
+        dir,
+        model,
+        opt,
+        sched == null ? Map.of("step", N) : Map.of("step", N, "scheduler", sched.stateDict()));
     train(model, opt, sched, M);
 
     Module fresh = model(2);
-    assertFalse(java.util.Arrays.equals(flat(fresh), flat(model(1))), "the fresh model starts elsewhere");
+    assertFalse(
+        java.util.Arrays.equals(flat(fresh), flat(model(1))), "the fresh model starts elsewhere");
     Optimizer freshOpt = newOpt.apply(fresh);
     LRScheduler freshSched = newSched == null ? null : newSched.apply(freshOpt);
     Map<String, Object> extra = Checkpoint.load(dir, fresh, freshOpt);
@@ -88,14 +93,17 @@ class CheckpointTest {
     if (freshSched != null) freshSched.loadStateDict(Checkpoint.map(extra.get("scheduler")));
     train(fresh, freshOpt, freshSched, M);
 
-    assertArrayEquals(flat(model), flat(fresh), "resumed training differs from uninterrupted training");
-    assertArrayEquals(opt.paramGroups().stream().mapToDouble(ParamGroup::lr).toArray(),
+    assertArrayEquals(
+        flat(model), flat(fresh), "resumed training differs from uninterrupted training");
+    assertArrayEquals(
+        opt.paramGroups().stream().mapToDouble(ParamGroup::lr).toArray(),
         freshOpt.paramGroups().stream().mapToDouble(ParamGroup::lr).toArray());
   }
 
   @Test
   void sgdWithMomentumResumes() throws IOException {
-    resumesBitForBit(m -> new SGD(m.parameters(), SGD.options(0.05).momentum(0.9).nesterov(true)), null);
+    resumesBitForBit(
+        m -> new SGD(m.parameters(), SGD.options(0.05).momentum(0.9).nesterov(true)), null);
   }
 
   @Test
@@ -105,13 +113,15 @@ class CheckpointTest {
 
   @Test
   void sgdWithStepLrResumes() throws IOException {
-    resumesBitForBit(m -> new SGD(m.parameters(), SGD.options(0.05).momentum(0.9)), o -> new StepLR(o, 3, 0.5));
+    resumesBitForBit(
+        m -> new SGD(m.parameters(), SGD.options(0.05).momentum(0.9)), o -> new StepLR(o, 3, 0.5));
   }
 
   @Test
   void adamWithOneCycleResumes() throws IOException {
     // OneCycleLR also cycles Adam's beta1, which lives in the group options
-    resumesBitForBit(m -> new Adam(m.parameters(), Adam.options().lr(0.01)),
+    resumesBitForBit(
+        m -> new Adam(m.parameters(), Adam.options().lr(0.01)),
         o -> new OneCycleLR(o, OneCycleLR.options(0.05).totalSteps(N + M + 1)));
   }
 
@@ -141,7 +151,8 @@ class CheckpointTest {
     train(model, opt, null, 1);
     Checkpoint.save(dir, model, opt, Map.of("epoch", 1));
     train(model, opt, null, 1);
-    Checkpoint.save(dir, model, opt, Map.of("epoch", 2, "note", "second", "lrs", new double[] {0.1, 1e-300}));
+    Checkpoint.save(
+        dir, model, opt, Map.of("epoch", 2, "note", "second", "lrs", new double[] {0.1, 1e-300}));
     try (var files = Files.list(tmp)) {
       assertEquals(List.of(dir), files.toList(), "only the checkpoint directory remains");
     }
@@ -168,8 +179,8 @@ class CheckpointTest {
     IOException e = assertThrows(IOException.class, () -> Checkpoint.load(dir, other, sgd));
     assertTrue(e.getMessage().contains("holds Adam state, the optimizer is SGD"), e.getMessage());
     assertArrayEquals(before, flat(other));
-    IOException missing = assertThrows(IOException.class,
-        () -> Checkpoint.load(tmp.resolve("nope"), other, sgd));
+    IOException missing =
+        assertThrows(IOException.class, () -> Checkpoint.load(tmp.resolve("nope"), other, sgd));
     assertTrue(missing.getMessage().contains("optimizer.safetensors"), missing.getMessage());
   }
 }

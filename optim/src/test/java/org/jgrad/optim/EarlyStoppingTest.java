@@ -18,18 +18,21 @@ class EarlyStoppingTest {
   void stopsAfterPatienceEpochsWithoutImprovementAndRestoresBestWeights() {
     Tensor w = Tensor.of(new double[] {0}).requiresGrad(true);
     Map<String, Tensor> model = new LinkedHashMap<>(Map.of("w", w));
-    EarlyStopping es = new EarlyStopping(EarlyStopping.Mode.MIN, 3, 0.01)
-        .restoreBestWeights(() -> model, state -> {
-          try (var ng = GradMode.noGrad()) {
-            model.get("w").copyFrom(state.get("w"));
-          }
-        });
+    EarlyStopping es =
+        new EarlyStopping(EarlyStopping.Mode.MIN, 3, 0.01)
+            .restoreBestWeights(
+                () -> model,
+                state -> {
+                  try (var ng = GradMode.noGrad()) {
+                    model.get("w").copyFrom(state.get("w"));
+                  }
+                });
     // epoch:          0    1     2      3     4     5     6
     double[] loss = {1.0, 0.8, 0.795, 0.79, 0.85, 0.9, 0.81};
     boolean[] stop = {false, false, false, false, true, true, true};
     for (int e = 0; e < loss.length; e++) {
       try (var ng = GradMode.noGrad()) {
-        w.fill(e);   // the weights "trained" in epoch e
+        w.fill(e); // the weights "trained" in epoch e
       }
       assertEquals(stop[e], es.step(loss[e]), "epoch " + e);
       if (es.shouldStop()) break;
@@ -58,8 +61,9 @@ class EarlyStoppingTest {
   @Test
   void snapshotsAreCopies() {
     Tensor w = Tensor.of(new double[] {1, 2});
-    EarlyStopping es = new EarlyStopping(EarlyStopping.Mode.MIN, 1, 0)
-        .restoreBestWeights(() -> Map.of("w", w), s -> {});
+    EarlyStopping es =
+        new EarlyStopping(EarlyStopping.Mode.MIN, 1, 0)
+            .restoreBestWeights(() -> Map.of("w", w), s -> {});
     es.step(1.0);
     w.fill(7);
     assertArrayEquals(new double[] {1, 2}, es.bestState().get("w").toDoubleArray());
@@ -67,7 +71,9 @@ class EarlyStoppingTest {
 
   @Test
   void badSettingsAreRejected() {
-    assertThrows(IllegalArgumentException.class, () -> new EarlyStopping(EarlyStopping.Mode.MIN, 0, 0));
-    assertThrows(IllegalArgumentException.class, () -> new EarlyStopping(EarlyStopping.Mode.MIN, 1, -1));
+    assertThrows(
+        IllegalArgumentException.class, () -> new EarlyStopping(EarlyStopping.Mode.MIN, 0, 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> new EarlyStopping(EarlyStopping.Mode.MIN, 1, -1));
   }
 }

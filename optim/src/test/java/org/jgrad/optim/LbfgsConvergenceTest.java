@@ -7,7 +7,10 @@ import java.util.List;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** LBFGS with the strong-Wolfe line search solves Rosenbrock from the classic start, as PyTorch's does. */
+/**
+ * LBFGS with the strong-Wolfe line search solves Rosenbrock from the classic start, as PyTorch's
+ * does.
+ */
 class LbfgsConvergenceTest {
 
   static Tensor rosenbrock(Tensor xy) {
@@ -21,12 +24,15 @@ class LbfgsConvergenceTest {
     LBFGS opt = new LBFGS(List.of(xy), LBFGS.options().lineSearchFn("strong_wolfe"));
     double loss = Double.NaN;
     for (int i = 0; i < 10; i++) {
-      loss = opt.step(() -> {
-        opt.zeroGrad();
-        Tensor l = rosenbrock(xy);
-        l.backward();
-        return l;
-      }).item();
+      loss =
+          opt.step(
+                  () -> {
+                    opt.zeroGrad();
+                    Tensor l = rosenbrock(xy);
+                    l.backward();
+                    return l;
+                  })
+              .item();
     }
     assertEquals(1.0, xy.get(0), 1e-5);
     assertEquals(1.0, xy.get(1), 1e-5);
@@ -39,12 +45,13 @@ class LbfgsConvergenceTest {
     LBFGS opt = new LBFGS(List.of(xy), LBFGS.options().lr(0.05).maxIter(10).historySize(10));
     double first = rosenbrock(xy).item();
     for (int i = 0; i < 6; i++) {
-      opt.step(() -> {
-        opt.zeroGrad();
-        Tensor l = rosenbrock(xy);
-        l.backward();
-        return l;
-      });
+      opt.step(
+          () -> {
+            opt.zeroGrad();
+            Tensor l = rosenbrock(xy);
+            l.backward();
+            return l;
+          });
     }
     assertTrue(rosenbrock(xy).item() < first / 2);
   }
@@ -54,13 +61,14 @@ class LbfgsConvergenceTest {
     Tensor xy = Tensor.of(new double[] {1.0, 1.0}).requiresGrad(true);
     LBFGS opt = new LBFGS(List.of(xy), LBFGS.options().lineSearchFn("strong_wolfe"));
     int[] calls = {0};
-    opt.step(() -> {
-      calls[0]++;
-      opt.zeroGrad();
-      Tensor l = rosenbrock(xy);
-      l.backward();
-      return l;
-    });
+    opt.step(
+        () -> {
+          calls[0]++;
+          opt.zeroGrad();
+          Tensor l = rosenbrock(xy);
+          l.backward();
+          return l;
+        });
     assertEquals(1, calls[0], "the gradient is zero: one evaluation, no iteration");
     assertEquals(1.0, xy.get(0));
   }

@@ -13,7 +13,10 @@ import org.jgrad.autograd.GradMode;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** Constructor validation with PyTorch's messages, parameter groups, zeroGrad and skipping params without grads. */
+/**
+ * Constructor validation with PyTorch's messages, parameter groups, zeroGrad and skipping params
+ * without grads.
+ */
 class OptimizerApiTest {
 
   private static List<Tensor> params() {
@@ -28,27 +31,50 @@ class OptimizerApiTest {
   @Test
   void invalidHyperParametersAreRejectedWithPyTorchMessages() {
     assertMessage("Invalid learning rate: -1.0", () -> new SGD(params(), -1));
-    assertMessage("Invalid momentum value: -0.5", () -> new SGD(params(), SGD.options(0.1).momentum(-0.5)));
-    assertMessage("Invalid weight_decay value: -0.1", () -> new SGD(params(), SGD.options(0.1).weightDecay(-0.1)));
-    assertMessage("Nesterov momentum requires a momentum and zero dampening",
+    assertMessage(
+        "Invalid momentum value: -0.5", () -> new SGD(params(), SGD.options(0.1).momentum(-0.5)));
+    assertMessage(
+        "Invalid weight_decay value: -0.1",
+        () -> new SGD(params(), SGD.options(0.1).weightDecay(-0.1)));
+    assertMessage(
+        "Nesterov momentum requires a momentum and zero dampening",
         () -> new SGD(params(), SGD.options(0.1).nesterov(true)));
-    assertMessage("Nesterov momentum requires a momentum and zero dampening",
+    assertMessage(
+        "Nesterov momentum requires a momentum and zero dampening",
         () -> new SGD(params(), SGD.options(0.1).momentum(0.9).dampening(0.1).nesterov(true)));
     assertMessage("Invalid learning rate: -0.001", () -> new Adam(params(), -1e-3));
-    assertMessage("Invalid epsilon value: -1e-08", () -> new Adam(params(), Adam.options().eps(-1e-8)));
-    assertMessage("Invalid beta parameter at index 0: 1.0", () -> new Adam(params(), Adam.options().betas(1.0, 0.999)));
-    assertMessage("Invalid beta parameter at index 1: -0.1", () -> new AdamW(params(), AdamW.options().betas(0.9, -0.1)));
-    assertMessage("Invalid weight_decay value: -0.01", () -> new AdamW(params(), AdamW.options().weightDecay(-0.01)));
-    assertMessage("Invalid rho value: 1.5", () -> new Adadelta(params(), Adadelta.options().rho(1.5)));
-    assertMessage("Invalid lr_decay value: -1.0", () -> new Adagrad(params(), Adagrad.options().lrDecay(-1)));
-    assertMessage("Invalid initial_accumulator_value value: -0.1",
+    assertMessage(
+        "Invalid epsilon value: -1e-08", () -> new Adam(params(), Adam.options().eps(-1e-8)));
+    assertMessage(
+        "Invalid beta parameter at index 0: 1.0",
+        () -> new Adam(params(), Adam.options().betas(1.0, 0.999)));
+    assertMessage(
+        "Invalid beta parameter at index 1: -0.1",
+        () -> new AdamW(params(), AdamW.options().betas(0.9, -0.1)));
+    assertMessage(
+        "Invalid weight_decay value: -0.01",
+        () -> new AdamW(params(), AdamW.options().weightDecay(-0.01)));
+    assertMessage(
+        "Invalid rho value: 1.5", () -> new Adadelta(params(), Adadelta.options().rho(1.5)));
+    assertMessage(
+        "Invalid lr_decay value: -1.0", () -> new Adagrad(params(), Adagrad.options().lrDecay(-1)));
+    assertMessage(
+        "Invalid initial_accumulator_value value: -0.1",
         () -> new Adagrad(params(), Adagrad.options().initialAccumulatorValue(-0.1)));
-    assertMessage("Invalid alpha value: -0.1", () -> new RMSprop(params(), RMSprop.options().alpha(-0.1)));
-    assertMessage("Invalid momentum value: -1.0", () -> new RMSprop(params(), RMSprop.options().momentum(-1)));
-    assertMessage("Invalid beta parameter at index 0: 1.5", () -> new Adamax(params(), Adamax.options().betas(1.5, 0.9)));
-    assertMessage("Invalid momentum_decay value: -0.004", () -> new NAdam(params(), NAdam.options().momentumDecay(-4e-3)));
+    assertMessage(
+        "Invalid alpha value: -0.1", () -> new RMSprop(params(), RMSprop.options().alpha(-0.1)));
+    assertMessage(
+        "Invalid momentum value: -1.0",
+        () -> new RMSprop(params(), RMSprop.options().momentum(-1)));
+    assertMessage(
+        "Invalid beta parameter at index 0: 1.5",
+        () -> new Adamax(params(), Adamax.options().betas(1.5, 0.9)));
+    assertMessage(
+        "Invalid momentum_decay value: -0.004",
+        () -> new NAdam(params(), NAdam.options().momentumDecay(-4e-3)));
     assertMessage("Invalid learning rate: -1.0", () -> new LBFGS(params(), LBFGS.options().lr(-1)));
-    assertMessage("only 'strong_wolfe' is supported, got lineSearchFn 'backtracking'",
+    assertMessage(
+        "only 'strong_wolfe' is supported, got lineSearchFn 'backtracking'",
         () -> new LBFGS(params(), LBFGS.options().lineSearchFn("backtracking")));
   }
 
@@ -66,34 +92,51 @@ class OptimizerApiTest {
 
   @Test
   void badParameterListsAreRejected() {
-    assertMessage("SGD: optimizer got an empty parameter list (group 0)", () -> new SGD(List.<Tensor>of(), 0.1));
+    assertMessage(
+        "SGD: optimizer got an empty parameter list (group 0)",
+        () -> new SGD(List.<Tensor>of(), 0.1));
     Tensor p = Tensor.of(new double[] {1}).requiresGrad(true);
-    IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
-        () -> new SGD(List.of(ParamGroup.of(p), ParamGroup.of(p)), SGD.options(0.1)));
+    IllegalArgumentException dup =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new SGD(List.of(ParamGroup.of(p), ParamGroup.of(p)), SGD.options(0.1)));
     assertTrue(dup.getMessage().contains("more than once"), dup.getMessage());
     Tensor nonLeaf = p.mul(2);
-    IllegalArgumentException leaf = assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(nonLeaf)));
+    IllegalArgumentException leaf =
+        assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(nonLeaf)));
     assertTrue(leaf.getMessage().contains("can't optimize a non-leaf Tensor"), leaf.getMessage());
     Tensor ints = Tensor.ofLongs(new long[] {1, 2});
-    IllegalArgumentException ii = assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(ints)));
+    IllegalArgumentException ii =
+        assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(ints)));
     assertTrue(ii.getMessage().contains("int64"), ii.getMessage());
   }
 
   @Test
   void groupOptionsAreValidatedAndUnknownKeysRejected() {
-    Tensor a = Tensor.of(new double[] {1}).requiresGrad(true), b = Tensor.of(new double[] {2}).requiresGrad(true);
-    assertMessage("Invalid learning rate: -0.5",
-        () -> new SGD(List.of(ParamGroup.of(a), ParamGroup.of(b).set("lr", -0.5)), SGD.options(0.1)));
-    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-        () -> new SGD(List.of(ParamGroup.of(a).set("moment", 0.9)), SGD.options(0.1)));
+    Tensor a = Tensor.of(new double[] {1}).requiresGrad(true),
+        b = Tensor.of(new double[] {2}).requiresGrad(true);
+    assertMessage(
+        "Invalid learning rate: -0.5",
+        () ->
+            new SGD(List.of(ParamGroup.of(a), ParamGroup.of(b).set("lr", -0.5)), SGD.options(0.1)));
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new SGD(List.of(ParamGroup.of(a).set("moment", 0.9)), SGD.options(0.1)));
     assertTrue(unknown.getMessage().contains("unknown option 'moment'"), unknown.getMessage());
-    assertTrue(unknown.getMessage().contains("momentum"), "lists the known options: " + unknown.getMessage());
+    assertTrue(
+        unknown.getMessage().contains("momentum"),
+        "lists the known options: " + unknown.getMessage());
   }
 
   @Test
   void groupsInheritDefaultsAndKeepOverrides() {
-    Tensor a = Tensor.of(new double[] {1}).requiresGrad(true), b = Tensor.of(new double[] {2}).requiresGrad(true);
-    SGD opt = new SGD(List.of(ParamGroup.of(a), ParamGroup.of(b).set("lr", 0.5)), SGD.options(0.1).momentum(0.9));
+    Tensor a = Tensor.of(new double[] {1}).requiresGrad(true),
+        b = Tensor.of(new double[] {2}).requiresGrad(true);
+    SGD opt =
+        new SGD(
+            List.of(ParamGroup.of(a), ParamGroup.of(b).set("lr", 0.5)),
+            SGD.options(0.1).momentum(0.9));
     assertEquals(0.1, opt.paramGroups().get(0).lr());
     assertEquals(0.5, opt.paramGroups().get(1).lr());
     assertEquals(0.9, opt.paramGroups().get(1).getDouble("momentum"));
@@ -113,18 +156,22 @@ class OptimizerApiTest {
 
   @Test
   void lbfgsRefusesGroupsAndStepsWithoutClosure() {
-    Tensor a = Tensor.of(new double[] {1}).requiresGrad(true), b = Tensor.of(new double[] {2}).requiresGrad(true);
-    assertMessage("LBFGS doesn't support per-parameter options (parameter groups)",
+    Tensor a = Tensor.of(new double[] {1}).requiresGrad(true),
+        b = Tensor.of(new double[] {2}).requiresGrad(true);
+    assertMessage(
+        "LBFGS doesn't support per-parameter options (parameter groups)",
         () -> new LBFGS(List.of(ParamGroup.of(a), ParamGroup.of(b)), LBFGS.options()));
     LBFGS opt = new LBFGS(List.of(a));
     assertMessage("LBFGS.step: a closure that re-evaluates the loss is required", opt::step);
-    assertMessage("LBFGS doesn't support per-parameter options (parameter groups)",
+    assertMessage(
+        "LBFGS doesn't support per-parameter options (parameter groups)",
         () -> opt.addParamGroup(ParamGroup.of(b)));
   }
 
   @Test
   void paramsWithoutGradAreSkippedAndGetNoState() {
-    Tensor a = Tensor.of(new double[] {1, 2}).requiresGrad(true), b = Tensor.of(new double[] {3}).requiresGrad(true);
+    Tensor a = Tensor.of(new double[] {1, 2}).requiresGrad(true),
+        b = Tensor.of(new double[] {3}).requiresGrad(true);
     Adam opt = new Adam(List.of(a, b), 0.1);
     a.setGrad(Tensor.of(new double[] {1, -1}));
     opt.step();
@@ -155,12 +202,14 @@ class OptimizerApiTest {
     SGD opt = new SGD(List.of(a), 0.25);
     Tensor loss;
     try (var off = GradMode.noGrad()) {
-      loss = opt.step(() -> {
-        opt.zeroGrad();
-        Tensor l = a.mul(a).sum();
-        l.backward();
-        return l;
-      });
+      loss =
+          opt.step(
+              () -> {
+                opt.zeroGrad();
+                Tensor l = a.mul(a).sum();
+                l.backward();
+                return l;
+              });
       assertTrue(!GradMode.isEnabled(), "the caller's grad mode is restored");
     }
     assertEquals(9, loss.item());

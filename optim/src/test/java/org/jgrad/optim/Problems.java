@@ -49,22 +49,25 @@ public final class Problems {
 
   public Tensor loss(Map<String, Tensor> p) {
     switch (name) {
-      case "quadratic": {
-        Tensor theta = Tensor.cat(List.of(p.get("W").reshape(-1), p.get("v")), 0);
-        Tensor a = constants.get("A"), b = constants.get("b");
-        Tensor atheta = a.matmul(theta.reshape(-1, 1)).reshape(-1);
-        return theta.mul(atheta).sum().mul(0.5).sub(b.mul(theta).sum());
-      }
-      case "rosenbrock": {
-        Tensor xy = p.get("xy");
-        Tensor x = xy.select(0, 0), y = xy.select(0, 1);
-        return x.neg().add(1).square().add(y.sub(x.square()).square().mul(100));
-      }
-      case "mlp": {
-        Tensor h = constants.get("X").matmul(p.get("W1").t()).add(p.get("b1")).tanh();
-        Tensor logits = h.matmul(p.get("W2").t()).add(p.get("b2"));
-        return logits.logSoftmax(1).gather(1, constants.get("y")).mean().neg();
-      }
+      case "quadratic":
+        {
+          Tensor theta = Tensor.cat(List.of(p.get("W").reshape(-1), p.get("v")), 0);
+          Tensor a = constants.get("A"), b = constants.get("b");
+          Tensor atheta = a.matmul(theta.reshape(-1, 1)).reshape(-1);
+          return theta.mul(atheta).sum().mul(0.5).sub(b.mul(theta).sum());
+        }
+      case "rosenbrock":
+        {
+          Tensor xy = p.get("xy");
+          Tensor x = xy.select(0, 0), y = xy.select(0, 1);
+          return x.neg().add(1).square().add(y.sub(x.square()).square().mul(100));
+        }
+      case "mlp":
+        {
+          Tensor h = constants.get("X").matmul(p.get("W1").t()).add(p.get("b1")).tanh();
+          Tensor logits = h.matmul(p.get("W2").t()).add(p.get("b2"));
+          return logits.logSoftmax(1).gather(1, constants.get("y")).mean().neg();
+        }
       default:
         throw new IllegalArgumentException("unknown problem " + name);
     }

@@ -25,16 +25,16 @@ class StateDictResumeTest {
   static Stream<Arguments> configs() {
     List<Arguments> out = new ArrayList<>();
     Object[][] cfgs = {
-        {"SGD", Map.of("lr", 0.2, "momentum", 0.9, "nesterov", true)},
-        {"Adam", Map.of("lr", 0.02, "amsgrad", true)},
-        {"AdamW", Map.of("lr", 0.02, "weightDecay", 0.05)},
-        {"Adadelta", Map.of("lr", 1.0)},
-        {"Adagrad", Map.of("lr", 0.1, "lrDecay", 0.01)},
-        {"RMSprop", Map.of("lr", 0.01, "centered", true, "momentum", 0.5)},
-        {"Adamax", Map.of("lr", 0.02)},
-        {"NAdam", Map.of("lr", 0.02)},
-        {"LBFGS", Map.of("lr", 1.0, "maxIter", 3, "historySize", 4, "lineSearchFn", "strong_wolfe")},
-        {"LBFGS", Map.of("lr", 0.3, "maxIter", 2, "historySize", 3)},
+      {"SGD", Map.of("lr", 0.2, "momentum", 0.9, "nesterov", true)},
+      {"Adam", Map.of("lr", 0.02, "amsgrad", true)},
+      {"AdamW", Map.of("lr", 0.02, "weightDecay", 0.05)},
+      {"Adadelta", Map.of("lr", 1.0)},
+      {"Adagrad", Map.of("lr", 0.1, "lrDecay", 0.01)},
+      {"RMSprop", Map.of("lr", 0.01, "centered", true, "momentum", 0.5)},
+      {"Adamax", Map.of("lr", 0.02)},
+      {"NAdam", Map.of("lr", 0.02)},
+      {"LBFGS", Map.of("lr", 1.0, "maxIter", 3, "historySize", 4, "lineSearchFn", "strong_wolfe")},
+      {"LBFGS", Map.of("lr", 0.3, "maxIter", 2, "historySize", 3)},
     };
     for (DType dt : List.of(DType.FLOAT32, DType.FLOAT64)) {
       for (Object[] c : cfgs) out.add(Arguments.of(c[0], c[1], dt));
@@ -46,7 +46,8 @@ class StateDictResumeTest {
     return Json.map(Json.map(TorchCases.json("/torch/optimizers.json")).get("problems"));
   }
 
-  private static Optimizer.Closure closure(Optimizer opt, Problems problem, Map<String, Tensor> params) {
+  private static Optimizer.Closure closure(
+      Optimizer opt, Problems problem, Map<String, Tensor> params) {
     return () -> {
       opt.zeroGrad();
       Tensor loss = problem.loss(params);
@@ -65,7 +66,8 @@ class StateDictResumeTest {
 
   @ParameterizedTest(name = "{0} {1} {2}")
   @MethodSource("configs")
-  void resumingFromAStateDictMatchesStraightTraining(String name, Map<String, Object> opts, DType dtype) {
+  void resumingFromAStateDictMatchesStraightTraining(
+      String name, Map<String, Object> opts, DType dtype) {
     Problems problem = new Problems(problems(), "mlp", dtype);
 
     Map<String, Tensor> straight = problem.params();
@@ -83,29 +85,37 @@ class StateDictResumeTest {
     // a different lr in the new optimizer's options: the loaded group options must win
     Map<String, Object> other = new LinkedHashMap<>(opts);
     other.put("lr", 123.0);
-    Optimizer c = OptimizerFactory.build(name, List.of(ParamGroup.of(resumedParams.values())), other);
+    Optimizer c =
+        OptimizerFactory.build(name, List.of(ParamGroup.of(resumedParams.values())), other);
     c.loadStateDict(saved);
     assertEquals(((Number) opts.get("lr")).doubleValue(), c.paramGroups().get(0).lr());
     for (int i = 0; i < 10; i++) c.step(closure(c, problem, resumedParams));
 
-    assertArrayEquals(Problems.flat(straight), Problems.flat(resumedParams),
+    assertArrayEquals(
+        Problems.flat(straight),
+        Problems.flat(resumedParams),
         name + " " + dtype + ": resumed training differs from straight training");
   }
 
   @Test
   void loadingAMismatchedDictFails() {
-    Tensor p = Tensor.of(new double[] {1, 2}).requiresGrad(true), q = Tensor.of(new double[] {3}).requiresGrad(true);
+    Tensor p = Tensor.of(new double[] {1, 2}).requiresGrad(true),
+        q = Tensor.of(new double[] {3}).requiresGrad(true);
     SGD one = new SGD(List.of(p), 0.1);
     SGD two = new SGD(List.of(ParamGroup.of(p), ParamGroup.of(q)), SGD.options(0.1));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> one.loadStateDict(two.stateDict()));
-    assertEquals("SGD.loadStateDict: loaded state dict has 2 parameter groups, the optimizer has 1", e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> one.loadStateDict(two.stateDict()));
+    assertEquals(
+        "SGD.loadStateDict: loaded state dict has 2 parameter groups, the optimizer has 1",
+        e.getMessage());
     SGD pair = new SGD(List.of(p, q), 0.1);
     assertThrows(IllegalArgumentException.class, () -> one.loadStateDict(pair.stateDict()));
   }
 
   @Test
   void stateDictLooksLikePyTorchs() {
-    Tensor p = Tensor.of(new double[] {1, 2}).requiresGrad(true), q = Tensor.of(new double[] {3}).requiresGrad(true);
+    Tensor p = Tensor.of(new double[] {1, 2}).requiresGrad(true),
+        q = Tensor.of(new double[] {3}).requiresGrad(true);
     Adam opt = new Adam(List.of(ParamGroup.of(p), ParamGroup.of(q).set("lr", 0.5)), Adam.options());
     p.setGrad(Tensor.of(new double[] {1, 1}));
     opt.step();

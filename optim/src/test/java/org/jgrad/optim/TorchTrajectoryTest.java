@@ -30,16 +30,16 @@ class TorchTrajectoryTest {
   /**
    * float32: both sides round every operation to 24 bits (unit roundoff 6e-8), but in different
    * orders: PyTorch fuses {@code a + alpha·b} and {@code addcdiv} into one rounding and sums
-   * matmuls in another order, and Adam-type updates divide by √v, which amplifies relative
-   * error where v is small. Over 60 steps of ~20 roundings each, a random walk gives
-   * √1200·6e-8 ≈ 2e-6 relative, times the problem's conditioning (the MLP's logits sharpen as it
-   * trains): hence 2e-4 relative. The absolute term covers parameters that pass near zero: their
-   * error comes from the O(1) quantities they are computed from (the MLP's weights reach 1.5–3.8
-   * in magnitude), so it is judged on that scale: 1e-5, about 50 float32 ulps of the largest
-   * weights. Each run prints the fraction of the tolerance it used: at most 0.09 in float32,
-   * below 2e-5 for the float64 first-order runs and 0.03 for LBFGS. (With an absolute term of
-   * 1e-6 a weight passing −0.0023 used 0.63 of the bar after core changed its summation order:
-   * near-zero entries are the ones that move, by ~1e-6, i.e. float32 noise on O(1) values.)
+   * matmuls in another order, and Adam-type updates divide by √v, which amplifies relative error
+   * where v is small. Over 60 steps of ~20 roundings each, a random walk gives √1200·6e-8 ≈ 2e-6
+   * relative, times the problem's conditioning (the MLP's logits sharpen as it trains): hence 2e-4
+   * relative. The absolute term covers parameters that pass near zero: their error comes from the
+   * O(1) quantities they are computed from (the MLP's weights reach 1.5–3.8 in magnitude), so it is
+   * judged on that scale: 1e-5, about 50 float32 ulps of the largest weights. Each run prints the
+   * fraction of the tolerance it used: at most 0.09 in float32, below 2e-5 for the float64
+   * first-order runs and 0.03 for LBFGS. (With an absolute term of 1e-6 a weight passing −0.0023
+   * used 0.63 of the bar after core changed its summation order: near-zero entries are the ones
+   * that move, by ~1e-6, i.e. float32 noise on O(1) values.)
    */
   static final double FLOAT32_RTOL = 2e-4, FLOAT32_ATOL = 1e-5;
 
@@ -61,14 +61,30 @@ class TorchTrajectoryTest {
   static Stream<DynamicTest> runs(String resource, DType dtype, double rtol, double atol) {
     Map<String, Object> ref = Json.map(TorchCases.json(resource));
     Map<String, Object> problems = Json.map(ref.get("problems"));
-    return Json.list(ref.get("runs")).stream().map(Json::map).map(run -> DynamicTest.dynamicTest(
-        run.get("optimizer") + " " + run.get("problem") + " " + run.get("options")
-            + (run.containsKey("groups") ? " groups" : "") + (Boolean.TRUE.equals(run.get("negate")) ? " (negated)" : ""),
-        () -> check(problems, run, dtype, rtol, atol)));
+    return Json.list(ref.get("runs")).stream()
+        .map(Json::map)
+        .map(
+            run ->
+                DynamicTest.dynamicTest(
+                    run.get("optimizer")
+                        + " "
+                        + run.get("problem")
+                        + " "
+                        + run.get("options")
+                        + (run.containsKey("groups") ? " groups" : "")
+                        + (Boolean.TRUE.equals(run.get("negate")) ? " (negated)" : ""),
+                    () -> check(problems, run, dtype, rtol, atol)));
   }
 
-  /** Replays one reference run; returns the largest deviation seen as a fraction of the tolerance. */
-  static double check(Map<String, Object> problems, Map<String, Object> run, DType dtype, double rtol, double atol) {
+  /**
+   * Replays one reference run; returns the largest deviation seen as a fraction of the tolerance.
+   */
+  static double check(
+      Map<String, Object> problems,
+      Map<String, Object> run,
+      DType dtype,
+      double rtol,
+      double atol) {
     Problems problem = new Problems(problems, (String) run.get("problem"), dtype);
     Map<String, Tensor> params = problem.params();
     List<ParamGroup> groups = new ArrayList<>();
@@ -78,20 +94,23 @@ class TorchTrajectoryTest {
         List<Tensor> ps = new ArrayList<>();
         for (Object n : Json.list(gm.get("params"))) ps.add(params.get((String) n));
         Map<String, Object> opts = new LinkedHashMap<>(Json.map(gm.get("options")));
-        if (opts.get("betas") instanceof List<?>) opts.put("betas", Json.doubles(opts.get("betas")));
+        if (opts.get("betas") instanceof List<?>)
+          opts.put("betas", Json.doubles(opts.get("betas")));
         groups.add(new ParamGroup(ps, opts));
       }
     } else {
       groups.add(ParamGroup.of(params.values()));
     }
-    Optimizer opt = OptimizerFactory.build((String) run.get("optimizer"), groups, Json.map(run.get("options")));
+    Optimizer opt =
+        OptimizerFactory.build((String) run.get("optimizer"), groups, Json.map(run.get("options")));
     double sign = Boolean.TRUE.equals(run.get("negate")) ? -1 : 1;
-    Optimizer.Closure closure = () -> {
-      opt.zeroGrad();
-      Tensor loss = problem.loss(params).mul(sign);
-      loss.backward();
-      return loss;
-    };
+    Optimizer.Closure closure =
+        () -> {
+          opt.zeroGrad();
+          Tensor loss = problem.loss(params).mul(sign);
+          loss.backward();
+          return loss;
+        };
     double[] losses = Json.doubles(run.get("losses"));
     double[] paramSteps = Json.doubles(run.get("paramSteps"));
     List<Object> expectedParams = Json.list(run.get("params"));
@@ -112,22 +131,33 @@ class TorchTrajectoryTest {
       if (counters != null) {
         Map<String, Object> c = Json.map(counters.get(step));
         Map<String, Object> st = opt.stateOf(opt.params().get(0));
-        assertTrue(((Number) c.get("funcEvals")).intValue() == (Integer) st.get("funcEvals")
+        assertTrue(
+            ((Number) c.get("funcEvals")).intValue() == (Integer) st.get("funcEvals")
                 && ((Number) c.get("nIter")).intValue() == (Integer) st.get("nIter"),
-            "LBFGS counters after step " + step + ": torch " + c + ", ours funcEvals=" + st.get("funcEvals")
-                + " nIter=" + st.get("nIter"));
+            "LBFGS counters after step "
+                + step
+                + ": torch "
+                + c
+                + ", ours funcEvals="
+                + st.get("funcEvals")
+                + " nIter="
+                + st.get("nIter"));
       }
     }
-    System.out.printf("%-8s %-10s %-70s %s worst |diff|/(rtol·|torch|+atol) = %.2e%n", run.get("optimizer"),
-        run.get("problem"), run.get("options"), dtype, worst);
+    System.out.printf(
+        "%-8s %-10s %-70s %s worst |diff|/(rtol·|torch|+atol) = %.2e%n",
+        run.get("optimizer"), run.get("problem"), run.get("options"), dtype, worst);
     return worst;
   }
 
-  private static double compare(String what, int step, int index, double got, double want, double rtol, double atol) {
+  private static double compare(
+      String what, int step, int index, double got, double want, double rtol, double atol) {
     double diff = Math.abs(got - want);
     if (!(diff <= rtol * Math.abs(want) + atol)) {
-      fail(String.format("%s[%d] after step %d: ours %.17g, torch %.17g (|diff| %.3g > %.1g·|torch| + %.1g)", what,
-          index, step, got, want, diff, rtol, atol));
+      fail(
+          String.format(
+              "%s[%d] after step %d: ours %.17g, torch %.17g (|diff| %.3g > %.1g·|torch| + %.1g)",
+              what, index, step, got, want, diff, rtol, atol));
     }
     return diff / (rtol * Math.abs(want) + atol);
   }

@@ -24,8 +24,10 @@ class TypedStateTest {
   @Test
   void groupsHoldTheTypedConfigOfTheirOptimizer() {
     Tensor a = param(1), b = param(2);
-    Adam opt = new Adam(List.of(ParamGroup.of(a), ParamGroup.of(b).set("betas", new double[] {0.5, 0.6})),
-        Adam.options().lr(0.01).amsgrad(true));
+    Adam opt =
+        new Adam(
+            List.of(ParamGroup.of(a), ParamGroup.of(b).set("betas", new double[] {0.5, 0.6})),
+            Adam.options().lr(0.01).amsgrad(true));
     Adam.Config c0 = opt.paramGroups().get(0).config(Adam.Config.class);
     assertEquals(new Adam.Config(0.01, 0.9, 0.999, 1e-8, 0, true, false), c0);
     Adam.Config c1 = opt.paramGroups().get(1).config(Adam.Config.class);
@@ -34,28 +36,42 @@ class TypedStateTest {
     assertEquals(opt.defaultConfig(), c0);
     // the map view keeps PyTorch's shape: betas as a pair
     assertArrayEquals(new double[] {0.5, 0.6}, opt.paramGroups().get(1).getDoubles("betas"));
-    IllegalStateException wrong = assertThrows(IllegalStateException.class,
-        () -> opt.paramGroups().get(0).config(SGD.Config.class));
+    IllegalStateException wrong =
+        assertThrows(
+            IllegalStateException.class, () -> opt.paramGroups().get(0).config(SGD.Config.class));
     assertTrue(wrong.getMessage().contains("Adam$Config"), wrong.getMessage());
   }
 
   @Test
   void configsValidateInTheirConstructorsAndLrIsCheckedWhenAGroupJoins() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new SGD.Config(0.1, 0.9, 0.1, 0, true, false));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new SGD.Config(0.1, 0.9, 0.1, 0, true, false));
     assertEquals("Nesterov momentum requires a momentum and zero dampening", e.getMessage());
-    assertEquals("Invalid rho value: 1.5",
-        assertThrows(IllegalArgumentException.class, () -> new Adadelta.Config(1, 1.5, 1e-6, 0, false)).getMessage());
+    assertEquals(
+        "Invalid rho value: 1.5",
+        assertThrows(
+                IllegalArgumentException.class, () -> new Adadelta.Config(1, 1.5, 1e-6, 0, false))
+            .getMessage());
     // withLr does not check (a scheduler may land a rounding error below zero, as in PyTorch) ...
     SGD.Config drifted = new SGD.Config(0.1, 0, 0, 0, false, false).withLr(-1e-17);
     assertEquals(-1e-17, drifted.lr());
     // ... but a group with a negative rate is refused when it joins an optimizer
-    assertEquals("Invalid learning rate: -1e-17", assertThrows(IllegalArgumentException.class,
-        () -> new SGD(List.of(new ParamGroup(List.of(param(1)), drifted)), SGD.options(0.1))).getMessage());
+    assertEquals(
+        "Invalid learning rate: -1e-17",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new SGD(List.of(new ParamGroup(List.of(param(1)), drifted)), SGD.options(0.1)))
+            .getMessage());
     // set(...) on a live group revalidates through the record
     SGD opt = new SGD(List.of(param(1)), SGD.options(0.1).momentum(0.9));
-    assertEquals("Invalid momentum value: -1.0", assertThrows(IllegalArgumentException.class,
-        () -> opt.paramGroups().get(0).set("momentum", -1.0)).getMessage());
+    assertEquals(
+        "Invalid momentum value: -1.0",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> opt.paramGroups().get(0).set("momentum", -1.0))
+            .getMessage());
     assertEquals(0.9, opt.paramGroups().get(0).config(SGD.Config.class).momentum());
   }
 
@@ -98,7 +114,8 @@ class TypedStateTest {
     group.put("maximize", false);
     group.put("params", List.of(0));
     Tensor buf = Tensor.of(new float[] {1, 1});
-    opt.loadStateDict(new OptimizerStateDict(Map.of(0, Map.of("momentumBuffer", buf)), List.of(group)));
+    opt.loadStateDict(
+        new OptimizerStateDict(Map.of(0, Map.of("momentumBuffer", buf)), List.of(group)));
     SGD.State s = (SGD.State) opt.typedStateOf(a);
     assertEquals(a.dtype(), s.momentumBuffer().dtype(), "state tensors take the parameter's dtype");
     assertEquals(0.5, opt.paramGroups().get(0).config(SGD.Config.class).momentum());
@@ -111,8 +128,14 @@ class TypedStateTest {
     Tensor b = param(3);
     Adam adam = new Adam(List.of(b), 0.1);
     Map<String, Object> ag = new LinkedHashMap<>(adam.stateDict().paramGroups().get(0));
-    Map<String, Object> st = Map.of("step", Tensor.of(new double[] {4}), "expAvg", Tensor.of(new double[] {0}),
-        "expAvgSq", Tensor.of(new double[] {0}));
+    Map<String, Object> st =
+        Map.of(
+            "step",
+            Tensor.of(new double[] {4}),
+            "expAvg",
+            Tensor.of(new double[] {0}),
+            "expAvgSq",
+            Tensor.of(new double[] {0}));
     adam.loadStateDict(new OptimizerStateDict(Map.of(0, st), List.of(ag)));
     assertEquals(4, ((Adam.State) adam.typedStateOf(b)).step());
   }
@@ -128,21 +151,29 @@ class TypedStateTest {
 
     Map<String, Object> unknown = new LinkedHashMap<>(good.state().get(0));
     unknown.put("expAvgg", Tensor.of(new double[] {0}));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> opt.loadStateDict(new OptimizerStateDict(Map.of(0, unknown), good.paramGroups())));
-    assertTrue(e.getMessage().contains("Adam.loadStateDict: state of parameter 0: unknown key 'expAvgg'"),
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                opt.loadStateDict(new OptimizerStateDict(Map.of(0, unknown), good.paramGroups())));
+    assertTrue(
+        e.getMessage().contains("Adam.loadStateDict: state of parameter 0: unknown key 'expAvgg'"),
         e.getMessage());
 
     Map<String, Object> noStep = new LinkedHashMap<>(good.state().get(0));
     noStep.remove("step");
-    e = assertThrows(IllegalArgumentException.class,
-        () -> opt.loadStateDict(new OptimizerStateDict(Map.of(0, noStep), good.paramGroups())));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> opt.loadStateDict(new OptimizerStateDict(Map.of(0, noStep), good.paramGroups())));
     assertTrue(e.getMessage().endsWith("missing 'step'"), e.getMessage());
 
     Map<String, Object> badBetas = new LinkedHashMap<>(good.paramGroups().get(0));
     badBetas.put("betas", new double[] {0.9});
-    e = assertThrows(IllegalArgumentException.class,
-        () -> opt.loadStateDict(new OptimizerStateDict(good.state(), List.of(badBetas))));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> opt.loadStateDict(new OptimizerStateDict(good.state(), List.of(badBetas))));
     assertEquals("Invalid betas: expected 2 values, got [0.9]", e.getMessage());
 
     assertSame(before, opt.typedStateOf(a), "a refused dict changes nothing");

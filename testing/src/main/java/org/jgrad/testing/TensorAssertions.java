@@ -18,10 +18,11 @@ public final class TensorAssertions {
 
   /**
    * Asserts that {@code actual} has the shape and dtype of {@code expected} and that every element
-   * satisfies {@code |actual - expected| <= atol + rtol * |expected|}, as torch.testing.assert_close
-   * does: infinities must match exactly, NaN never equals anything (use {@link #assertClose(Tensor,
-   * Tensor, double, double, boolean)} with {@code equalNan} to let NaN match NaN). Integer and boolean
-   * tensors are compared through their values as doubles, with the same tolerances.
+   * satisfies {@code |actual - expected| <= atol + rtol * |expected|}, as
+   * torch.testing.assert_close does: infinities must match exactly, NaN never equals anything (use
+   * {@link #assertClose(Tensor, Tensor, double, double, boolean)} with {@code equalNan} to let NaN
+   * match NaN). Integer and boolean tensors are compared through their values as doubles, with the
+   * same tolerances.
    *
    * <p>The failure message names the shapes, the number of mismatched elements, and the index and
    * values of the worst one.
@@ -32,21 +33,35 @@ public final class TensorAssertions {
     assertClose(expected, actual, rtol, atol, false);
   }
 
-  /** {@link #assertClose(Tensor, Tensor, double, double)} with a choice of whether NaN equals NaN. */
-  public static void assertClose(Tensor expected, Tensor actual, double rtol, double atol, boolean equalNan) {
+  /**
+   * {@link #assertClose(Tensor, Tensor, double, double)} with a choice of whether NaN equals NaN.
+   */
+  public static void assertClose(
+      Tensor expected, Tensor actual, double rtol, double atol, boolean equalNan) {
     if (!(rtol >= 0) || !(atol >= 0)) {
-      throw new IllegalArgumentException("assertClose: rtol and atol must be >= 0, got rtol=" + rtol + ", atol=" + atol);
+      throw new IllegalArgumentException(
+          "assertClose: rtol and atol must be >= 0, got rtol=" + rtol + ", atol=" + atol);
     }
     if (expected == null || actual == null) {
-      throw new AssertionFailedError("assertClose: expected " + describe(expected) + " but got " + describe(actual));
+      throw new AssertionFailedError(
+          "assertClose: expected " + describe(expected) + " but got " + describe(actual));
     }
     if (!Arrays.equals(expected.shape(), actual.shape())) {
-      throw new AssertionFailedError("assertClose: the shapes do not match: expected " + Arrays.toString(expected.shape())
-          + " but got " + Arrays.toString(actual.shape()));
+      throw new AssertionFailedError(
+          "assertClose: the shapes do not match: expected "
+              + Arrays.toString(expected.shape())
+              + " but got "
+              + Arrays.toString(actual.shape()));
     }
     if (expected.dtype() != actual.dtype()) {
-      throw new AssertionFailedError("assertClose: the dtypes do not match: expected " + expected.dtype() + " but got "
-          + actual.dtype() + " (shape " + Arrays.toString(expected.shape()) + ")");
+      throw new AssertionFailedError(
+          "assertClose: the dtypes do not match: expected "
+              + expected.dtype()
+              + " but got "
+              + actual.dtype()
+              + " (shape "
+              + Arrays.toString(expected.shape())
+              + ")");
     }
     double[] e = expected.toDoubleArray();
     double[] a = actual.toDoubleArray();
@@ -75,12 +90,21 @@ public final class TensorAssertions {
     }
     if (mismatched == 0) return;
     double diff = Math.abs(a[worst] - e[worst]);
-    throw new AssertionFailedError(String.format(
-        "assertClose: tensors of shape %s are not close: %d of %d elements (%.1f%%) mismatch; worst at index %s:"
-            + " expected %.9g but got %.9g (|difference| %.3g > allowed %.3g = atol %.3g + rtol %.3g * |expected|)",
-        Arrays.toString(expected.shape()), mismatched, e.length, 100.0 * mismatched / e.length,
-        Arrays.toString(unravel(worst, expected.shape())), e[worst], a[worst], diff, atol + rtol * Math.abs(e[worst]),
-        atol, rtol));
+    throw new AssertionFailedError(
+        String.format(
+            "assertClose: tensors of shape %s are not close: %d of %d elements (%.1f%%) mismatch; worst at index %s:"
+                + " expected %.9g but got %.9g (|difference| %.3g > allowed %.3g = atol %.3g + rtol %.3g * |expected|)",
+            Arrays.toString(expected.shape()),
+            mismatched,
+            e.length,
+            100.0 * mismatched / e.length,
+            Arrays.toString(unravel(worst, expected.shape())),
+            e[worst],
+            a[worst],
+            diff,
+            atol + rtol * Math.abs(e[worst]),
+            atol,
+            rtol));
   }
 
   private static String describe(Tensor t) {

@@ -44,8 +44,15 @@ public final class TorchCases {
    * @param paramGrads the expected gradients of the parameters, by name
    * @param stateAfter parameters and buffers after the run (e.g. running statistics)
    */
-  public record Case(String name, Map<String, Object> config, Map<String, Tensor> state, List<Tensor> inputs,
-      List<Tensor> outputs, List<Tensor> gradOutputs, List<Tensor> inputGrads, Map<String, Tensor> paramGrads,
+  public record Case(
+      String name,
+      Map<String, Object> config,
+      Map<String, Tensor> state,
+      List<Tensor> inputs,
+      List<Tensor> outputs,
+      List<Tensor> gradOutputs,
+      List<Tensor> inputGrads,
+      Map<String, Tensor> paramGrads,
       Map<String, Tensor> stateAfter) {
 
     @Override
@@ -102,7 +109,8 @@ public final class TorchCases {
 
     /** A configuration value; a missing key is an error naming the case. */
     public Object get(String key) {
-      if (!config.containsKey(key)) throw new IllegalArgumentException(name + ": config has no '" + key + "'");
+      if (!config.containsKey(key))
+        throw new IllegalArgumentException(name + ": config has no '" + key + "'");
       return config.get(key);
     }
   }
@@ -115,8 +123,10 @@ public final class TorchCases {
   public static Map<String, Object> json(String path) {
     try (InputStream in = open(path)) {
       if (in == null) {
-        throw new IllegalStateException("missing test resource " + path
-            + " (the generators in tools/ write it; run them with /usr/bin/python3 and commit the output)");
+        throw new IllegalStateException(
+            "missing test resource "
+                + path
+                + " (the generators in tools/ write it; run them with /usr/bin/python3 and commit the output)");
       }
       return Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -135,13 +145,22 @@ public final class TorchCases {
   public static List<Case> load(String group) {
     String path = "/torch/" + group + ".json";
     Map<String, Object> root = json(path);
-    if (!root.containsKey("cases")) throw new IllegalArgumentException(path + ": no \"cases\" array");
+    if (!root.containsKey("cases"))
+      throw new IllegalArgumentException(path + ": no \"cases\" array");
     List<Case> out = new ArrayList<>();
     for (Object o : Json.list(root.get("cases"))) {
       Map<String, Object> c = Json.map(o);
-      out.add(new Case((String) c.get("name"), c.containsKey("config") ? Json.map(c.get("config")) : Map.of(),
-          tensors(c.get("state")), list(c.get("inputs")), list(c.get("outputs")), list(c.get("grad_outputs")),
-          list(c.get("input_grads")), tensors(c.get("param_grads")), tensors(c.get("state_after"))));
+      out.add(
+          new Case(
+              (String) c.get("name"),
+              c.containsKey("config") ? Json.map(c.get("config")) : Map.of(),
+              tensors(c.get("state")),
+              list(c.get("inputs")),
+              list(c.get("outputs")),
+              list(c.get("grad_outputs")),
+              list(c.get("input_grads")),
+              tensors(c.get("param_grads")),
+              tensors(c.get("state_after"))));
     }
     return out;
   }
@@ -149,7 +168,8 @@ public final class TorchCases {
   private static Map<String, Tensor> tensors(Object o) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     if (o == null) return out;
-    for (Map.Entry<String, Object> e : Json.map(o).entrySet()) out.put(e.getKey(), tensor(e.getValue()));
+    for (Map.Entry<String, Object> e : Json.map(o).entrySet())
+      out.put(e.getKey(), tensor(e.getValue()));
     return out;
   }
 

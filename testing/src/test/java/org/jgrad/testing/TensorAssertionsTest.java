@@ -25,7 +25,8 @@ class TensorAssertionsTest {
   void failureNamesShapeWorstIndexAndValues() {
     Tensor e = Tensor.of(new double[] {0, 1, 2, 3, 4, 5}, 2, 3);
     Tensor a = Tensor.of(new double[] {0, 1.5, 2, 3, 4, 9}, 2, 3);
-    AssertionFailedError err = assertThrows(AssertionFailedError.class, () -> assertClose(e, a, 1e-5, 1e-8));
+    AssertionFailedError err =
+        assertThrows(AssertionFailedError.class, () -> assertClose(e, a, 1e-5, 1e-8));
     String m = err.getMessage();
     assertTrue(m.contains("shape [2, 3]"), m);
     assertTrue(m.contains("2 of 6 elements"), m);
@@ -36,11 +37,17 @@ class TensorAssertionsTest {
   @Test
   void shapeAndDtypeMismatchesAreNamed() {
     Tensor e = Tensor.of(new float[] {1, 2}, 2);
-    String shape = assertThrows(AssertionFailedError.class, () -> assertClose(e, Tensor.of(new float[] {1, 2}, 1, 2), 0, 0))
-        .getMessage();
+    String shape =
+        assertThrows(
+                AssertionFailedError.class,
+                () -> assertClose(e, Tensor.of(new float[] {1, 2}, 1, 2), 0, 0))
+            .getMessage();
     assertTrue(shape.contains("expected [2] but got [1, 2]"), shape);
-    String dtype = assertThrows(AssertionFailedError.class, () -> assertClose(e, Tensor.of(new double[] {1, 2}, 2), 0, 0))
-        .getMessage();
+    String dtype =
+        assertThrows(
+                AssertionFailedError.class,
+                () -> assertClose(e, Tensor.of(new double[] {1, 2}, 2), 0, 0))
+            .getMessage();
     assertTrue(dtype.contains("expected float32 but got float64"), dtype);
   }
 
@@ -51,16 +58,26 @@ class TensorAssertionsTest {
     assertClose(nan, nan, 0, 0, true);
     Tensor inf = Tensor.of(new double[] {Double.POSITIVE_INFINITY}, 1);
     assertClose(inf, inf, 0, 0);
-    assertThrows(AssertionFailedError.class, () -> assertClose(inf, Tensor.of(new double[] {1e308}, 1), 1, 1));
+    assertThrows(
+        AssertionFailedError.class,
+        () -> assertClose(inf, Tensor.of(new double[] {1e308}, 1), 1, 1));
   }
 
   @Test
   void tensorJsonRoundTrip() {
-    Tensor t = TorchCases.tensor(Map.of("shape", List.of(2.0, 2.0), "dtype", "float32",
-        "data", List.of(1.0, "NaN", "-Infinity", 4.0)));
+    Tensor t =
+        TorchCases.tensor(
+            Map.of(
+                "shape",
+                List.of(2.0, 2.0),
+                "dtype",
+                "float32",
+                "data",
+                List.of(1.0, "NaN", "-Infinity", 4.0)));
     assertEquals(DType.FLOAT32, t.dtype());
     assertArrayEquals(new int[] {2, 2}, t.shape());
-    assertClose(Tensor.of(new float[] {1, Float.NaN, Float.NEGATIVE_INFINITY, 4}, 2, 2), t, 0, 0, true);
+    assertClose(
+        Tensor.of(new float[] {1, Float.NaN, Float.NEGATIVE_INFINITY, 4}, 2, 2), t, 0, 0, true);
     TorchCases.Nd nd = TorchCases.nd(List.of(List.of(1.0, 2.0, 3.0), List.of(4.0, 5.0, 6.0)));
     assertArrayEquals(new int[] {2, 3}, nd.shape());
     assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, nd.data());
@@ -68,7 +85,10 @@ class TensorAssertionsTest {
 
   @Test
   void missingResourceSaysHowToGenerateIt() {
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> TorchCases.json("/torch/nope.json"));
-    assertTrue(e.getMessage().contains("/torch/nope.json") && e.getMessage().contains("tools/"), e.getMessage());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> TorchCases.json("/torch/nope.json"));
+    assertTrue(
+        e.getMessage().contains("/torch/nope.json") && e.getMessage().contains("tools/"),
+        e.getMessage());
   }
 }

@@ -16,10 +16,9 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Metrics per epoch, as Keras' {@code History}: one row per epoch with columns such as
- * {@code epoch}, {@code loss}, {@code accuracy}, {@code val_loss}, {@code val_accuracy},
- * {@code lr}, {@code seconds} and {@code train_seconds}. It writes itself as CSV and draws itself
- * as a PNG.
+ * Metrics per epoch, as Keras' {@code History}: one row per epoch with columns such as {@code
+ * epoch}, {@code loss}, {@code accuracy}, {@code val_loss}, {@code val_accuracy}, {@code lr},
+ * {@code seconds} and {@code train_seconds}. It writes itself as CSV and draws itself as a PNG.
  *
  * <pre>{@code
  * History h = trainer.fit();
@@ -86,7 +85,9 @@ public final class History {
       for (int i = 0; i < cols.size(); i++) {
         if (i > 0) sb.append(',');
         Double v = r.get(cols.get(i));
-        if (v != null) sb.append(cols.get(i).equals("epoch") ? Long.toString(v.longValue()) : Double.toString(v));
+        if (v != null)
+          sb.append(
+              cols.get(i).equals("epoch") ? Long.toString(v.longValue()) : Double.toString(v));
       }
       sb.append('\n');
     }
@@ -109,8 +110,14 @@ public final class History {
       if (lines.get(li).isEmpty()) continue;
       String[] cells = lines.get(li).split(",", -1);
       if (cells.length != cols.length) {
-        throw new IOException(file + ": line " + (li + 1) + " has " + cells.length + " fields, the header has "
-            + cols.length);
+        throw new IOException(
+            file
+                + ": line "
+                + (li + 1)
+                + " has "
+                + cells.length
+                + " fields, the header has "
+                + cols.length);
       }
       Map<String, Double> row = new LinkedHashMap<>();
       for (int i = 0; i < cols.length; i++) {
@@ -118,7 +125,15 @@ public final class History {
         try {
           row.put(cols[i], Double.parseDouble(cells[i]));
         } catch (NumberFormatException e) {
-          throw new IOException(file + ": line " + (li + 1) + ", column " + cols[i] + ": not a number '" + cells[i] + "'");
+          throw new IOException(
+              file
+                  + ": line "
+                  + (li + 1)
+                  + ", column "
+                  + cols[i]
+                  + ": not a number '"
+                  + cells[i]
+                  + "'");
         }
       }
       h.add(row);
@@ -127,33 +142,44 @@ public final class History {
   }
 
   /**
-   * Draws the curves against the epoch into a PNG (headless): the losses, then the other
-   * metrics (train and validation together), then the learning rate when it changed.
+   * Draws the curves against the epoch into a PNG (headless): the losses, then the other metrics
+   * (train and validation together), then the learning rate when it changed.
    */
   public void plot(Path png) throws IOException {
     if (rows.isEmpty()) throw new IllegalStateException("History.plot: no epochs recorded");
-    if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+    if (System.getProperty("java.awt.headless") == null)
+      System.setProperty("java.awt.headless", "true");
     createParent(png);
     double[] epoch = column("epoch");
     for (int i = 0; i < epoch.length; i++) if (Double.isNaN(epoch[i])) epoch[i] = i + 1;
     List<String> cols = columns();
     List<XYChart> charts = new ArrayList<>();
     // every loss (loss, val_loss and those of further evaluation sets) in one chart
-    addChart(charts, chart("loss", epoch, cols.stream().filter(c -> c.equals("loss") || c.endsWith("_loss")).toList()));
+    addChart(
+        charts,
+        chart(
+            "loss",
+            epoch,
+            cols.stream().filter(c -> c.equals("loss") || c.endsWith("_loss")).toList()));
     Set<String> metrics = new LinkedHashSet<>();
     for (String c : cols) {
       String base = c.startsWith("val_") ? c.substring(4) : c;
-      if (!base.endsWith("_loss") && !Set.of("epoch", "loss", "lr", "seconds", "train_seconds").contains(base)) {
+      if (!base.endsWith("_loss")
+          && !Set.of("epoch", "loss", "lr", "seconds", "train_seconds").contains(base)) {
         metrics.add(base);
       }
     }
     for (String m : metrics) {
-      addChart(charts, chart(m, epoch, cols.stream().filter(c -> c.equals(m) || c.equals("val_" + m)).toList()));
+      addChart(
+          charts,
+          chart(m, epoch, cols.stream().filter(c -> c.equals(m) || c.equals("val_" + m)).toList()));
     }
     double[] lr = column("lr");
-    if (lr.length > 1 && min("lr") != max("lr")) addChart(charts, chart("learning rate", epoch, List.of("lr")));
+    if (lr.length > 1 && min("lr") != max("lr"))
+      addChart(charts, chart("learning rate", epoch, List.of("lr")));
     if (charts.isEmpty()) throw new IllegalStateException("History.plot: no finite values to plot");
-    BitmapEncoder.saveBitmap(charts, 1, charts.size(), png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(
+        charts, 1, charts.size(), png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
   private static void addChart(List<XYChart> charts, XYChart chart) {
@@ -163,7 +189,8 @@ public final class History {
   /** A chart of the given columns, or null when none has a finite value. */
   private XYChart chart(String title, double[] epoch, List<String> series) {
     int added = 0;
-    XYChart chart = new XYChartBuilder().width(480).height(360).title(title).xAxisTitle("epoch").build();
+    XYChart chart =
+        new XYChartBuilder().width(480).height(360).title(title).xAxisTitle("epoch").build();
     // below the plot, so the legend never hides a curve
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
     chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);

@@ -21,7 +21,12 @@ import java.util.Objects;
 public final class ProgressBar {
 
   /** How to report. AUTO draws a bar on a terminal and plain lines otherwise. */
-  public enum Mode { AUTO, TERMINAL, PLAIN, OFF }
+  public enum Mode {
+    AUTO,
+    TERMINAL,
+    PLAIN,
+    OFF
+  }
 
   private static final int WIDTH = 30;
 
@@ -41,7 +46,8 @@ public final class ProgressBar {
     this(out, mode, 10.0, System::nanoTime);
   }
 
-  ProgressBar(PrintStream out, Mode mode, double plainInterval, java.util.function.LongSupplier nanoClock) {
+  ProgressBar(
+      PrintStream out, Mode mode, double plainInterval, java.util.function.LongSupplier nanoClock) {
     this.out = Objects.requireNonNull(out, "out");
     Mode m = mode == Mode.AUTO ? (isTerminal() ? Mode.TERMINAL : Mode.PLAIN) : mode;
     this.terminal = m == Mode.TERMINAL;
@@ -51,9 +57,9 @@ public final class ProgressBar {
   }
 
   /**
-   * True when standard output is an interactive terminal: {@code System.console()} exists and,
-   * on JDK 22+ (where a console exists even for redirected output), {@code Console.isTerminal()}
-   * says so. {@code TERM=dumb} counts as no terminal.
+   * True when standard output is an interactive terminal: {@code System.console()} exists and, on
+   * JDK 22+ (where a console exists even for redirected output), {@code Console.isTerminal()} says
+   * so. {@code TERM=dumb} counts as no terminal.
    */
   public static boolean isTerminal() {
     Console c = System.console();
@@ -86,7 +92,7 @@ public final class ProgressBar {
     long now = clock.getAsLong();
     double elapsed = (now - start) / 1e9;
     if (terminal) {
-      if (done < total && now - lastDraw < 100_000_000L && done > 1) return;   // redraw at most 10×/s
+      if (done < total && now - lastDraw < 100_000_000L && done > 1) return; // redraw at most 10×/s
       lastDraw = now;
       StringBuilder sb = new StringBuilder(label).append(' ');
       if (total > 0) {
@@ -98,7 +104,8 @@ public final class ProgressBar {
         sb.append(done);
       }
       sb.append(String.format(Locale.ROOT, "  %s it/s", rate(done, elapsed)));
-      if (total > 0 && done > 0 && done < total) sb.append("  ETA ").append(clockTime(elapsed / done * (total - done)));
+      if (total > 0 && done > 0 && done < total)
+        sb.append("  ETA ").append(clockTime(elapsed / done * (total - done)));
       if (!Double.isNaN(loss)) sb.append(String.format(Locale.ROOT, "  loss %.4f", loss));
       String line = sb.toString();
       int pad = Math.max(0, lastLength - line.length());
@@ -107,9 +114,16 @@ public final class ProgressBar {
       lastLength = line.length();
     } else if ((now - lastDraw) / 1e9 >= plainInterval && done < total) {
       lastDraw = now;
-      out.println(String.format(Locale.ROOT, "%s %d/%s %s it/s%s loss %.4f", label, done,
-          total > 0 ? Integer.toString(total) : "?", rate(done, elapsed),
-          total > 0 && done > 0 ? " ETA " + clockTime(elapsed / done * (total - done)) : "", loss));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%s %d/%s %s it/s%s loss %.4f",
+              label,
+              done,
+              total > 0 ? Integer.toString(total) : "?",
+              rate(done, elapsed),
+              total > 0 && done > 0 ? " ETA " + clockTime(elapsed / done * (total - done)) : "",
+              loss));
     }
   }
 
@@ -119,10 +133,16 @@ public final class ProgressBar {
     double elapsed = (clock.getAsLong() - start) / 1e9;
     StringBuilder sb = new StringBuilder(label).append(' ').append(done);
     if (total > 0) sb.append('/').append(total);
-    sb.append(' ').append(duration(elapsed)).append(' ').append(rate(done, elapsed)).append(" it/s");
-    logs.forEach((k, v) -> {
-      if (!k.equals("epoch") && !k.equals("seconds")) sb.append(" - ").append(k).append(' ').append(format(k, v));
-    });
+    sb.append(' ')
+        .append(duration(elapsed))
+        .append(' ')
+        .append(rate(done, elapsed))
+        .append(" it/s");
+    logs.forEach(
+        (k, v) -> {
+          if (!k.equals("epoch") && !k.equals("seconds"))
+            sb.append(" - ").append(k).append(' ').append(format(k, v));
+        });
     String line = sb.toString();
     if (terminal) {
       out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())) + "\n");

@@ -24,9 +24,9 @@ import org.jgrad.optim.lr.ReduceLROnPlateau;
 import org.jgrad.tensor.Tensor;
 
 /**
- * The common training loop, so examples stay short: epochs over a training loader, evaluation on
- * a validation loader, metrics, a progress bar, a history written as CSV and PNG, a checkpoint of
- * the best model, learning-rate schedules, gradient clipping, early stopping and callbacks.
+ * The common training loop, so examples stay short: epochs over a training loader, evaluation on a
+ * validation loader, metrics, a progress bar, a history written as CSV and PNG, a checkpoint of the
+ * best model, learning-rate schedules, gradient clipping, early stopping and callbacks.
  *
  * <pre>{@code
  * Module model = new Sequential(new Linear(2, 32), new ReLU(), new Linear(32, 2));
@@ -55,17 +55,17 @@ import org.jgrad.tensor.Tensor;
  * }
  * }</pre>
  *
- * <p>The optimizer is always stepped through a closure, so {@link org.jgrad.optim.LBFGS} works
- * too. Training metrics are computed on each batch's output before the update (as Keras does);
- * validation runs in eval mode without grad recording. The history's {@code lr} is group 0's
- * rate at the start of the epoch, {@code seconds} the epoch's wall time with evaluation and
- * {@code train_seconds} the time of the training pass alone.
+ * <p>The optimizer is always stepped through a closure, so {@link org.jgrad.optim.LBFGS} works too.
+ * Training metrics are computed on each batch's output before the update (as Keras does);
+ * validation runs in eval mode without grad recording. The history's {@code lr} is group 0's rate
+ * at the start of the epoch, {@code seconds} the epoch's wall time with evaluation and {@code
+ * train_seconds} the time of the training pass alone.
  *
- * <p>Beyond the plain loop: {@link Builder#trainLoss} for a loss that needs more than the
- * output and the target (regularisation, a second network, inputs assembled per batch), {@link
- * Builder#evaluation} for further data sets evaluated after every epoch (the training set in
- * eval mode, a test set), {@link Builder#minBatchSize} to skip batches too small for batch norm,
- * and {@link Callback#onBatchEnd} for per-batch work.
+ * <p>Beyond the plain loop: {@link Builder#trainLoss} for a loss that needs more than the output
+ * and the target (regularisation, a second network, inputs assembled per batch), {@link
+ * Builder#evaluation} for further data sets evaluated after every epoch (the training set in eval
+ * mode, a test set), {@link Builder#minBatchSize} to skip batches too small for batch norm, and
+ * {@link Callback#onBatchEnd} for per-batch work.
  */
 public final class Trainer {
   private final Module model;
@@ -106,7 +106,8 @@ public final class Trainer {
     this.trainLoss = b.trainLoss;
     this.evaluations = new LinkedHashMap<>(b.evaluations);
     this.minBatchSize = b.minBatchSize;
-    if (b.train == null) throw new IllegalArgumentException("Trainer: no training data; call train(loader)");
+    if (b.train == null)
+      throw new IllegalArgumentException("Trainer: no training data; call train(loader)");
     this.train = b.train;
     this.validation = b.validation;
     this.metrics = List.copyOf(b.metrics);
@@ -114,20 +115,29 @@ public final class Trainer {
     this.epochScheduler = b.epochScheduler;
     this.batchScheduler = b.batchScheduler;
     this.plateau = b.plateau;
-    this.plateauMonitor = b.plateauMonitor != null ? b.plateauMonitor : defaultMonitor(b.validation);
+    this.plateauMonitor =
+        b.plateauMonitor != null ? b.plateauMonitor : defaultMonitor(b.validation);
     this.clipNorm = b.clipNorm;
     this.earlyStopping = b.earlyStopping;
-    this.earlyStoppingMonitor = b.earlyStoppingMonitor != null ? b.earlyStoppingMonitor : defaultMonitor(b.validation);
+    this.earlyStoppingMonitor =
+        b.earlyStoppingMonitor != null ? b.earlyStoppingMonitor : defaultMonitor(b.validation);
     this.outputDir = b.outputDir;
     Path ckpt = b.checkpoint;
-    if (ckpt == null && outputDir != null && b.checkpointEnabled) ckpt = outputDir.resolve("best.safetensors");
+    if (ckpt == null && outputDir != null && b.checkpointEnabled)
+      ckpt = outputDir.resolve("best.safetensors");
     this.checkpoint = ckpt;
-    this.checkpointMonitor = b.checkpointMonitor != null ? b.checkpointMonitor : defaultMonitor(b.validation);
-    this.checkpointMode = b.checkpointMode != null ? b.checkpointMode
-        : (checkpointMonitor.endsWith("loss") ? EarlyStopping.Mode.MIN : EarlyStopping.Mode.MAX);
+    this.checkpointMonitor =
+        b.checkpointMonitor != null ? b.checkpointMonitor : defaultMonitor(b.validation);
+    this.checkpointMode =
+        b.checkpointMode != null
+            ? b.checkpointMode
+            : (checkpointMonitor.endsWith("loss")
+                ? EarlyStopping.Mode.MIN
+                : EarlyStopping.Mode.MAX);
     this.restoreBest = b.restoreBest;
     if (restoreBest && checkpoint == null) {
-      throw new IllegalArgumentException("Trainer: restoreBest needs a checkpoint file (checkpoint(...) or outputDir(...))");
+      throw new IllegalArgumentException(
+          "Trainer: restoreBest needs a checkpoint file (checkpoint(...) or outputDir(...))");
     }
     this.callbacks = List.copyOf(b.callbacks);
     this.progress = new ProgressBar(b.out, b.progressMode);
@@ -142,7 +152,8 @@ public final class Trainer {
    * Starts a trainer for {@code model}, stepping {@code optimizer} on {@code lossFn(output,
    * target)} (for example {@code new CrossEntropyLoss()::forward}).
    */
-  public static Builder builder(Module model, Optimizer optimizer, BiFunction<Tensor, Tensor, Tensor> lossFn) {
+  public static Builder builder(
+      Module model, Optimizer optimizer, BiFunction<Tensor, Tensor, Tensor> lossFn) {
     return new Builder(model, optimizer, lossFn);
   }
 
@@ -182,7 +193,9 @@ public final class Trainer {
       this.lossFn = Objects.requireNonNull(lossFn, "lossFn");
     }
 
-    /** The training batches; iterated once per epoch (a {@link DataLoader} reshuffles each time). */
+    /**
+     * The training batches; iterated once per epoch (a {@link DataLoader} reshuffles each time).
+     */
     public Builder train(Iterable<Batch> loader) {
       this.train = Objects.requireNonNull(loader, "loader");
       return this;
@@ -196,9 +209,9 @@ public final class Trainer {
 
     /**
      * Replaces {@code lossFn(model(inputs), targets)} as the loss minimised on training batches;
-     * {@code lossFn} still scores the validation and {@link #evaluation} sets. The trainer does
-     * not see the model's output then, so the history has no training metrics (their
-     * validation columns remain); the {@code loss} column is the mean of this loss.
+     * {@code lossFn} still scores the validation and {@link #evaluation} sets. The trainer does not
+     * see the model's output then, so the history has no training metrics (their validation columns
+     * remain); the {@code loss} column is the mean of this loss.
      */
     public Builder trainLoss(BatchLoss loss) {
       this.trainLoss = Objects.requireNonNull(loss, "loss");
@@ -212,9 +225,14 @@ public final class Trainer {
      */
     public Builder evaluation(String prefix, Iterable<Batch> loader) {
       Objects.requireNonNull(loader, "loader");
-      if (prefix == null || prefix.isEmpty() || prefix.equals("val_") || evaluations.containsKey(prefix)) {
-        throw new IllegalArgumentException("Trainer: evaluation prefix must be non-empty, not \"val_\" and unique, got \""
-            + prefix + "\"");
+      if (prefix == null
+          || prefix.isEmpty()
+          || prefix.equals("val_")
+          || evaluations.containsKey(prefix)) {
+        throw new IllegalArgumentException(
+            "Trainer: evaluation prefix must be non-empty, not \"val_\" and unique, got \""
+                + prefix
+                + "\"");
       }
       evaluations.put(prefix, loader);
       return this;
@@ -225,14 +243,15 @@ public final class Trainer {
      * training mode; a last batch of one would fail).
      */
     public Builder minBatchSize(int n) {
-      if (n < 1) throw new IllegalArgumentException("Trainer: minBatchSize must be at least 1, got " + n);
+      if (n < 1)
+        throw new IllegalArgumentException("Trainer: minBatchSize must be at least 1, got " + n);
       this.minBatchSize = n;
       return this;
     }
 
     /**
-     * Metrics computed on training and validation batches besides the loss. Each instance is
-     * reset and reused for the training pass, then for the validation pass.
+     * Metrics computed on training and validation batches besides the loss. Each instance is reset
+     * and reused for the training pass, then for the validation pass.
      */
     public Builder metrics(Metric... ms) {
       for (Metric m : ms) metrics.add(Objects.requireNonNull(m, "metric"));
@@ -257,7 +276,9 @@ public final class Trainer {
       return this;
     }
 
-    /** Reduces the rate on a plateau of {@code monitor} (default {@code val_loss}, or {@code loss}). */
+    /**
+     * Reduces the rate on a plateau of {@code monitor} (default {@code val_loss}, or {@code loss}).
+     */
     public Builder reduceLrOnPlateau(ReduceLROnPlateau p, String monitor) {
       this.plateau = p;
       this.plateauMonitor = monitor;
@@ -266,15 +287,17 @@ public final class Trainer {
 
     /** Clips the gradients' global 2-norm to {@code maxNorm} before each step. */
     public Builder clipGradNorm(double maxNorm) {
-      if (!(maxNorm > 0)) throw new IllegalArgumentException("Trainer: clipGradNorm must be positive, got " + maxNorm);
+      if (!(maxNorm > 0))
+        throw new IllegalArgumentException(
+            "Trainer: clipGradNorm must be positive, got " + maxNorm);
       this.clipNorm = maxNorm;
       return this;
     }
 
     /**
-     * Stops when {@code es} says so, fed with {@code monitor} (default {@code val_loss}, or {@code loss}).
-     * When {@code es} restores best weights ({@link EarlyStopping#restoreBestWeights}), the model
-     * ends with them also when the epochs run out before it stops.
+     * Stops when {@code es} says so, fed with {@code monitor} (default {@code val_loss}, or {@code
+     * loss}). When {@code es} restores best weights ({@link EarlyStopping#restoreBestWeights}), the
+     * model ends with them also when the epochs run out before it stops.
      */
     public Builder earlyStopping(EarlyStopping es, String monitor) {
       this.earlyStopping = es;
@@ -283,8 +306,8 @@ public final class Trainer {
     }
 
     /**
-     * Saves the model ({@link Module#save}) to {@code file} whenever {@code monitor} reaches a
-     * new best ({@code mode} MIN for losses, MAX for accuracies).
+     * Saves the model ({@link Module#save}) to {@code file} whenever {@code monitor} reaches a new
+     * best ({@code mode} MIN for losses, MAX for accuracies).
      */
     public Builder checkpoint(Path file, String monitor, EarlyStopping.Mode mode) {
       this.checkpoint = file;
@@ -308,9 +331,9 @@ public final class Trainer {
     }
 
     /**
-     * Writes {@code history.csv} there after every epoch and {@code history.png} at the end (and
-     * at most once a minute during training), and (unless
-     * {@link #noCheckpoint()}) {@code best.safetensors} monitoring {@code val_loss} (or {@code loss}).
+     * Writes {@code history.csv} there after every epoch and {@code history.png} at the end (and at
+     * most once a minute during training), and (unless {@link #noCheckpoint()}) {@code
+     * best.safetensors} monitoring {@code val_loss} (or {@code loss}).
      */
     public Builder outputDir(Path dir) {
       this.outputDir = dir;
@@ -399,10 +422,17 @@ public final class Trainer {
       saveIfBest(epoch, logs);
       writeOutputs(false);
       for (Callback c : callbacks) c.onEpochEnd(this, epoch, history.last());
-      if (earlyStopping != null && earlyStopping.step(monitored(logs, earlyStoppingMonitor, "earlyStopping"))) {
-        progress.message("Early stopping after epoch " + epoch + ": best " + earlyStoppingMonitor + " "
-            + ProgressBar.format(earlyStoppingMonitor, earlyStopping.best()) + " at epoch "
-            + (earlyStopping.bestEpoch() + 1));
+      if (earlyStopping != null
+          && earlyStopping.step(monitored(logs, earlyStoppingMonitor, "earlyStopping"))) {
+        progress.message(
+            "Early stopping after epoch "
+                + epoch
+                + ": best "
+                + earlyStoppingMonitor
+                + " "
+                + ProgressBar.format(earlyStoppingMonitor, earlyStopping.best())
+                + " at epoch "
+                + (earlyStopping.bestEpoch() + 1));
         stopRequested = true;
       }
     }
@@ -414,10 +444,17 @@ public final class Trainer {
       try {
         model.load(checkpoint);
       } catch (IOException e) {
-        throw new UncheckedIOException("Trainer: cannot reload the best checkpoint " + checkpoint, e);
+        throw new UncheckedIOException(
+            "Trainer: cannot reload the best checkpoint " + checkpoint, e);
       }
-      progress.message("Restored the weights of epoch " + bestEpoch + " (" + checkpointMonitor + " "
-          + ProgressBar.format(checkpointMonitor, bestMonitored) + ")");
+      progress.message(
+          "Restored the weights of epoch "
+              + bestEpoch
+              + " ("
+              + checkpointMonitor
+              + " "
+              + ProgressBar.format(checkpointMonitor, bestMonitored)
+              + ")");
     }
     for (Callback c : callbacks) c.onTrainEnd(this, history);
     return history;
@@ -433,20 +470,22 @@ public final class Trainer {
       if (raw.size() < minBatchSize) continue;
       Batch b = onDevice(raw);
       Tensor[] firstOutput = new Tensor[1];
-      Tensor loss = optimizer.step(() -> {
-        optimizer.zeroGrad();
-        Tensor l;
-        if (trainLoss != null) {
-          l = trainLoss.apply(model, b);
-        } else {
-          Tensor out = model.call(b.inputs());
-          l = lossFn.apply(out, b.targets());
-          if (firstOutput[0] == null) firstOutput[0] = out.detach();
-        }
-        l.backward();
-        if (!Double.isNaN(clipNorm)) ClipGrad.clipGradNorm(optimizer.params(), clipNorm);
-        return l;
-      });
+      Tensor loss =
+          optimizer.step(
+              () -> {
+                optimizer.zeroGrad();
+                Tensor l;
+                if (trainLoss != null) {
+                  l = trainLoss.apply(model, b);
+                } else {
+                  Tensor out = model.call(b.inputs());
+                  l = lossFn.apply(out, b.targets());
+                  if (firstOutput[0] == null) firstOutput[0] = out.detach();
+                }
+                l.backward();
+                if (!Double.isNaN(clipNorm)) ClipGrad.clipGradNorm(optimizer.params(), clipNorm);
+                return l;
+              });
       if (batchScheduler != null) batchScheduler.step();
       double l = loss.item();
       int n = b.size();
@@ -462,8 +501,9 @@ public final class Trainer {
       for (Callback c : callbacks) c.onBatchEnd(this, epoch, batchIndex - 1, l);
     }
     if (seen == 0) {
-      throw new IllegalStateException("Trainer: the training loader produced no batches"
-          + (minBatchSize > 1 ? " of at least minBatchSize " + minBatchSize + " rows" : ""));
+      throw new IllegalStateException(
+          "Trainer: the training loader produced no batches"
+              + (minBatchSize > 1 ? " of at least minBatchSize " + minBatchSize + " rows" : ""));
     }
     logs.put("loss", lossSum / seen);
     if (trainLoss == null) for (Metric m : metrics) logs.put(m.name(), m.value());
@@ -514,8 +554,14 @@ public final class Trainer {
   private double monitored(Map<String, Double> logs, String key, String who) {
     Double v = logs.get(key);
     if (v == null) {
-      throw new IllegalArgumentException("Trainer: " + who + " monitors '" + key + "', which is not among the epoch's "
-          + "values " + logs.keySet());
+      throw new IllegalArgumentException(
+          "Trainer: "
+              + who
+              + " monitors '"
+              + key
+              + "', which is not among the epoch's "
+              + "values "
+              + logs.keySet());
     }
     return v;
   }
@@ -523,8 +569,12 @@ public final class Trainer {
   private void saveIfBest(int epoch, Map<String, Double> logs) {
     if (checkpoint == null) return;
     double v = monitored(logs, checkpointMonitor, "checkpoint");
-    boolean better = !Double.isNaN(v) && (Double.isNaN(bestMonitored)
-        || (checkpointMode == EarlyStopping.Mode.MIN ? v < bestMonitored : v > bestMonitored));
+    boolean better =
+        !Double.isNaN(v)
+            && (Double.isNaN(bestMonitored)
+                || (checkpointMode == EarlyStopping.Mode.MIN
+                    ? v < bestMonitored
+                    : v > bestMonitored));
     if (!better) return;
     bestMonitored = v;
     bestEpoch = epoch;

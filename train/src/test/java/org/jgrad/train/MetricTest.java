@@ -18,14 +18,18 @@ class MetricTest {
     Metric acc = Metric.accuracy();
     acc.reset();
     assertTrue(Double.isNaN(acc.value()));
-    acc.update(Tensor.of(new float[] {0.1f, 0.9f, 0.8f, 0.2f, 0.3f, 0.7f}, 3, 2), Tensor.ofLongs(new long[] {1, 0, 0}));
+    acc.update(
+        Tensor.of(new float[] {0.1f, 0.9f, 0.8f, 0.2f, 0.3f, 0.7f}, 3, 2),
+        Tensor.ofLongs(new long[] {1, 0, 0}));
     assertEquals(2.0 / 3, acc.value(), 1e-12);
     acc.update(Tensor.of(new float[] {0.9f, 0.1f}, 1, 2), Tensor.ofLongs(new long[] {0}));
     assertEquals(3.0 / 4, acc.value(), 1e-12);
 
     Metric bin = Metric.accuracy();
     bin.reset();
-    bin.update(Tensor.of(new float[] {0.2f, 0.6f, 0.5f, 0.4f}, 4, 1), Tensor.of(new float[] {0, 1, 0, 1}, 4, 1));
+    bin.update(
+        Tensor.of(new float[] {0.2f, 0.6f, 0.5f, 0.4f}, 4, 1),
+        Tensor.of(new float[] {0, 1, 0, 1}, 4, 1));
     assertEquals(0.5, bin.value(), 1e-12);
 
     Metric logits = Metric.binaryAccuracy(0);
@@ -35,19 +39,24 @@ class MetricTest {
 
     Metric oneHot = Metric.accuracy();
     oneHot.reset();
-    oneHot.update(Tensor.of(new float[] {0.1f, 0.9f, 0.8f, 0.2f}, 2, 2), Tensor.of(new float[] {0, 1, 0, 1}, 2, 2));
+    oneHot.update(
+        Tensor.of(new float[] {0.1f, 0.9f, 0.8f, 0.2f}, 2, 2),
+        Tensor.of(new float[] {0, 1, 0, 1}, 2, 2));
     assertEquals(0.5, oneHot.value());
 
-    assertThrows(IllegalArgumentException.class,
-        () -> acc.update(Tensor.of(new float[] {0.1f, 0.9f}, 1, 2), Tensor.ofLongs(new long[] {0, 1})));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            acc.update(
+                Tensor.of(new float[] {0.1f, 0.9f}, 1, 2), Tensor.ofLongs(new long[] {0, 1})));
   }
 
   @Test
   void meanMetricWeightsByBatchSize() {
     Metric mae = Metric.mean("mae", (o, y) -> o.sub(y).abs().mean().item());
     mae.reset();
-    mae.update(Tensor.of(new float[] {1, 1, 1}), Tensor.of(new float[] {0, 0, 0}));   // 1.0 over 3
-    mae.update(Tensor.of(new float[] {4}), Tensor.of(new float[] {0}));               // 4.0 over 1
+    mae.update(Tensor.of(new float[] {1, 1, 1}), Tensor.of(new float[] {0, 0, 0})); // 1.0 over 3
+    mae.update(Tensor.of(new float[] {4}), Tensor.of(new float[] {0})); // 4.0 over 1
     assertEquals(7.0 / 4, mae.value(), 1e-12);
     assertEquals("mae", mae.name());
   }

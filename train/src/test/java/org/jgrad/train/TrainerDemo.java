@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The README's example: a small MLP on two moons with AdamW and a one-cycle schedule. It runs
- * only when asked, because it writes into the repository:
+ * The README's example: a small MLP on two moons with AdamW and a one-cycle schedule. It runs only
+ * when asked, because it writes into the repository:
  *
  * <pre>
  * ./mvnw -B -ntp -o -pl optim -am test -Dsurefire.failIfNoSpecifiedTests=false \
@@ -31,28 +31,36 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class TrainerDemo {
 
   @Test
-  @EnabledIfSystemProperty(named = "jgrad.demo.dir", matches = ".+", disabledReason = "writes into the repository; "
-      + "run with -Djgrad.demo.dir=<absolute dir> to regenerate docs/trainer-demo")
+  @EnabledIfSystemProperty(
+      named = "jgrad.demo.dir",
+      matches = ".+",
+      disabledReason =
+          "writes into the repository; "
+              + "run with -Djgrad.demo.dir=<absolute dir> to regenerate docs/trainer-demo")
   void twoMoons() throws Exception {
     Path out = Path.of(System.getProperty("jgrad.demo.dir"));
 
     TensorDataset train = TensorDataset.of(Synthetic.twoMoons(1000, 0.2, 1));
     TensorDataset val = TensorDataset.of(Synthetic.twoMoons(300, 0.2, 2));
     Tensor.manualSeed(0);
-    Module model = new Sequential(new Linear(2, 32), new ReLU(), new Linear(32, 32), new ReLU(), new Linear(32, 2));
+    Module model =
+        new Sequential(
+            new Linear(2, 32), new ReLU(), new Linear(32, 32), new ReLU(), new Linear(32, 2));
     Optimizer opt = new AdamW(model.parameters(), AdamW.options().lr(0.01));
     DataLoader trainLoader = new DataLoader(train, 32, true, 42);
 
-    History history = Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
-        .train(trainLoader)
-        .validation(new DataLoader(val, 300))
-        .metrics(Metric.accuracy())
-        .epochs(20)
-        .batchScheduler(new OneCycleLR(opt, OneCycleLR.options(0.02).epochs(20, trainLoader.size())))
-        .outputDir(out)                 // history.csv, history.png, best.safetensors
-        .restoreBest(true)              // reload the epoch with the lowest val_loss at the end
-        .build()
-        .fit();
+    History history =
+        Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
+            .train(trainLoader)
+            .validation(new DataLoader(val, 300))
+            .metrics(Metric.accuracy())
+            .epochs(20)
+            .batchScheduler(
+                new OneCycleLR(opt, OneCycleLR.options(0.02).epochs(20, trainLoader.size())))
+            .outputDir(out) // history.csv, history.png, best.safetensors
+            .restoreBest(true) // reload the epoch with the lowest val_loss at the end
+            .build()
+            .fit();
 
     assertTrue(history.max("val_accuracy") > 0.95, history.last().toString());
     assertTrue(Files.exists(out.resolve("history.png")));

@@ -55,23 +55,35 @@ class TrainerTest {
     Module model = mlp(1);
     Optimizer opt = new Adam(model.parameters(), 0.03);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    Trainer trainer = Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
-        .train(new DataLoader(moons(400, 1), 32, true, 7))
-        .validation(new DataLoader(moons(200, 2), 100))
-        .metrics(Metric.accuracy())
-        .epochs(12)
-        .scheduler(new StepLR(opt, 6, 0.5))
-        .outputDir(dir)
-        .restoreBest(true)
-        .progress(sink(log), ProgressBar.Mode.PLAIN)
-        .build();
+    Trainer trainer =
+        Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
+            .train(new DataLoader(moons(400, 1), 32, true, 7))
+            .validation(new DataLoader(moons(200, 2), 100))
+            .metrics(Metric.accuracy())
+            .epochs(12)
+            .scheduler(new StepLR(opt, 6, 0.5))
+            .outputDir(dir)
+            .restoreBest(true)
+            .progress(sink(log), ProgressBar.Mode.PLAIN)
+            .build();
     History h = trainer.fit();
 
     assertEquals(12, h.size());
-    assertEquals(List.of("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds", "train_seconds"),
+    assertEquals(
+        List.of(
+            "epoch",
+            "loss",
+            "accuracy",
+            "val_loss",
+            "val_accuracy",
+            "lr",
+            "seconds",
+            "train_seconds"),
         h.columns());
     for (Map<String, Double> row : h.epochs()) {
-      assertTrue(row.get("train_seconds") > 0 && row.get("train_seconds") <= row.get("seconds"), row.toString());
+      assertTrue(
+          row.get("train_seconds") > 0 && row.get("train_seconds") <= row.get("seconds"),
+          row.toString());
     }
     assertTrue(h.max("val_accuracy") > 0.9, "two moons are learnable (chance is 0.5): " + h.last());
     assertTrue(h.column("loss")[11] < h.column("loss")[0] / 3, "training loss falls");
@@ -105,8 +117,12 @@ class TrainerTest {
     Optimizer optA = new SGD(a.parameters(), SGD.options(0.1).momentum(0.9));
     Optimizer optB = new SGD(b.parameters(), SGD.options(0.1).momentum(0.9));
     CrossEntropyLoss ce = new CrossEntropyLoss();
-    Trainer.builder(a, optA, ce::forward).train(new DataLoader(moons(128, 5), 16, true, 11)).epochs(2)
-        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build().fit();
+    Trainer.builder(a, optA, ce::forward)
+        .train(new DataLoader(moons(128, 5), 16, true, 11))
+        .epochs(2)
+        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF)
+        .build()
+        .fit();
 
     DataLoader loader = new DataLoader(moons(128, 5), 16, true, 11);
     for (int epoch = 0; epoch < 2; epoch++) {
@@ -129,7 +145,7 @@ class TrainerTest {
     long[] now = {0};
     ProgressBar bar = new ProgressBar(sink(buf), ProgressBar.Mode.TERMINAL, 10, () -> now[0]);
     bar.start("Epoch 1/5", 100);
-    now[0] = 2_000_000_000L;   // 40 batches in 2 s: 20 it/s, 60 left → 3 s
+    now[0] = 2_000_000_000L; // 40 batches in 2 s: 20 it/s, 60 left → 3 s
     bar.update(40, 0.5);
     String s = buf.toString(StandardCharsets.UTF_8);
     assertTrue(s.startsWith("\rEpoch 1/5 [============>"), s);
@@ -149,7 +165,7 @@ class TrainerTest {
     ProgressBar bar = new ProgressBar(sink(buf), ProgressBar.Mode.PLAIN, 10, () -> now[0]);
     bar.start("Epoch 1/1", 1000);
     for (int i = 1; i <= 999; i++) {
-      now[0] = i * 50_000_000L;   // 50 ms per batch: a line every 10 s = every 200 batches
+      now[0] = i * 50_000_000L; // 50 ms per batch: a line every 10 s = every 200 batches
       bar.update(i, 1.0);
     }
     bar.finish(1000, Map.of("loss", 1.0));
@@ -166,37 +182,45 @@ class TrainerTest {
   @Test
   void earlyStoppingAndCallbacksEndTrainingEarly() {
     Module model = mlp(4);
-    Optimizer opt = new SGD(model.parameters(), 0.0);   // lr 0: the loss never improves
+    Optimizer opt = new SGD(model.parameters(), 0.0); // lr 0: the loss never improves
     List<String> events = new ArrayList<>();
-    History h = Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
-        .train(new DataLoader(moons(64, 1), 32))
-        .epochs(50)
-        .earlyStopping(new EarlyStopping(EarlyStopping.Mode.MIN, 3, 0), "loss")
-        .callback(new Callback() {
-          @Override
-          public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
-            events.add("end" + epoch);
-          }
+    History h =
+        Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
+            .train(new DataLoader(moons(64, 1), 32))
+            .epochs(50)
+            .earlyStopping(new EarlyStopping(EarlyStopping.Mode.MIN, 3, 0), "loss")
+            .callback(
+                new Callback() {
+                  @Override
+                  public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+                    events.add("end" + epoch);
+                  }
 
-          @Override
-          public void onTrainEnd(Trainer t, History history) {
-            events.add("done");
-          }
-        })
-        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build().fit();
+                  @Override
+                  public void onTrainEnd(Trainer t, History history) {
+                    events.add("done");
+                  }
+                })
+            .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF)
+            .build()
+            .fit();
     assertEquals(4, h.size(), "epoch 1 sets the best, epochs 2-4 do not improve");
     assertEquals(List.of("end1", "end2", "end3", "end4", "done"), events);
 
     Module m2 = mlp(4);
-    Trainer t = Trainer.builder(m2, new Adam(m2.parameters(), 0.01), new CrossEntropyLoss()::forward)
-        .train(new DataLoader(moons(64, 1), 32)).epochs(50)
-        .callback(new Callback() {
-          @Override
-          public void onEpochEnd(Trainer tr, int epoch, Map<String, Double> logs) {
-            if (epoch == 2) tr.stop();
-          }
-        })
-        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build();
+    Trainer t =
+        Trainer.builder(m2, new Adam(m2.parameters(), 0.01), new CrossEntropyLoss()::forward)
+            .train(new DataLoader(moons(64, 1), 32))
+            .epochs(50)
+            .callback(
+                new Callback() {
+                  @Override
+                  public void onEpochEnd(Trainer tr, int epoch, Map<String, Double> logs) {
+                    if (epoch == 2) tr.stop();
+                  }
+                })
+            .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF)
+            .build();
     assertEquals(2, t.fit().size());
   }
 
@@ -204,11 +228,16 @@ class TrainerTest {
   void lbfgsTrainsFullBatchThroughTheClosure() {
     Module model = mlp(6);
     TensorDataset data = moons(200, 3);
-    LBFGS opt = new LBFGS(model.parameters(), LBFGS.options().maxIter(10).lineSearchFn("strong_wolfe"));
-    History h = Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
-        .train(List.of(new Batch(data.inputs(), data.targets())))
-        .metrics(Metric.accuracy()).epochs(5)
-        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build().fit();
+    LBFGS opt =
+        new LBFGS(model.parameters(), LBFGS.options().maxIter(10).lineSearchFn("strong_wolfe"));
+    History h =
+        Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
+            .train(List.of(new Batch(data.inputs(), data.targets())))
+            .metrics(Metric.accuracy())
+            .epochs(5)
+            .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF)
+            .build()
+            .fit();
     assertTrue(h.last().get("loss") < 0.1, "LBFGS fits two moons: " + h.last());
     assertTrue(h.last().get("accuracy") > 0.97, h.last().toString());
   }
@@ -217,12 +246,19 @@ class TrainerTest {
   void misconfigurationsAreReported() {
     Module model = mlp(1);
     Optimizer opt = new SGD(model.parameters(), 0.1);
-    assertThrows(IllegalArgumentException.class, () -> Trainer.builder(model, opt, (o, t) -> o.sum()).build());
-    assertThrows(IllegalArgumentException.class, () -> Trainer.builder(model, opt, (o, t) -> o.sum()).epochs(0));
-    Trainer t = Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
-        .train(new DataLoader(moons(32, 1), 32)).epochs(1)
-        .earlyStopping(new EarlyStopping(EarlyStopping.Mode.MAX, 2, 0), "val_accuracy")
-        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build();
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Trainer.builder(model, opt, (o, t) -> o.sum()).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Trainer.builder(model, opt, (o, t) -> o.sum()).epochs(0));
+    Trainer t =
+        Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
+            .train(new DataLoader(moons(32, 1), 32))
+            .epochs(1)
+            .earlyStopping(new EarlyStopping(EarlyStopping.Mode.MAX, 2, 0), "val_accuracy")
+            .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF)
+            .build();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, t::fit);
     assertTrue(e.getMessage().contains("'val_accuracy'"), e.getMessage());
   }
@@ -234,17 +270,24 @@ class TrainerTest {
     Optimizer optB = new SGD(b.parameters(), SGD.options(0.1).momentum(0.9));
     CrossEntropyLoss ce = new CrossEntropyLoss();
     double lambda = 0.01;
-    java.util.function.Function<Module, Tensor> l2 = m -> {
-      Tensor sum = null;
-      for (Tensor p : m.parameters()) sum = sum == null ? p.square().sum() : sum.add(p.square().sum());
-      return sum.mul(lambda);
-    };
-    History h = Trainer.builder(a, optA, ce::forward)
-        .trainLoss((m, batch) -> ce.forward(m.call(batch.inputs()), batch.targets()).add(l2.apply(m)))
-        .train(new DataLoader(moons(96, 5), 16, true, 11))
-        .validation(new DataLoader(moons(64, 6), 64))
-        .metrics(Metric.accuracy()).epochs(2)
-        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build().fit();
+    java.util.function.Function<Module, Tensor> l2 =
+        m -> {
+          Tensor sum = null;
+          for (Tensor p : m.parameters())
+            sum = sum == null ? p.square().sum() : sum.add(p.square().sum());
+          return sum.mul(lambda);
+        };
+    History h =
+        Trainer.builder(a, optA, ce::forward)
+            .trainLoss(
+                (m, batch) -> ce.forward(m.call(batch.inputs()), batch.targets()).add(l2.apply(m)))
+            .train(new DataLoader(moons(96, 5), 16, true, 11))
+            .validation(new DataLoader(moons(64, 6), 64))
+            .metrics(Metric.accuracy())
+            .epochs(2)
+            .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF)
+            .build()
+            .fit();
 
     DataLoader loader = new DataLoader(moons(96, 5), 16, true, 11);
     double lastEpochLoss = 0;
@@ -263,49 +306,82 @@ class TrainerTest {
     for (int i = 0; i < a.parameters().size(); i++) {
       assertArrayEquals(b.parameters().get(i).toFloatArray(), a.parameters().get(i).toFloatArray());
     }
-    assertEquals(lastEpochLoss, h.last().get("loss"), 1e-12, "the loss column is the mean of the custom loss");
-    assertFalse(h.columns().contains("accuracy"), "no training metrics without the output: " + h.columns());
+    assertEquals(
+        lastEpochLoss,
+        h.last().get("loss"),
+        1e-12,
+        "the loss column is the mean of the custom loss");
+    assertFalse(
+        h.columns().contains("accuracy"), "no training metrics without the output: " + h.columns());
     assertTrue(h.columns().contains("val_accuracy"), h.columns().toString());
     // validation is scored with lossFn, without the regularisation term
     Trainer probe = Trainer.builder(b, optB, ce::forward).train(List.of()).build();
-    assertEquals(probe.evaluate(new DataLoader(moons(64, 6), 64)).get("loss"), h.last().get("val_loss"), 1e-7);
+    assertEquals(
+        probe.evaluate(new DataLoader(moons(64, 6), 64)).get("loss"),
+        h.last().get("val_loss"),
+        1e-7);
   }
 
   @Test
   void evaluationSetsAddPrefixedColumnsAndSmallBatchesCanBeSkipped() {
     Module model = mlp(9);
     Optimizer opt = new Adam(model.parameters(), 0.01);
-    TensorDataset train = moons(33, 7);   // batches of 16, 16 and 1
+    TensorDataset train = moons(33, 7); // batches of 16, 16 and 1
     List<Integer> sizes = new ArrayList<>();
-    Trainer t = Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
-        .train(new DataLoader(train, 16, true, 3))
-        .evaluation("train_eval_", List.of(new Batch(train.inputs(), train.targets())))
-        .evaluation("test_", new DataLoader(moons(50, 8), 20))
-        .metrics(Metric.accuracy())
-        .minBatchSize(2)
-        .epochs(3)
-        .callback(new Callback() {
-          @Override
-          public void onBatchEnd(Trainer tr, int epoch, int batch, double loss) {
-            sizes.add(batch);
-          }
-        })
-        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build();
+    Trainer t =
+        Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
+            .train(new DataLoader(train, 16, true, 3))
+            .evaluation("train_eval_", List.of(new Batch(train.inputs(), train.targets())))
+            .evaluation("test_", new DataLoader(moons(50, 8), 20))
+            .metrics(Metric.accuracy())
+            .minBatchSize(2)
+            .epochs(3)
+            .callback(
+                new Callback() {
+                  @Override
+                  public void onBatchEnd(Trainer tr, int epoch, int batch, double loss) {
+                    sizes.add(batch);
+                  }
+                })
+            .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF)
+            .build();
     History h = t.fit();
     assertEquals(List.of(0, 1, 0, 1, 0, 1), sizes, "the batch of one row is skipped every epoch");
-    assertEquals(List.of("epoch", "loss", "accuracy", "train_eval_loss", "train_eval_accuracy", "test_loss",
-        "test_accuracy", "lr", "seconds", "train_seconds"), h.columns());
+    assertEquals(
+        List.of(
+            "epoch",
+            "loss",
+            "accuracy",
+            "train_eval_loss",
+            "train_eval_accuracy",
+            "test_loss",
+            "test_accuracy",
+            "lr",
+            "seconds",
+            "train_seconds"),
+        h.columns());
     Map<String, Double> now = t.evaluate(List.of(new Batch(train.inputs(), train.targets())));
-    assertEquals(now.get("loss"), h.last().get("train_eval_loss"), 1e-12, "measured after the epoch's updates");
+    assertEquals(
+        now.get("loss"),
+        h.last().get("train_eval_loss"),
+        1e-12,
+        "measured after the epoch's updates");
     assertEquals(now.get("accuracy"), h.last().get("train_eval_accuracy"), 1e-12);
-    assertEquals(t.evaluate(new DataLoader(moons(50, 8), 20)).get("loss"), h.last().get("test_loss"), 1e-12);
+    assertEquals(
+        t.evaluate(new DataLoader(moons(50, 8), 20)).get("loss"), h.last().get("test_loss"), 1e-12);
 
-    assertThrows(IllegalArgumentException.class, () -> Trainer.builder(model, opt, (o, y) -> o.sum())
-        .evaluation("val_", List.of()));
-    assertThrows(IllegalArgumentException.class, () -> Trainer.builder(model, opt, (o, y) -> o.sum()).minBatchSize(0));
-    Trainer none = Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
-        .train(new DataLoader(moons(1, 1), 16)).minBatchSize(2)
-        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build();
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Trainer.builder(model, opt, (o, y) -> o.sum()).evaluation("val_", List.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Trainer.builder(model, opt, (o, y) -> o.sum()).minBatchSize(0));
+    Trainer none =
+        Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
+            .train(new DataLoader(moons(1, 1), 16))
+            .minBatchSize(2)
+            .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF)
+            .build();
     IllegalStateException e = assertThrows(IllegalStateException.class, none::fit);
     assertTrue(e.getMessage().contains("minBatchSize 2"), e.getMessage());
   }
@@ -313,18 +389,27 @@ class TrainerTest {
   @Test
   void earlyStoppingRestoresTheBestWeightsAlsoWhenTheEpochsRunOut() {
     Module model = mlp(10);
-    Optimizer opt = new SGD(model.parameters(), 2.0);   // a large step: the validation loss goes up and down
+    Optimizer opt =
+        new SGD(model.parameters(), 2.0); // a large step: the validation loss goes up and down
     DataLoader val = new DataLoader(moons(100, 9), 100);
-    EarlyStopping es = new EarlyStopping(EarlyStopping.Mode.MIN, 100, 0)
-        .restoreBestWeights(model::stateDict, model::loadStateDict);
-    Trainer t = Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
-        .train(new DataLoader(moons(64, 4), 8, true, 5)).validation(val).epochs(8)
-        .earlyStopping(es, "val_loss")
-        .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF).build();
+    EarlyStopping es =
+        new EarlyStopping(EarlyStopping.Mode.MIN, 100, 0)
+            .restoreBestWeights(model::stateDict, model::loadStateDict);
+    Trainer t =
+        Trainer.builder(model, opt, new CrossEntropyLoss()::forward)
+            .train(new DataLoader(moons(64, 4), 8, true, 5))
+            .validation(val)
+            .epochs(8)
+            .earlyStopping(es, "val_loss")
+            .progress(sink(new ByteArrayOutputStream()), ProgressBar.Mode.OFF)
+            .build();
     History h = t.fit();
     assertEquals(8, h.size(), "patience 100 never stops");
-    assertTrue(h.min("val_loss") < h.last().get("val_loss"), "the test needs a last epoch worse than the best: "
-        + java.util.Arrays.toString(h.column("val_loss")));
-    assertEquals(h.min("val_loss"), t.evaluate(val).get("loss"), 1e-7, "the best epoch's weights are back");
+    assertTrue(
+        h.min("val_loss") < h.last().get("val_loss"),
+        "the test needs a last epoch worse than the best: "
+            + java.util.Arrays.toString(h.column("val_loss")));
+    assertEquals(
+        h.min("val_loss"), t.evaluate(val).get("loss"), 1e-7, "the best epoch's weights are back");
   }
 }

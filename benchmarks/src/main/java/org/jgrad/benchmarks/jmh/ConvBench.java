@@ -20,8 +20,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code conv2d} (with bias, stride 1) forward, and forward + backward (gradients of input, weight and
- * bias from a fixed upstream gradient), at the four shapes of {@link Workloads#CONV}.
+ * {@code conv2d} (with bias, stride 1) forward, and forward + backward (gradients of input, weight
+ * and bias from a fixed upstream gradient), at the four shapes of {@link Workloads#CONV}.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar ConvBench -p shape=64x32x13x13-64k3 -jvmArgsAppend -Djgrad.threads=2
@@ -30,11 +30,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ConvBench {
-  /** Input NxCxHxW, output channels and kernel size (and padding p1); JMH parameter names must not contain spaces. */
+  /**
+   * Input NxCxHxW, output channels and kernel size (and padding p1); JMH parameter names must not
+   * contain spaces.
+   */
   @Param({"64x1x28x28-32k3", "64x32x13x13-64k3", "64x3x32x32-64k3p1", "64x64x32x32-64k3p1"})
   public String shape;
 
@@ -56,7 +61,19 @@ public class ConvBench {
   /** The workload a {@code shape} parameter names. */
   public static Workloads.Conv byParam(String p) {
     for (Workloads.Conv c : Workloads.CONV) {
-      String id = c.n() + "x" + c.c() + "x" + c.h() + "x" + c.w() + "-" + c.o() + "k" + c.k() + (c.pad() > 0 ? "p" + c.pad() : "");
+      String id =
+          c.n()
+              + "x"
+              + c.c()
+              + "x"
+              + c.h()
+              + "x"
+              + c.w()
+              + "-"
+              + c.o()
+              + "k"
+              + c.k()
+              + (c.pad() > 0 ? "p" + c.pad() : "");
       if (id.equals(p)) return c;
     }
     throw new IllegalArgumentException("ConvBench: unknown shape " + p);

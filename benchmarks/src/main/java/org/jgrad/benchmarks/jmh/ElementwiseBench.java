@@ -16,9 +16,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Element-wise ops on 1M float32 values ({@code [1000, 1000]}, contiguous), each allocating its result as
- * {@code Tensor} ops do: add, mul, relu, exp; and the same add with a broadcast row ({@code [1, 1000]}). The inputs
- * do not require grad, so no graph is recorded.
+ * Element-wise ops on 1M float32 values ({@code [1000, 1000]}, contiguous), each allocating its
+ * result as {@code Tensor} ops do: add, mul, relu, exp; and the same add with a broadcast row
+ * ({@code [1, 1000]}). The inputs do not require grad, so no graph is recorded.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar ElementwiseBench -jvmArgsAppend -Djgrad.threads=1
@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ElementwiseBench {

@@ -7,9 +7,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * JMH auxiliary counter that turns a benchmark's flop count into a {@code :gflops} row: GFLOP per second in
- * {@code Mode.Throughput} with {@code OutputTimeUnit(SECONDS)} (JMH sums it over the iteration and divides by
- * its time; in AverageTime mode JMH would print its inverse instead).
+ * JMH auxiliary counter that turns a benchmark's flop count into a {@code :gflops} row: GFLOP per
+ * second in {@code Mode.Throughput} with {@code OutputTimeUnit(SECONDS)} (JMH sums it over the
+ * iteration and divides by its time; in AverageTime mode JMH would print its inverse instead).
  *
  * <pre>{@code
  * @Benchmark public Tensor mm(FlopCounter f) { f.add(2.0 * m * n * k); return a.matmul(b); }

@@ -21,10 +21,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Square float32 GEMM {@code C = A·B}, n = 64 … 2048: jgrad's {@code Tensor.matmul} (allocates C, as a user
- * calls it), jgrad's kernel {@code Gemm.sgemm} into a reused C, and EJML's {@code CommonOps_FDRM.mult}
- * (single-threaded, the JVM reference) in the same run. Throughput mode: the primary score is calls per
- * second and the {@code :gflops} row (a JMH auxiliary counter at 2n³ flops per call) is GFLOP/s.
+ * Square float32 GEMM {@code C = A·B}, n = 64 … 2048: jgrad's {@code Tensor.matmul} (allocates C,
+ * as a user calls it), jgrad's kernel {@code Gemm.sgemm} into a reused C, and EJML's {@code
+ * CommonOps_FDRM.mult} (single-threaded, the JVM reference) in the same run. Throughput mode: the
+ * primary score is calls per second and the {@code :gflops} row (a JMH auxiliary counter at 2n³
+ * flops per call) is GFLOP/s.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar GemmBench -p n=1024 -jvmArgsAppend -Djgrad.threads=1
@@ -33,7 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class GemmBench {

@@ -21,10 +21,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Float32 GEMM at the shapes the training workloads run ({@link Workloads#GEMM_TRAINING}, e.g. the MLP's
- * {@code 64x784 @ 784x256}): jgrad's {@code Tensor.matmul}, the same with B given transposed as
- * {@code Linear} does ({@code x·Wᵀ}, a stride view, no copy), and EJML's {@code CommonOps_FDRM.mult}.
- * Throughput mode: calls per second, and GFLOP/s in the {@code :gflops} rows.
+ * Float32 GEMM at the shapes the training workloads run ({@link Workloads#GEMM_TRAINING}, e.g. the
+ * MLP's {@code 64x784 @ 784x256}): jgrad's {@code Tensor.matmul}, the same with B given transposed
+ * as {@code Linear} does ({@code x·Wᵀ}, a stride view, no copy), and EJML's {@code
+ * CommonOps_FDRM.mult}. Throughput mode: calls per second, and GFLOP/s in the {@code :gflops} rows.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar GemmShapesBench -jvmArgsAppend -Djgrad.threads=2
@@ -33,7 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class GemmShapesBench {
@@ -47,8 +49,12 @@ public class GemmShapesBench {
   @Setup(Level.Trial)
   public void setup() {
     Env.describe();
-    g = Workloads.GEMM_TRAINING.stream().filter(s -> s.name().equals(shape)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("GemmShapesBench: unknown shape " + shape));
+    g =
+        Workloads.GEMM_TRAINING.stream()
+            .filter(s -> s.name().equals(shape))
+            .findFirst()
+            .orElseThrow(
+                () -> new IllegalArgumentException("GemmShapesBench: unknown shape " + shape));
     a = Data.normal(1, g.m(), g.k());
     b = Data.normal(2, g.k(), g.n());
     bT = Data.normal(3, g.n(), g.k()).t();

@@ -16,8 +16,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Reductions over 1M float32 values ({@code [1000, 1000]}): sum of all, sum over each dim, and max over a
- * dim (values and indices, as PyTorch's {@code x.max(dim)}) for the contiguous and the strided direction.
+ * Reductions over 1M float32 values ({@code [1000, 1000]}): sum of all, sum over each dim, and max
+ * over a dim (values and indices, as PyTorch's {@code x.max(dim)}) for the contiguous and the
+ * strided direction.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar ReductionBench -jvmArgsAppend -Djgrad.threads=1
@@ -26,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ReductionBench {

@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One full training step (zero grads, forward, loss, backward, Adam update) of each model of
- * {@link Models} on a random MNIST-shaped batch of 64. Samples per second = 64 000 / (ms per step).
+ * One full training step (zero grads, forward, loss, backward, Adam update) of each model of {@link
+ * Models} on a random MNIST-shaped batch of 64. Samples per second = 64 000 / (ms per step).
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar TrainStepBench -p model=mlp -jvmArgsAppend -Djgrad.threads=2
@@ -29,7 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+@Fork(
+    value = 1,
+    jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class TrainStepBench {

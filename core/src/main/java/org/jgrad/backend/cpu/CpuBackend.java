@@ -24,11 +24,11 @@ import org.jgrad.backend.reference.SpecialFunctions;
 
 /**
  * The fast CPU backend. FLOAT32 gets dedicated loops (one switch per call, never per element);
- * FLOAT64 gets dense double loops for the element-wise ops, reductions and matmul. Everything
- * else on FLOAT64, INT64 and BOOL is delegated, explicitly, to a {@link ReferenceBackend} held in
- * {@link #reference} (fast enough for gradient checks, labels and masks). Delegation rather than
- * inheritance: a method this class forgets is a compile error, not a silent fall-back to the
- * naive loops.
+ * FLOAT64 gets dense double loops for the element-wise ops, reductions and matmul. Everything else
+ * on FLOAT64, INT64 and BOOL is delegated, explicitly, to a {@link ReferenceBackend} held in {@link
+ * #reference} (fast enough for gradient checks, labels and masks). Delegation rather than
+ * inheritance: a method this class forgets is a compile error, not a silent fall-back to the naive
+ * loops.
  *
  * <pre>{@code
  * Tensor x = Tensor.randn(1024, 1024);   // Device.CPU, computed here
@@ -37,7 +37,9 @@ import org.jgrad.backend.reference.SpecialFunctions;
 public final class CpuBackend implements Backend, FusedKernels {
   public static final CpuBackend INSTANCE = new CpuBackend();
 
-  /** The specification's kernels, allocating CPU storages: what non-float32 work is delegated to. */
+  /**
+   * The specification's kernels, allocating CPU storages: what non-float32 work is delegated to.
+   */
   private final ReferenceBackend reference = ReferenceBackend.on(Device.CPU);
 
   private CpuBackend() {}
@@ -108,11 +110,13 @@ public final class CpuBackend implements Backend, FusedKernels {
   }
 
   private RawTensor denseDouble(DType dtype, int[] shape) {
-    return RawTensor.dense(new DoubleStorage(dtype, new double[RawTensor.numel(shape)], device()), shape.clone());
+    return RawTensor.dense(
+        new DoubleStorage(dtype, new double[RawTensor.numel(shape)], device()), shape.clone());
   }
 
   private RawTensor denseFloat(int[] shape) {
-    return RawTensor.dense(new FloatStorage(new float[RawTensor.numel(shape)], device()), shape.clone());
+    return RawTensor.dense(
+        new FloatStorage(new float[RawTensor.numel(shape)], device()), shape.clone());
   }
 
   @Override
@@ -133,9 +137,14 @@ public final class CpuBackend implements Backend, FusedKernels {
       double[] src = d(x), dst = d(out);
       Strided.Plan p = Strided.plan(x.shape(), x.strides(), out.strides(), out.strides());
       int sa = p.innerA();
-      Strided.forEachRun(p, x.offset(), 0, 0, (a, b, c, n) -> {
-        for (int i = 0; i < n; i++) dst[b + i] = src[a + i * sa];
-      });
+      Strided.forEachRun(
+          p,
+          x.offset(),
+          0,
+          0,
+          (a, b, c, n) -> {
+            for (int i = 0; i < n; i++) dst[b + i] = src[a + i * sa];
+          });
       return out;
     }
     if (isDouble(x) && to == DType.FLOAT32) {
@@ -144,9 +153,14 @@ public final class CpuBackend implements Backend, FusedKernels {
       float[] dst = f(out);
       Strided.Plan p = Strided.plan(x.shape(), x.strides(), out.strides(), out.strides());
       int sa = p.innerA();
-      Strided.forEachRunParallel(p, x.offset(), 0, 0, (a, b, c, n) -> {
-        for (int i = 0; i < n; i++) dst[b + i] = (float) src[a + i * sa];
-      });
+      Strided.forEachRunParallel(
+          p,
+          x.offset(),
+          0,
+          0,
+          (a, b, c, n) -> {
+            for (int i = 0; i < n; i++) dst[b + i] = (float) src[a + i * sa];
+          });
       return out;
     }
     if (isFloat(x) && to != DType.FLOAT32) {
@@ -156,9 +170,16 @@ public final class CpuBackend implements Backend, FusedKernels {
       boolean integral = to != DType.FLOAT64;
       Strided.Plan p = Strided.plan(x.shape(), x.strides(), out.strides(), out.strides());
       int sa = p.innerA();
-      Strided.forEachRunParallel(p, x.offset(), 0, 0, (a, b, c, n) -> {
-        for (int i = 0; i < n; i++) dst[b + i] = integral ? ReferenceBackend.castValue(src[a + i * sa], to) : src[a + i * sa];
-      });
+      Strided.forEachRunParallel(
+          p,
+          x.offset(),
+          0,
+          0,
+          (a, b, c, n) -> {
+            for (int i = 0; i < n; i++)
+              dst[b + i] =
+                  integral ? ReferenceBackend.castValue(src[a + i * sa], to) : src[a + i * sa];
+          });
       return out;
     }
     if (!isFloat(x) || to != DType.FLOAT32) return reference.copy(x, to);
@@ -171,16 +192,21 @@ public final class CpuBackend implements Backend, FusedKernels {
     float[] s = f(src), d = f(dst);
     Strided.Plan p = Strided.plan(dst.shape(), src.strides(), dst.strides(), dst.strides());
     int sa = p.innerA(), sd = p.innerB();
-    Strided.forEachRunParallel(p, src.offset(), dst.offset(), dst.offset(), (a, b, c, n) -> {
-      if (sa == 1 && sd == 1) {
-        System.arraycopy(s, a, d, b, n);
-      } else if (sa == 0) {
-        if (sd == 1) java.util.Arrays.fill(d, b, b + n, s[a]);
-        else for (int i = 0; i < n; i++) d[b + i * sd] = s[a];
-      } else {
-        for (int i = 0; i < n; i++) d[b + i * sd] = s[a + i * sa];
-      }
-    });
+    Strided.forEachRunParallel(
+        p,
+        src.offset(),
+        dst.offset(),
+        dst.offset(),
+        (a, b, c, n) -> {
+          if (sa == 1 && sd == 1) {
+            System.arraycopy(s, a, d, b, n);
+          } else if (sa == 0) {
+            if (sd == 1) java.util.Arrays.fill(d, b, b + n, s[a]);
+            else for (int i = 0; i < n; i++) d[b + i * sd] = s[a];
+          } else {
+            for (int i = 0; i < n; i++) d[b + i * sd] = s[a + i * sa];
+          }
+        });
   }
 
   @Override
@@ -202,9 +228,14 @@ public final class CpuBackend implements Backend, FusedKernels {
     float[] d = f(dst);
     Strided.Plan p = Strided.plan(dst.shape(), dst.strides(), dst.strides(), dst.strides());
     int sd = p.innerA();
-    Strided.forEachRun(p, dst.offset(), 0, 0, (a, b, c, n) -> {
-      for (int i = 0; i < n; i++) d[a + i * sd] = v;
-    });
+    Strided.forEachRun(
+        p,
+        dst.offset(),
+        0,
+        0,
+        (a, b, c, n) -> {
+          for (int i = 0; i < n; i++) d[a + i * sd] = v;
+        });
   }
 
   @Override
@@ -223,8 +254,8 @@ public final class CpuBackend implements Backend, FusedKernels {
     float[] src = f(in), dst = f(out);
     int off = in.offset(), n = out.numel();
     if (n >= 2 * Strided.GRAIN) {
-      org.jgrad.backend.cpu.kernels.Parallel.forRange(n, Strided.GRAIN,
-          (s, e) -> CpuKernels.unary(op, src, off + s, dst, s, e - s));
+      org.jgrad.backend.cpu.kernels.Parallel.forRange(
+          n, Strided.GRAIN, (s, e) -> CpuKernels.unary(op, src, off + s, dst, s, e - s));
     } else {
       CpuKernels.unary(op, src, off, dst, 0, n);
     }
@@ -241,14 +272,19 @@ public final class CpuBackend implements Backend, FusedKernels {
       Strided.Plan p = Strided.plan(a.shape(), a.strides(), b.strides(), out.strides());
       int sa = p.innerA(), sb = p.innerB();
       int[] pos = {0};
-      Strided.forEachRun(p, a.offset(), b.offset(), 0, (oa, ob, oc, n) -> {
-        int o = pos[0];
-        for (int i = 0; i < n; i++) {
-          double r = ReferenceBackend.apply(op, x[oa + i * sa], y[ob + i * sb]);
-          z[o + i] = integral ? ReferenceBackend.castValue(r, outType) : r;
-        }
-        pos[0] = o + n;
-      });
+      Strided.forEachRun(
+          p,
+          a.offset(),
+          b.offset(),
+          0,
+          (oa, ob, oc, n) -> {
+            int o = pos[0];
+            for (int i = 0; i < n; i++) {
+              double r = ReferenceBackend.apply(op, x[oa + i * sa], y[ob + i * sb]);
+              z[o + i] = integral ? ReferenceBackend.castValue(r, outType) : r;
+            }
+            pos[0] = o + n;
+          });
       return out;
     }
     if (!isFloat(a) || !isFloat(b)) return reference.binary(op, a, b);
@@ -259,17 +295,26 @@ public final class CpuBackend implements Backend, FusedKernels {
       Strided.Plan p = Strided.plan(a.shape(), a.strides(), b.strides(), out.strides());
       int sa = p.innerA(), sb = p.innerB();
       int[] pos = {0};
-      Strided.forEachRun(p, a.offset(), b.offset(), 0, (oa, ob, oc, n) -> {
-        CpuKernels.compare(op, x, oa, sa, y, ob, sb, z, pos[0], n);
-        pos[0] += n;
-      });
+      Strided.forEachRun(
+          p,
+          a.offset(),
+          b.offset(),
+          0,
+          (oa, ob, oc, n) -> {
+            CpuKernels.compare(op, x, oa, sa, y, ob, sb, z, pos[0], n);
+            pos[0] += n;
+          });
       return out;
     }
     RawTensor out = denseFloat(a.shape());
     float[] x = f(a), y = f(b), z = f(out);
     Strided.Plan p = Strided.plan(a.shape(), a.strides(), b.strides(), out.strides());
     int sa = p.innerA(), sb = p.innerB();
-    Strided.forEachRunParallel(p, a.offset(), b.offset(), 0,
+    Strided.forEachRunParallel(
+        p,
+        a.offset(),
+        b.offset(),
+        0,
         (oa, ob, oc, n) -> CpuKernels.binary(op, x, oa, sa, y, ob, sb, z, oc, n));
     return out;
   }
@@ -282,11 +327,17 @@ public final class CpuBackend implements Backend, FusedKernels {
       Strided.Plan p = Strided.plan(a.shape(), a.strides(), b.strides(), cond.strides());
       int sa = p.innerA(), sb = p.innerB(), sc = p.innerC();
       int[] pos = {0};
-      Strided.forEachRun(p, a.offset(), b.offset(), cond.offset(), (oa, ob, oc, n) -> {
-        int o = pos[0];
-        for (int i = 0; i < n; i++) z[o + i] = c[oc + i * sc] != 0 ? x[oa + i * sa] : y[ob + i * sb];
-        pos[0] = o + n;
-      });
+      Strided.forEachRun(
+          p,
+          a.offset(),
+          b.offset(),
+          cond.offset(),
+          (oa, ob, oc, n) -> {
+            int o = pos[0];
+            for (int i = 0; i < n; i++)
+              z[o + i] = c[oc + i * sc] != 0 ? x[oa + i * sa] : y[ob + i * sb];
+            pos[0] = o + n;
+          });
       return out;
     }
     if (!isFloat(a) || !isFloat(b) || !isDouble(cond)) return reference.where(cond, a, b);
@@ -296,11 +347,17 @@ public final class CpuBackend implements Backend, FusedKernels {
     Strided.Plan p = Strided.plan(a.shape(), a.strides(), b.strides(), cond.strides());
     int sa = p.innerA(), sb = p.innerB(), sc = p.innerC();
     int[] pos = {0};
-    Strided.forEachRun(p, a.offset(), b.offset(), cond.offset(), (oa, ob, oc, n) -> {
-      int o = pos[0];
-      for (int i = 0; i < n; i++) z[o + i] = cs[oc + i * sc] != 0 ? x[oa + i * sa] : y[ob + i * sb];
-      pos[0] = o + n;
-    });
+    Strided.forEachRun(
+        p,
+        a.offset(),
+        b.offset(),
+        cond.offset(),
+        (oa, ob, oc, n) -> {
+          int o = pos[0];
+          for (int i = 0; i < n; i++)
+            z[o + i] = cs[oc + i * sc] != 0 ? x[oa + i * sa] : y[ob + i * sb];
+          pos[0] = o + n;
+        });
     return out;
   }
 
@@ -333,17 +390,19 @@ public final class CpuBackend implements Backend, FusedKernels {
     }
     int inner = RawTensor.numel(redShape);
     if (op != ReduceOp.SUM && inner == 0) {
-      throw new IllegalArgumentException(op.name().toLowerCase() + ": cannot reduce an empty dimension");
+      throw new IllegalArgumentException(
+          op.name().toLowerCase() + ": cannot reduce an empty dimension");
     }
     Strided.Plan redPlan = Strided.plan(redShape, redStrides, redStrides, redStrides);
     int rs = redPlan.innerA();
     int outer = RawTensor.numel(keptShape);
     RawTensor keptView = new RawTensor(x.storage(), keptShape, keptStrides, x.offset());
-    double init = switch (op) {
-      case SUM -> 0;
-      case MAX -> Double.NEGATIVE_INFINITY;
-      case MIN -> Double.POSITIVE_INFINITY;
-    };
+    double init =
+        switch (op) {
+          case SUM -> 0;
+          case MAX -> Double.NEGATIVE_INFINITY;
+          case MIN -> Double.POSITIVE_INFINITY;
+        };
     float[] srcF = fl ? f(x) : null, outF = fl ? f(out) : null;
     double[] srcD = fl ? null : d(x), outD = fl ? null : d(out);
     double[] acc = new double[1];
@@ -351,10 +410,20 @@ public final class CpuBackend implements Backend, FusedKernels {
       int base = keptView.offsetOfLinear(o);
       acc[0] = init;
       if (fl) {
-        Strided.forEachRun(redPlan, base, 0, 0, (oa, ob, oc, n) -> acc[0] = CpuKernels.reduceRun(op, srcF, oa, rs, n, acc[0]));
+        Strided.forEachRun(
+            redPlan,
+            base,
+            0,
+            0,
+            (oa, ob, oc, n) -> acc[0] = CpuKernels.reduceRun(op, srcF, oa, rs, n, acc[0]));
         outF[o] = (float) acc[0];
       } else {
-        Strided.forEachRun(redPlan, base, 0, 0, (oa, ob, oc, n) -> acc[0] = CpuKernels.reduceRun(op, srcD, oa, rs, n, acc[0]));
+        Strided.forEachRun(
+            redPlan,
+            base,
+            0,
+            0,
+            (oa, ob, oc, n) -> acc[0] = CpuKernels.reduceRun(op, srcD, oa, rs, n, acc[0]));
         outD[o] = acc[0];
       }
     }
@@ -373,21 +442,60 @@ public final class CpuBackend implements Backend, FusedKernels {
     if (m == 0 || n == 0) return out;
     int batches = out.numel() / (m * n);
     int[] batchShape = java.util.Arrays.copyOf(outShape, r - 2);
-    int ars = a.strides()[r - 2], acs = a.strides()[r - 1], brs = b.strides()[r - 2], bcs = b.strides()[r - 1];
+    int ars = a.strides()[r - 2],
+        acs = a.strides()[r - 1],
+        brs = b.strides()[r - 2],
+        bcs = b.strides()[r - 1];
     int[] sa = batchStride(batchShape, a.strides()), sb = batchStride(batchShape, b.strides());
     if (sa != null && sb != null) {
-      // One uniform batch stride per operand: the batched kernel spreads small products over threads.
-      org.jgrad.backend.cpu.kernels.Gemm.sgemmBatched(batches, m, n, k, 1f,
-          f(a), a.offset(), sa[0], ars, acs, f(b), b.offset(), sb[0], brs, bcs, 0f, f(out), 0, m * n, n, 1);
+      // One uniform batch stride per operand: the batched kernel spreads small products over
+      // threads.
+      org.jgrad.backend.cpu.kernels.Gemm.sgemmBatched(
+          batches,
+          m,
+          n,
+          k,
+          1f,
+          f(a),
+          a.offset(),
+          sa[0],
+          ars,
+          acs,
+          f(b),
+          b.offset(),
+          sb[0],
+          brs,
+          bcs,
+          0f,
+          f(out),
+          0,
+          m * n,
+          n,
+          1);
       return out;
     }
-    RawTensor aBatch = new RawTensor(a.storage(), batchShape, java.util.Arrays.copyOf(a.strides(), r - 2), a.offset());
-    RawTensor bBatch = new RawTensor(b.storage(), batchShape, java.util.Arrays.copyOf(b.strides(), r - 2), b.offset());
+    RawTensor aBatch =
+        new RawTensor(
+            a.storage(), batchShape, java.util.Arrays.copyOf(a.strides(), r - 2), a.offset());
+    RawTensor bBatch =
+        new RawTensor(
+            b.storage(), batchShape, java.util.Arrays.copyOf(b.strides(), r - 2), b.offset());
     for (int bi = 0; bi < batches; bi++) {
-      CpuMatmul.gemm(m, n, k,
-          f(a), aBatch.offsetOfLinear(bi), ars, acs,
-          f(b), bBatch.offsetOfLinear(bi), brs, bcs,
-          f(out), bi * m * n, n);
+      CpuMatmul.gemm(
+          m,
+          n,
+          k,
+          f(a),
+          aBatch.offsetOfLinear(bi),
+          ars,
+          acs,
+          f(b),
+          bBatch.offsetOfLinear(bi),
+          brs,
+          bcs,
+          f(out),
+          bi * m * n,
+          n);
     }
     return out;
   }
@@ -423,10 +531,17 @@ public final class CpuBackend implements Backend, FusedKernels {
     if (m == 0 || n == 0) return out;
     int batches = out.numel() / (m * n);
     int[] batchShape = java.util.Arrays.copyOf(outShape, r - 2);
-    RawTensor aBatch = new RawTensor(a.storage(), batchShape, java.util.Arrays.copyOf(a.strides(), r - 2), a.offset());
-    RawTensor bBatch = new RawTensor(b.storage(), batchShape, java.util.Arrays.copyOf(b.strides(), r - 2), b.offset());
+    RawTensor aBatch =
+        new RawTensor(
+            a.storage(), batchShape, java.util.Arrays.copyOf(a.strides(), r - 2), a.offset());
+    RawTensor bBatch =
+        new RawTensor(
+            b.storage(), batchShape, java.util.Arrays.copyOf(b.strides(), r - 2), b.offset());
     double[] x = d(a), y = d(b), z = d(out);
-    int ars = a.strides()[r - 2], acs = a.strides()[r - 1], brs = b.strides()[r - 2], bcs = b.strides()[r - 1];
+    int ars = a.strides()[r - 2],
+        acs = a.strides()[r - 1],
+        brs = b.strides()[r - 2],
+        bcs = b.strides()[r - 1];
     for (int bi = 0; bi < batches; bi++) {
       int ao = aBatch.offsetOfLinear(bi), bo = bBatch.offsetOfLinear(bi), co = bi * m * n;
       for (int i = 0; i < m; i++) {
@@ -440,7 +555,8 @@ public final class CpuBackend implements Backend, FusedKernels {
     return out;
   }
 
-  // ------------------------------------------------------------ neural-network primitives (float32)
+  // ------------------------------------------------------------ neural-network primitives
+  // (float32)
 
   private RawTensor dense(RawTensor x) {
     return x.isContiguous() ? x : copy(x, x.dtype());
@@ -449,7 +565,8 @@ public final class CpuBackend implements Backend, FusedKernels {
   @Override
   public RawTensor conv2d(RawTensor x, RawTensor w, ConvGeometry g) {
     if (!isFloat(x) || !isFloat(w)) return reference.conv2d(x, w, g);
-    assert Arrays.equals(x.shape(), g.inputShape()) && Arrays.equals(w.shape(), g.weightShape()) : g;
+    assert Arrays.equals(x.shape(), g.inputShape()) && Arrays.equals(w.shape(), g.weightShape())
+        : g;
     RawTensor xd = dense(x), wd = dense(w);
     RawTensor out = denseFloat(g.outputShape());
     Conv2dKernels.forward(g, f(xd), xd.offset(), f(wd), wd.offset(), null, 0, f(out), 0);
@@ -459,7 +576,8 @@ public final class CpuBackend implements Backend, FusedKernels {
   @Override
   public RawTensor conv2dBackwardInput(RawTensor gy, RawTensor w, ConvGeometry g) {
     if (!isFloat(gy) || !isFloat(w)) return reference.conv2dBackwardInput(gy, w, g);
-    assert Arrays.equals(gy.shape(), g.outputShape()) && Arrays.equals(w.shape(), g.weightShape()) : g;
+    assert Arrays.equals(gy.shape(), g.outputShape()) && Arrays.equals(w.shape(), g.weightShape())
+        : g;
     RawTensor gd = dense(gy), wd = dense(w);
     RawTensor out = denseFloat(g.inputShape());
     Conv2dKernels.inputGrad(g, f(gd), gd.offset(), f(wd), wd.offset(), f(out), 0);
@@ -469,7 +587,8 @@ public final class CpuBackend implements Backend, FusedKernels {
   @Override
   public RawTensor conv2dBackwardWeight(RawTensor gy, RawTensor x, ConvGeometry g) {
     if (!isFloat(gy) || !isFloat(x)) return reference.conv2dBackwardWeight(gy, x, g);
-    assert Arrays.equals(gy.shape(), g.outputShape()) && Arrays.equals(x.shape(), g.inputShape()) : g;
+    assert Arrays.equals(gy.shape(), g.outputShape()) && Arrays.equals(x.shape(), g.inputShape())
+        : g;
     RawTensor gd = dense(gy), xd = dense(x);
     RawTensor out = denseFloat(g.weightShape());
     Conv2dKernels.weightGrad(g, f(xd), xd.offset(), f(gd), gd.offset(), f(out), 0);
@@ -494,23 +613,30 @@ public final class CpuBackend implements Backend, FusedKernels {
   @Override
   public RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, ConvGeometry geom) {
     if (!isFloat(gy) || !isDouble(indices)) return reference.maxPool2dBackward(gy, indices, geom);
-    assert Arrays.equals(gy.shape(), geom.outputShape()) && Arrays.equals(indices.shape(), geom.outputShape()) : geom;
+    assert Arrays.equals(gy.shape(), geom.outputShape())
+            && Arrays.equals(indices.shape(), geom.outputShape())
+        : geom;
     int[] xShape = geom.inputShape();
     RawTensor gd = dense(gy), id = dense(indices);
     RawTensor out = denseFloat(xShape);
     float[] g = f(gd), dx = f(out);
     double[] ix = d(id);
-    int planes = xShape[0] * xShape[1], inPlane = xShape[2] * xShape[3], outPlane = gy.shape()[2] * gy.shape()[3];
+    int planes = xShape[0] * xShape[1],
+        inPlane = xShape[2] * xShape[3],
+        outPlane = gy.shape()[2] * gy.shape()[3];
     int go = gd.offset(), io = id.offset();
     // Each plane is independent, so planes can be split over threads without changing any sum.
-    Parallel.forRange(planes, Math.max(1, 4096 / Math.max(1, outPlane)), (p0, p1) -> {
-      for (int pl = p0; pl < p1; pl++) {
-        for (int k = 0; k < outPlane; k++) {
-          int src = pl * outPlane + k;
-          dx[pl * inPlane + (int) ix[io + src]] += g[go + src];
-        }
-      }
-    });
+    Parallel.forRange(
+        planes,
+        Math.max(1, 4096 / Math.max(1, outPlane)),
+        (p0, p1) -> {
+          for (int pl = p0; pl < p1; pl++) {
+            for (int k = 0; k < outPlane; k++) {
+              int src = pl * outPlane + k;
+              dx[pl * inPlane + (int) ix[io + src]] += g[go + src];
+            }
+          }
+        });
     return out;
   }
 
@@ -536,11 +662,13 @@ public final class CpuBackend implements Backend, FusedKernels {
 
   @Override
   public RawTensor[] logSoftmaxNll(RawTensor logits, RawTensor target, long ignoreIndex) {
-    if (!isFloat(logits) || !isDouble(target)) return reference.logSoftmaxNll(logits, target, ignoreIndex);
+    if (!isFloat(logits) || !isDouble(target))
+      return reference.logSoftmaxNll(logits, target, ignoreIndex);
     RawTensor ld = dense(logits), td = dense(target);
     int rows = logits.shape()[0], cols = logits.shape()[1];
     RawTensor loss = denseFloat(new int[] {rows}), lse = denseFloat(new int[] {rows});
-    LossKernels.logSoftmaxNllForward(rows, cols, f(ld), ld.offset(), d(td), td.offset(), ignoreIndex, f(loss), 0, f(lse), 0);
+    LossKernels.logSoftmaxNllForward(
+        rows, cols, f(ld), ld.offset(), d(td), td.offset(), ignoreIndex, f(loss), 0, f(lse), 0);
     return new RawTensor[] {loss, lse};
   }
 
@@ -551,23 +679,56 @@ public final class CpuBackend implements Backend, FusedKernels {
     }
     RawTensor xd = dense(x);
     int n = x.shape()[0], c = x.shape()[1], sp = x.numel() / Math.max(1, n * c);
-    RawTensor y = denseFloat(x.shape()), mean = denseFloat(new int[] {c}), invstd = denseFloat(new int[] {c});
-    NormKernels.batchNormForwardTraining(n, c, sp, f(xd), xd.offset(), weight == null ? null : toHostFloat(weight),
-        bias == null ? null : toHostFloat(bias), (float) eps, f(y), 0, f(mean), f(invstd), null);
+    RawTensor y = denseFloat(x.shape()),
+        mean = denseFloat(new int[] {c}),
+        invstd = denseFloat(new int[] {c});
+    NormKernels.batchNormForwardTraining(
+        n,
+        c,
+        sp,
+        f(xd),
+        xd.offset(),
+        weight == null ? null : toHostFloat(weight),
+        bias == null ? null : toHostFloat(bias),
+        (float) eps,
+        f(y),
+        0,
+        f(mean),
+        f(invstd),
+        null);
     return new RawTensor[] {y, mean, invstd};
   }
 
   @Override
-  public RawTensor[] batchNormBackward(RawTensor gy, RawTensor x, RawTensor weight, RawTensor mean, RawTensor invstd) {
-    if (!isFloat(gy) || !isFloat(x) || !isFloat(mean) || !isFloat(invstd) || (weight != null && !isFloat(weight))) {
+  public RawTensor[] batchNormBackward(
+      RawTensor gy, RawTensor x, RawTensor weight, RawTensor mean, RawTensor invstd) {
+    if (!isFloat(gy)
+        || !isFloat(x)
+        || !isFloat(mean)
+        || !isFloat(invstd)
+        || (weight != null && !isFloat(weight))) {
       return reference.batchNormBackward(gy, x, weight, mean, invstd);
     }
     RawTensor gd = dense(gy), xd = dense(x);
     int n = x.shape()[0], c = x.shape()[1], sp = x.numel() / Math.max(1, n * c);
     RawTensor dx = denseFloat(x.shape());
-    RawTensor dw = weight == null ? null : denseFloat(new int[] {c}), db = weight == null ? null : denseFloat(new int[] {c});
-    NormKernels.batchNormBackward(n, c, sp, f(gd), gd.offset(), f(xd), xd.offset(), toHostFloat(mean), toHostFloat(invstd),
-        weight == null ? null : toHostFloat(weight), f(dx), 0, dw == null ? null : f(dw), db == null ? null : f(db));
+    RawTensor dw = weight == null ? null : denseFloat(new int[] {c}),
+        db = weight == null ? null : denseFloat(new int[] {c});
+    NormKernels.batchNormBackward(
+        n,
+        c,
+        sp,
+        f(gd),
+        gd.offset(),
+        f(xd),
+        xd.offset(),
+        toHostFloat(mean),
+        toHostFloat(invstd),
+        weight == null ? null : toHostFloat(weight),
+        f(dx),
+        0,
+        dw == null ? null : f(dw),
+        db == null ? null : f(db));
     return new RawTensor[] {dx, dw, db};
   }
 
@@ -578,48 +739,62 @@ public final class CpuBackend implements Backend, FusedKernels {
       return;
     }
     float[] t = f(target), x = f(factor);
-    Strided.Plan p = Strided.plan(target.shape(), target.strides(), factor.strides(), target.strides());
+    Strided.Plan p =
+        Strided.plan(target.shape(), target.strides(), factor.strides(), target.strides());
     int st = p.innerA(), sf = p.innerB();
-    Strided.forEachRunParallel(p, target.offset(), factor.offset(), 0, (ot, of, oc, n) -> {
-      if (st == 1 && sf == 1) {
-        for (int i = 0; i < n; i++) t[ot + i] *= x[of + i];       // unit strides: C2 vectorises this
-      } else if (st == 1 && sf == 0) {
-        float v = x[of];
-        for (int i = 0; i < n; i++) t[ot + i] *= v;
-      } else {
-        for (int i = 0; i < n; i++) t[ot + i * st] *= x[of + i * sf];
-      }
-    });
+    Strided.forEachRunParallel(
+        p,
+        target.offset(),
+        factor.offset(),
+        0,
+        (ot, of, oc, n) -> {
+          if (st == 1 && sf == 1) {
+            for (int i = 0; i < n; i++) t[ot + i] *= x[of + i]; // unit strides: C2 vectorises this
+          } else if (st == 1 && sf == 0) {
+            float v = x[of];
+            for (int i = 0; i < n; i++) t[ot + i] *= v;
+          } else {
+            for (int i = 0; i < n; i++) t[ot + i * st] *= x[of + i * sf];
+          }
+        });
   }
 
   @Override
-  public void accumulate(RawTensor target, double alpha, RawTensor a, RawTensor b, BinaryOp combine) {
+  public void accumulate(
+      RawTensor target, double alpha, RawTensor a, RawTensor b, BinaryOp combine) {
     if (!isFloat(target) || !isFloat(a) || (b != null && !isFloat(b))) {
       reference.accumulate(target, alpha, a, b, combine);
       return;
     }
     float[] t = f(target), x = f(a), y = b == null ? null : f(b);
     float al = (float) alpha;
-    Strided.Plan p = Strided.plan(target.shape(), target.strides(), a.strides(), b == null ? a.strides() : b.strides());
+    Strided.Plan p =
+        Strided.plan(
+            target.shape(), target.strides(), a.strides(), b == null ? a.strides() : b.strides());
     int st = p.innerA(), sa = p.innerB(), sb = p.innerC();
-    Strided.forEachRunParallel(p, target.offset(), a.offset(), b == null ? 0 : b.offset(), (ot, oa, ob, n) -> {
-      if (st == 1 && sa == 1 && (y == null || sb == 1)) {
-        // Unit strides (the optimizer case): separate loops C2 can vectorise.
-        if (y == null) {
-          for (int i = 0; i < n; i++) t[ot + i] += al * x[oa + i];
-        } else if (combine == BinaryOp.MUL) {
-          for (int i = 0; i < n; i++) t[ot + i] += al * (x[oa + i] * y[ob + i]);
-        } else {
-          for (int i = 0; i < n; i++) t[ot + i] += al * (x[oa + i] / y[ob + i]);
-        }
-      } else if (y == null) {
-        for (int i = 0; i < n; i++) t[ot + i * st] += al * x[oa + i * sa];
-      } else if (combine == BinaryOp.MUL) {
-        for (int i = 0; i < n; i++) t[ot + i * st] += al * (x[oa + i * sa] * y[ob + i * sb]);
-      } else {
-        for (int i = 0; i < n; i++) t[ot + i * st] += al * (x[oa + i * sa] / y[ob + i * sb]);
-      }
-    });
+    Strided.forEachRunParallel(
+        p,
+        target.offset(),
+        a.offset(),
+        b == null ? 0 : b.offset(),
+        (ot, oa, ob, n) -> {
+          if (st == 1 && sa == 1 && (y == null || sb == 1)) {
+            // Unit strides (the optimizer case): separate loops C2 can vectorise.
+            if (y == null) {
+              for (int i = 0; i < n; i++) t[ot + i] += al * x[oa + i];
+            } else if (combine == BinaryOp.MUL) {
+              for (int i = 0; i < n; i++) t[ot + i] += al * (x[oa + i] * y[ob + i]);
+            } else {
+              for (int i = 0; i < n; i++) t[ot + i] += al * (x[oa + i] / y[ob + i]);
+            }
+          } else if (y == null) {
+            for (int i = 0; i < n; i++) t[ot + i * st] += al * x[oa + i * sa];
+          } else if (combine == BinaryOp.MUL) {
+            for (int i = 0; i < n; i++) t[ot + i * st] += al * (x[oa + i * sa] * y[ob + i * sb]);
+          } else {
+            for (int i = 0; i < n; i++) t[ot + i * st] += al * (x[oa + i * sa] / y[ob + i * sb]);
+          }
+        });
   }
 
   @Override
@@ -633,21 +808,30 @@ public final class CpuBackend implements Backend, FusedKernels {
     // A view of the output positions: x's layout with the reduced axis pinned at 0.
     RawTensor bases = new RawTensor(x.storage(), outShape, x.strides(), x.offset());
     boolean max = op == ReduceOp.MAX;
-    Parallel.forRange(z.length, Math.max(1, 16384 / Math.max(1, len)), (o0, o1) -> {
-      for (int o = o0; o < o1; o++) {
-        int base = bases.offsetOfLinear(o);
-        int best = 0;
-        float bv = v[base];
-        if (bv == bv) {
-          for (int k = 1; k < len; k++) {
-            float c = v[base + k * stride];
-            if (c != c) { best = k; break; }      // NaN wins, as in PyTorch
-            if (max ? c > bv : c < bv) { bv = c; best = k; }
+    Parallel.forRange(
+        z.length,
+        Math.max(1, 16384 / Math.max(1, len)),
+        (o0, o1) -> {
+          for (int o = o0; o < o1; o++) {
+            int base = bases.offsetOfLinear(o);
+            int best = 0;
+            float bv = v[base];
+            if (bv == bv) {
+              for (int k = 1; k < len; k++) {
+                float c = v[base + k * stride];
+                if (c != c) {
+                  best = k;
+                  break;
+                } // NaN wins, as in PyTorch
+                if (max ? c > bv : c < bv) {
+                  bv = c;
+                  best = k;
+                }
+              }
+            }
+            z[o] = best;
           }
-        }
-        z[o] = best;
-      }
-    });
+        });
     return out;
   }
 

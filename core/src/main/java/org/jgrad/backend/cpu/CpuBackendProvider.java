@@ -19,17 +19,25 @@ public final class CpuBackendProvider extends BuiltInBackendProvider {
     super("cpu", () -> CpuBackend.INSTANCE);
   }
 
-  /** The active float32 GEMM kernel (Vector API or the scalar fallback, with the fix) and the thread count. */
+  /**
+   * The active float32 GEMM kernel (Vector API or the scalar fallback, with the fix) and the thread
+   * count.
+   */
   @Override
   public String describe() {
-    StringBuilder sb = new StringBuilder("float32 GEMM kernel: ").append(Gemm.kernelDescription()).append('\n');
+    StringBuilder sb =
+        new StringBuilder("float32 GEMM kernel: ").append(Gemm.kernelDescription()).append('\n');
     if (!Gemm.simdEnabled() && Gemm.fallbackWarning() != null) {
       sb.append("  fix: run the JVM with --add-modules jdk.incubator.vector (silence with -D")
           .append(Gemm.SIMD_WARN_PROPERTY)
           .append("=false)\n");
     }
     try {
-      sb.append("CPU threads: ").append(Parallel.threads()).append(" (").append(threadSource()).append(")\n");
+      sb.append("CPU threads: ")
+          .append(Parallel.threads())
+          .append(" (")
+          .append(threadSource())
+          .append(")\n");
     } catch (IllegalArgumentException e) {
       sb.append("CPU threads: ").append(e.getMessage()).append('\n');
     }

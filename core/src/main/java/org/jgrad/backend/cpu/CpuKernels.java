@@ -9,9 +9,9 @@ import org.jgrad.backend.UnaryOp;
  *
  * <p>Every switch here is a switch <em>expression</em> with no {@code default}, which Java requires
  * to be exhaustive: adding a constant to {@link UnaryOp}, {@link BinaryOp} or {@link ReduceOp}
- * without a case here is a compile error ("the switch expression does not cover all possible
- * input values"), never a kernel that silently leaves zeros. The switch picks a loop (a lambda
- * holding the whole run), so the per-op dispatch happens once per run, not once per element.
+ * without a case here is a compile error ("the switch expression does not cover all possible input
+ * values"), never a kernel that silently leaves zeros. The switch picks a loop (a lambda holding
+ * the whole run), so the per-op dispatch happens once per run, not once per element.
  */
 final class CpuKernels {
   private CpuKernels() {}
@@ -37,30 +37,80 @@ final class CpuKernels {
 
   private static UnaryLoop unaryLoop(UnaryOp op) {
     return switch (op) {
-      case NEG -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = -x[xo + i]; };
-      case EXP -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.exp(x[xo + i]); };
-      case LOG -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.log(x[xo + i]); };
-      case SQRT -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.sqrt(x[xo + i]); };
-      case ABS -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = Math.abs(x[xo + i]); };
-      case SIGN -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = Math.signum(x[xo + i]); };
-      case SIN -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.sin(x[xo + i]); };
-      case COS -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.cos(x[xo + i]); };
-      case TANH -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.tanh(x[xo + i]); };
-      case SIGMOID -> (x, xo, y, yo, n) -> {
-        for (int i = 0; i < n; i++) {
-          float v = x[xo + i];
-          y[yo + i] = v >= 0 ? (float) (1 / (1 + Math.exp(-v))) : (float) (Math.exp(v) / (1 + Math.exp(v)));
-        }
-      };
-      case RELU -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; y[yo + i] = v > 0 ? v : 0 * v; } };
-      case ERF -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = CpuBackend.erf(x[xo + i]); };
-      case RECIPROCAL -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = 1f / x[xo + i]; };
-      case LOG1P -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.log1p(x[xo + i]); };
-      case EXPM1 -> (x, xo, y, yo, n) -> { for (int i = 0; i < n; i++) y[yo + i] = (float) Math.expm1(x[xo + i]); };
+      case NEG ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = -x[xo + i];
+          };
+      case EXP ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = (float) Math.exp(x[xo + i]);
+          };
+      case LOG ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = (float) Math.log(x[xo + i]);
+          };
+      case SQRT ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = (float) Math.sqrt(x[xo + i]);
+          };
+      case ABS ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = Math.abs(x[xo + i]);
+          };
+      case SIGN ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = Math.signum(x[xo + i]);
+          };
+      case SIN ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = (float) Math.sin(x[xo + i]);
+          };
+      case COS ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = (float) Math.cos(x[xo + i]);
+          };
+      case TANH ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = (float) Math.tanh(x[xo + i]);
+          };
+      case SIGMOID ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) {
+              float v = x[xo + i];
+              y[yo + i] =
+                  v >= 0
+                      ? (float) (1 / (1 + Math.exp(-v)))
+                      : (float) (Math.exp(v) / (1 + Math.exp(v)));
+            }
+          };
+      case RELU ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) {
+              float v = x[xo + i];
+              y[yo + i] = v > 0 ? v : 0 * v;
+            }
+          };
+      case ERF ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = CpuBackend.erf(x[xo + i]);
+          };
+      case RECIPROCAL ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = 1f / x[xo + i];
+          };
+      case LOG1P ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = (float) Math.log1p(x[xo + i]);
+          };
+      case EXPM1 ->
+          (x, xo, y, yo, n) -> {
+            for (int i = 0; i < n; i++) y[yo + i] = (float) Math.expm1(x[xo + i]);
+          };
     };
   }
 
-  static void binary(BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] c, int co, int n) {
+  static void binary(
+      BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] c, int co, int n) {
     if (sa == 1 && sb == 1) {
       binaryDense(op, a, ao, b, bo, c, co, n);
       return;
@@ -70,14 +120,36 @@ final class CpuKernels {
 
   private static BinaryLoop stridedLoop(BinaryOp op) {
     return switch (op) {
-      case ADD -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] + b[bo + i * sb]; };
-      case SUB -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] - b[bo + i * sb]; };
-      case MUL -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] * b[bo + i * sb]; };
-      case DIV -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] / b[bo + i * sb]; };
-      case POW -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = pow(a[ao + i * sa], b[bo + i * sb]); };
-      case MAX -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = max(a[ao + i * sa], b[bo + i * sb]); };
-      case MIN -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = min(a[ao + i * sa], b[bo + i * sb]); };
-      case EQ, NE, LT, LE, GT, GE -> throw new IllegalStateException("comparison " + op + " produces BOOL: use compare");
+      case ADD ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] + b[bo + i * sb];
+          };
+      case SUB ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] - b[bo + i * sb];
+          };
+      case MUL ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] * b[bo + i * sb];
+          };
+      case DIV ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] / b[bo + i * sb];
+          };
+      case POW ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = pow(a[ao + i * sa], b[bo + i * sb]);
+          };
+      case MAX ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = max(a[ao + i * sa], b[bo + i * sb]);
+          };
+      case MIN ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = min(a[ao + i * sa], b[bo + i * sb]);
+          };
+      case EQ, NE, LT, LE, GT, GE ->
+          throw new IllegalStateException("comparison " + op + " produces BOOL: use compare");
     };
   }
 
@@ -86,21 +158,44 @@ final class CpuKernels {
     void run(float[] a, int ao, float[] b, int bo, float[] c, int co, int n);
   }
 
-  private static void binaryDense(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] c, int co, int n) {
+  private static void binaryDense(
+      BinaryOp op, float[] a, int ao, float[] b, int bo, float[] c, int co, int n) {
     denseLoop(op).run(a, ao, b, bo, c, co, n);
   }
 
   // Unit strides get their own loops (no i * stride) so C2 vectorises them.
   private static DenseLoop denseLoop(BinaryOp op) {
     return switch (op) {
-      case ADD -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i] + b[bo + i]; };
-      case SUB -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i] - b[bo + i]; };
-      case MUL -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i] * b[bo + i]; };
-      case DIV -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i] / b[bo + i]; };
-      case POW -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = pow(a[ao + i], b[bo + i]); };
-      case MAX -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = max(a[ao + i], b[bo + i]); };
-      case MIN -> (a, ao, b, bo, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = min(a[ao + i], b[bo + i]); };
-      case EQ, NE, LT, LE, GT, GE -> throw new IllegalStateException("comparison " + op + " produces BOOL: use compare");
+      case ADD ->
+          (a, ao, b, bo, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i] + b[bo + i];
+          };
+      case SUB ->
+          (a, ao, b, bo, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i] - b[bo + i];
+          };
+      case MUL ->
+          (a, ao, b, bo, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i] * b[bo + i];
+          };
+      case DIV ->
+          (a, ao, b, bo, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i] / b[bo + i];
+          };
+      case POW ->
+          (a, ao, b, bo, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = pow(a[ao + i], b[bo + i]);
+          };
+      case MAX ->
+          (a, ao, b, bo, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = max(a[ao + i], b[bo + i]);
+          };
+      case MIN ->
+          (a, ao, b, bo, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = min(a[ao + i], b[bo + i]);
+          };
+      case EQ, NE, LT, LE, GT, GE ->
+          throw new IllegalStateException("comparison " + op + " produces BOOL: use compare");
     };
   }
 
@@ -175,19 +270,48 @@ final class CpuKernels {
   }
 
   /** Comparisons of float runs into a BOOL (0/1 double) run. */
-  static void compare(BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, double[] c, int co, int n) {
+  static void compare(
+      BinaryOp op,
+      float[] a,
+      int ao,
+      int sa,
+      float[] b,
+      int bo,
+      int sb,
+      double[] c,
+      int co,
+      int n) {
     compareLoop(op).run(a, ao, sa, b, bo, sb, c, co, n);
   }
 
   private static CompareLoop compareLoop(BinaryOp op) {
     return switch (op) {
-      case EQ -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] == b[bo + i * sb] ? 1 : 0; };
-      case NE -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] != b[bo + i * sb] ? 1 : 0; };
-      case LT -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] < b[bo + i * sb] ? 1 : 0; };
-      case LE -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] <= b[bo + i * sb] ? 1 : 0; };
-      case GT -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] > b[bo + i * sb] ? 1 : 0; };
-      case GE -> (a, ao, sa, b, bo, sb, c, co, n) -> { for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] >= b[bo + i * sb] ? 1 : 0; };
-      case ADD, SUB, MUL, DIV, POW, MAX, MIN -> throw new IllegalStateException(op + " is not a comparison");
+      case EQ ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] == b[bo + i * sb] ? 1 : 0;
+          };
+      case NE ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] != b[bo + i * sb] ? 1 : 0;
+          };
+      case LT ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] < b[bo + i * sb] ? 1 : 0;
+          };
+      case LE ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] <= b[bo + i * sb] ? 1 : 0;
+          };
+      case GT ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] > b[bo + i * sb] ? 1 : 0;
+          };
+      case GE ->
+          (a, ao, sa, b, bo, sb, c, co, n) -> {
+            for (int i = 0; i < n; i++) c[co + i] = a[ao + i * sa] >= b[bo + i * sb] ? 1 : 0;
+          };
+      case ADD, SUB, MUL, DIV, POW, MAX, MIN ->
+          throw new IllegalStateException(op + " is not a comparison");
     };
   }
 }

@@ -1,9 +1,9 @@
 package org.jgrad.backend.cpu;
 
 /**
- * Walks up to three equally shaped strided layouts in row-major order, handing the body one
- * run of the innermost dimension at a time. Dimensions that are contiguous for every operand are
- * merged first, so a dense tensor is a single run.
+ * Walks up to three equally shaped strided layouts in row-major order, handing the body one run of
+ * the innermost dimension at a time. Dimensions that are contiguous for every operand are merged
+ * first, so a dense tensor is a single run.
  */
 final class Strided {
   private Strided() {}
@@ -16,14 +16,25 @@ final class Strided {
 
   /** The collapsed layout: {@code shape}, then the strides of operands a, b and c. */
   record Plan(int[] shape, int[] sa, int[] sb, int[] sc) {
-    int innerA() { return sa[sa.length - 1]; }
-    int innerB() { return sb[sb.length - 1]; }
-    int innerC() { return sc[sc.length - 1]; }
+    int innerA() {
+      return sa[sa.length - 1];
+    }
+
+    int innerB() {
+      return sb[sb.length - 1];
+    }
+
+    int innerC() {
+      return sc[sc.length - 1];
+    }
   }
 
   static Plan plan(int[] shape, int[] sa, int[] sb, int[] sc) {
     int r = shape.length;
-    int[] s = new int[Math.max(r, 1)], a = new int[s.length], b = new int[s.length], c = new int[s.length];
+    int[] s = new int[Math.max(r, 1)],
+        a = new int[s.length],
+        b = new int[s.length],
+        c = new int[s.length];
     int k = 0;
     if (r == 0) {
       s[0] = 1;
@@ -31,7 +42,10 @@ final class Strided {
     }
     for (int d = 0; d < r; d++) {
       if (shape[d] == 1 && r > 1) continue; // size-1 dims contribute nothing
-      if (k > 0 && a[k - 1] == sa[d] * shape[d] && b[k - 1] == sb[d] * shape[d] && c[k - 1] == sc[d] * shape[d]) {
+      if (k > 0
+          && a[k - 1] == sa[d] * shape[d]
+          && b[k - 1] == sb[d] * shape[d]
+          && c[k - 1] == sc[d] * shape[d]) {
         s[k - 1] *= shape[d];
         a[k - 1] = sa[d];
         b[k - 1] = sb[d];
@@ -48,8 +62,11 @@ final class Strided {
       s[0] = 1;
       k = 1;
     }
-    return new Plan(java.util.Arrays.copyOf(s, k), java.util.Arrays.copyOf(a, k),
-        java.util.Arrays.copyOf(b, k), java.util.Arrays.copyOf(c, k));
+    return new Plan(
+        java.util.Arrays.copyOf(s, k),
+        java.util.Arrays.copyOf(a, k),
+        java.util.Arrays.copyOf(b, k),
+        java.util.Arrays.copyOf(c, k));
   }
 
   /** Elements per task when a single dense run is split across threads. */
@@ -63,8 +80,8 @@ final class Strided {
     int n = p.shape()[0];
     if (p.shape().length == 1 && n >= 2 * GRAIN) {
       int sa = p.innerA(), sb = p.innerB(), sc = p.innerC();
-      org.jgrad.backend.cpu.kernels.Parallel.forRange(n, GRAIN,
-          (s, e) -> body.run(oa + s * sa, ob + s * sb, oc + s * sc, e - s));
+      org.jgrad.backend.cpu.kernels.Parallel.forRange(
+          n, GRAIN, (s, e) -> body.run(oa + s * sa, ob + s * sb, oc + s * sc, e - s));
     } else {
       forEachRun(p, oa, ob, oc, body);
     }

@@ -16,8 +16,8 @@ import org.jgrad.backend.Storage;
 import org.jgrad.backend.UnaryOp;
 
 /**
- * The executable specification of every primitive: naive loops over multi-indices, all
- * arithmetic in double, one line per op. Slow on purpose; other backends are tested against it.
+ * The executable specification of every primitive: naive loops over multi-indices, all arithmetic
+ * in double, one line per op. Slow on purpose; other backends are tested against it.
  *
  * <pre>{@code
  * Tensor a = Tensor.randn(3, 4).to(Device.REFERENCE);   // computed here from now on
@@ -34,14 +34,17 @@ public final class ReferenceBackend implements Backend, FusedKernels {
 
   /**
    * The reference kernels allocating storages tagged with {@code device}: for a backend that
-   * delegates the dtypes it does not specialise (as {@code CpuBackend} does for float64, int64
-   * and bool) while its results stay on its own device.
+   * delegates the dtypes it does not specialise (as {@code CpuBackend} does for float64, int64 and
+   * bool) while its results stay on its own device.
    */
   public static ReferenceBackend on(Device device) {
     return device.equals(Device.REFERENCE) ? INSTANCE : new ReferenceBackend(device);
   }
 
-  /** Every fused kernel, defined with naive loops: the specification the fast ones are tested against. */
+  /**
+   * Every fused kernel, defined with naive loops: the specification the fast ones are tested
+   * against.
+   */
   @Override
   public Optional<FusedKernels> fused() {
     return Optional.of(this);
@@ -107,7 +110,8 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   @Override
   public RawTensor copy(RawTensor x, DType to) {
     RawTensor out = newDense(to, x.shape());
-    for (int i = 0; i < x.numel(); i++) out.storage().set(i, castValue(x.storage().get(x.offsetOfLinear(i)), to));
+    for (int i = 0; i < x.numel(); i++)
+      out.storage().set(i, castValue(x.storage().get(x.offsetOfLinear(i)), to));
     return out;
   }
 
@@ -115,12 +119,14 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   public void copyInto(RawTensor dst, RawTensor src) {
     // Read everything first: src may alias dst (e.g. x.copyFrom(x.flip())).
     double[] values = toHostDouble(src);
-    for (int i = 0; i < values.length; i++) dst.storage().set(dst.offsetOfLinear(i), castValue(values[i], dst.dtype()));
+    for (int i = 0; i < values.length; i++)
+      dst.storage().set(dst.offsetOfLinear(i), castValue(values[i], dst.dtype()));
   }
 
   @Override
   public void fill(RawTensor dst, double value) {
-    for (int i = 0; i < dst.numel(); i++) dst.storage().set(dst.offsetOfLinear(i), castValue(value, dst.dtype()));
+    for (int i = 0; i < dst.numel(); i++)
+      dst.storage().set(dst.offsetOfLinear(i), castValue(value, dst.dtype()));
   }
 
   @Override
@@ -158,7 +164,8 @@ public final class ReferenceBackend implements Backend, FusedKernels {
     DType outType = op.isComparison() ? DType.BOOL : a.dtype();
     RawTensor out = newDense(outType, a.shape());
     for (int i = 0; i < out.numel(); i++) {
-      double r = apply(op, a.storage().get(a.offsetOfLinear(i)), b.storage().get(b.offsetOfLinear(i)));
+      double r =
+          apply(op, a.storage().get(a.offsetOfLinear(i)), b.storage().get(b.offsetOfLinear(i)));
       out.storage().set(i, castValue(r, outType));
     }
     return out;
@@ -188,7 +195,8 @@ public final class ReferenceBackend implements Backend, FusedKernels {
     RawTensor out = newDense(a.dtype(), a.shape());
     for (int i = 0; i < out.numel(); i++) {
       boolean c = cond.storage().get(cond.offsetOfLinear(i)) != 0;
-      out.storage().set(i, c ? a.storage().get(a.offsetOfLinear(i)) : b.storage().get(b.offsetOfLinear(i)));
+      out.storage()
+          .set(i, c ? a.storage().get(a.offsetOfLinear(i)) : b.storage().get(b.offsetOfLinear(i)));
     }
     return out;
   }
@@ -206,11 +214,12 @@ public final class ReferenceBackend implements Backend, FusedKernels {
     RawTensor out = newDense(x.dtype(), outShape);
     int n = out.numel();
     double[] acc = new double[n];
-    double init = switch (op) {
-      case SUM -> 0;
-      case MAX -> Double.NEGATIVE_INFINITY;
-      case MIN -> Double.POSITIVE_INFINITY;
-    };
+    double init =
+        switch (op) {
+          case SUM -> 0;
+          case MAX -> Double.NEGATIVE_INFINITY;
+          case MIN -> Double.POSITIVE_INFINITY;
+        };
     java.util.Arrays.fill(acc, init);
     int[] outStrides = out.strides();
     int[] idx = new int[x.rank()];
@@ -219,11 +228,12 @@ public final class ReferenceBackend implements Backend, FusedKernels {
       int o = 0;
       for (int d = 0; d < idx.length; d++) if (outShape[d] != 1) o += idx[d] * outStrides[d];
       double v = x.storage().get(x.offsetOf(idx));
-      acc[o] = switch (op) {
-        case SUM -> acc[o] + v;
-        case MAX -> Double.isNaN(v) || Double.isNaN(acc[o]) ? Double.NaN : Math.max(acc[o], v);
-        case MIN -> Double.isNaN(v) || Double.isNaN(acc[o]) ? Double.NaN : Math.min(acc[o], v);
-      };
+      acc[o] =
+          switch (op) {
+            case SUM -> acc[o] + v;
+            case MAX -> Double.isNaN(v) || Double.isNaN(acc[o]) ? Double.NaN : Math.max(acc[o], v);
+            case MIN -> Double.isNaN(v) || Double.isNaN(acc[o]) ? Double.NaN : Math.min(acc[o], v);
+          };
     }
     for (int i = 0; i < n; i++) out.storage().set(i, castValue(acc[i], x.dtype()));
     return out;
@@ -248,8 +258,10 @@ public final class ReferenceBackend implements Backend, FusedKernels {
       for (int k = 0; k < x.shape()[axis]; k++) {
         idx[axis] = k;
         double v = x.storage().get(x.offsetOf(idx));
-        boolean better = k == 0
-            || (!Double.isNaN(bestValue) && (Double.isNaN(v) || (op == ReduceOp.MIN ? v < bestValue : v > bestValue)));
+        boolean better =
+            k == 0
+                || (!Double.isNaN(bestValue)
+                    && (Double.isNaN(v) || (op == ReduceOp.MIN ? v < bestValue : v > bestValue)));
         if (better) {
           best = k;
           bestValue = v;
@@ -313,7 +325,8 @@ public final class ReferenceBackend implements Backend, FusedKernels {
     for (int i = 0; i < index.numel(); i++) {
       unravel(i, index.shape(), idx);
       double v = src.storage().get(src.offsetOf(idx));
-      idx[dim] = checkIndex("scatterAdd", index.storage().get(index.offsetOf(idx)), base.shape()[dim]);
+      idx[dim] =
+          checkIndex("scatterAdd", index.storage().get(index.offsetOf(idx)), base.shape()[dim]);
       int o = out.offsetOf(idx);
       out.storage().set(o, castValue(out.storage().get(o) + v, base.dtype()));
     }
@@ -325,7 +338,8 @@ public final class ReferenceBackend implements Backend, FusedKernels {
     long j = (long) value;
     if (j < 0) j += size;
     if (j < 0 || j >= size) {
-      throw new IllegalArgumentException(op + ": index " + (long) value + " is out of bounds for dimension of size " + size);
+      throw new IllegalArgumentException(
+          op + ": index " + (long) value + " is out of bounds for dimension of size " + size);
     }
     return (int) j;
   }
@@ -340,7 +354,8 @@ public final class ReferenceBackend implements Backend, FusedKernels {
 
   @Override
   public RawTensor conv2d(RawTensor x, RawTensor w, ConvGeometry p) {
-    assert Arrays.equals(x.shape(), p.inputShape()) && Arrays.equals(w.shape(), p.weightShape()) : p;
+    assert Arrays.equals(x.shape(), p.inputShape()) && Arrays.equals(w.shape(), p.weightShape())
+        : p;
     int n = p.batch(), h = p.inH(), wd = p.inW();
     int o = p.outChannels(), cg = p.inChannels() / p.groups(), kh = p.kH(), kw = p.kW();
     int ho = p.outH(), wo = p.outW(), og = o / p.groups();
@@ -373,7 +388,8 @@ public final class ReferenceBackend implements Backend, FusedKernels {
 
   @Override
   public RawTensor conv2dBackwardInput(RawTensor gy, RawTensor w, ConvGeometry p) {
-    assert Arrays.equals(gy.shape(), p.outputShape()) && Arrays.equals(w.shape(), p.weightShape()) : p;
+    assert Arrays.equals(gy.shape(), p.outputShape()) && Arrays.equals(w.shape(), p.weightShape())
+        : p;
     int[] xShape = p.inputShape();
     int n = xShape[0], h = xShape[2], wd = xShape[3];
     int o = p.outChannels(), cg = p.inChannels() / p.groups(), kh = p.kH(), kw = p.kW();
@@ -406,7 +422,8 @@ public final class ReferenceBackend implements Backend, FusedKernels {
 
   @Override
   public RawTensor conv2dBackwardWeight(RawTensor gy, RawTensor x, ConvGeometry p) {
-    assert Arrays.equals(gy.shape(), p.outputShape()) && Arrays.equals(x.shape(), p.inputShape()) : p;
+    assert Arrays.equals(gy.shape(), p.outputShape()) && Arrays.equals(x.shape(), p.inputShape())
+        : p;
     int[] wShape = p.weightShape();
     int n = p.batch(), h = p.inH(), wd = p.inW();
     int o = wShape[0], cg = wShape[1], kh = wShape[2], kw = wShape[3];
@@ -482,7 +499,9 @@ public final class ReferenceBackend implements Backend, FusedKernels {
 
   @Override
   public RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, ConvGeometry g) {
-    assert Arrays.equals(gy.shape(), g.outputShape()) && Arrays.equals(indices.shape(), g.outputShape()) : g;
+    assert Arrays.equals(gy.shape(), g.outputShape())
+            && Arrays.equals(indices.shape(), g.outputShape())
+        : g;
     int[] xShape = g.inputShape();
     int n = xShape[0], c = xShape[1], plane = xShape[2] * xShape[3];
     int ho = gy.shape()[2], wo = gy.shape()[3];
@@ -502,7 +521,11 @@ public final class ReferenceBackend implements Backend, FusedKernels {
 
   @Override
   public RawTensor avgPool2d(RawTensor x, ConvGeometry p) {
-    assert Arrays.equals(x.shape(), p.inputShape()) && p.dilationH() == 1 && p.dilationW() == 1 && !p.ceilMode() : p;
+    assert Arrays.equals(x.shape(), p.inputShape())
+            && p.dilationH() == 1
+            && p.dilationW() == 1
+            && !p.ceilMode()
+        : p;
     int n = p.batch(), c = p.channels(), h = p.inH(), wd = p.inW(), kh = p.kH(), kw = p.kW();
     int ho = p.outH(), wo = p.outW();
     RawTensor out = newDense(x.dtype(), new int[] {n, c, ho, wo});
@@ -528,7 +551,11 @@ public final class ReferenceBackend implements Backend, FusedKernels {
 
   @Override
   public RawTensor avgPool2dBackward(RawTensor gy, ConvGeometry p) {
-    assert Arrays.equals(gy.shape(), p.outputShape()) && p.dilationH() == 1 && p.dilationW() == 1 && !p.ceilMode() : p;
+    assert Arrays.equals(gy.shape(), p.outputShape())
+            && p.dilationH() == 1
+            && p.dilationW() == 1
+            && !p.ceilMode()
+        : p;
     int[] xShape = p.inputShape();
     int n = xShape[0], c = xShape[1], h = xShape[2], wd = xShape[3], kh = p.kH(), kw = p.kW();
     int ho = p.outH(), wo = p.outW();
@@ -541,7 +568,8 @@ public final class ReferenceBackend implements Backend, FusedKernels {
             int y1 = Math.min(y0 + kh, h + p.padH()), z1 = Math.min(z0 + kw, wd + p.padW());
             double g = at(gy, b, ch, i, j) / ((y1 - y0) * (z1 - z0));
             for (int y = Math.max(y0, 0); y < Math.min(y1, h); y++) {
-              for (int z = Math.max(z0, 0); z < Math.min(z1, wd); z++) acc[((b * c + ch) * h + y) * wd + z] += g;
+              for (int z = Math.max(z0, 0); z < Math.min(z1, wd); z++)
+                acc[((b * c + ch) * h + y) * wd + z] += g;
             }
           }
         }
@@ -553,7 +581,8 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   @Override
   public RawTensor[] logSoftmaxNll(RawTensor logits, RawTensor target, long ignoreIndex) {
     int n = logits.shape()[0], c = logits.shape()[1];
-    RawTensor loss = newDense(logits.dtype(), new int[] {n}), lse = newDense(logits.dtype(), new int[] {n});
+    RawTensor loss = newDense(logits.dtype(), new int[] {n}),
+        lse = newDense(logits.dtype(), new int[] {n});
     for (int i = 0; i < n; i++) {
       double m = Double.NEGATIVE_INFINITY;
       for (int j = 0; j < c; j++) m = Math.max(m, logits.storage().get(logits.offsetOf(i, j)));
@@ -564,7 +593,8 @@ public final class ReferenceBackend implements Backend, FusedKernels {
       long t = (long) target.storage().get(target.offsetOf(i));
       if (t == ignoreIndex) continue;
       int k = checkIndex("crossEntropy", t, c);
-      loss.storage().set(i, castValue(l - logits.storage().get(logits.offsetOf(i, k)), logits.dtype()));
+      loss.storage()
+          .set(i, castValue(l - logits.storage().get(logits.offsetOf(i, k)), logits.dtype()));
     }
     return new RawTensor[] {loss, lse};
   }
@@ -578,13 +608,15 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   public RawTensor[] batchNorm(RawTensor x, RawTensor weight, RawTensor bias, double eps) {
     int n = x.shape()[0], c = x.shape()[1], sp = x.numel() / Math.max(1, n * c);
     int m = n * sp;
-    RawTensor y = newDense(x.dtype(), x.shape()), mean = newDense(x.dtype(), new int[] {c}),
+    RawTensor y = newDense(x.dtype(), x.shape()),
+        mean = newDense(x.dtype(), new int[] {c}),
         invstd = newDense(x.dtype(), new int[] {c});
     for (int ch = 0; ch < c; ch++) {
       double s = 0;
       for (int b = 0; b < n; b++) for (int k = 0; k < sp; k++) s += ncs(x, b, ch, k, c, sp);
       double mu = s / m, v = 0;
-      for (int b = 0; b < n; b++) for (int k = 0; k < sp; k++) v += Math.pow(ncs(x, b, ch, k, c, sp) - mu, 2);
+      for (int b = 0; b < n; b++)
+        for (int k = 0; k < sp; k++) v += Math.pow(ncs(x, b, ch, k, c, sp) - mu, 2);
       double is = 1 / Math.sqrt(v / m + eps);
       double w = weight == null ? 1 : weight.storage().get(weight.offsetOf(ch));
       double bb = bias == null ? 0 : bias.storage().get(bias.offsetOf(ch));
@@ -592,7 +624,10 @@ public final class ReferenceBackend implements Backend, FusedKernels {
       invstd.storage().set(ch, castValue(is, x.dtype()));
       for (int b = 0; b < n; b++) {
         for (int k = 0; k < sp; k++) {
-          y.storage().set((b * c + ch) * sp + k, castValue((ncs(x, b, ch, k, c, sp) - mu) * is * w + bb, x.dtype()));
+          y.storage()
+              .set(
+                  (b * c + ch) * sp + k,
+                  castValue((ncs(x, b, ch, k, c, sp) - mu) * is * w + bb, x.dtype()));
         }
       }
     }
@@ -600,14 +635,16 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   }
 
   @Override
-  public RawTensor[] batchNormBackward(RawTensor gy, RawTensor x, RawTensor weight, RawTensor mean, RawTensor invstd) {
+  public RawTensor[] batchNormBackward(
+      RawTensor gy, RawTensor x, RawTensor weight, RawTensor mean, RawTensor invstd) {
     int n = x.shape()[0], c = x.shape()[1], sp = x.numel() / Math.max(1, n * c);
     int m = n * sp;
     RawTensor dx = newDense(x.dtype(), x.shape());
     RawTensor dw = weight == null ? null : newDense(x.dtype(), new int[] {c});
     RawTensor db = weight == null ? null : newDense(x.dtype(), new int[] {c});
     for (int ch = 0; ch < c; ch++) {
-      double mu = mean.storage().get(mean.offsetOf(ch)), is = invstd.storage().get(invstd.offsetOf(ch));
+      double mu = mean.storage().get(mean.offsetOf(ch)),
+          is = invstd.storage().get(invstd.offsetOf(ch));
       double w = weight == null ? 1 : weight.storage().get(weight.offsetOf(ch));
       double sumG = 0, sumGx = 0;
       for (int b = 0; b < n; b++) {
@@ -625,7 +662,10 @@ public final class ReferenceBackend implements Backend, FusedKernels {
         for (int k = 0; k < sp; k++) {
           double xhat = (ncs(x, b, ch, k, c, sp) - mu) * is;
           double g = ncs(gy, b, ch, k, c, sp);
-          dx.storage().set((b * c + ch) * sp + k, castValue(w * is * (g - sumG / m - xhat * sumGx / m), x.dtype()));
+          dx.storage()
+              .set(
+                  (b * c + ch) * sp + k,
+                  castValue(w * is * (g - sumG / m - xhat * sumGx / m), x.dtype()));
         }
       }
     }
@@ -642,7 +682,8 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   }
 
   @Override
-  public void accumulate(RawTensor target, double alpha, RawTensor a, RawTensor b, BinaryOp combine) {
+  public void accumulate(
+      RawTensor target, double alpha, RawTensor a, RawTensor b, BinaryOp combine) {
     double[] av = toHostDouble(a), bv = b == null ? null : toHostDouble(b);
     for (int i = 0; i < av.length; i++) {
       double v = bv == null ? av[i] : apply(combine, av[i], bv[i]);

@@ -3,9 +3,9 @@ package org.jgrad.backend.reference;
 import org.jgrad.backend.BuiltInBackendProvider;
 
 /**
- * Registers {@link ReferenceBackend} (device type {@code "ref"}) with
- * {@link org.jgrad.backend.Backends} through core's
- * {@code META-INF/services/org.jgrad.backend.BackendProvider}.
+ * Registers {@link ReferenceBackend} (device type {@code "ref"}) with {@link
+ * org.jgrad.backend.Backends} through core's {@code
+ * META-INF/services/org.jgrad.backend.BackendProvider}.
  *
  * <pre>{@code
  * Tensor r = Tensor.randn(3, 3).to(Device.REFERENCE);   // computed by ReferenceBackend.INSTANCE

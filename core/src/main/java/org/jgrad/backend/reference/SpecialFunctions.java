@@ -24,7 +24,8 @@ public final class SpecialFunctions {
       return TWO_OVER_SQRT_PI * sum;
     }
     if (ax > 6) return Math.copySign(1.0, x);
-    // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...))))), evaluated from the tail.
+    // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...))))), evaluated
+    // from the tail.
     double f = ax;
     for (int k = 60; k >= 1; k--) f = ax + (k / 2.0) / f;
     double erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;

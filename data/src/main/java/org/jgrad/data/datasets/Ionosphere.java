@@ -18,39 +18,42 @@ import org.jgrad.data.io.TabularData;
  * }</pre>
  */
 public final class Ionosphere {
-    /** Class names in label order. */
-    public static final List<String> CLASS_NAMES = List.of("b", "g");
-    /** Feature names a01 .. a34 as in the ARFF header. */
-    public static final List<String> FEATURE_NAMES = names();
+  /** Class names in label order. */
+  public static final List<String> CLASS_NAMES = List.of("b", "g");
 
-    /** The CSV file; its remote source is UCI's ionosphere.data, whitespace-normalised. */
-    public static final RemoteFile FILE = RemoteFile.textLines("uci/ionosphere.csv",
-            "46d52186b84e20be52918adb93e8fb9926b34795ff7504c24350ae0616a04bbd",
-            "https://archive.ics.uci.edu/ml/machine-learning-databases/ionosphere/ionosphere.data");
+  /** Feature names a01 .. a34 as in the ARFF header. */
+  public static final List<String> FEATURE_NAMES = names();
 
-    private static final Tabular TABLE = new Tabular(FILE, CLASS_NAMES, CLASS_NAMES, FEATURE_NAMES, 351);
+  /** The CSV file; its remote source is UCI's ionosphere.data, whitespace-normalised. */
+  public static final RemoteFile FILE =
+      RemoteFile.textLines(
+          "uci/ionosphere.csv",
+          "46d52186b84e20be52918adb93e8fb9926b34795ff7504c24350ae0616a04bbd",
+          "https://archive.ics.uci.edu/ml/machine-learning-databases/ionosphere/ionosphere.data");
 
-    private Ionosphere() {
-    }
+  private static final Tabular TABLE =
+      new Tabular(FILE, CLASS_NAMES, CLASS_NAMES, FEATURE_NAMES, 351);
 
-    private static List<String> names() {
-        List<String> n = new ArrayList<>();
-        for (int i = 1; i <= 34; i++) n.add(String.format("a%02d", i));
-        return List.copyOf(n);
-    }
+  private Ionosphere() {}
 
-    /** All 351 rows from the data directory (downloading if needed and allowed). */
-    public static TabularData load() throws IOException {
-        return TABLE.load();
-    }
+  private static List<String> names() {
+    List<String> n = new ArrayList<>();
+    for (int i = 1; i <= 34; i++) n.add(String.format("a%02d", i));
+    return List.copyOf(n);
+  }
 
-    /** All 351 rows from {@code root}. */
-    public static TabularData load(Path root, boolean allowDownload) throws IOException {
-        return TABLE.load(root, allowDownload);
-    }
+  /** All 351 rows from the data directory (downloading if needed and allowed). */
+  public static TabularData load() throws IOException {
+    return TABLE.load();
+  }
 
-    /** All rows as tensors: inputs float32 [351, 34], targets int64 [351]. */
-    public static TensorDataset dataset() throws IOException {
-        return TABLE.dataset();
-    }
+  /** All 351 rows from {@code root}. */
+  public static TabularData load(Path root, boolean allowDownload) throws IOException {
+    return TABLE.load(root, allowDownload);
+  }
+
+  /** All rows as tensors: inputs float32 [351, 34], targets int64 [351]. */
+  public static TensorDataset dataset() throws IOException {
+    return TABLE.dataset();
+  }
 }

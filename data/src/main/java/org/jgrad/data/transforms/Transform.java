@@ -14,33 +14,33 @@ import org.jgrad.tensor.Tensor;
  */
 @FunctionalInterface
 public interface Transform {
-    /** The transformed batch (a new tensor; the argument is not modified). */
-    Tensor apply(Tensor batch);
+  /** The transformed batch (a new tensor; the argument is not modified). */
+  Tensor apply(Tensor batch);
 
-    /**
-     * This transform as used in epoch {@code epoch} of a {@link org.jgrad.data.DataLoader}. A random
-     * transform of {@link Transforms} returns a fresh copy whose generator is seeded from its own seed and
-     * the epoch, so each epoch's draws depend only on (seed, epoch, batches of that epoch), not on how much
-     * of an earlier epoch was consumed. Deterministic transforms, and custom ones that do not override
-     * this, return themselves.
-     */
-    default Transform forEpoch(int epoch) {
-        return this;
-    }
+  /**
+   * This transform as used in epoch {@code epoch} of a {@link org.jgrad.data.DataLoader}. A random
+   * transform of {@link Transforms} returns a fresh copy whose generator is seeded from its own
+   * seed and the epoch, so each epoch's draws depend only on (seed, epoch, batches of that epoch),
+   * not on how much of an earlier epoch was consumed. Deterministic transforms, and custom ones
+   * that do not override this, return themselves.
+   */
+  default Transform forEpoch(int epoch) {
+    return this;
+  }
 
-    /** This transform, then {@code next}. */
-    default Transform andThen(Transform next) {
-        Transform first = this;
-        return new Transform() {
-            @Override
-            public Tensor apply(Tensor x) {
-                return next.apply(first.apply(x));
-            }
+  /** This transform, then {@code next}. */
+  default Transform andThen(Transform next) {
+    Transform first = this;
+    return new Transform() {
+      @Override
+      public Tensor apply(Tensor x) {
+        return next.apply(first.apply(x));
+      }
 
-            @Override
-            public Transform forEpoch(int epoch) {
-                return first.forEpoch(epoch).andThen(next.forEpoch(epoch));
-            }
-        };
-    }
+      @Override
+      public Transform forEpoch(int epoch) {
+        return first.forEpoch(epoch).andThen(next.forEpoch(epoch));
+      }
+    };
+  }
 }

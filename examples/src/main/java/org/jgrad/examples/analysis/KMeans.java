@@ -5,8 +5,8 @@ import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 
 /**
- * k-means with k-means++ seeding and several restarts (the run with the lowest inertia wins),
- * Lloyd iterations computed with jgrad tensor ops.
+ * k-means with k-means++ seeding and several restarts (the run with the lowest inertia wins), Lloyd
+ * iterations computed with jgrad tensor ops.
  *
  * <pre>{@code
  * KMeans.Result r = KMeans.fit(points, 10, 5, 100, new Generator(0));
@@ -20,8 +20,10 @@ public final class KMeans {
   public record Result(int[] labels, Tensor centers, double inertia, int iterations) {}
 
   public static Result fit(Tensor x, int k, int restarts, int maxIter, Generator g) {
-    if (x.dim() != 2) throw new IllegalArgumentException("KMeans.fit: expected [n, d] data, got rank " + x.dim());
-    if (k < 1 || k > x.size(0)) throw new IllegalArgumentException("KMeans.fit: k must be in [1, n], got " + k);
+    if (x.dim() != 2)
+      throw new IllegalArgumentException("KMeans.fit: expected [n, d] data, got rank " + x.dim());
+    if (k < 1 || k > x.size(0))
+      throw new IllegalArgumentException("KMeans.fit: k must be in [1, n], got " + k);
     try (var ng = GradMode.noGrad()) {
       Result best = null;
       for (int r = 0; r < Math.max(1, restarts); r++) {

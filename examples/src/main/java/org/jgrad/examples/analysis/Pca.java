@@ -6,8 +6,8 @@ import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Principal component analysis: centre the data, take the top right-singular vectors (EJML's
- * SVD), project onto them.
+ * Principal component analysis: centre the data, take the top right-singular vectors (EJML's SVD),
+ * project onto them.
  *
  * <pre>{@code
  * Pca pca = Pca.fit(codes, 2);
@@ -28,17 +28,21 @@ public final class Pca {
 
   /** Fits {@code k} components to the rows of {@code x} ([n, d]). */
   public static Pca fit(Tensor x, int k) {
-    if (x.dim() != 2) throw new IllegalArgumentException("Pca.fit: expected [n, d] data, got rank " + x.dim());
+    if (x.dim() != 2)
+      throw new IllegalArgumentException("Pca.fit: expected [n, d] data, got rank " + x.dim());
     int n = x.size(0), d = x.size(1);
     if (k < 1 || k > Math.min(n, d)) {
-      throw new IllegalArgumentException("Pca.fit: k must be in [1, " + Math.min(n, d) + "], got " + k);
+      throw new IllegalArgumentException(
+          "Pca.fit: k must be in [1, " + Math.min(n, d) + "], got " + k);
     }
     double[] v = x.toDoubleArray();
     double[] mean = new double[d];
     for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) mean[j] += v[i * d + j] / n;
     DMatrixRMaj centered = new DMatrixRMaj(n, d);
-    for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) centered.set(i, j, v[i * d + j] - mean[j]);
-    SingularValueDecomposition_F64<DMatrixRMaj> svd = DecompositionFactory_DDRM.svd(n, d, false, true, true);
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < d; j++) centered.set(i, j, v[i * d + j] - mean[j]);
+    SingularValueDecomposition_F64<DMatrixRMaj> svd =
+        DecompositionFactory_DDRM.svd(n, d, false, true, true);
     if (!svd.decompose(centered)) throw new IllegalStateException("Pca.fit: SVD did not converge");
     double[] s = svd.getSingularValues();
     DMatrixRMaj vt = svd.getV(null, true);

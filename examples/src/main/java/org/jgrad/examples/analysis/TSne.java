@@ -22,7 +22,8 @@ public final class TSne {
   private TSne() {}
 
   public static Tensor embed(Tensor x, double perplexity, int iterations, Generator g) {
-    if (x.dim() != 2) throw new IllegalArgumentException("TSne.embed: expected [n, d] data, got rank " + x.dim());
+    if (x.dim() != 2)
+      throw new IllegalArgumentException("TSne.embed: expected [n, d] data, got rank " + x.dim());
     int n = x.size(0);
     if (n < 4) throw new IllegalArgumentException("TSne.embed: need at least 4 points, got " + n);
     double perp = Math.min(perplexity, (n - 1) / 3.0);
@@ -76,7 +77,8 @@ public final class TSne {
     }
     double[] sym = new double[n * n];
     for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) sym[i * n + j] = Math.max((p[i * n + j] + p[j * n + i]) / (2.0 * n), 1e-12);
+      for (int j = 0; j < n; j++)
+        sym[i * n + j] = Math.max((p[i * n + j] + p[j * n + i]) / (2.0 * n), 1e-12);
     }
     Tensor pMat = Tensor.of(sym, n, n).to(org.jgrad.backend.DType.FLOAT32);
     Tensor eye = Tensor.eye(n);
@@ -133,7 +135,10 @@ public final class TSne {
       pv[e] = entry.getValue();
       e++;
     }
-    double[] y = new double[2 * n], upd = new double[2 * n], gains = new double[2 * n], grad = new double[2 * n];
+    double[] y = new double[2 * n],
+        upd = new double[2 * n],
+        gains = new double[2 * n],
+        grad = new double[2 * n];
     Arrays.fill(gains, 1);
     for (int i = 0; i < 2 * n; i++) y[i] = g.nextGaussian() * 1e-4;
     double lr = Math.max(n / 12.0, 50);
@@ -232,7 +237,10 @@ public final class TSne {
     }
 
     static QuadTree build(double[] y, int n) {
-      double minX = Double.POSITIVE_INFINITY, minY = minX, maxX = Double.NEGATIVE_INFINITY, maxY = maxX;
+      double minX = Double.POSITIVE_INFINITY,
+          minY = minX,
+          maxX = Double.NEGATIVE_INFINITY,
+          maxY = maxX;
       for (int i = 0; i < n; i++) {
         minX = Math.min(minX, y[2 * i]);
         maxX = Math.max(maxX, y[2 * i]);

@@ -28,7 +28,10 @@ public final class BackpropByHand implements Exercise {
     return "Backpropagation by hand on a 2-2-1 network, checked against autograd";
   }
 
-  /** Network parameters: hidden biases b[k], hidden weights w[k][j], output bias c, output weights v[k]. */
+  /**
+   * Network parameters: hidden biases b[k], hidden weights w[k][j], output bias c, output weights
+   * v[k].
+   */
   record Params(double[] b, double[][] w, double c, double[] v) {
     Params copy() {
       return new Params(b.clone(), new double[][] {w[0].clone(), w[1].clone()}, c, v.clone());
@@ -36,7 +39,11 @@ public final class BackpropByHand implements Exercise {
   }
 
   static Params initial() {
-    return new Params(new double[] {0.4, 0.7}, new double[][] {{0.2, -1.2}, {-0.7, -0.7}}, 0.4, new double[] {-0.5, 2.3});
+    return new Params(
+        new double[] {0.4, 0.7},
+        new double[][] {{0.2, -1.2}, {-0.7, -0.7}},
+        0.4,
+        new double[] {-0.5, 2.3});
   }
 
   static double sigmoid(double z) {
@@ -69,11 +76,11 @@ public final class BackpropByHand implements Exercise {
     double[][] dw = new double[2][2];
     double dc = 0;
     for (int s = 0; s < n; s++) {
-      double dy = 2 * (f.y()[s] - T[s]) / n;           // dL/dy_s for the mean of squared errors
-      dc += dy;                                          // y = c + ...
+      double dy = 2 * (f.y()[s] - T[s]) / n; // dL/dy_s for the mean of squared errors
+      dc += dy; // y = c + ...
       for (int k = 0; k < 2; k++) {
-        dv[k] += dy * f.h()[s][k];                       // y = ... + v_k h_k
-        double dh = dy * p.v()[k];                       // dL/dh_k
+        dv[k] += dy * f.h()[s][k]; // y = ... + v_k h_k
+        double dh = dy * p.v()[k]; // dL/dh_k
         double dz = dh * f.h()[s][k] * (1 - f.h()[s][k]); // sigmoid' = h(1-h)
         db[k] += dz;
         dw[k][0] += dz * X[s][0];
@@ -88,14 +95,25 @@ public final class BackpropByHand implements Exercise {
     Params p = initial();
     Forward f = forward(p);
     var r = ctx.report();
-    r.paragraph("Hidden unit k computes h_k = sigmoid(b_k + w_k1 x1 + w_k2 x2); the output is "
-        + "y = c + v_1 h_1 + v_2 h_2; the loss is the mean of (y - t)^2 over the three samples; one full-batch "
-        + "gradient-descent step with learning rate 1.");
+    r.paragraph(
+        "Hidden unit k computes h_k = sigmoid(b_k + w_k1 x1 + w_k2 x2); the output is "
+            + "y = c + v_1 h_1 + v_2 h_2; the loss is the mean of (y - t)^2 over the three samples; one full-batch "
+            + "gradient-descent step with learning rate 1.");
     r.heading("Forward pass");
     List<List<Object>> rows = new ArrayList<>();
     for (int s = 0; s < X.length; s++) {
-      rows.add(List.of(s + 1, X[s][0], X[s][1], T[s], f.z()[s][0], f.h()[s][0], f.z()[s][1], f.h()[s][1], f.y()[s],
-          f.y()[s] - T[s]));
+      rows.add(
+          List.of(
+              s + 1,
+              X[s][0],
+              X[s][1],
+              T[s],
+              f.z()[s][0],
+              f.h()[s][0],
+              f.z()[s][1],
+              f.h()[s][1],
+              f.y()[s],
+              f.y()[s] - T[s]));
     }
     r.table(List.of("sample", "x1", "x2", "t", "z1", "h1", "z2", "h2", "y", "y - t"), rows);
     r.paragraph(String.format(java.util.Locale.ROOT, "Loss before the step: **%.6f**.", f.loss()));
@@ -104,7 +122,9 @@ public final class BackpropByHand implements Exercise {
 
     // The same network in jgrad, float64, parameters as leaves.
     Tensor b = Tensor.of(p.b().clone()).requiresGrad(true);
-    Tensor w = Tensor.of(new double[] {p.w()[0][0], p.w()[0][1], p.w()[1][0], p.w()[1][1]}, 2, 2).requiresGrad(true);
+    Tensor w =
+        Tensor.of(new double[] {p.w()[0][0], p.w()[0][1], p.w()[1][0], p.w()[1][1]}, 2, 2)
+            .requiresGrad(true);
     Tensor c = Tensor.of(new double[] {p.c()}).requiresGrad(true);
     Tensor v = Tensor.of(p.v().clone()).requiresGrad(true);
     Tensor x = Tensor.of(new double[] {1, 1, 0, -2, -1, 1}, 3, 2);
@@ -114,13 +134,44 @@ public final class BackpropByHand implements Exercise {
     Tensor loss = y.sub(t).square().mean();
     loss.backward();
 
-    double[] gb = b.grad().toDoubleArray(), gw = w.grad().toDoubleArray(), gv = v.grad().toDoubleArray();
+    double[] gb = b.grad().toDoubleArray(),
+        gw = w.grad().toDoubleArray(),
+        gv = v.grad().toDoubleArray();
     double gc = c.grad().item();
-    String[] names = {"b1", "w11 (x1->h1)", "w12 (x2->h1)", "b2", "w21 (x1->h2)", "w22 (x2->h2)", "c", "v1 (h1->y)", "v2 (h2->y)"};
-    double[] byHand = {hand.b()[0], hand.w()[0][0], hand.w()[0][1], hand.b()[1], hand.w()[1][0], hand.w()[1][1],
-        hand.c(), hand.v()[0], hand.v()[1]};
+    String[] names = {
+      "b1",
+      "w11 (x1->h1)",
+      "w12 (x2->h1)",
+      "b2",
+      "w21 (x1->h2)",
+      "w22 (x2->h2)",
+      "c",
+      "v1 (h1->y)",
+      "v2 (h2->y)"
+    };
+    double[] byHand = {
+      hand.b()[0],
+      hand.w()[0][0],
+      hand.w()[0][1],
+      hand.b()[1],
+      hand.w()[1][0],
+      hand.w()[1][1],
+      hand.c(),
+      hand.v()[0],
+      hand.v()[1]
+    };
     double[] byAutograd = {gb[0], gw[0], gw[1], gb[1], gw[2], gw[3], gc, gv[0], gv[1]};
-    double[] values = {p.b()[0], p.w()[0][0], p.w()[0][1], p.b()[1], p.w()[1][0], p.w()[1][1], p.c(), p.v()[0], p.v()[1]};
+    double[] values = {
+      p.b()[0],
+      p.w()[0][0],
+      p.w()[0][1],
+      p.b()[1],
+      p.w()[1][0],
+      p.w()[1][1],
+      p.c(),
+      p.v()[0],
+      p.v()[1]
+    };
     double maxDiff = 0;
     List<List<Object>> grads = new ArrayList<>();
     Map<String, Object> after = new LinkedHashMap<>();
@@ -131,9 +182,13 @@ public final class BackpropByHand implements Exercise {
       after.put(names[i].split(" ")[0], updated);
     }
     r.heading("Partial derivatives");
-    r.table(List.of("parameter", "value", "dL/dp (chain rule)", "dL/dp (autograd)", "after step"), grads);
-    r.paragraph(String.format(java.util.Locale.ROOT, "Largest difference between the two: %.3e.", maxDiff));
-    if (maxDiff > 1e-12) throw new IllegalStateException("chain rule and autograd disagree by " + maxDiff);
+    r.table(
+        List.of("parameter", "value", "dL/dp (chain rule)", "dL/dp (autograd)", "after step"),
+        grads);
+    r.paragraph(
+        String.format(java.util.Locale.ROOT, "Largest difference between the two: %.3e.", maxDiff));
+    if (maxDiff > 1e-12)
+      throw new IllegalStateException("chain rule and autograd disagree by " + maxDiff);
 
     // The step, on the jgrad tensors (as an optimizer would), and the loss afterwards.
     try (var ng = GradMode.noGrad()) {
@@ -143,21 +198,38 @@ public final class BackpropByHand implements Exercise {
     try (var ng = GradMode.noGrad()) {
       lossAfterT = x.matmul(w.t()).add(b).sigmoid().matmul(v).add(c).sub(t).square().mean();
     }
-    Params next = new Params(new double[] {values[0] - byHand[0], values[3] - byHand[3]},
-        new double[][] {{values[1] - byHand[1], values[2] - byHand[2]}, {values[4] - byHand[4], values[5] - byHand[5]}},
-        values[6] - byHand[6], new double[] {values[7] - byHand[7], values[8] - byHand[8]});
+    Params next =
+        new Params(
+            new double[] {values[0] - byHand[0], values[3] - byHand[3]},
+            new double[][] {
+              {values[1] - byHand[1], values[2] - byHand[2]},
+              {values[4] - byHand[4], values[5] - byHand[5]}
+            },
+            values[6] - byHand[6],
+            new double[] {values[7] - byHand[7], values[8] - byHand[8]});
     double lossAfter = forward(next).loss();
     if (Math.abs(lossAfter - lossAfterT.item()) > 1e-12) {
-      throw new IllegalStateException("loss after the step differs between hand and jgrad: " + lossAfter + " vs "
-          + lossAfterT.item());
+      throw new IllegalStateException(
+          "loss after the step differs between hand and jgrad: "
+              + lossAfter
+              + " vs "
+              + lossAfterT.item());
     }
     r.heading("After one step");
-    r.paragraph(String.format(java.util.Locale.ROOT, "Loss before: %.6f; loss after: **%.6f** (%s).", f.loss(), lossAfter,
-        lossAfter < f.loss() ? "the step reduced the loss" : "the step did not reduce the loss: learning rate 1 overshoots"));
+    r.paragraph(
+        String.format(
+            java.util.Locale.ROOT,
+            "Loss before: %.6f; loss after: **%.6f** (%s).",
+            f.loss(),
+            lossAfter,
+            lossAfter < f.loss()
+                ? "the step reduced the loss"
+                : "the step did not reduce the loss: learning rate 1 overshoots"));
     ctx.metrics().put("loss_before", f.loss());
     ctx.metrics().put("loss_after", lossAfter);
     ctx.metrics().put("weights_after", after);
     ctx.metrics().put("max_grad_difference", maxDiff);
-    ctx.log("loss %.6f -> %.6f, chain rule vs autograd max diff %.2e", f.loss(), lossAfter, maxDiff);
+    ctx.log(
+        "loss %.6f -> %.6f, chain rule vs autograd max diff %.2e", f.loss(), lossAfter, maxDiff);
   }
 }

@@ -59,8 +59,16 @@ public final class ConvAeGridSearch implements Exercise {
   }
 
   /** The sizes of one run (quick or full). */
-  record Plan(int nTrain, int nTest, int cvImages, int cvEpochs, int cvBatch, int maxEpochs, int patience, int batch,
-              int pcaPoints) {}
+  record Plan(
+      int nTrain,
+      int nTest,
+      int cvImages,
+      int cvEpochs,
+      int cvBatch,
+      int maxEpochs,
+      int patience,
+      int batch,
+      int pcaPoints) {}
 
   /** One noise condition applied to the test images. */
   record Condition(String key, String label, Transform transform) {}
@@ -68,32 +76,48 @@ public final class ConvAeGridSearch implements Exercise {
   @Override
   public void run(RunContext ctx) throws Exception {
     var r = ctx.report();
-    Plan p = ctx.quick() ? new Plan(2000, 500, 300, 1, 16, 6, 3, 32, 500)
-        : new Plan(60_000, 10_000, 10_000, 5, 64, 25, 3, 128, 2000);
+    Plan p =
+        ctx.quick()
+            ? new Plan(2000, 500, 300, 1, 16, 6, 3, 32, 500)
+            : new Plan(60_000, 10_000, 10_000, 5, 64, 25, 3, 128, 2000);
     MnistSource.Split data = MnistSource.load(ctx, p.nTrain(), p.nTest());
     Tensor trainX = data.trainX(), testX = data.testX();
     int nTrain = trainX.size(0);
-    r.paragraph(String.format(Locale.ROOT, "Plan (%s mode): grid search on the first %d training images with %d-fold "
-            + "cross-validation (`Splits.kFold`), %d epoch(s) per configuration and fold, batch %d; every one of the %d "
-            + "configurations (lr × weight decay) is tried for every encoding size. Then the best configuration per size "
-            + "is retrained on %d training images (90%% train, 10%% validation) for at most %d epochs, batch %d, with "
-            + "`EarlyStopping` (patience %d, best weights restored), and tested on %d test images. Optimizer: Adam with "
-            + "L2 weight decay; loss: MSE.", ctx.quick() ? "quick" : "full", Math.min(p.cvImages(), nTrain), FOLDS,
-        p.cvEpochs(), p.cvBatch(), LRS.length * WDS.length, nTrain, p.maxEpochs(), p.batch(), p.patience(),
-        testX.size(0)));
+    r.paragraph(
+        String.format(
+            Locale.ROOT,
+            "Plan (%s mode): grid search on the first %d training images with %d-fold "
+                + "cross-validation (`Splits.kFold`), %d epoch(s) per configuration and fold, batch %d; every one of the %d "
+                + "configurations (lr × weight decay) is tried for every encoding size. Then the best configuration per size "
+                + "is retrained on %d training images (90%% train, 10%% validation) for at most %d epochs, batch %d, with "
+                + "`EarlyStopping` (patience %d, best weights restored), and tested on %d test images. Optimizer: Adam with "
+                + "L2 weight decay; loss: MSE.",
+            ctx.quick() ? "quick" : "full",
+            Math.min(p.cvImages(), nTrain),
+            FOLDS,
+            p.cvEpochs(),
+            p.cvBatch(),
+            LRS.length * WDS.length,
+            nTrain,
+            p.maxEpochs(),
+            p.batch(),
+            p.patience(),
+            testX.size(0)));
     if (ctx.quick()) {
-      r.paragraph("**Quick mode:** tiny subsets and one epoch per configuration, so the grid-search ranking mostly "
-          + "reflects which settings learn fastest in the first few steps; the full grid is still searched. The "
-          + "cross-validated MSE is measured in eval mode, where the batch-norm layers use running statistics that are "
-          + "still close to their initial values after so few steps, which is the likely reason it is far above the "
-          + "retraining's validation MSE.");
+      r.paragraph(
+          "**Quick mode:** tiny subsets and one epoch per configuration, so the grid-search ranking mostly "
+              + "reflects which settings learn fastest in the first few steps; the full grid is still searched. The "
+              + "cross-validated MSE is measured in eval mode, where the batch-norm layers use running statistics that are "
+              + "still close to their initial values after so few steps, which is the likely reason it is far above the "
+              + "retraining's validation MSE.");
     }
     ConvAutoencoder probe = new ConvAutoencoder(4, ConvAutoencoder.Layout.DEEP);
     r.code(probe.summary(1, 1, 28, 28));
 
     // Grid search with k-fold cross-validation.
     int cvN = Math.min(p.cvImages(), nTrain);
-    TensorDataset cvDs = new TensorDataset(trainX.narrow(0, 0, cvN), data.trainY().narrow(0, 0, cvN));
+    TensorDataset cvDs =
+        new TensorDataset(trainX.narrow(0, 0, cvN), data.trainY().narrow(0, 0, cvN));
     List<Splits.Fold> folds = Splits.kFold(cvN, FOLDS, true, ctx.seed() + 3);
     Map<Integer, double[][]> cv = new LinkedHashMap<>();
     Map<String, Object> cvMetric = new LinkedHashMap<>(), bestMetric = new LinkedHashMap<>();
@@ -107,7 +131,8 @@ public final class ConvAeGridSearch implements Exercise {
             Tensor.manualSeed(ctx.seed() + 100L * size + f);
             ConvAutoencoder ae = new ConvAutoencoder(size, ConvAutoencoder.Layout.DEEP);
             Adam opt = new Adam(ae.parameters(), Adam.options().lr(LRS[i]).weightDecay(WDS[j]));
-            DataLoader loader = new DataLoader(folds.get(f).train(cvDs), p.cvBatch(), true, ctx.seed() + f);
+            DataLoader loader =
+                new DataLoader(folds.get(f).train(cvDs), p.cvBatch(), true, ctx.seed() + f);
             reconstruction(ctx, ae, opt, loader).epochs(p.cvEpochs()).build().fit();
             sum += mse(ae, inputs(folds.get(f).test(cvDs)), null);
           }
@@ -139,7 +164,8 @@ public final class ConvAeGridSearch implements Exercise {
     List<String> csvHdr = new ArrayList<>(List.of("lr", "weight_decay"));
     for (int size : SIZES) {
       double[] col = new double[lrCol.length];
-      for (int i = 0; i < LRS.length; i++) for (int j = 0; j < WDS.length; j++) col[i * WDS.length + j] = cv.get(size)[i][j];
+      for (int i = 0; i < LRS.length; i++)
+        for (int j = 0; j < WDS.length; j++) col[i * WDS.length + j] = cv.get(size)[i][j];
       csvCols.add(col);
       csvHdr.add("cv_mse_size_" + size);
     }
@@ -148,8 +174,9 @@ public final class ConvAeGridSearch implements Exercise {
     r.paragraph(String.format(Locale.ROOT, "The grid search took %.1f s.", cvSeconds));
 
     // Retrain the best configuration per size with early stopping.
-    List<Subset<Example>> parts = Splits.randomSplit(new TensorDataset(trainX, data.trainY()), new double[] {0.9, 0.1},
-        ctx.seed() + 4);
+    List<Subset<Example>> parts =
+        Splits.randomSplit(
+            new TensorDataset(trainX, data.trainY()), new double[] {0.9, 0.1}, ctx.seed() + 4);
     Tensor valX = inputs(parts.get(1));
     Map<Integer, ConvAutoencoder> models = new LinkedHashMap<>();
     Map<String, Object> testMse = new LinkedHashMap<>();
@@ -164,28 +191,39 @@ public final class ConvAeGridSearch implements Exercise {
       double[][] grid = cv.get(size);
       int bi = 0, bj = 0;
       for (int i = 0; i < LRS.length; i++) {
-        for (int j = 0; j < WDS.length; j++) if (grid[i][j] < grid[bi][bj]) { bi = i; bj = j; }
+        for (int j = 0; j < WDS.length; j++)
+          if (grid[i][j] < grid[bi][bj]) {
+            bi = i;
+            bj = j;
+          }
       }
       Tensor.manualSeed(ctx.seed() + 1000L * size);
       ConvAutoencoder ae = new ConvAutoencoder(size, ConvAutoencoder.Layout.DEEP);
       Adam opt = new Adam(ae.parameters(), Adam.options().lr(LRS[bi]).weightDecay(WDS[bj]));
-      EarlyStopping stopper = new EarlyStopping(EarlyStopping.Mode.MIN, p.patience(), 0)
-          .restoreBestWeights(ae::stateDict, ae::loadStateDict);
+      EarlyStopping stopper =
+          new EarlyStopping(EarlyStopping.Mode.MIN, p.patience(), 0)
+              .restoreBestWeights(ae::stateDict, ae::loadStateDict);
       DataLoader loader = new DataLoader(parts.get(0), p.batch(), true, ctx.seed() + 5);
       long t0 = System.nanoTime();
       // The trainer restores the best weights whether the stopper stops or the epochs run out.
-      History h = reconstruction(ctx, ae, opt, loader)
-          .validation(RowBatches.inOrder(valX, valX, 1000))
-          .epochs(p.maxEpochs())
-          .earlyStopping(stopper, "val_loss")
-          .callback(new Callback() {
-            @Override
-            public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
-              ctx.log("retrain size %d epoch %d: train MSE %.5f, val MSE %.5f", size, epoch, logs.get("loss"), logs.get("val_loss"));
-            }
-          })
-          .build().fit();
-      if (stopper.shouldStop()) ctx.log("retrain size %d: early stop after epoch %d", size, h.size());
+      History h =
+          reconstruction(ctx, ae, opt, loader)
+              .validation(RowBatches.inOrder(valX, valX, 1000))
+              .epochs(p.maxEpochs())
+              .earlyStopping(stopper, "val_loss")
+              .callback(
+                  new Callback() {
+                    @Override
+                    public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+                      ctx.log(
+                          "retrain size %d epoch %d: train MSE %.5f, val MSE %.5f",
+                          size, epoch, logs.get("loss"), logs.get("val_loss"));
+                    }
+                  })
+              .build()
+              .fit();
+      if (stopper.shouldStop())
+        ctx.log("retrain size %d: early stop after epoch %d", size, h.size());
       List<Double> vals = java.util.Arrays.stream(h.column("val_loss")).boxed().toList();
       double secs = (System.nanoTime() - t0) / 1e9;
       double test = mse(ae, testX, null);
@@ -196,8 +234,17 @@ public final class ConvAeGridSearch implements Exercise {
       valCurves.put("size " + size, new double[][] {ex, v});
       curveHdr.add("val_mse_size_" + size);
       curveCols.add(v);
-      sizeRows.add(List.of(size, sci(LRS[bi]), sci(WDS[bj]), grid[bi][bj], vals.size(), stopper.bestEpoch() + 1,
-          stopper.best(), test, secs));
+      sizeRows.add(
+          List.of(
+              size,
+              sci(LRS[bi]),
+              sci(WDS[bj]),
+              grid[bi][bj],
+              vals.size(),
+              stopper.bestEpoch() + 1,
+              stopper.best(),
+              test,
+              secs));
       Map<String, Object> b = new LinkedHashMap<>();
       b.put("lr", LRS[bi]);
       b.put("weight_decay", WDS[bj]);
@@ -206,14 +253,31 @@ public final class ConvAeGridSearch implements Exercise {
       b.put("best_epoch", stopper.bestEpoch() + 1);
       bestMetric.put(String.valueOf(size), b);
       Map<String, Object> g = new LinkedHashMap<>();
-      for (int i = 0; i < LRS.length; i++) for (int j = 0; j < WDS.length; j++) g.put("lr" + sci(LRS[i]) + "_wd" + sci(WDS[j]), grid[i][j]);
+      for (int i = 0; i < LRS.length; i++)
+        for (int j = 0; j < WDS.length; j++)
+          g.put("lr" + sci(LRS[i]) + "_wd" + sci(WDS[j]), grid[i][j]);
       cvMetric.put(String.valueOf(size), g);
     }
     r.heading("Retraining with early stopping: test MSE per encoding size");
-    r.table(List.of("size", "best lr", "best wd", "CV MSE", "epochs run", "best epoch", "best val MSE", "test MSE",
-        "time (s)"), sizeRows);
-    Plots.lines(ctx.file("retrain_val.png"), "Validation MSE per epoch while retraining", "epoch",
-        "validation MSE", valCurves, false);
+    r.table(
+        List.of(
+            "size",
+            "best lr",
+            "best wd",
+            "CV MSE",
+            "epochs run",
+            "best epoch",
+            "best val MSE",
+            "test MSE",
+            "time (s)"),
+        sizeRows);
+    Plots.lines(
+        ctx.file("retrain_val.png"),
+        "Validation MSE per epoch while retraining",
+        "epoch",
+        "validation MSE",
+        valCurves,
+        false);
     Csv.write(ctx.file("retrain_val.csv"), curveHdr, curveCols);
     r.image("retrain_val.png", "Validation MSE per epoch for each encoding size");
     r.paragraph(sizeReading(testMse));
@@ -224,15 +288,24 @@ public final class ConvAeGridSearch implements Exercise {
     conds.add(new Condition("none", "none", x -> x));
     double[] sigmas = {0.1, 0.3, 0.5, 1, 2};
     for (int k = 0; k < sigmas.length; k++) {
-      conds.add(new Condition("gaussian_" + OptimizerComparison.trim(sigmas[k]), "Gaussian σ = " + OptimizerComparison.trim(sigmas[k]),
-          Transforms.gaussianNoise(sigmas[k], ctx.seed() + 50 + k)));
+      conds.add(
+          new Condition(
+              "gaussian_" + OptimizerComparison.trim(sigmas[k]),
+              "Gaussian σ = " + OptimizerComparison.trim(sigmas[k]),
+              Transforms.gaussianNoise(sigmas[k], ctx.seed() + 50 + k)));
     }
-    conds.add(new Condition("uniform", "uniform U[0, 1)", Transforms.uniformNoise(ctx.seed() + 60)));
-    conds.add(new Condition("occlusion", "random 14×14 occlusion", Transforms.randomOcclusion(14, 0, ctx.seed() + 61)));
-    r.paragraph("Each test image is corrupted (`Transforms`: Gaussian noise added, uniform noise added, or one random "
-        + "14×14 square set to 0), fed to the autoencoders trained on clean images, and the reconstruction is compared "
-        + "with the clean image (MSE). The corrupted inputs are not clipped to [0, 1]. Grids: row 1 clean images, row 2 "
-        + "corrupted inputs, row 3 reconstructions by size 4, row 4 by size 32.");
+    conds.add(
+        new Condition("uniform", "uniform U[0, 1)", Transforms.uniformNoise(ctx.seed() + 60)));
+    conds.add(
+        new Condition(
+            "occlusion",
+            "random 14×14 occlusion",
+            Transforms.randomOcclusion(14, 0, ctx.seed() + 61)));
+    r.paragraph(
+        "Each test image is corrupted (`Transforms`: Gaussian noise added, uniform noise added, or one random "
+            + "14×14 square set to 0), fed to the autoencoders trained on clean images, and the reconstruction is compared "
+            + "with the clean image (MSE). The corrupted inputs are not clipped to [0, 1]. Grids: row 1 clean images, row 2 "
+            + "corrupted inputs, row 3 reconstructions by size 4, row 4 by size 32.");
     int[] examples = firstOfEachDigit(data.testY());
     Tensor exClean = testX.indexSelect(0, Tensor.ofLongs(toLongs(examples), examples.length));
     List<List<Object>> noiseRows = new ArrayList<>();
@@ -263,13 +336,23 @@ public final class ConvAeGridSearch implements Exercise {
         imgs[2 * examples.length + k] = java.util.Arrays.copyOfRange(r4, k * 784, (k + 1) * 784);
         imgs[3 * examples.length + k] = java.util.Arrays.copyOfRange(r32, k * 784, (k + 1) * 784);
       }
-      Plots.imageGrid(ctx.file("recon_" + cond.key() + ".png"), imgs, 4, examples.length, 28, 28, 2,
+      Plots.imageGrid(
+          ctx.file("recon_" + cond.key() + ".png"),
+          imgs,
+          4,
+          examples.length,
+          28,
+          28,
+          2,
           List.of("clean", "corrupted", "size 4", "size 32"));
     }
-    r.table(List.of("corruption", "MSE of the corrupted input", "MSE, size 4", "MSE, size 32"), noiseRows);
+    r.table(
+        List.of("corruption", "MSE of the corrupted input", "MSE, size 4", "MSE, size 32"),
+        noiseRows);
     for (Condition cond : conds) {
-      r.image("recon_" + cond.key() + ".png", "Corruption: " + cond.label()
-          + " (rows: clean, corrupted input, size 4, size 32)");
+      r.image(
+          "recon_" + cond.key() + ".png",
+          "Corruption: " + cond.label() + " (rows: clean, corrupted input, size 4, size 32)");
     }
     r.paragraph(noiseReading(conds, m4, m32));
 
@@ -293,30 +376,54 @@ public final class ConvAeGridSearch implements Exercise {
       double[][] pts = new double[nPca][];
       for (int i = 0; i < nPca; i++) pts[i] = new double[] {xy[2 * i], xy[2 * i + 1]};
       double[] ratio = pca.explainedVarianceRatio();
-      Plots.scatter(ctx.file("pca_size" + size + ".png"), String.format(Locale.ROOT,
-          "Encoding size %d: PCA of %d test codes (%.0f%% + %.0f%% of the variance)", size, nPca, 100 * ratio[0],
-          100 * ratio[1]), pts, labels, "PC 1", "PC 2");
+      Plots.scatter(
+          ctx.file("pca_size" + size + ".png"),
+          String.format(
+              Locale.ROOT,
+              "Encoding size %d: PCA of %d test codes (%.0f%% + %.0f%% of the variance)",
+              size,
+              nPca,
+              100 * ratio[0],
+              100 * ratio[1]),
+          pts,
+          labels,
+          "PC 1",
+          "PC 2");
       double[] c1 = new double[nPca], c2 = new double[nPca], lab = new double[nPca];
       for (int i = 0; i < nPca; i++) {
         c1[i] = pts[i][0];
         c2[i] = pts[i][1];
         lab[i] = labels[i];
       }
-      Csv.write(ctx.file("pca_size" + size + ".csv"), List.of("pc1", "pc2", "digit"), List.of(c1, c2, lab));
+      Csv.write(
+          ctx.file("pca_size" + size + ".csv"),
+          List.of("pc1", "pc2", "digit"),
+          List.of(c1, c2, lab));
       pcaRows.add(List.of(size, ratio[0], ratio[1], ratio[0] + ratio[1]));
       pcaMetric.put(String.valueOf(size), List.of(ratio[0], ratio[1]));
     }
     r.table(List.of("size", "PC 1 share", "PC 2 share", "together"), pcaRows);
-    for (int size : SIZES) r.image("pca_size" + size + ".png", "Latent codes of size " + size + ", first two principal "
-        + "components, coloured by digit");
+    for (int size : SIZES)
+      r.image(
+          "pca_size" + size + ".png",
+          "Latent codes of size "
+              + size
+              + ", first two principal "
+              + "components, coloured by digit");
     double[] together = pcaRows.stream().mapToDouble(row -> (double) row.get(3)).toArray();
     boolean falling = true;
     for (int i = 1; i < together.length; i++) falling &= together[i] < together[i - 1];
-    r.paragraph(String.format(Locale.ROOT, "Two principal components keep %.0f%% of the code variance for size 4 and "
-            + "%.0f%% for size 32%s. Where this share is well below 100%%, the 2-D picture hides part of the code's "
-            + "structure, and digits that overlap in it may still be apart in the remaining directions.", 100 * together[0],
-        100 * together[together.length - 1], falling ? ", falling with every larger code"
-            : " (the share does not fall steadily with the code size here: a few directions dominate some codes)"));
+    r.paragraph(
+        String.format(
+            Locale.ROOT,
+            "Two principal components keep %.0f%% of the code variance for size 4 and "
+                + "%.0f%% for size 32%s. Where this share is well below 100%%, the 2-D picture hides part of the code's "
+                + "structure, and digits that overlap in it may still be apart in the remaining directions.",
+            100 * together[0],
+            100 * together[together.length - 1],
+            falling
+                ? ", falling with every larger code"
+                : " (the share does not fall steadily with the code size here: a few directions dominate some codes)"));
 
     var m = ctx.metrics();
     m.put("test_mse", testMse);
@@ -342,9 +449,15 @@ public final class ConvAeGridSearch implements Exercise {
     }
     s.setLength(s.length() - 2);
     s.append(". ");
-    s.append(falls == testMse.size() - 1 ? "Every larger code reconstructs better, as a wider bottleneck lets more of "
-        + "the image through." : String.format(Locale.ROOT, "The error falls in %d of the %d steps to a larger code.",
-        falls, testMse.size() - 1));
+    s.append(
+        falls == testMse.size() - 1
+            ? "Every larger code reconstructs better, as a wider bottleneck lets more of "
+                + "the image through."
+            : String.format(
+                Locale.ROOT,
+                "The error falls in %d of the %d steps to a larger code.",
+                falls,
+                testMse.size() - 1));
     return s.toString();
   }
 
@@ -352,12 +465,20 @@ public final class ConvAeGridSearch implements Exercise {
     int better32 = 0;
     for (int c = 0; c < conds.size(); c++) if (m32[c] < m4[c]) better32++;
     int worst4 = argmax(m4), worst32 = argmax(m32);
-    return String.format(Locale.ROOT, "Size 32 has the lower error under %d of the %d conditions. The hardest condition "
+    return String.format(
+        Locale.ROOT,
+        "Size 32 has the lower error under %d of the %d conditions. The hardest condition "
             + "is %s for size 4 (MSE %.4f) and %s for size 32 (MSE %.4f); compared with clean inputs the error grows %.1f× "
             + "(size 4) and %.1f× (size 32) in the worst case. A narrow code cannot pass the noise through, but it also "
             + "keeps less of the digit, so which size is more robust depends on the corruption, as the table shows.",
-        better32, conds.size(), conds.get(worst4).label(), m4[worst4], conds.get(worst32).label(), m32[worst32],
-        m4[worst4] / m4[0], m32[worst32] / m32[0]);
+        better32,
+        conds.size(),
+        conds.get(worst4).label(),
+        m4[worst4],
+        conds.get(worst32).label(),
+        m32[worst32],
+        m4[worst4] / m4[0],
+        m32[worst32] / m32[0]);
   }
 
   private static int argmax(double[] v) {
@@ -367,17 +488,21 @@ public final class ConvAeGridSearch implements Exercise {
   }
 
   /**
-   * A trainer of {@code ae} on MSE reconstruction of the batches' inputs (the loaders hold
-   * (image, label) pairs; the labels are not used).
+   * A trainer of {@code ae} on MSE reconstruction of the batches' inputs (the loaders hold (image,
+   * label) pairs; the labels are not used).
    */
-  static Trainer.Builder reconstruction(RunContext ctx, ConvAutoencoder ae, Adam opt, Iterable<Batch> loader) {
+  static Trainer.Builder reconstruction(
+      RunContext ctx, ConvAutoencoder ae, Adam opt, Iterable<Batch> loader) {
     MSELoss mse = new MSELoss();
     return ctx.trainer(ae, opt, mse::forward)
         .trainLoss((model, b) -> mse.forward(model.call(b.inputs()), b.inputs()))
         .train(loader);
   }
 
-  /** Reconstruction MSE of {@code inputs} against {@code targets} (the inputs themselves when null), in chunks. */
+  /**
+   * Reconstruction MSE of {@code inputs} against {@code targets} (the inputs themselves when null),
+   * in chunks.
+   */
   static double mse(ConvAutoencoder ae, Tensor inputs, Tensor targets) {
     Tensor t = targets == null ? inputs : targets;
     ae.eval();

@@ -1,7 +1,7 @@
 package org.jgrad.examples.exercises;
 
-import java.nio.file.Path;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +22,9 @@ import org.jgrad.tensor.Tensor;
 /**
  * Exercise 4: convolutional autoencoders with latent sizes 2 and 32, trained exactly as the dense
  * ones of {@code mnist-autoencoders} (same data split, L1 loss, Adam, epochs, batch) and compared
- * with them on test error and reconstructions. The dense models are reused from
- * {@code mnist-autoencoders}' folder when that exercise has run in the same mode (same setup),
- * and trained here otherwise.
+ * with them on test error and reconstructions. The dense models are reused from {@code
+ * mnist-autoencoders}' folder when that exercise has run in the same mode (same setup), and trained
+ * here otherwise.
  */
 public final class MnistConvAutoencoders implements Exercise {
   static final int[] LATENTS = {2, 32};
@@ -45,13 +45,18 @@ public final class MnistConvAutoencoders implements Exercise {
     Setup s = Setup.of(ctx, Recon.L1);
     var r = ctx.report();
     Data d = Data.load(ctx, s);
-    r.paragraph(String.format(Locale.ROOT,
-        "Convolutional autoencoders (encoder: conv 1→16, 3×3 stride 2 → ReLU → conv 16→32, 3×3 stride 2 → ReLU → linear 1568 → "
-            + "latent; decoder: linear → ReLU → [32, 7, 7] → transposed conv 32→16 stride 2 → ReLU → transposed conv 16→1 stride 2, "
-            + "linear output clamped to [0, 1] at evaluation) against the dense ones of `mnist-autoencoders` (784 → 512 → latent → "
-            + "512 → 784), both for latent sizes 2 and 32, trained on the same %d images (%d held out for validation) with %s. "
-            + "Test errors are over %d test images.",
-        d.trainX().size(0), d.valX().size(0), s.describe(), d.testX().size(0)));
+    r.paragraph(
+        String.format(
+            Locale.ROOT,
+            "Convolutional autoencoders (encoder: conv 1→16, 3×3 stride 2 → ReLU → conv 16→32, 3×3 stride 2 → ReLU → linear 1568 → "
+                + "latent; decoder: linear → ReLU → [32, 7, 7] → transposed conv 32→16 stride 2 → ReLU → transposed conv 16→1 stride 2, "
+                + "linear output clamped to [0, 1] at evaluation) against the dense ones of `mnist-autoencoders` (784 → 512 → latent → "
+                + "512 → 784), both for latent sizes 2 and 32, trained on the same %d images (%d held out for validation) with %s. "
+                + "Test errors are over %d test images.",
+            d.trainX().size(0),
+            d.valX().size(0),
+            s.describe(),
+            d.testX().size(0)));
 
     int[] show = Models.firstOfEachDigit(d.testY());
     List<float[]> grid = new ArrayList<>();
@@ -79,8 +84,14 @@ public final class MnistConvAutoencoders implements Exercise {
         l1[k++] = Models.l1(recon, d.testX());
         testL1.put(kind + "_" + latent, l1[k - 1]);
         testMse.put(kind + "_" + latent, Models.mse(recon, d.testX()));
-        rows.add(List.of(kind, latent, t.model().numParameters(), l1[k - 1], Models.mse(recon, d.testX()),
-            t.reused() ? "reused" : String.format(Locale.ROOT, "%.1f", t.seconds())));
+        rows.add(
+            List.of(
+                kind,
+                latent,
+                t.model().numParameters(),
+                l1[k - 1],
+                Models.mse(recon, d.testX()),
+                t.reused() ? "reused" : String.format(Locale.ROOT, "%.1f", t.seconds())));
         for (int i : show) grid.add(i < 0 ? null : Models.image(recon, i));
         if (!t.reused()) {
           trainCurves.put(kind + " latent " + latent, new double[][] {ep, t.trainLoss()});
@@ -92,28 +103,57 @@ public final class MnistConvAutoencoders implements Exercise {
         }
       }
       double rel = (l1[1] - l1[0]) / l1[0];
-      readings.add(String.format(Locale.ROOT, "At latent %d the convolutional autoencoder's test L1 is %.4f against %.4f for the dense one: "
-          + "%s by %.0f%%%s.", latent, l1[1], l1[0], rel < 0 ? "lower" : "higher", 100 * Math.abs(rel),
-          Math.abs(rel) < 0.03 ? ", a difference too small to call on one run" : ""));
+      readings.add(
+          String.format(
+              Locale.ROOT,
+              "At latent %d the convolutional autoencoder's test L1 is %.4f against %.4f for the dense one: "
+                  + "%s by %.0f%%%s.",
+              latent,
+              l1[1],
+              l1[0],
+              rel < 0 ? "lower" : "higher",
+              100 * Math.abs(rel),
+              Math.abs(rel) < 0.03 ? ", a difference too small to call on one run" : ""));
     }
     Csv.write(ctx.file("loss_curves.csv"), headers, cols);
     plotCurves(ctx.out(), trainCurves, valCurves);
-    Plots.imageGrid(ctx.file("reconstructions.png"), grid.toArray(new float[0][]), 1 + 2 * LATENTS.length, 10, 28, 28, 3,
+    Plots.imageGrid(
+        ctx.file("reconstructions.png"),
+        grid.toArray(new float[0][]),
+        1 + 2 * LATENTS.length,
+        10,
+        28,
+        28,
+        3,
         rowLabels());
 
     r.heading("Results");
-    r.table(List.of("model", "latent", "parameters", "test L1", "test MSE", "train time (s)"), rows);
-    if (anyReused) r.paragraph("\"reused\": the dense model was loaded from `mnist-autoencoders`' checkpoint trained with this same setup.");
-    r.image("loss_train.png", "Training loss per epoch (running mean over mini-batches, outputs not clamped)");
+    r.table(
+        List.of("model", "latent", "parameters", "test L1", "test MSE", "train time (s)"), rows);
+    if (anyReused)
+      r.paragraph(
+          "\"reused\": the dense model was loaded from `mnist-autoencoders`' checkpoint trained with this same setup.");
+    r.image(
+        "loss_train.png",
+        "Training loss per epoch (running mean over mini-batches, outputs not clamped)");
     r.image("loss_validation.png", "Validation loss after each epoch");
-    r.image("reconstructions.png", "Rows: test digits; dense latent 2; conv latent 2; dense latent 32; conv latent 32");
+    r.image(
+        "reconstructions.png",
+        "Rows: test digits; dense latent 2; conv latent 2; dense latent 32; conv latent 32");
     r.heading("Reading");
     for (String t : readings) r.paragraph(t);
-    r.paragraph(String.format(Locale.ROOT, "The convolutional models have far fewer parameters (%d and %d against %d and %d) because "
-        + "their convolutions share weights across positions; with %d epochs over %d images either kind may still be improving, so "
-        + "the comparison is of equal training budgets in epochs, not of converged models.",
-        ((Number) rows.get(1).get(2)).longValue(), ((Number) rows.get(3).get(2)).longValue(),
-        ((Number) rows.get(0).get(2)).longValue(), ((Number) rows.get(2).get(2)).longValue(), s.epochs(), d.trainX().size(0)));
+    r.paragraph(
+        String.format(
+            Locale.ROOT,
+            "The convolutional models have far fewer parameters (%d and %d against %d and %d) because "
+                + "their convolutions share weights across positions; with %d epochs over %d images either kind may still be improving, so "
+                + "the comparison is of equal training budgets in epochs, not of converged models.",
+            ((Number) rows.get(1).get(2)).longValue(),
+            ((Number) rows.get(3).get(2)).longValue(),
+            ((Number) rows.get(0).get(2)).longValue(),
+            ((Number) rows.get(2).get(2)).longValue(),
+            s.epochs(),
+            d.trainX().size(0)));
 
     ctx.metrics().put("test_l1", testL1);
     ctx.metrics().put("test_mse", testMse);
@@ -132,10 +172,23 @@ public final class MnistConvAutoencoders implements Exercise {
     return labels;
   }
 
-  private static void plotCurves(Path dir, Map<String, double[][]> trainCurves, Map<String, double[][]> valCurves)
+  private static void plotCurves(
+      Path dir, Map<String, double[][]> trainCurves, Map<String, double[][]> valCurves)
       throws IOException {
-    Plots.lines(dir.resolve("loss_train.png"), "Training L1 per epoch (running mean)", "epoch", "training L1", trainCurves, false);
-    Plots.lines(dir.resolve("loss_validation.png"), "Validation L1 after each epoch", "epoch", "validation L1", valCurves, false);
+    Plots.lines(
+        dir.resolve("loss_train.png"),
+        "Training L1 per epoch (running mean)",
+        "epoch",
+        "training L1",
+        trainCurves,
+        false);
+    Plots.lines(
+        dir.resolve("loss_validation.png"),
+        "Validation L1 after each epoch",
+        "epoch",
+        "validation L1",
+        valCurves,
+        false);
   }
 
   @Override

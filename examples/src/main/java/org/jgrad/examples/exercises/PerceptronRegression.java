@@ -33,10 +33,10 @@ import org.jgrad.train.ProgressBar;
 import org.jgrad.train.Trainer;
 
 /**
- * Exercise 9: 50 points of y = −sin(0.8πx) on [−1, 1]. A single linear neuron trained by
- * full-batch gradient descent against the least-squares line from EJML; a learning-rate study with
- * the divergence threshold 2/λmax of the MSE Hessian; one- and two-hidden-layer MLPs; mini-batches
- * of 25 against the full batch.
+ * Exercise 9: 50 points of y = −sin(0.8πx) on [−1, 1]. A single linear neuron trained by full-batch
+ * gradient descent against the least-squares line from EJML; a learning-rate study with the
+ * divergence threshold 2/λmax of the MSE Hessian; one- and two-hidden-layer MLPs; mini-batches of
+ * 25 against the full batch.
  *
  * <pre>{@code
  * Main.runOne(new PerceptronRegression(), true, 0, Path.of("runs"));
@@ -44,6 +44,7 @@ import org.jgrad.train.Trainer;
  */
 public final class PerceptronRegression implements Exercise {
   static final int N = 50;
+
   /** A run has converged once its loss is within this of the least-squares optimum. */
   static final double TOL = 1e-6;
 
@@ -58,7 +59,8 @@ public final class PerceptronRegression implements Exercise {
   }
 
   /** One gradient-descent run: the loss at the start of every epoch, and how it ended. */
-  record Run(double[] losses, int convergedAt, boolean diverged, double finalLoss, double[] params) {}
+  record Run(
+      double[] losses, int convergedAt, boolean diverged, double finalLoss, double[] params) {}
 
   @Override
   public void run(RunContext ctx) throws Exception {
@@ -72,9 +74,12 @@ public final class PerceptronRegression implements Exercise {
       ys[i] = data.target(i, 0);
     }
     Tensor x = Tensor.of(xs, N, 1), y = Tensor.of(ys, N, 1);
-    r.paragraph("Data: " + N + " evenly spaced points of y = −sin(0.8πx) on [−1, 1] (`Synthetic.sineCurve`, no noise). "
-        + "All models here run in float64 so that gradient descent can be compared with the exact solution to many "
-        + "digits. Loss: mean squared error (`MSELoss`).");
+    r.paragraph(
+        "Data: "
+            + N
+            + " evenly spaced points of y = −sin(0.8πx) on [−1, 1] (`Synthetic.sineCurve`, no noise). "
+            + "All models here run in float64 so that gradient descent can be compared with the exact solution to many "
+            + "digits. Loss: mean squared error (`MSELoss`).");
 
     // Closed form: least squares on [x, 1], and the Hessian of the MSE, (2/n) AᵀA.
     DMatrixRMaj a = new DMatrixRMaj(N, 2), b = new DMatrixRMaj(N, 1), beta = new DMatrixRMaj(2, 1);
@@ -93,7 +98,8 @@ public final class PerceptronRegression implements Exercise {
     CommonOps_DDRM.multTransA(a, a, h);
     CommonOps_DDRM.scale(2.0 / N, h);
     EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(2, false, true);
-    if (!eig.decompose(h)) throw new IllegalStateException("eigen decomposition of the Hessian failed");
+    if (!eig.decompose(h))
+      throw new IllegalStateException("eigen decomposition of the Hessian failed");
     double l1 = eig.getEigenvalue(0).getReal(), l2 = eig.getEigenvalue(1).getReal();
     double lamMax = Math.max(l1, l2), lamMin = Math.min(l1, l2);
     double lrCrit = 2 / lamMax;
@@ -107,16 +113,34 @@ public final class PerceptronRegression implements Exercise {
     double wGd = neuron.weight().item(), bGd = neuron.bias().item();
     double diff = Math.max(Math.abs(wGd - wStar), Math.abs(bGd - bStar));
     r.heading("A single linear neuron: gradient descent against least squares");
-    r.paragraph(String.format(Locale.ROOT, "`nn.Linear(1, 1)` from its default initialisation (w = %.4f, b = %.4f), "
-            + "full-batch gradient descent (`optim.SGD`, lr 0.2) for %d epochs, against the least-squares solution of "
-            + "[x 1]·(w, b) = y from EJML's QR solver.", init.get("weight").item(), init.get("bias").item(), agreeEpochs));
-    r.table(List.of("", "w", "b", "MSE"), List.of(
-        List.of("least squares (EJML)", wStar, bStar, lStar),
-        List.of("gradient descent (jgrad)", wGd, bGd, agree.finalLoss()),
-        List.of("|difference|", Math.abs(wGd - wStar), Math.abs(bGd - bStar), Math.abs(agree.finalLoss() - lStar))));
-    r.paragraph(String.format(Locale.ROOT, "The largest parameter difference is %.3e: %s", diff,
-        diff < 1e-6 ? "gradient descent has found the least-squares line." : "gradient descent has not yet reached "
-            + "the least-squares line within this many epochs."));
+    r.paragraph(
+        String.format(
+            Locale.ROOT,
+            "`nn.Linear(1, 1)` from its default initialisation (w = %.4f, b = %.4f), "
+                + "full-batch gradient descent (`optim.SGD`, lr 0.2) for %d epochs, against the least-squares solution of "
+                + "[x 1]·(w, b) = y from EJML's QR solver.",
+            init.get("weight").item(),
+            init.get("bias").item(),
+            agreeEpochs));
+    r.table(
+        List.of("", "w", "b", "MSE"),
+        List.of(
+            List.of("least squares (EJML)", wStar, bStar, lStar),
+            List.of("gradient descent (jgrad)", wGd, bGd, agree.finalLoss()),
+            List.of(
+                "|difference|",
+                Math.abs(wGd - wStar),
+                Math.abs(bGd - bStar),
+                Math.abs(agree.finalLoss() - lStar))));
+    r.paragraph(
+        String.format(
+            Locale.ROOT,
+            "The largest parameter difference is %.3e: %s",
+            diff,
+            diff < 1e-6
+                ? "gradient descent has found the least-squares line."
+                : "gradient descent has not yet reached "
+                    + "the least-squares line within this many epochs."));
     m.put("ls_weight", wStar);
     m.put("ls_bias", bStar);
     m.put("ls_mse", lStar);
@@ -125,32 +149,58 @@ public final class PerceptronRegression implements Exercise {
     m.put("gd_mse", agree.finalLoss());
     m.put("gd_ls_max_abs_diff", diff);
 
-    double[] grid = new double[200], truth = new double[200], lineLs = new double[200], lineGd = new double[200];
+    double[] grid = new double[200],
+        truth = new double[200],
+        lineLs = new double[200],
+        lineGd = new double[200];
     for (int i = 0; i < grid.length; i++) {
       grid[i] = -1 + 2.0 * i / (grid.length - 1);
       truth[i] = Synthetic.sineTarget(grid[i]);
       lineLs[i] = wStar * grid[i] + bStar;
       lineGd[i] = wGd * grid[i] + bGd;
     }
-    Plots.lines(ctx.file("linear_fit.png"), "Linear neuron: gradient descent vs least squares", "x", "y",
-        Plots.series("−sin(0.8πx)", new double[][] {grid, truth}, "least squares (EJML)", new double[][] {grid, lineLs},
-            "gradient descent (lr 0.2)", new double[][] {grid, lineGd}, "data", new double[][] {xs, ys}), false);
-    Csv.write(ctx.file("linear_fit.csv"), List.of("x", "truth", "least_squares", "gradient_descent"),
+    Plots.lines(
+        ctx.file("linear_fit.png"),
+        "Linear neuron: gradient descent vs least squares",
+        "x",
+        "y",
+        Plots.series(
+            "−sin(0.8πx)",
+            new double[][] {grid, truth},
+            "least squares (EJML)",
+            new double[][] {grid, lineLs},
+            "gradient descent (lr 0.2)",
+            new double[][] {grid, lineGd},
+            "data",
+            new double[][] {xs, ys}),
+        false);
+    Csv.write(
+        ctx.file("linear_fit.csv"),
+        List.of("x", "truth", "least_squares", "gradient_descent"),
         List.of(grid, truth, lineLs, lineGd));
-    r.image("linear_fit.png", "The two lines coincide; a straight line is the best a single linear neuron can do");
+    r.image(
+        "linear_fit.png",
+        "The two lines coincide; a straight line is the best a single linear neuron can do");
 
     // Learning-rate study.
     r.heading("Learning-rate study");
-    r.paragraph(String.format(Locale.ROOT, "The MSE is quadratic in (w, b) with Hessian H = (2/n)·AᵀA, eigenvalues "
-            + "λ = %.4f and %.4f (EJML). Gradient descent multiplies the error along each eigenvector by (1 − lr·λ) "
-            + "per epoch, so it converges exactly when |1 − lr·λ| < 1 for both, i.e. lr < 2/λmax = **%.4f**, "
-            + "and diverges above. Converged means the loss is within %.0e of the least-squares optimum; the predicted "
-            + "epoch count is computed from the same eigen-decomposition (the exact decay of the excess loss "
-            + "½·Σ λᵢ·cᵢ²·(1 − lr·λᵢ)^(2k) from the initial error c). Every run starts from the same initial weights.",
-        lamMin, lamMax, lrCrit, TOL));
+    r.paragraph(
+        String.format(
+            Locale.ROOT,
+            "The MSE is quadratic in (w, b) with Hessian H = (2/n)·AᵀA, eigenvalues "
+                + "λ = %.4f and %.4f (EJML). Gradient descent multiplies the error along each eigenvector by (1 − lr·λ) "
+                + "per epoch, so it converges exactly when |1 − lr·λ| < 1 for both, i.e. lr < 2/λmax = **%.4f**, "
+                + "and diverges above. Converged means the loss is within %.0e of the least-squares optimum; the predicted "
+                + "epoch count is computed from the same eigen-decomposition (the exact decay of the excess loss "
+                + "½·Σ λᵢ·cᵢ²·(1 − lr·λᵢ)^(2k) from the initial error c). Every run starts from the same initial weights.",
+            lamMin,
+            lamMax,
+            lrCrit,
+            TOL));
     int maxEpochs = ctx.pick(20_000, 100_000);
     List<Double> lrs = new ArrayList<>(List.of(0.2, 0.02, 0.0002, 0.25, 0.3));
-    // Beyond 0.3 in steps of 0.1 until a run diverges, then the two sides of the predicted threshold.
+    // Beyond 0.3 in steps of 0.1 until a run diverges, then the two sides of the predicted
+    // threshold.
     double[] c0 = eigenError(h, init.get("weight").item() - wStar, init.get("bias").item() - bStar);
     List<List<Object>> rows = new ArrayList<>();
     List<Map<String, Object>> study = new ArrayList<>();
@@ -173,12 +223,22 @@ public final class PerceptronRegression implements Exercise {
       Run run = trainLinear(neuron, x, y, lr, maxEpochs, lStar, TOL, true);
       addStudyRow(rows, study, curves, lr, run, lamMin, lamMax, c0, maxEpochs, lStar);
     }
-    r.table(List.of("lr", "max |1 − lr·λ|", "predicted epochs", "measured epochs", "final loss", "outcome"), rows);
-    Plots.lines(ctx.file("lr_study.png"), "Linear neuron: excess loss per epoch by learning rate", "epoch",
-        "MSE − least-squares MSE (log scale)", curves, true);
-    r.image("lr_study.png", "Excess loss (MSE minus the least-squares optimum) per epoch for each learning rate, first "
-        + "300 epochs; converging runs end where they reach the tolerance, diverging runs where the loss passes 10⁶ × "
-        + "its start");
+    r.table(
+        List.of(
+            "lr", "max |1 − lr·λ|", "predicted epochs", "measured epochs", "final loss", "outcome"),
+        rows);
+    Plots.lines(
+        ctx.file("lr_study.png"),
+        "Linear neuron: excess loss per epoch by learning rate",
+        "epoch",
+        "MSE − least-squares MSE (log scale)",
+        curves,
+        true);
+    r.image(
+        "lr_study.png",
+        "Excess loss (MSE minus the least-squares optimum) per epoch for each learning rate, first "
+            + "300 epochs; converging runs end where they reach the tolerance, diverging runs where the loss passes 10⁶ × "
+            + "its start");
     List<String> hdr = new ArrayList<>(List.of("epoch"));
     List<double[]> cols = new ArrayList<>();
     cols.add(Plots.indexed(new double[300])[0]);
@@ -197,8 +257,13 @@ public final class PerceptronRegression implements Exercise {
     r.heading("One- and two-hidden-layer MLPs");
     int mlpEpochs = ctx.pick(3000, 20_000);
     double mlpLr = 0.2;
-    r.paragraph(String.format(Locale.ROOT, "Networks 1-16-1 and 1-16-16-1 with tanh hidden units, default "
-        + "initialisation, trained like the neuron: full-batch gradient descent, lr %.2f, %d epochs.", mlpLr, mlpEpochs));
+    r.paragraph(
+        String.format(
+            Locale.ROOT,
+            "Networks 1-16-1 and 1-16-16-1 with tanh hidden units, default "
+                + "initialisation, trained like the neuron: full-batch gradient descent, lr %.2f, %d epochs.",
+            mlpLr,
+            mlpEpochs));
     Map<String, double[][]> mlpCurves = new LinkedHashMap<>(), preds = new LinkedHashMap<>();
     preds.put("−sin(0.8πx)", new double[][] {grid, truth});
     preds.put("linear neuron", new double[][] {grid, lineGd});
@@ -237,39 +302,79 @@ public final class PerceptronRegression implements Exercise {
       ctx.log("MLP %s: final loss %.3e (%.1f s)", key, fin, secs);
     }
     mlpRows.add(List.of("linear neuron (least squares)", 2, lStar, 1.0, 0.0));
-    r.table(List.of("model", "parameters", "final MSE", "MSE / linear optimum", "time (s)"), mlpRows);
-    Plots.lines(ctx.file("mlp_loss.png"), "MLPs: training loss per epoch", "epoch", "MSE (log scale)", mlpCurves, true);
+    r.table(
+        List.of("model", "parameters", "final MSE", "MSE / linear optimum", "time (s)"), mlpRows);
+    Plots.lines(
+        ctx.file("mlp_loss.png"),
+        "MLPs: training loss per epoch",
+        "epoch",
+        "MSE (log scale)",
+        mlpCurves,
+        true);
     Plots.lines(ctx.file("mlp_fit.png"), "MLP predictions", "x", "y", preds, false);
-    Csv.write(ctx.file("mlp_loss.csv"), List.of("epoch", "one_hidden", "two_hidden"),
-        List.of(mlpCurves.values().iterator().next()[0], mlpCurves.get("1 hidden layer (16)")[1],
+    Csv.write(
+        ctx.file("mlp_loss.csv"),
+        List.of("epoch", "one_hidden", "two_hidden"),
+        List.of(
+            mlpCurves.values().iterator().next()[0],
+            mlpCurves.get("1 hidden layer (16)")[1],
             mlpCurves.get("2 hidden layers (16, 16)")[1]));
-    Csv.write(ctx.file("mlp_fit.csv"), List.of("x", "truth", "one_hidden", "two_hidden"),
-        List.of(grid, truth, preds.get("1 hidden layer (16)")[1], preds.get("2 hidden layers (16, 16)")[1]));
+    Csv.write(
+        ctx.file("mlp_fit.csv"),
+        List.of("x", "truth", "one_hidden", "two_hidden"),
+        List.of(
+            grid,
+            truth,
+            preds.get("1 hidden layer (16)")[1],
+            preds.get("2 hidden layers (16, 16)")[1]));
     r.image("mlp_loss.png", "Training loss of the two MLPs");
     r.image("mlp_fit.png", "Predictions on a fine grid");
     double one = (double) mlpLoss.get("one_hidden"), two = (double) mlpLoss.get("two_hidden");
-    r.paragraph(String.format(Locale.ROOT, "After %d epochs the one-hidden-layer network reaches MSE %.2e and the "
-            + "two-hidden-layer network %.2e, against %.2e for the best straight line: %s", mlpEpochs, one, two, lStar,
-        (one < lStar && two < lStar ? "both bend to follow the sine, which no linear neuron can. " : "")
-            + (two < one ? "The deeper network ends lower here." : "The deeper network does not end lower here.")));
+    r.paragraph(
+        String.format(
+            Locale.ROOT,
+            "After %d epochs the one-hidden-layer network reaches MSE %.2e and the "
+                + "two-hidden-layer network %.2e, against %.2e for the best straight line: %s",
+            mlpEpochs,
+            one,
+            two,
+            lStar,
+            (one < lStar && two < lStar
+                    ? "both bend to follow the sine, which no linear neuron can. "
+                    : "")
+                + (two < one
+                    ? "The deeper network ends lower here."
+                    : "The deeper network does not end lower here.")));
     int totalSpikes = spikeCounts.values().stream().mapToInt(Integer::intValue).sum();
-    r.paragraph(totalSpikes == 0 ? "The loss curves fall without sudden jumps."
-        : String.format(Locale.ROOT, "The loss climbs above 10× its lowest value so far %s and comes back down within "
-            + "a few epochs each time. The likely cause (not measured here) is full-batch gradient descent at the edge of "
-            + "stability: as the fit sharpens, the largest curvature of the loss grows past 2/lr = %.0f, the step "
-            + "overshoots along that direction, as in the quadratic analysis above, and the iterate is thrown to a flatter "
-            + "region from which it descends again.", spikeCounts.entrySet().stream().map(e -> e.getValue() + " time(s) for the " + e.getKey())
-                .collect(java.util.stream.Collectors.joining(" and ")), 2 / mlpLr));
+    r.paragraph(
+        totalSpikes == 0
+            ? "The loss curves fall without sudden jumps."
+            : String.format(
+                Locale.ROOT,
+                "The loss climbs above 10× its lowest value so far %s and comes back down within "
+                    + "a few epochs each time. The likely cause (not measured here) is full-batch gradient descent at the edge of "
+                    + "stability: as the fit sharpens, the largest curvature of the loss grows past 2/lr = %.0f, the step "
+                    + "overshoots along that direction, as in the quadratic analysis above, and the iterate is thrown to a flatter "
+                    + "region from which it descends again.",
+                spikeCounts.entrySet().stream()
+                    .map(e -> e.getValue() + " time(s) for the " + e.getKey())
+                    .collect(java.util.stream.Collectors.joining(" and ")),
+                2 / mlpLr));
     m.put("mlp_loss_spikes", spikeCounts);
     m.put("mlp_final_loss", mlpLoss);
 
     // Mini-batches of 25 against the full batch.
     r.heading("Mini-batches of 25 against the full batch");
     int mbEpochs = ctx.pick(300, 1000);
-    r.paragraph(String.format(Locale.ROOT, "The same models and learning rate (0.2), trained for %d epochs either on the "
-        + "full batch (one step per epoch) or on shuffled mini-batches of 25 (two steps per epoch, `DataLoader`). The "
-        + "loss is measured on all %d points after every epoch; an \"increase\" is an epoch whose loss is above the "
-        + "previous epoch's by more than round-off (relative 1e-9).", mbEpochs, N));
+    r.paragraph(
+        String.format(
+            Locale.ROOT,
+            "The same models and learning rate (0.2), trained for %d epochs either on the "
+                + "full batch (one step per epoch) or on shuffled mini-batches of 25 (two steps per epoch, `DataLoader`). The "
+                + "loss is measured on all %d points after every epoch; an \"increase\" is an epoch whose loss is above the "
+                + "previous epoch's by more than round-off (relative 1e-9).",
+            mbEpochs,
+            N));
     List<List<Object>> mbRows = new ArrayList<>();
     Map<String, Object> incr = new LinkedHashMap<>();
     Map<String, double[][]> mbCurves = new LinkedHashMap<>();
@@ -280,13 +385,17 @@ public final class PerceptronRegression implements Exercise {
     for (String model : new String[] {"linear neuron", "MLP 1-16-1"}) {
       for (int batch : new int[] {N, 25}) {
         Tensor.manualSeed(ctx.seed() + 7);
-        Module net = model.startsWith("linear") ? new Linear(1, 1) : Mlp.of(1, new int[] {16}, 1, Tanh::new, false);
+        Module net =
+            model.startsWith("linear")
+                ? new Linear(1, 1)
+                : Mlp.of(1, new int[] {16}, 1, Tanh::new, false);
         net.to(DType.FLOAT64);
         double[] losses = trainBatches(net, x, y, 0.2, mbEpochs, batch, ctx.seed());
         int ups = 0;
         double biggest = 0;
         for (int e = 1; e < losses.length; e++) {
-          // Rises below 1e-9 (relative) are float64 round-off at the optimum, not the optimizer going uphill.
+          // Rises below 1e-9 (relative) are float64 round-off at the optimum, not the optimizer
+          // going uphill.
           if (losses[e] > losses[e - 1] * (1 + 1e-9)) {
             ups++;
             biggest = Math.max(biggest, losses[e] / losses[e - 1] - 1);
@@ -297,34 +406,83 @@ public final class PerceptronRegression implements Exercise {
         mbHdr.add(key.replace(", ", "_").replace(' ', '_'));
         mbCols.add(losses);
         incr.put(key, ups);
-        mbRows.add(List.of(model, batch == N ? "full (50)" : "25", losses[losses.length - 1], ups,
-            ups == 0 ? "yes" : "no", biggest * 100));
-        mbReading.append(String.format(Locale.ROOT, "%s with %s: the loss %s. ", model,
-            batch == N ? "the full batch" : "mini-batches of 25",
-            ups == 0 ? "falls in every epoch" : String.format(Locale.ROOT, "rises in %d of %d epochs (at most by %.2f%%)",
-                ups, mbEpochs - 1, biggest * 100)));
+        mbRows.add(
+            List.of(
+                model,
+                batch == N ? "full (50)" : "25",
+                losses[losses.length - 1],
+                ups,
+                ups == 0 ? "yes" : "no",
+                biggest * 100));
+        mbReading.append(
+            String.format(
+                Locale.ROOT,
+                "%s with %s: the loss %s. ",
+                model,
+                batch == N ? "the full batch" : "mini-batches of 25",
+                ups == 0
+                    ? "falls in every epoch"
+                    : String.format(
+                        Locale.ROOT,
+                        "rises in %d of %d epochs (at most by %.2f%%)",
+                        ups,
+                        mbEpochs - 1,
+                        biggest * 100)));
       }
     }
-    r.table(List.of("model", "batch", "final MSE", "epochs with a rise", "falls every epoch?", "largest rise (%)"), mbRows);
-    Plots.lines(ctx.file("minibatch.png"), "Full batch vs mini-batches of 25 (lr 0.2)", "epoch", "MSE (log scale)",
-        mbCurves, true);
+    r.table(
+        List.of(
+            "model",
+            "batch",
+            "final MSE",
+            "epochs with a rise",
+            "falls every epoch?",
+            "largest rise (%)"),
+        mbRows);
+    Plots.lines(
+        ctx.file("minibatch.png"),
+        "Full batch vs mini-batches of 25 (lr 0.2)",
+        "epoch",
+        "MSE (log scale)",
+        mbCurves,
+        true);
     Csv.write(ctx.file("minibatch.csv"), mbHdr, mbCols);
     r.image("minibatch.png", "Loss per epoch, full batch against mini-batches of 25");
-    r.paragraph(mbReading.toString().strip() + " Each mini-batch step follows the gradient of half the data, which "
-        + "is not the gradient of the whole loss: near the optimum the two halves pull in different directions, so the "
-        + "full-data loss need not fall after every step, whereas full-batch gradient descent on a smooth loss with a "
-        + "small enough learning rate never goes up.");
+    r.paragraph(
+        mbReading.toString().strip()
+            + " Each mini-batch step follows the gradient of half the data, which "
+            + "is not the gradient of the whole loss: near the optimum the two halves pull in different directions, so the "
+            + "full-data loss need not fall after every step, whereas full-batch gradient descent on a smooth loss with a "
+            + "small enough learning rate never goes up.");
     m.put("loss_increases", incr);
   }
 
-  private static void addStudyRow(List<List<Object>> rows, List<Map<String, Object>> study, Map<String, double[][]> curves,
-                                  double lr, Run run, double lamMin, double lamMax, double[] c0, int maxEpochs, double lStar) {
+  private static void addStudyRow(
+      List<List<Object>> rows,
+      List<Map<String, Object>> study,
+      Map<String, double[][]> curves,
+      double lr,
+      Run run,
+      double lamMin,
+      double lamMax,
+      double[] c0,
+      int maxEpochs,
+      double lStar) {
     double rate = Math.max(Math.abs(1 - lr * lamMin), Math.abs(1 - lr * lamMax));
     int predicted = predictedEpochs(lr, c0, maxEpochs * 10);
-    String outcome = run.diverged() ? "diverged" : run.convergedAt() >= 0 ? "converged" : "not converged in " + maxEpochs;
+    String outcome =
+        run.diverged()
+            ? "diverged"
+            : run.convergedAt() >= 0 ? "converged" : "not converged in " + maxEpochs;
     String lrText = String.format(Locale.ROOT, "%.4g", lr);
-    rows.add(List.of(lrText, rate, predicted < 0 ? "never" : String.valueOf(predicted),
-        run.convergedAt() >= 0 ? String.valueOf(run.convergedAt()) : "-", run.finalLoss(), outcome));
+    rows.add(
+        List.of(
+            lrText,
+            rate,
+            predicted < 0 ? "never" : String.valueOf(predicted),
+            run.convergedAt() >= 0 ? String.valueOf(run.convergedAt()) : "-",
+            run.finalLoss(),
+            outcome));
     Map<String, Object> e = new LinkedHashMap<>();
     e.put("lr", lr);
     e.put("epochs_to_converge", run.convergedAt() >= 0 ? run.convergedAt() : null);
@@ -339,7 +497,8 @@ public final class PerceptronRegression implements Exercise {
     curves.put("lr " + Plots.shortNumber(lr), Plots.indexed(l));
   }
 
-  private static String lrReading(List<Map<String, Object>> study, double lrCrit, double firstDivergent) {
+  private static String lrReading(
+      List<Map<String, Object>> study, double lrCrit, double firstDivergent) {
     double fastestLr = Double.NaN;
     int fastest = Integer.MAX_VALUE;
     double largestOk = Double.NaN, smallestBad = Double.NaN;
@@ -357,20 +516,36 @@ public final class PerceptronRegression implements Exercise {
       }
     }
     boolean consistent = !(largestOk > lrCrit) && !(smallestBad < lrCrit);
-    return String.format(Locale.ROOT, "The fastest run was lr %.4g (%d epochs). The largest learning rate that did "
+    return String.format(
+        Locale.ROOT,
+        "The fastest run was lr %.4g (%d epochs). The largest learning rate that did "
             + "not diverge was %.4g and the smallest that diverged %.4g%s; the Hessian predicts the boundary at %.4f, "
-            + "which the measurements %s.", fastestLr, fastest, largestOk, smallestBad,
-        Double.isNaN(firstDivergent) ? "" : String.format(Locale.ROOT, " (the upward scan first diverged at %.4g)",
-            firstDivergent), lrCrit, consistent ? "agree with" : "contradict");
+            + "which the measurements %s.",
+        fastestLr,
+        fastest,
+        largestOk,
+        smallestBad,
+        Double.isNaN(firstDivergent)
+            ? ""
+            : String.format(
+                Locale.ROOT, " (the upward scan first diverged at %.4g)", firstDivergent),
+        lrCrit,
+        consistent ? "agree with" : "contradict");
   }
 
-  /** The initial error (w − w*, b − b*) in the Hessian's eigenbasis, weighted for the excess loss. */
+  /**
+   * The initial error (w − w*, b − b*) in the Hessian's eigenbasis, weighted for the excess loss.
+   */
   private static double[] eigenError(DMatrixRMaj h, double dw, double db) {
-    // For a 2x2 symmetric matrix, the excess loss along each eigenvector is ½·λ·c²; project by hand.
+    // For a 2x2 symmetric matrix, the excess loss along each eigenvector is ½·λ·c²; project by
+    // hand.
     double p = h.get(0, 0), q = h.get(0, 1), s = h.get(1, 1);
     double mid = (p + s) / 2, rad = Math.sqrt((p - s) * (p - s) / 4 + q * q);
     double lMin = mid - rad, lMax = mid + rad;
-    double[] vMax = Math.abs(q) > 1e-15 ? normalise(q, lMax - p) : (p >= s ? new double[] {1, 0} : new double[] {0, 1});
+    double[] vMax =
+        Math.abs(q) > 1e-15
+            ? normalise(q, lMax - p)
+            : (p >= s ? new double[] {1, 0} : new double[] {0, 1});
     double[] vMin = {-vMax[1], vMax[0]};
     double cMin = vMin[0] * dw + vMin[1] * db, cMax = vMax[0] * dw + vMax[1] * db;
     return new double[] {lMin, cMin, lMax, cMax};
@@ -381,7 +556,9 @@ public final class PerceptronRegression implements Exercise {
     return new double[] {a / n, b / n};
   }
 
-  /** First k with ½Σλc²(1 − lr·λ)^(2k) ≤ TOL, or −1 when it never gets there (within {@code cap}). */
+  /**
+   * First k with ½Σλc²(1 − lr·λ)^(2k) ≤ TOL, or −1 when it never gets there (within {@code cap}).
+   */
   private static int predictedEpochs(double lr, double[] c0, int cap) {
     double fMin = Math.pow(1 - lr * c0[0], 2), fMax = Math.pow(1 - lr * c0[2], 2);
     double eMin = 0.5 * c0[0] * c0[1] * c0[1], eMax = 0.5 * c0[2] * c0[3] * c0[3];
@@ -394,9 +571,18 @@ public final class PerceptronRegression implements Exercise {
     return -1;
   }
 
-  /** Full-batch GD on the neuron; stops early on convergence (within tol of lStar) or divergence. */
-  static Run trainLinear(Linear neuron, Tensor x, Tensor y, double lr, int maxEpochs, double lStar, double tol,
-                         boolean stopEarly) {
+  /**
+   * Full-batch GD on the neuron; stops early on convergence (within tol of lStar) or divergence.
+   */
+  static Run trainLinear(
+      Linear neuron,
+      Tensor x,
+      Tensor y,
+      double lr,
+      int maxEpochs,
+      double lStar,
+      double tol,
+      boolean stopEarly) {
     SGD opt = new SGD(neuron.parameters(), lr);
     MSELoss mse = new MSELoss();
     double[] losses = new double[maxEpochs];
@@ -424,7 +610,11 @@ public final class PerceptronRegression implements Exercise {
     try (var ng = GradMode.noGrad()) {
       fin = mse.forward(neuron.call(x), y).item();
     }
-    return new Run(java.util.Arrays.copyOf(losses, n), converged, diverged, fin,
+    return new Run(
+        java.util.Arrays.copyOf(losses, n),
+        converged,
+        diverged,
+        fin,
         new double[] {neuron.weight().item(), neuron.bias().item()});
   }
 
@@ -438,18 +628,23 @@ public final class PerceptronRegression implements Exercise {
         .train(List.of(new Batch(x, y)))
         .epochs(epochs)
         .progress(System.out, ProgressBar.Mode.OFF)
-        .build().fit().column("loss");
+        .build()
+        .fit()
+        .column("loss");
   }
 
   /** SGD over shuffled batches; returns the full-data loss after each epoch. */
-  static double[] trainBatches(Module net, Tensor x, Tensor y, double lr, int epochs, int batch, long seed) {
+  static double[] trainBatches(
+      Module net, Tensor x, Tensor y, double lr, int epochs, int batch, long seed) {
     SGD opt = new SGD(net.parameters(), lr);
     return Trainer.builder(net, opt, new MSELoss()::forward)
         .train(new DataLoader(new TensorDataset(x, y), batch, true, seed))
         .evaluation("all_", List.of(new Batch(x, y)))
         .epochs(epochs)
         .progress(System.out, ProgressBar.Mode.OFF)
-        .build().fit().column("all_loss");
+        .build()
+        .fit()
+        .column("all_loss");
   }
 
   static Map<String, Tensor> copy(Map<String, Tensor> state) {

@@ -10,8 +10,8 @@ import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Exercise 8: receptive fields of conv/pool stacks, from the recurrence r ← r + (k − 1)·d·j,
- * j ← j·s, confirmed by the support of the input gradient of one central output element.
+ * Exercise 8: receptive fields of conv/pool stacks, from the recurrence r ← r + (k − 1)·d·j, j ←
+ * j·s, confirmed by the support of the input gradient of one central output element.
  */
 public final class ReceptiveFields implements Exercise {
   /** One layer: kernel, stride, padding, dilation; pool = max pooling. */
@@ -38,14 +38,23 @@ public final class ReceptiveFields implements Exercise {
   /** Parses "(3,1)(3,1)p(2,2)": pairs are (kernel, stride); a "p" marks max pooling. */
   public static List<Layer> parse(String spec) {
     List<Layer> out = new ArrayList<>();
-    var m = java.util.regex.Pattern.compile("(p?)\\((\\d+),(\\d+)\\)").matcher(spec.replace(" ", ""));
+    var m =
+        java.util.regex.Pattern.compile("(p?)\\((\\d+),(\\d+)\\)").matcher(spec.replace(" ", ""));
     int end = 0;
     while (m.find()) {
-      if (m.start() != end) throw new IllegalArgumentException("cannot parse layer stack '" + spec + "' at " + end);
-      out.add(new Layer(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), 0, 1, !m.group(1).isEmpty()));
+      if (m.start() != end)
+        throw new IllegalArgumentException("cannot parse layer stack '" + spec + "' at " + end);
+      out.add(
+          new Layer(
+              Integer.parseInt(m.group(2)),
+              Integer.parseInt(m.group(3)),
+              0,
+              1,
+              !m.group(1).isEmpty()));
       end = m.end();
     }
-    if (end != spec.replace(" ", "").length()) throw new IllegalArgumentException("cannot parse layer stack '" + spec + "'");
+    if (end != spec.replace(" ", "").length())
+      throw new IllegalArgumentException("cannot parse layer stack '" + spec + "'");
     return out;
   }
 
@@ -122,16 +131,21 @@ public final class ReceptiveFields implements Exercise {
       int measured = measure(stack, batch, g);
       fields.add(f.size());
       if (measured == f.size()) agree++;
-      rows.add(List.of(i + 1, STACKS[i], f.size(), f.jump(), measured, measured == f.size() ? "yes" : "NO"));
+      rows.add(
+          List.of(
+              i + 1, STACKS[i], f.size(), f.jump(), measured, measured == f.size() ? "yes" : "NO"));
       ctx.log("stack %d %s: receptive field %d, measured %d", i + 1, STACKS[i], f.size(), measured);
     }
     var r = ctx.report();
-    r.paragraph("Stacks are written as (kernel, stride); a leading p marks a max-pool layer, the others are "
-        + "convolutions; no padding, no dilation. The calculator applies r ← r + (k − 1)·j and j ← j·s from the input "
-        + "(r = j = 1). Each stack is then built in jgrad (one channel, positive random conv weights) and the input "
-        + "gradient of the central output element is computed for " + batch + " random inputs; the measured field is "
-        + "the extent of the union of nonzero gradients (max pooling routes the gradient to a single element per "
-        + "window, so one input alone would under-count).");
+    r.paragraph(
+        "Stacks are written as (kernel, stride); a leading p marks a max-pool layer, the others are "
+            + "convolutions; no padding, no dilation. The calculator applies r ← r + (k − 1)·j and j ← j·s from the input "
+            + "(r = j = 1). Each stack is then built in jgrad (one channel, positive random conv weights) and the input "
+            + "gradient of the central output element is computed for "
+            + batch
+            + " random inputs; the measured field is "
+            + "the extent of the union of nonzero gradients (max pooling routes the gradient to a single element per "
+            + "window, so one input alone would under-count).");
     r.table(List.of("#", "stack", "receptive field", "jump", "measured", "agree"), rows);
     r.paragraph(String.format(Locale.ROOT, "%d of %d stacks agree.", agree, STACKS.length));
     ctx.metrics().put("receptive_fields", fields);

@@ -46,8 +46,12 @@ public final class ToeplitzConv implements Exercise {
 
   static String vec(double[] v) {
     StringBuilder sb = new StringBuilder("[");
-    for (int i = 0; i < v.length; i++) sb.append(i > 0 ? ", " : "").append(String.format(Locale.ROOT, "%g", v[i]));
-    return sb.append("]").toString().replaceAll("\\.0+(?=[,\\]])", "").replaceAll("(\\.\\d*?)0+(?=[,\\]])", "$1");
+    for (int i = 0; i < v.length; i++)
+      sb.append(i > 0 ? ", " : "").append(String.format(Locale.ROOT, "%g", v[i]));
+    return sb.append("]")
+        .toString()
+        .replaceAll("\\.0+(?=[,\\]])", "")
+        .replaceAll("(\\.\\d*?)0+(?=[,\\]])", "$1");
   }
 
   static String matrix(double[][] a) {
@@ -59,23 +63,39 @@ public final class ToeplitzConv implements Exercise {
   @Override
   public void run(RunContext ctx) throws Exception {
     var r = ctx.report();
-    r.paragraph("x = " + vec(X) + ", kernel w = " + vec(K) + ", no padding. jgrad's conv1d is a convolution over a "
-        + "[1, 1, 1, 6] input with a [1, 1, 1, 3] weight (unit height), as nn.Conv1d does internally.");
+    r.paragraph(
+        "x = "
+            + vec(X)
+            + ", kernel w = "
+            + vec(K)
+            + ", no padding. jgrad's conv1d is a convolution over a "
+            + "[1, 1, 1, 6] input with a [1, 1, 1, 3] weight (unit height), as nn.Conv1d does internally.");
     java.util.Map<String, Object> metrics = new java.util.LinkedHashMap<>();
     for (int stride : new int[] {1, 2}) {
       double[][] a = toeplitz(K, X.length, stride);
       double[] y = times(a, X);
       Tensor xt = Tensor.of(X.clone(), 1, 1, 1, X.length).requiresGrad(true);
       Tensor wt = Tensor.of(K.clone(), 1, 1, 1, K.length);
-      Tensor yt = F.conv2d(xt, wt, null, new int[] {1, stride}, new int[] {0, 0}, new int[] {1, 1}, 1);
+      Tensor yt =
+          F.conv2d(xt, wt, null, new int[] {1, stride}, new int[] {0, 0}, new int[] {1, 1}, 1);
       double[] yConv = yt.toDoubleArray();
       double[] aty = transposeTimes(a, y);
       Tensor yIn = Tensor.of(y.clone(), 1, 1, 1, y.length);
-      // Transposed convolution of y: width (m − 1)·s + k may fall short of 6 for stride 2, so pad the output.
+      // Transposed convolution of y: width (m − 1)·s + k may fall short of 6 for stride 2, so pad
+      // the output.
       int outW = (y.length - 1) * stride + K.length;
       int extra = X.length - outW;
-      double[] convT = F.convTranspose2d(yIn, wt, null, new int[] {1, stride}, new int[] {0, 0},
-          new int[] {0, extra}, 1, new int[] {1, 1}).toDoubleArray();
+      double[] convT =
+          F.convTranspose2d(
+                  yIn,
+                  wt,
+                  null,
+                  new int[] {1, stride},
+                  new int[] {0, 0},
+                  new int[] {0, extra},
+                  1,
+                  new int[] {1, 1})
+              .toDoubleArray();
       // The input gradient of <conv(x), y> is Aᵀy as well.
       yt.mul(yIn).sum().backward();
       double[] grad = xt.grad().toDoubleArray();
@@ -89,11 +109,16 @@ public final class ToeplitzConv implements Exercise {
       rows.add(List.of("convTranspose1d(y, w) in jgrad", vec(convT)));
       rows.add(List.of("d<conv1d(x,w), y>/dx by autograd", vec(grad)));
       r.table(List.of("quantity", "value"), rows);
-      boolean same = Arrays.equals(y, yConv) && Arrays.equals(aty, convT) && Arrays.equals(aty, grad);
-      r.paragraph("A x equals jgrad's conv1d exactly, and Aᵀ y equals both the transposed convolution and the input "
-          + "gradient (" + (same ? "all identical" : "MISMATCH") + "). Aᵀ y is not x: Aᵀ is the adjoint of A, not its "
-          + "inverse — it spreads each output back over the inputs it came from"
-          + zeroNote(aty) + ".");
+      boolean same =
+          Arrays.equals(y, yConv) && Arrays.equals(aty, convT) && Arrays.equals(aty, grad);
+      r.paragraph(
+          "A x equals jgrad's conv1d exactly, and Aᵀ y equals both the transposed convolution and the input "
+              + "gradient ("
+              + (same ? "all identical" : "MISMATCH")
+              + "). Aᵀ y is not x: Aᵀ is the adjoint of A, not its "
+              + "inverse — it spreads each output back over the inputs it came from"
+              + zeroNote(aty)
+              + ".");
       if (!same) throw new IllegalStateException("Toeplitz and jgrad disagree at stride " + stride);
       metrics.put("stride_" + stride, java.util.Map.of("y", toList(y), "At_y", toList(aty)));
     }
@@ -104,8 +129,12 @@ public final class ToeplitzConv implements Exercise {
   private static String zeroNote(double[] aty) {
     List<String> zeros = new ArrayList<>();
     for (int i = 0; i < aty.length; i++) if (aty[i] == 0) zeros.add("x" + (i + 1));
-    return zeros.isEmpty() ? "" : "; inputs " + String.join(", ", zeros) + " are never touched by a nonzero kernel tap "
-        + "at this stride, so Aᵀy is 0 there and nothing of them can be recovered";
+    return zeros.isEmpty()
+        ? ""
+        : "; inputs "
+            + String.join(", ", zeros)
+            + " are never touched by a nonzero kernel tap "
+            + "at this stride, so Aᵀy is 0 there and nothing of them can be recovered";
   }
 
   private static List<Double> toList(double[] v) {

@@ -9,10 +9,10 @@ import org.jgrad.tensor.Tensor;
  *
  * <p>The decoder's last layer is linear, and in eval mode its output is clamped to [0, 1]. A
  * sigmoid output does not work with L1 loss: for the many pixels whose target is 0, L1 keeps
- * pushing the logit down with no finite optimum, the sigmoid saturates, and training can get
- * stuck for good on the all-black image (the per-pixel median of MNIST). A linear output has its
- * L1 optimum at the target and never saturates; the clamp can only lower the error against
- * targets in [0, 1].
+ * pushing the logit down with no finite optimum, the sigmoid saturates, and training can get stuck
+ * for good on the all-black image (the per-pixel median of MNIST). A linear output has its L1
+ * optimum at the target and never saturates; the clamp can only lower the error against targets in
+ * [0, 1].
  *
  * <pre>{@code
  * Autoencoder ae = new DenseAutoencoder(16);
@@ -26,7 +26,9 @@ public abstract class Autoencoder extends Module {
   private final Module decoder;
 
   protected Autoencoder(int latent, Module encoder, Module decoder) {
-    if (latent <= 0) throw new IllegalArgumentException(getClass().getSimpleName() + ": latent size must be positive, got " + latent);
+    if (latent <= 0)
+      throw new IllegalArgumentException(
+          getClass().getSimpleName() + ": latent size must be positive, got " + latent);
     this.latent = latent;
     this.encoder = child("encoder", encoder);
     this.decoder = child("decoder", decoder);
@@ -40,8 +42,10 @@ public abstract class Autoencoder extends Module {
   /** Images [N, 1, 28, 28] to codes [N, latent]. */
   public final Tensor encode(Tensor images) {
     if (images.dim() != 4 || images.size(1) != 1 || images.size(2) != 28 || images.size(3) != 28) {
-      throw new IllegalArgumentException(typeName() + ".encode: expected images [N, 1, 28, 28], got "
-          + java.util.Arrays.toString(images.shape()));
+      throw new IllegalArgumentException(
+          typeName()
+              + ".encode: expected images [N, 1, 28, 28], got "
+              + java.util.Arrays.toString(images.shape()));
     }
     return encoder.call(images);
   }
@@ -49,8 +53,12 @@ public abstract class Autoencoder extends Module {
   /** Codes [N, latent] to images [N, 1, 28, 28] (clamped to [0, 1] in eval mode). */
   public final Tensor decode(Tensor codes) {
     if (codes.dim() != 2 || codes.size(1) != latent) {
-      throw new IllegalArgumentException(typeName() + ".decode: expected codes [N, " + latent + "], got "
-          + java.util.Arrays.toString(codes.shape()));
+      throw new IllegalArgumentException(
+          typeName()
+              + ".decode: expected codes [N, "
+              + latent
+              + "], got "
+              + java.util.Arrays.toString(codes.shape()));
     }
     Tensor out = decoder.call(codes);
     return isTraining() ? out : out.clamp(0, 1);

@@ -15,9 +15,9 @@ import org.jgrad.nn.Unflatten;
  * Convolutional MNIST autoencoder in one of two {@link Layout}s.
  *
  * <p>{@link Layout#COMPACT} (the default). Encoder: conv 1→16 (3×3, stride 2) → ReLU → conv 16→32
- * (3×3, stride 2) → ReLU → flatten (32·7·7) → linear to the code. Decoder: linear → ReLU →
- * [32, 7, 7] → transposed conv 32→16 (stride 2) → ReLU → transposed conv 16→1 (stride 2), back
- * to [1, 28, 28] (linear output, clamped to [0, 1] in eval mode; see {@link Autoencoder}).
+ * (3×3, stride 2) → ReLU → flatten (32·7·7) → linear to the code. Decoder: linear → ReLU → [32, 7,
+ * 7] → transposed conv 32→16 (stride 2) → ReLU → transposed conv 16→1 (stride 2), back to [1, 28,
+ * 28] (linear output, clamped to [0, 1] in eval mode; see {@link Autoencoder}).
  *
  * <p>{@link Layout#DEEP}. Encoder: three stride-2 convolutions (1→8→16→32 channels, 28→14→7→3
  * pixels, batch norm after the second) and two linear layers (288→128→latent); the decoder mirrors
@@ -34,9 +34,14 @@ public final class ConvAutoencoder extends Autoencoder {
 
   /** Which architecture to build; see the class comment. */
   public enum Layout {
-    /** Two stride-2 convolutions, a linear code, a linear (clamped) output: mnist-conv-autoencoders. */
+    /**
+     * Two stride-2 convolutions, a linear code, a linear (clamped) output: mnist-conv-autoencoders.
+     */
     COMPACT,
-    /** Three stride-2 convolutions with batch norm, two linear layers, a sigmoid output: conv-ae-grid-search. */
+    /**
+     * Three stride-2 convolutions with batch norm, two linear layers, a sigmoid output:
+     * conv-ae-grid-search.
+     */
     DEEP
   }
 
@@ -58,34 +63,62 @@ public final class ConvAutoencoder extends Autoencoder {
 
   private static Module encoder(int latent, Layout layout) {
     return switch (layout) {
-      case COMPACT -> new Sequential(new Conv2d(1, 16, 3, 2, 1), new ReLU(), new Conv2d(16, 32, 3, 2, 1), new ReLU(),
-          new Flatten(), new Linear(32 * 7 * 7, latent));
-      case DEEP -> new Sequential(
-          new Conv2d(1, 8, 3, 2, 1), new ReLU(),
-          new Conv2d(8, 16, 3, 2, 1), new BatchNorm2d(16), new ReLU(),
-          new Conv2d(16, 32, 3, 2, 0), new ReLU(),
-          new Flatten(),
-          new Linear(32 * 3 * 3, 128), new ReLU(),
-          new Linear(128, latent));
+      case COMPACT ->
+          new Sequential(
+              new Conv2d(1, 16, 3, 2, 1),
+              new ReLU(),
+              new Conv2d(16, 32, 3, 2, 1),
+              new ReLU(),
+              new Flatten(),
+              new Linear(32 * 7 * 7, latent));
+      case DEEP ->
+          new Sequential(
+              new Conv2d(1, 8, 3, 2, 1),
+              new ReLU(),
+              new Conv2d(8, 16, 3, 2, 1),
+              new BatchNorm2d(16),
+              new ReLU(),
+              new Conv2d(16, 32, 3, 2, 0),
+              new ReLU(),
+              new Flatten(),
+              new Linear(32 * 3 * 3, 128),
+              new ReLU(),
+              new Linear(128, latent));
     };
   }
 
   private static Module decoder(int latent, Layout layout) {
     return switch (layout) {
-      case COMPACT -> new Sequential(new Linear(latent, 32 * 7 * 7), new ReLU(), new Unflatten(1, 32, 7, 7),
-          new ConvTranspose2d(32, 16, 3, 2, 1, 1), new ReLU(), new ConvTranspose2d(16, 1, 3, 2, 1, 1));
-      case DEEP -> new Sequential(
-          new Linear(latent, 128), new ReLU(),
-          new Linear(128, 32 * 3 * 3), new ReLU(),
-          new Unflatten(1, 32, 3, 3),
-          new ConvTranspose2d(32, 16, 3, 2, 0, 0), new BatchNorm2d(16), new ReLU(),
-          new ConvTranspose2d(16, 8, 3, 2, 1, 1), new BatchNorm2d(8), new ReLU(),
-          new ConvTranspose2d(8, 1, 3, 2, 1, 1), new Sigmoid());
+      case COMPACT ->
+          new Sequential(
+              new Linear(latent, 32 * 7 * 7),
+              new ReLU(),
+              new Unflatten(1, 32, 7, 7),
+              new ConvTranspose2d(32, 16, 3, 2, 1, 1),
+              new ReLU(),
+              new ConvTranspose2d(16, 1, 3, 2, 1, 1));
+      case DEEP ->
+          new Sequential(
+              new Linear(latent, 128),
+              new ReLU(),
+              new Linear(128, 32 * 3 * 3),
+              new ReLU(),
+              new Unflatten(1, 32, 3, 3),
+              new ConvTranspose2d(32, 16, 3, 2, 0, 0),
+              new BatchNorm2d(16),
+              new ReLU(),
+              new ConvTranspose2d(16, 8, 3, 2, 1, 1),
+              new BatchNorm2d(8),
+              new ReLU(),
+              new ConvTranspose2d(8, 1, 3, 2, 1, 1),
+              new Sigmoid());
     };
   }
 
   private static int checkLatent(int latent) {
-    if (latent <= 0) throw new IllegalArgumentException("ConvAutoencoder: latent size must be positive, got " + latent);
+    if (latent <= 0)
+      throw new IllegalArgumentException(
+          "ConvAutoencoder: latent size must be positive, got " + latent);
     return latent;
   }
 

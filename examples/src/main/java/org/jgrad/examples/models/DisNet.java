@@ -24,14 +24,26 @@ public final class DisNet extends Module {
   private final Module net;
 
   public DisNet() {
-    net = child("net", new Sequential(new Conv2d(1, 8, 3, 2, 1), new ReLU(), new Conv2d(8, 16, 3, 2, 1), new ReLU(),
-        new Conv2d(16, 16, 3, 1, 1), new ReLU(), new Flatten(), new Linear(16 * 7 * 7, 1)));
+    net =
+        child(
+            "net",
+            new Sequential(
+                new Conv2d(1, 8, 3, 2, 1),
+                new ReLU(),
+                new Conv2d(8, 16, 3, 2, 1),
+                new ReLU(),
+                new Conv2d(16, 16, 3, 1, 1),
+                new ReLU(),
+                new Flatten(),
+                new Linear(16 * 7 * 7, 1)));
   }
 
   @Override
   public Tensor forward(Tensor images) {
     if (images.dim() != 4 || images.size(1) != 1 || images.size(2) != 28 || images.size(3) != 28) {
-      throw new IllegalArgumentException("DisNet: expected images [N, 1, 28, 28], got " + java.util.Arrays.toString(images.shape()));
+      throw new IllegalArgumentException(
+          "DisNet: expected images [N, 1, 28, 28], got "
+              + java.util.Arrays.toString(images.shape()));
     }
     return net.call(images);
   }

@@ -23,8 +23,14 @@ public final class KerasMnistCnn {
 
   public static Sequential build() {
     return new Sequential(
-        new Conv2d(1, 32, 3), new ReLU(), new MaxPool2d(2),
-        new Conv2d(32, 64, 3), new ReLU(), new MaxPool2d(2),
-        new Flatten(), new Dropout(0.5), new Linear(64 * 5 * 5, 10));
+        new Conv2d(1, 32, 3),
+        new ReLU(),
+        new MaxPool2d(2),
+        new Conv2d(32, 64, 3),
+        new ReLU(),
+        new MaxPool2d(2),
+        new Flatten(),
+        new Dropout(0.5),
+        new Linear(64 * 5 * 5, 10));
   }
 }

@@ -17,12 +17,16 @@ import org.jgrad.nn.Sequential;
 public final class Mlp {
   private Mlp() {}
 
-  public static Sequential of(int in, int[] hidden, int out, Supplier<? extends Module> activation, boolean batchNorm) {
-    if (in < 1 || out < 1) throw new IllegalArgumentException("Mlp.of: in and out must be positive, got " + in + ", " + out);
+  public static Sequential of(
+      int in, int[] hidden, int out, Supplier<? extends Module> activation, boolean batchNorm) {
+    if (in < 1 || out < 1)
+      throw new IllegalArgumentException(
+          "Mlp.of: in and out must be positive, got " + in + ", " + out);
     Sequential net = new Sequential();
     int prev = in;
     for (int h : hidden) {
-      if (h < 1) throw new IllegalArgumentException("Mlp.of: hidden sizes must be positive, got " + h);
+      if (h < 1)
+        throw new IllegalArgumentException("Mlp.of: hidden sizes must be positive, got " + h);
       net.add(new Linear(prev, h));
       if (batchNorm) net.add(new BatchNorm1d(h));
       net.add(activation.get());

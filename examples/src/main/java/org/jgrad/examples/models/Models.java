@@ -15,10 +15,10 @@ import org.jgrad.nn.io.SafeTensors;
 import org.jgrad.tensor.Tensor;
 
 /**
- * Helpers shared by the MNIST exercises around the trained models (training itself is
- * {@link org.jgrad.train.Trainer}'s): the reconstruction loss, batched inference without a
- * graph, reconstruction errors, classifier predictions, and checkpoints with metadata
- * (safetensors) so that one exercise can reuse the models another one trained.
+ * Helpers shared by the MNIST exercises around the trained models (training itself is {@link
+ * org.jgrad.train.Trainer}'s): the reconstruction loss, batched inference without a graph,
+ * reconstruction errors, classifier predictions, and checkpoints with metadata (safetensors) so
+ * that one exercise can reuse the models another one trained.
  *
  * <pre>{@code
  * Trainer.builder(ae, new Adam(ae.parameters(), 1e-3), Models.Recon.L1::loss)
@@ -32,11 +32,14 @@ public final class Models {
 
   /** Reconstruction loss used for training autoencoders. */
   public enum Recon {
-    L1, MSE;
+    L1,
+    MSE;
 
     /** Mean loss between a batch of outputs and targets, with a graph when grad mode is on. */
     public Tensor loss(Tensor output, Tensor target) {
-      return this == L1 ? F.l1Loss(output, target, Reduction.MEAN) : F.mseLoss(output, target, Reduction.MEAN);
+      return this == L1
+          ? F.l1Loss(output, target, Reduction.MEAN)
+          : F.mseLoss(output, target, Reduction.MEAN);
     }
 
     /** Parses "l1" or "mse" (any case). */
@@ -44,17 +47,24 @@ public final class Models {
       return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
         case "l1" -> L1;
         case "mse" -> MSE;
-        default -> throw new IllegalArgumentException("reconstruction loss must be l1 or mse, got \"" + s + "\"");
+        default ->
+            throw new IllegalArgumentException(
+                "reconstruction loss must be l1 or mse, got \"" + s + "\"");
       };
     }
   }
 
-  /** The model's outputs for all rows of {@code x}, in eval mode without a graph, batch by batch. */
+  /**
+   * The model's outputs for all rows of {@code x}, in eval mode without a graph, batch by batch.
+   */
   public static Tensor predict(Module model, Tensor x, int batchSize) {
     return map(model, x, batchSize, model::call);
   }
 
-  /** {@code fn} applied to consecutive row blocks of {@code x} in eval mode without a graph, concatenated. */
+  /**
+   * {@code fn} applied to consecutive row blocks of {@code x} in eval mode without a graph,
+   * concatenated.
+   */
   public static Tensor map(Module model, Tensor x, int batchSize, Function<Tensor, Tensor> fn) {
     boolean was = model.isTraining();
     model.eval();
@@ -110,22 +120,25 @@ public final class Models {
     int[] y = labels(labels);
     int[] first = new int[10];
     java.util.Arrays.fill(first, -1);
-    for (int i = 0; i < y.length; i++) if (y[i] >= 0 && y[i] < 10 && first[y[i]] < 0) first[y[i]] = i;
+    for (int i = 0; i < y.length; i++)
+      if (y[i] >= 0 && y[i] < 10 && first[y[i]] < 0) first[y[i]] = i;
     return first;
   }
 
   /** Saves the model's state dict with string metadata describing how it was trained. */
-  public static void saveCheckpoint(Module model, Path file, Map<String, String> meta) throws IOException {
+  public static void saveCheckpoint(Module model, Path file, Map<String, String> meta)
+      throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     SafeTensors.save(model.stateDict(), meta, file);
   }
 
   /**
-   * Loads {@code file} into {@code model} when it exists and its metadata has every entry of
-   * {@code expected}; returns whether it did. A file with other metadata (say, from a quick run
-   * when this one is full) is left alone.
+   * Loads {@code file} into {@code model} when it exists and its metadata has every entry of {@code
+   * expected}; returns whether it did. A file with other metadata (say, from a quick run when this
+   * one is full) is left alone.
    */
-  public static boolean loadCheckpoint(Module model, Path file, Map<String, String> expected) throws IOException {
+  public static boolean loadCheckpoint(Module model, Path file, Map<String, String> expected)
+      throws IOException {
     if (!Files.isRegularFile(file)) return false;
     SafeTensors.Contents c = SafeTensors.read(file);
     for (var e : expected.entrySet()) {

@@ -15,7 +15,8 @@ import java.util.Locale;
 public final class Csv {
   private Csv() {}
 
-  public static void write(Path file, List<String> headers, List<double[]> columns) throws IOException {
+  public static void write(Path file, List<String> headers, List<double[]> columns)
+      throws IOException {
     StringBuilder sb = new StringBuilder(String.join(",", headers)).append('\n');
     int n = columns.stream().mapToInt(c -> c.length).max().orElse(0);
     for (int i = 0; i < n; i++) {
@@ -42,15 +43,32 @@ public final class Csv {
       if (lines.get(i).isBlank()) continue;
       String[] cells = lines.get(i).split(",", -1);
       if (cells.length != headers.length) {
-        throw new IOException(file + ":" + (i + 1) + ": " + cells.length + " cells, but the header has " + headers.length);
+        throw new IOException(
+            file
+                + ":"
+                + (i + 1)
+                + ": "
+                + cells.length
+                + " cells, but the header has "
+                + headers.length);
       }
       for (int c = 0; c < cells.length; c++) {
         if (cells[c].isEmpty()) continue;
         try {
           cols.get(c).add(Double.parseDouble(cells[c]));
         } catch (NumberFormatException e) {
-          throw new IOException(file + ":" + (i + 1) + ": column " + (c + 1) + " (" + headers[c] + ") is not a number: '"
-              + cells[c] + "'", e);
+          throw new IOException(
+              file
+                  + ":"
+                  + (i + 1)
+                  + ": column "
+                  + (c + 1)
+                  + " ("
+                  + headers[c]
+                  + ") is not a number: '"
+                  + cells[c]
+                  + "'",
+              e);
         }
       }
     }

@@ -26,9 +26,10 @@ public interface Exercise {
   void run(RunContext ctx) throws Exception;
 
   /**
-   * Redraws this exercise's figures from the CSV files a full run left in {@code dir}, with the same
-   * plotting code as {@link #run}, and returns the names of the figures it redrew. Figures whose
-   * data a run does not save (image grids, heat maps) are left alone. The default redraws nothing.
+   * Redraws this exercise's figures from the CSV files a full run left in {@code dir}, with the
+   * same plotting code as {@link #run}, and returns the names of the figures it redrew. Figures
+   * whose data a run does not save (image grids, heat maps) are left alone. The default redraws
+   * nothing.
    */
   default List<String> replot(Path dir) throws IOException {
     return List.of();

@@ -51,14 +51,19 @@ public final class Plots {
 
   private static final String REFERENCE = "\u2261 ";
   private static final BasicStroke SOLID = new BasicStroke(2f);
-  private static final BasicStroke DASHED = new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
-      new float[] {7f, 4f}, 0f);
-  private static final BasicStroke DOTTED = new BasicStroke(1.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 10f,
-      new float[] {2f, 4f}, 0f);
+  private static final BasicStroke DASHED =
+      new BasicStroke(
+          2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {7f, 4f}, 0f);
+  private static final BasicStroke DOTTED =
+      new BasicStroke(
+          1.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 10f, new float[] {2f, 4f}, 0f);
 
   private Plots() {}
 
-  /** Marks a series label as a reference line (e.g. a noise floor): grey, dotted, last in the legend. */
+  /**
+   * Marks a series label as a reference line (e.g. a noise floor): grey, dotted, last in the
+   * legend.
+   */
   public static String reference(String label) {
     return REFERENCE + label;
   }
@@ -67,29 +72,53 @@ public final class Plots {
    * One line per series; each series is {x[], y[]}. With {@code logY} the y axis is logarithmic and
    * gets labelled ticks inside each decade when the data span less than three decades.
    */
-  public static void lines(Path file, String title, String xLabel, String yLabel, Map<String, double[][]> series,
-                           boolean logY) throws IOException {
+  public static void lines(
+      Path file,
+      String title,
+      String xLabel,
+      String yLabel,
+      Map<String, double[][]> series,
+      boolean logY)
+      throws IOException {
     List<Line> all = new ArrayList<>();
     for (var e : series.entrySet()) all.add(Line.of(e.getKey(), e.getValue()));
-    List<String> groups = all.stream().filter(l -> !l.reference).map(l -> l.group).distinct()
-        .sorted(NATURAL).toList();
+    List<String> groups =
+        all.stream()
+            .filter(l -> !l.reference)
+            .map(l -> l.group)
+            .distinct()
+            .sorted(NATURAL)
+            .toList();
     List<Line> refs = all.stream().filter(l -> l.reference).toList();
     int panels = Math.max(1, (groups.size() + MAX_COLOURS - 1) / MAX_COLOURS);
     int perPanel = (groups.size() + panels - 1) / Math.max(1, panels);
     double[] yRange = range(all, logY);
     List<BufferedImage> images = new ArrayList<>();
     for (int p = 0; p < panels; p++) {
-      List<String> mine = groups.subList(Math.min(groups.size(), p * perPanel), Math.min(groups.size(), (p + 1) * perPanel));
-      String t = panels == 1 ? title : title + String.format(Locale.ROOT, " (%d/%d)", p + 1, panels);
-      XYChart chart = new XYChartBuilder().width(820).height(panels == 1 ? 500 : 440).title(t).xAxisTitle(xLabel)
-          .yAxisTitle(yLabel).build();
+      List<String> mine =
+          groups.subList(
+              Math.min(groups.size(), p * perPanel), Math.min(groups.size(), (p + 1) * perPanel));
+      String t =
+          panels == 1 ? title : title + String.format(Locale.ROOT, " (%d/%d)", p + 1, panels);
+      XYChart chart =
+          new XYChartBuilder()
+              .width(820)
+              .height(panels == 1 ? 500 : 440)
+              .title(t)
+              .xAxisTitle(xLabel)
+              .yAxisTitle(yLabel)
+              .build();
       styleAxes(chart, all, logY, yRange);
       for (int g = 0; g < mine.size(); g++) {
         // Colours continue across panels, so no two groups share one (up to the palette's ten).
         Color colour = CATEGORY_COLORS[(p * perPanel + g) % CATEGORY_COLORS.length];
         String group = mine.get(g);
-        List<Line> members = all.stream().filter(l -> !l.reference && l.group.equals(group))
-            .sorted(Comparator.comparing((Line l) -> l.role).thenComparing(l -> l.label, NATURAL)).toList();
+        List<Line> members =
+            all.stream()
+                .filter(l -> !l.reference && l.group.equals(group))
+                .sorted(
+                    Comparator.comparing((Line l) -> l.role).thenComparing(l -> l.label, NATURAL))
+                .toList();
         for (Line l : members) add(chart, l, colour, l.role == Role.TRAIN ? DASHED : SOLID, logY);
       }
       for (Line l : refs) add(chart, l, new Color(0x555555), DOTTED, logY);
@@ -110,14 +139,20 @@ public final class Plots {
 
   /**
    * For x values that are equally spaced (epochs) XChart picks every k-th data value as a tick,
-   * with steps like 9 or 12 and labels that touch; one invisible point off the grid makes it use its
-   * regular 1-2-5 ticks spaced by the tick-spacing hint instead.
+   * with steps like 9 or 12 and labels that touch; one invisible point off the grid makes it use
+   * its regular 1-2-5 ticks spaced by the tick-spacing hint instead.
    */
   private static void breakEqualSpacing(XYChart chart, List<Line> all, double[] yRange) {
     double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-    for (Line l : all) for (double v : l.x) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    for (Line l : all)
+      for (double v : l.x)
+        if (Double.isFinite(v)) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
     if (!(hi > lo)) return;
-    XYSeries s = chart.addSeries("\u200b", new double[] {lo + (hi - lo) * 0.5003}, new double[] {yRange[0]});
+    XYSeries s =
+        chart.addSeries("\u200b", new double[] {lo + (hi - lo) * 0.5003}, new double[] {yRange[0]});
     s.setShowInLegend(false);
     s.setMarker(SeriesMarkers.NONE);
     s.setLineStyle(new BasicStroke(0f));
@@ -145,7 +180,10 @@ public final class Plots {
     st.setYAxisMax(yRange[1]);
   }
 
-  /** The y range over every series (so that split panels share their axes); positive values only on log axes. */
+  /**
+   * The y range over every series (so that split panels share their axes); positive values only on
+   * log axes.
+   */
   private static double[] range(List<Line> lines, boolean logY) {
     double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
     for (Line l : lines) {
@@ -171,7 +209,8 @@ public final class Plots {
     if (v == 0) return "0";
     double a = Math.abs(v);
     if (a >= 1e4 || a < 1e-3) {
-      // Java's %g switches to an exponent only below 1e-4, so the mantissa and exponent are built here.
+      // Java's %g switches to an exponent only below 1e-4, so the mantissa and exponent are built
+      // here.
       int exp = (int) Math.floor(Math.log10(a));
       double mant = Math.round(v / Math.pow(10, exp) * 10) / 10.0;
       if (Math.abs(mant) >= 10) {
@@ -186,7 +225,10 @@ public final class Plots {
     return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
   }
 
-  /** A short label for a learning rate or similar quantity: {@code lr 2e-4}, {@code lr 0.05}, {@code lr 1.1}. */
+  /**
+   * A short label for a learning rate or similar quantity: {@code lr 2e-4}, {@code lr 0.05}, {@code
+   * lr 1.1}.
+   */
   public static String shortNumber(double v) {
     return tick(v);
   }
@@ -194,7 +236,10 @@ public final class Plots {
   static boolean isOneTwoFive(double v) {
     if (!(v > 0)) return false;
     double m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
-    return Math.abs(m - 1) < 1e-6 || Math.abs(m - 2) < 1e-6 || Math.abs(m - 5) < 1e-6 || Math.abs(m - 10) < 1e-6;
+    return Math.abs(m - 1) < 1e-6
+        || Math.abs(m - 2) < 1e-6
+        || Math.abs(m - 5) < 1e-6
+        || Math.abs(m - 10) < 1e-6;
   }
 
   private static double[] positive(double[] y) {
@@ -222,44 +267,64 @@ public final class Plots {
   }
 
   /** Whether a line is a training curve, a validation curve, or neither. */
-  private enum Role { TRAIN, VALIDATION, OTHER }
+  private enum Role {
+    TRAIN,
+    VALIDATION,
+    OTHER
+  }
 
-  private record Line(String label, String group, Role role, boolean reference, double[] x, double[] y) {
+  private record Line(
+      String label, String group, Role role, boolean reference, double[] x, double[] y) {
     static Line of(String key, double[][] xy) {
       if (xy.length != 2 || xy[0].length != xy[1].length) {
-        throw new IllegalArgumentException("Plots.lines: series '" + key + "' must be {x[], y[]} of equal length, got "
-            + xy.length + " arrays" + (xy.length == 2 ? " of lengths " + xy[0].length + " and " + xy[1].length : ""));
+        throw new IllegalArgumentException(
+            "Plots.lines: series '"
+                + key
+                + "' must be {x[], y[]} of equal length, got "
+                + xy.length
+                + " arrays"
+                + (xy.length == 2 ? " of lengths " + xy[0].length + " and " + xy[1].length : ""));
       }
-      if (key.startsWith(REFERENCE)) return new Line(key.substring(REFERENCE.length()), key, Role.OTHER, true, xy[0], xy[1]);
+      if (key.startsWith(REFERENCE))
+        return new Line(key.substring(REFERENCE.length()), key, Role.OTHER, true, xy[0], xy[1]);
       String[] words = key.split(" ");
       String last = words[words.length - 1];
-      Role role = switch (last) {
-        case "train" -> Role.TRAIN;
-        case "validation", "val" -> Role.VALIDATION;
-        default -> Role.OTHER;
-      };
-      String group = role == Role.OTHER || words.length == 1 ? key : key.substring(0, key.length() - last.length() - 1);
+      Role role =
+          switch (last) {
+            case "train" -> Role.TRAIN;
+            case "validation", "val" -> Role.VALIDATION;
+            default -> Role.OTHER;
+          };
+      String group =
+          role == Role.OTHER || words.length == 1
+              ? key
+              : key.substring(0, key.length() - last.length() - 1);
       return new Line(key, group, role, false, xy[0], xy[1]);
     }
   }
 
   private static final Pattern NUMBER = Pattern.compile("[-+]?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
 
-  /** Orders labels as a reader expects: the numbers inside them compare by value, the rest alphabetically. */
-  static final Comparator<String> NATURAL = (a, b) -> {
-    Matcher ma = NUMBER.matcher(a), mb = NUMBER.matcher(b);
-    int ia = 0, ib = 0;
-    while (true) {
-      boolean fa = ma.find(ia), fb = mb.find(ib);
-      String pa = fa ? a.substring(ia, ma.start()) : a.substring(ia), pb = fb ? b.substring(ib, mb.start()) : b.substring(ib);
-      int c = pa.compareTo(pb);
-      if (c != 0 || !fa || !fb) return c != 0 ? c : Boolean.compare(fa, fb);
-      c = Double.compare(Double.parseDouble(ma.group()), Double.parseDouble(mb.group()));
-      if (c != 0) return c;
-      ia = ma.end();
-      ib = mb.end();
-    }
-  };
+  /**
+   * Orders labels as a reader expects: the numbers inside them compare by value, the rest
+   * alphabetically.
+   */
+  static final Comparator<String> NATURAL =
+      (a, b) -> {
+        Matcher ma = NUMBER.matcher(a), mb = NUMBER.matcher(b);
+        int ia = 0, ib = 0;
+        while (true) {
+          boolean fa = ma.find(ia), fb = mb.find(ib);
+          String pa = fa ? a.substring(ia, ma.start()) : a.substring(ia),
+              pb = fb ? b.substring(ib, mb.start()) : b.substring(ib);
+          int c = pa.compareTo(pb);
+          if (c != 0 || !fa || !fb) return c != 0 ? c : Boolean.compare(fa, fb);
+          c = Double.compare(Double.parseDouble(ma.group()), Double.parseDouble(mb.group()));
+          if (c != 0) return c;
+          ia = ma.end();
+          ib = mb.end();
+        }
+      };
 
   /** Convenience: series indexed 0..n-1. */
   public static double[][] indexed(double[] y) {
@@ -270,13 +335,24 @@ public final class Plots {
 
   /** Ten well-separated colours (the "tab10" palette), for classes and for series. */
   private static final Color[] CATEGORY_COLORS = {
-      new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
-      new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
+    new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
+        new Color(0x9467bd),
+    new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22),
+        new Color(0x17becf)
+  };
 
   /** Scatter plot of 2-D points coloured by integer label. */
-  public static void scatter(Path file, String title, double[][] points, int[] labels, String xLabel, String yLabel)
+  public static void scatter(
+      Path file, String title, double[][] points, int[] labels, String xLabel, String yLabel)
       throws IOException {
-    XYChart chart = new XYChartBuilder().width(800).height(700).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(800)
+            .height(700)
+            .title(title)
+            .xAxisTitle(xLabel)
+            .yAxisTitle(yLabel)
+            .build();
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     chart.getStyler().setMarkerSize(4);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
@@ -284,41 +360,68 @@ public final class Plots {
     chart.getStyler().setXAxisTickLabelsFormattingFunction(Plots::tick);
     chart.getStyler().setYAxisTickLabelsFormattingFunction(Plots::tick);
     Map<Integer, List<double[]>> byLabel = new java.util.TreeMap<>();
-    for (int i = 0; i < points.length; i++) byLabel.computeIfAbsent(labels[i], k -> new ArrayList<>()).add(points[i]);
+    for (int i = 0; i < points.length; i++)
+      byLabel.computeIfAbsent(labels[i], k -> new ArrayList<>()).add(points[i]);
     int k = 0;
     for (var e : byLabel.entrySet()) {
       double[] x = e.getValue().stream().mapToDouble(p -> p[0]).toArray();
       double[] y = e.getValue().stream().mapToDouble(p -> p[1]).toArray();
       XYSeries s = chart.addSeries(String.valueOf(e.getKey()), x, y);
       s.setMarker(SeriesMarkers.CIRCLE);
-      // XChart's default palette repeats near-identical yellows and greys; ten classes need ten distinct colours.
+      // XChart's default palette repeats near-identical yellows and greys; ten classes need ten
+      // distinct colours.
       s.setMarkerColor(CATEGORY_COLORS[k++ % CATEGORY_COLORS.length]);
     }
     BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
   /** A blue–white–red scale for signed values (errors), symmetric around 0. */
-  public static final Color[] DIVERGING = {new Color(0x2166ac), new Color(0x92c5de), Color.WHITE, new Color(0xf4a582),
-      new Color(0xb2182b)};
+  public static final Color[] DIVERGING = {
+    new Color(0x2166ac), new Color(0x92c5de), Color.WHITE, new Color(0xf4a582), new Color(0xb2182b)
+  };
+
   /** A perceptually ordered dark-to-light scale (viridis) for values such as a surface height. */
-  public static final Color[] SEQUENTIAL = {new Color(0x440154), new Color(0x3b528b), new Color(0x21918c),
-      new Color(0x5ec962), new Color(0xfde725)};
+  public static final Color[] SEQUENTIAL = {
+    new Color(0x440154),
+    new Color(0x3b528b),
+    new Color(0x21918c),
+    new Color(0x5ec962),
+    new Color(0xfde725)
+  };
 
   /**
-   * A heat map of {@code values[row][col]} over the given axis ticks, with axis titles, a colour bar
-   * labelled {@code barLabel} and the colour scale fixed to [{@code min}, {@code max}], so that maps
-   * meant to be compared (truth and prediction) share one scale.
+   * A heat map of {@code values[row][col]} over the given axis ticks, with axis titles, a colour
+   * bar labelled {@code barLabel} and the colour scale fixed to [{@code min}, {@code max}], so that
+   * maps meant to be compared (truth and prediction) share one scale.
    */
-  public static void heatmap(Path file, String title, String xLabel, String yLabel, String barLabel, double[] xs,
-                             double[] ys, double[][] values, double min, double max, Color[] colours) throws IOException {
-    HeatMapChart chart = new HeatMapChartBuilder().width(720).height(620).title(title).xAxisTitle(xLabel)
-        .yAxisTitle(yLabel).build();
+  public static void heatmap(
+      Path file,
+      String title,
+      String xLabel,
+      String yLabel,
+      String barLabel,
+      double[] xs,
+      double[] ys,
+      double[][] values,
+      double min,
+      double max,
+      Color[] colours)
+      throws IOException {
+    HeatMapChart chart =
+        new HeatMapChartBuilder()
+            .width(720)
+            .height(620)
+            .title(title)
+            .xAxisTitle(xLabel)
+            .yAxisTitle(yLabel)
+            .build();
     var st = chart.getStyler();
     st.setPlotContentSize(1);
     st.setShowValue(false);
     st.setLegendVisible(true);
     st.setChartBackgroundColor(Color.WHITE);
-    // Round the scale outwards to two significant digits: the colour bar prints its ends as they are.
+    // Round the scale outwards to two significant digits: the colour bar prints its ends as they
+    // are.
     double mag = Math.pow(10, Math.floor(Math.log10(Math.max(Math.abs(min), Math.abs(max)))) - 1);
     min = Math.floor(min / mag) * mag;
     max = Math.ceil(max / mag) * mag;
@@ -333,7 +436,8 @@ public final class Plots {
     for (int r = 0; r < ys.length; r++) {
       for (int c = 0; c < xs.length; c++) data.add(new Number[] {c, r, values[r][c]});
     }
-    // XChart shows every k-th category label so that they do not overlap; short labels let it show more.
+    // XChart shows every k-th category label so that they do not overlap; short labels let it show
+    // more.
     List<String> xt = new ArrayList<>(), yt = new ArrayList<>();
     for (double x : xs) xt.add(tick(x));
     for (double y : ys) yt.add(tick(y));
@@ -341,33 +445,46 @@ public final class Plots {
     BufferedImage img = BitmapEncoder.getBufferedImage(chart);
     // XChart draws the colour bar without a title; write the short label above it.
     Graphics2D g = img.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
     int tw = g.getFontMetrics().stringWidth(barLabel);
-    g.drawString(barLabel, img.getWidth() - tw - 10, img.getHeight() / 2 - st.getGradientColorColumnHeight() / 2 - 40);
+    g.drawString(
+        barLabel,
+        img.getWidth() - tw - 10,
+        img.getHeight() / 2 - st.getGradientColorColumnHeight() / 2 - 40);
     g.dispose();
     ImageIO.write(img, "png", file.toFile());
   }
 
   /**
-   * A grid of grayscale images (values in [0,1]), {@code rows × cols}, each h×w, scaled up
-   * {@code scale} times, with a one-pixel separator and no row labels.
+   * A grid of grayscale images (values in [0,1]), {@code rows × cols}, each h×w, scaled up {@code
+   * scale} times, with a one-pixel separator and no row labels.
    */
-  public static void imageGrid(Path file, float[][] images, int rows, int cols, int h, int w, int scale)
-      throws IOException {
+  public static void imageGrid(
+      Path file, float[][] images, int rows, int cols, int h, int w, int scale) throws IOException {
     imageGrid(file, images, rows, cols, h, w, scale, null);
   }
 
   /**
-   * A grid of grayscale images (values in [0,1]), {@code rows × cols}, each h×w, scaled up
-   * {@code scale} times, with a one-pixel separator and, when {@code rowLabels} is given (one per
-   * row), a label in a margin on the left of each row.
+   * A grid of grayscale images (values in [0,1]), {@code rows × cols}, each h×w, scaled up {@code
+   * scale} times, with a one-pixel separator and, when {@code rowLabels} is given (one per row), a
+   * label in a margin on the left of each row.
    */
-  public static void imageGrid(Path file, float[][] images, int rows, int cols, int h, int w, int scale,
-                               List<String> rowLabels) throws IOException {
+  public static void imageGrid(
+      Path file,
+      float[][] images,
+      int rows,
+      int cols,
+      int h,
+      int w,
+      int scale,
+      List<String> rowLabels)
+      throws IOException {
     if (rowLabels != null && rowLabels.size() != rows) {
-      throw new IllegalArgumentException("Plots.imageGrid: " + rowLabels.size() + " row labels for " + rows + " rows");
+      throw new IllegalArgumentException(
+          "Plots.imageGrid: " + rowLabels.size() + " row labels for " + rows + " rows");
     }
     int cell = h * scale + 2, cellW = w * scale + 2;
     Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
@@ -379,18 +496,21 @@ public final class Plots {
       probe.dispose();
       margin += 16;
     }
-    BufferedImage img = new BufferedImage(margin + cols * cellW, rows * cell, BufferedImage.TYPE_INT_RGB);
+    BufferedImage img =
+        new BufferedImage(margin + cols * cellW, rows * cell, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, margin, img.getHeight());
     g.setColor(new Color(0x808080));
     g.fillRect(margin, 0, cols * cellW, img.getHeight());
     if (rowLabels != null) {
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setFont(font);
       g.setColor(Color.BLACK);
       for (int r = 0; r < rows; r++) {
-        g.drawString(rowLabels.get(r), 8, r * cell + cell / 2 + g.getFontMetrics().getAscent() / 2 - 2);
+        g.drawString(
+            rowLabels.get(r), 8, r * cell + cell / 2 + g.getFontMetrics().getAscent() / 2 - 2);
       }
     }
     g.dispose();
@@ -417,7 +537,8 @@ public final class Plots {
   /** An ordered map literal for series. */
   public static Map<String, double[][]> series(Object... nameThenXY) {
     Map<String, double[][]> m = new LinkedHashMap<>();
-    for (int i = 0; i < nameThenXY.length; i += 2) m.put((String) nameThenXY[i], (double[][]) nameThenXY[i + 1]);
+    for (int i = 0; i < nameThenXY.length; i += 2)
+      m.put((String) nameThenXY[i], (double[][]) nameThenXY[i + 1]);
     return m;
   }
 }

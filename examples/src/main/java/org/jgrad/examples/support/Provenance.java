@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Which source produced a report: the git commit of the working directory, marked when the
- * checkout has uncommitted changes, or {@code "unknown commit"} outside a git checkout.
+ * Which source produced a report: the git commit of the working directory, marked when the checkout
+ * has uncommitted changes, or {@code "unknown commit"} outside a git checkout.
  *
  * <pre>{@code
  * report.paragraph("Made at " + Provenance.commit() + ".");   // "commit 1a2b3c4" or "commit 1a2b3c4 with local changes"
@@ -27,10 +27,21 @@ public final class Provenance {
       if (sha == null || sha.isBlank()) {
         cached = "unknown commit";
       } else {
-        // Reports and run folders are outputs, not sources: rewriting them must not mark the source as changed.
-        String dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude,top)docs",
-            ":(exclude,top)runs");
-        cached = "commit " + sha.strip() + (dirty != null && !dirty.isBlank() ? " with local changes" : "");
+        // Reports and run folders are outputs, not sources: rewriting them must not mark the source
+        // as changed.
+        String dirty =
+            git(
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                ":(exclude,top)docs",
+                ":(exclude,top)runs");
+        cached =
+            "commit "
+                + sha.strip()
+                + (dirty != null && !dirty.isBlank() ? " with local changes" : "");
       }
     }
     return cached;

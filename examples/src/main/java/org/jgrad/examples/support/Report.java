@@ -21,13 +21,14 @@ import org.commonmark.renderer.html.HtmlRenderer;
  */
 public final class Report {
   private static final List<Extension> EXTENSIONS = List.of(TablesExtension.create());
-  private static final String CSS = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:980px;"
-      + "margin:2em auto;padding:0 1em;line-height:1.5;color:#222}"
-      + "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 10px;text-align:left}"
-      + "th{background:#f2f2f2}tr:nth-child(even) td{background:#fafafa}"
-      + "img{max-width:100%;height:auto;border:1px solid #ddd}"
-      + "pre{background:#f6f8fa;padding:10px;overflow-x:auto}code{font-size:90%}"
-      + "p>em:only-child{color:#555;font-size:90%}";
+  private static final String CSS =
+      "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:980px;"
+          + "margin:2em auto;padding:0 1em;line-height:1.5;color:#222}"
+          + "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 10px;text-align:left}"
+          + "th{background:#f2f2f2}tr:nth-child(even) td{background:#fafafa}"
+          + "img{max-width:100%;height:auto;border:1px solid #ddd}"
+          + "pre{background:#f6f8fa;padding:10px;overflow-x:auto}code{font-size:90%}"
+          + "p>em:only-child{color:#555;font-size:90%}";
 
   private final StringBuilder md = new StringBuilder();
 
@@ -51,9 +52,18 @@ public final class Report {
     return this;
   }
 
-  /** An inline figure; {@code file} is relative to the report, so the Markdown and the HTML both find it. */
+  /**
+   * An inline figure; {@code file} is relative to the report, so the Markdown and the HTML both
+   * find it.
+   */
   public Report image(String file, String caption) {
-    md.append("![").append(caption).append("](").append(file).append(")\n\n*").append(caption).append("*\n\n");
+    md.append("![")
+        .append(caption)
+        .append("](")
+        .append(file)
+        .append(")\n\n*")
+        .append(caption)
+        .append("*\n\n");
     return this;
   }
 
@@ -62,12 +72,19 @@ public final class Report {
    * or cell is escaped, since otherwise it would end the cell.
    */
   public Report table(List<String> headers, List<? extends List<?>> rows) {
-    md.append("| ").append(String.join(" | ", headers.stream().map(Report::escapeCell).toList())).append(" |\n|");
+    md.append("| ")
+        .append(String.join(" | ", headers.stream().map(Report::escapeCell).toList()))
+        .append(" |\n|");
     md.append(" --- |".repeat(headers.size())).append('\n');
     for (List<?> row : rows) {
       if (row.size() != headers.size()) {
-        throw new IllegalArgumentException("Report.table: a row has " + row.size() + " cells but there are "
-            + headers.size() + " headers: " + row);
+        throw new IllegalArgumentException(
+            "Report.table: a row has "
+                + row.size()
+                + " cells but there are "
+                + headers.size()
+                + " headers: "
+                + row);
       }
       md.append("| ");
       for (int i = 0; i < row.size(); i++) {
@@ -89,7 +106,9 @@ public final class Report {
     return String.valueOf(o);
   }
 
-  /** Makes text safe inside a GFM table cell: {@code |} is escaped and line breaks become spaces. */
+  /**
+   * Makes text safe inside a GFM table cell: {@code |} is escaped and line breaks become spaces.
+   */
   static String escapeCell(String s) {
     return s.replace("|", "\\|").replace('\n', ' ');
   }
@@ -99,8 +118,8 @@ public final class Report {
   }
 
   /**
-   * Replaces local absolute paths (the working directory, the home directory) by relative or
-   * {@code ~/} forms, so that a committed report does not name the machine it was made on.
+   * Replaces local absolute paths (the working directory, the home directory) by relative or {@code
+   * ~/} forms, so that a committed report does not name the machine it was made on.
    */
   public static String portable(String text) {
     String out = text;
@@ -110,12 +129,17 @@ public final class Report {
     return out;
   }
 
-  /** A file path for report text: relative to the working directory, or under {@code ~}, when it can be. */
+  /**
+   * A file path for report text: relative to the working directory, or under {@code ~}, when it can
+   * be.
+   */
   public static String displayPath(Path p) {
     return portable(p.toAbsolutePath().normalize().toString());
   }
 
-  /** Writes {@code file} (Markdown) and, beside it, the same report as HTML with the same base name. */
+  /**
+   * Writes {@code file} (Markdown) and, beside it, the same report as HTML with the same base name.
+   */
   public void write(Path file) throws IOException {
     String text = markdown();
     Files.writeString(file, text);
@@ -129,17 +153,31 @@ public final class Report {
     return markdownFile.resolveSibling(base + ".html");
   }
 
-  /** Converts Markdown to a standalone HTML page (GFM tables, relative image links kept, a small style sheet). */
+  /**
+   * Converts Markdown to a standalone HTML page (GFM tables, relative image links kept, a small
+   * style sheet).
+   */
   public static String toHtml(String markdown) {
     Parser parser = Parser.builder().extensions(EXTENSIONS).build();
     HtmlRenderer renderer = HtmlRenderer.builder().extensions(EXTENSIONS).build();
     String body = renderer.render(parser.parse(markdown));
-    String title = markdown.lines().filter(l -> l.startsWith("# ")).findFirst().map(l -> l.substring(2).strip())
-        .orElse("jgrad report");
+    String title =
+        markdown
+            .lines()
+            .filter(l -> l.startsWith("# "))
+            .findFirst()
+            .map(l -> l.substring(2).strip())
+            .orElse("jgrad report");
     return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        + "<title>" + escapeHtml(title) + "</title><style>" + CSS + "</style></head>\n<body>\n"
-        + "<p><a href=\"../index.html\">&larr; all reports</a></p>\n" + body + "</body></html>\n";
+        + "<title>"
+        + escapeHtml(title)
+        + "</title><style>"
+        + CSS
+        + "</style></head>\n<body>\n"
+        + "<p><a href=\"../index.html\">&larr; all reports</a></p>\n"
+        + body
+        + "</body></html>\n";
   }
 
   /** Writes {@code markdown} as HTML to {@code file}. */
@@ -148,6 +186,9 @@ public final class Report {
   }
 
   static String escapeHtml(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 }

@@ -25,11 +25,19 @@ public final class RowBatches implements Iterable<Batch> {
   private final Generator generator;
 
   private RowBatches(Tensor inputs, Tensor targets, int batchSize, Generator generator) {
-    if (inputs.dim() == 0 || targets.dim() == 0 || inputs.size(0) != targets.size(0) || inputs.size(0) == 0) {
-      throw new IllegalArgumentException("RowBatches: inputs and targets need the same positive number of rows, got "
-          + java.util.Arrays.toString(inputs.shape()) + " and " + java.util.Arrays.toString(targets.shape()));
+    if (inputs.dim() == 0
+        || targets.dim() == 0
+        || inputs.size(0) != targets.size(0)
+        || inputs.size(0) == 0) {
+      throw new IllegalArgumentException(
+          "RowBatches: inputs and targets need the same positive number of rows, got "
+              + java.util.Arrays.toString(inputs.shape())
+              + " and "
+              + java.util.Arrays.toString(targets.shape()));
     }
-    if (batchSize < 1) throw new IllegalArgumentException("RowBatches: batch size must be positive, got " + batchSize);
+    if (batchSize < 1)
+      throw new IllegalArgumentException(
+          "RowBatches: batch size must be positive, got " + batchSize);
     this.inputs = inputs;
     this.targets = targets;
     this.batchSize = batchSize;
@@ -37,8 +45,10 @@ public final class RowBatches implements Iterable<Batch> {
   }
 
   /** A new random order of the rows at every pass, drawn from {@code generator}. */
-  public static RowBatches shuffled(Tensor inputs, Tensor targets, int batchSize, Generator generator) {
-    return new RowBatches(inputs, targets, batchSize, java.util.Objects.requireNonNull(generator, "generator"));
+  public static RowBatches shuffled(
+      Tensor inputs, Tensor targets, int batchSize, Generator generator) {
+    return new RowBatches(
+        inputs, targets, batchSize, java.util.Objects.requireNonNull(generator, "generator"));
   }
 
   /** The rows in order, in blocks of {@code batchSize}. */

@@ -28,7 +28,8 @@ public final class RunContext {
   private final Map<String, Object> metrics = new LinkedHashMap<>();
   private final PrintStream log;
 
-  public RunContext(String name, boolean quick, long seed, Path out, PrintStream log) throws IOException {
+  public RunContext(String name, boolean quick, long seed, Path out, PrintStream log)
+      throws IOException {
     this.name = name;
     this.quick = quick;
     this.seed = seed;
@@ -37,12 +38,29 @@ public final class RunContext {
     Files.createDirectories(out);
   }
 
-  public String name() { return name; }
-  public boolean quick() { return quick; }
-  public long seed() { return seed; }
-  public Path out() { return out; }
-  public Report report() { return report; }
-  public Map<String, Object> metrics() { return metrics; }
+  public String name() {
+    return name;
+  }
+
+  public boolean quick() {
+    return quick;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public Path out() {
+    return out;
+  }
+
+  public Report report() {
+    return report;
+  }
+
+  public Map<String, Object> metrics() {
+    return metrics;
+  }
 
   /** A file inside the exercise's output folder. */
   public Path file(String name) {
@@ -64,11 +82,14 @@ public final class RunContext {
    * A {@link Trainer} for an exercise: no progress bar, since exercises log their epochs through
    * {@link #log} (see {@link #logEpochs}), so that the console and CI logs stay one line per epoch.
    */
-  public Trainer.Builder trainer(Module model, Optimizer optimizer, BiFunction<Tensor, Tensor, Tensor> lossFn) {
+  public Trainer.Builder trainer(
+      Module model, Optimizer optimizer, BiFunction<Tensor, Tensor, Tensor> lossFn) {
     return Trainer.builder(model, optimizer, lossFn).progress(log, ProgressBar.Mode.OFF);
   }
 
-  /** A callback that logs each epoch's mean training loss with {@code format} (epoch, epochs, loss). */
+  /**
+   * A callback that logs each epoch's mean training loss with {@code format} (epoch, epochs, loss).
+   */
   public Callback logEpochs(String format, int epochs) {
     return new Callback() {
       @Override

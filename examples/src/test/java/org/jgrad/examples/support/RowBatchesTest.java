@@ -19,7 +19,8 @@ class RowBatchesTest {
     RowBatches rows = RowBatches.shuffled(x, y, 4, new Generator(7));
     Generator g = new Generator(7);
     for (int pass = 0; pass < 2; pass++) {
-      long[] expected = Tensor.randperm(10, g).toLongArray();   // a new order each pass, as Training.epoch drew it
+      long[] expected =
+          Tensor.randperm(10, g).toLongArray(); // a new order each pass, as Training.epoch drew it
       List<Double> seen = new ArrayList<>();
       List<Integer> sizes = new ArrayList<>();
       for (Batch b : rows) {
@@ -46,9 +47,13 @@ class RowBatchesTest {
     for (Batch b : RowBatches.inOrder(x, x, 2)) blocks.add(b.inputs().toDoubleArray());
     assertArrayEquals(new double[] {0, 1}, blocks.get(0));
     assertArrayEquals(new double[] {4}, blocks.get(2));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> RowBatches.inOrder(x, Tensor.zeros(4, 1), 2));
-    assertEquals("RowBatches: inputs and targets need the same positive number of rows, got [5, 1] and [4, 1]", e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> RowBatches.shuffled(x, x, 0, new Generator(1)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> RowBatches.inOrder(x, Tensor.zeros(4, 1), 2));
+    assertEquals(
+        "RowBatches: inputs and targets need the same positive number of rows, got [5, 1] and [4, 1]",
+        e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> RowBatches.shuffled(x, x, 0, new Generator(1)));
   }
 }

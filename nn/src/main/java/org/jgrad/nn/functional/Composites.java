@@ -8,31 +8,40 @@ import org.jgrad.backend.ConvGeometry;
 import org.jgrad.tensor.Tensor;
 
 /**
- * The composites behind {@link F}: convolution, pooling and batch norm built only from {@link Tensor}
- * operations (strided slices, stacking, matrix products). F runs them when the tensor's backend has
- * no fused kernels ({@code Backend.fused()} empty); they compute what the fused kernels compute, and
- * every derivative of them is itself differentiable. Not an API: F validates the arguments (the
- * geometry comes in as a {@link ConvGeometry}) and chooses; tests reach them through F's
- * package-private {@code composite} flag.
+ * The composites behind {@link F}: convolution, pooling and batch norm built only from {@link
+ * Tensor} operations (strided slices, stacking, matrix products). F runs them when the tensor's
+ * backend has no fused kernels ({@code Backend.fused()} empty); they compute what the fused kernels
+ * compute, and every derivative of them is itself differentiable. Not an API: F validates the
+ * arguments (the geometry comes in as a {@link ConvGeometry}) and chooses; tests reach them through
+ * F's package-private {@code composite} flag.
  */
 final class Composites {
   private Composites() {}
 
-  // ---------------------------------------------------------------- implementations (inputs validated by F)
+  // ---------------------------------------------------------------- implementations (inputs
+  // validated by F)
 
   /**
-   * The convolution as im2col from strided slices plus one matrix product per group (validated
-   * by F; pads = {top, bottom, left, right}).
+   * The convolution as im2col from strided slices plus one matrix product per group (validated by
+   * F; pads = {top, bottom, left, right}).
    */
   static Tensor conv2dIm2col(Tensor x, Tensor w, Tensor b, ConvGeometry g) {
-    return conv2dIm2col(x, w, b, new int[] {g.strideH(), g.strideW()}, new int[] {g.padH(), g.padH(), g.padW(), g.padW()},
-        new int[] {g.dilationH(), g.dilationW()}, g.groups());
+    return conv2dIm2col(
+        x,
+        w,
+        b,
+        new int[] {g.strideH(), g.strideW()},
+        new int[] {g.padH(), g.padH(), g.padW(), g.padW()},
+        new int[] {g.dilationH(), g.dilationW()},
+        g.groups());
   }
 
-  private static Tensor conv2dIm2col(Tensor x, Tensor w, Tensor b, int[] s, int[] pads, int[] d, int groups) {
+  private static Tensor conv2dIm2col(
+      Tensor x, Tensor w, Tensor b, int[] s, int[] pads, int[] d, int groups) {
     int n = x.size(0), c = x.size(1), o = w.size(0), kh = w.size(2), kw = w.size(3);
     Tensor xp = x;
-    if (pads[0] + pads[1] + pads[2] + pads[3] > 0) xp = x.pad(new int[] {pads[2], pads[3], pads[0], pads[1]}, 0);
+    if (pads[0] + pads[1] + pads[2] + pads[3] > 0)
+      xp = x.pad(new int[] {pads[2], pads[3], pads[0], pads[1]}, 0);
     int oh = (xp.size(2) - d[0] * (kh - 1) - 1) / s[0] + 1;
     int ow = (xp.size(3) - d[1] * (kw - 1) - 1) / s[1] + 1;
     Tensor cols = im2col(xp, kh, kw, s, d, oh, ow); // [N·OH·OW, C·KH·KW]
@@ -53,8 +62,8 @@ final class Composites {
   }
 
   /**
-   * Patches of a padded [N, C, Hp, Wp] input as rows: [N·OH·OW, C·KH·KW], columns ordered
-   * (channel, kernel row, kernel column) to match a flattened weight.
+   * Patches of a padded [N, C, Hp, Wp] input as rows: [N·OH·OW, C·KH·KW], columns ordered (channel,
+   * kernel row, kernel column) to match a flattened weight.
    */
   private static Tensor im2col(Tensor xp, int kh, int kw, int[] s, int[] d, int oh, int ow) {
     List<Tensor> taps = new ArrayList<>(kh * kw);
@@ -73,21 +82,29 @@ final class Composites {
   }
 
   /**
-   * Zero insertion, padding or cropping, then {@link #conv2dIm2col} with the flipped weight; {@code g} is
-   * the transposed geometry (x is its output side, the result its input side).
+   * Zero insertion, padding or cropping, then {@link #conv2dIm2col} with the flipped weight; {@code
+   * g} is the transposed geometry (x is its output side, the result its input side).
    */
   static Tensor convTranspose2dZeroInsertion(Tensor x, Tensor w, Tensor b, ConvGeometry g) {
     int cin = x.size(1), coutG = w.size(1), kh = w.size(2), kw = w.size(3), groups = g.groups();
-    int[] s = {g.strideH(), g.strideW()}, p = {g.padH(), g.padW()}, d = {g.dilationH(), g.dilationW()};
-    int[] op = {g.inH() - ((x.size(2) - 1) * s[0] - 2 * p[0] + d[0] * (kh - 1) + 1),
-        g.inW() - ((x.size(3) - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + 1)};
+    int[] s = {g.strideH(), g.strideW()},
+        p = {g.padH(), g.padW()},
+        d = {g.dilationH(), g.dilationW()};
+    int[] op = {
+      g.inH() - ((x.size(2) - 1) * s[0] - 2 * p[0] + d[0] * (kh - 1) + 1),
+      g.inW() - ((x.size(3) - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + 1)
+    };
     Tensor u = insertZeros(insertZeros(x, 2, s[0]), 3, s[1]);
     int ph = d[0] * (kh - 1) - p[0], pw = d[1] * (kw - 1) - p[1];
     u = padOrCrop(u, 2, ph, ph + op[0]);
     u = padOrCrop(u, 3, pw, pw + op[1]);
-    // [Cin, Cout/g, KH, KW] -> [g, Cout/g, Cin/g, KH, KW] -> [Cout, Cin/g, KH, KW], spatially flipped.
-    Tensor wc = w.reshape(groups, cin / groups, coutG, kh, kw).transpose(1, 2)
-        .reshape(groups * coutG, cin / groups, kh, kw).flip(2, 3);
+    // [Cin, Cout/g, KH, KW] -> [g, Cout/g, Cin/g, KH, KW] -> [Cout, Cin/g, KH, KW], spatially
+    // flipped.
+    Tensor wc =
+        w.reshape(groups, cin / groups, coutG, kh, kw)
+            .transpose(1, 2)
+            .reshape(groups * coutG, cin / groups, kh, kw)
+            .flip(2, 3);
     return conv2dIm2col(u, wc, b, new int[] {1, 1}, new int[4], d, groups);
   }
 
@@ -122,7 +139,8 @@ final class Composites {
     int[] k = {g.kH(), g.kW()}, s = {g.strideH(), g.strideW()}, p = {g.padH(), g.padW()};
     int[] d = {g.dilationH(), g.dilationW()};
     int oh = g.outH(), ow = g.outW();
-    int needH = (oh - 1) * s[0] + d[0] * (k[0] - 1) + 1, needW = (ow - 1) * s[1] + d[1] * (k[1] - 1) + 1;
+    int needH = (oh - 1) * s[0] + d[0] * (k[0] - 1) + 1,
+        needW = (ow - 1) * s[1] + d[1] * (k[1] - 1) + 1;
     int bottom = Math.max(0, needH - g.inH() - p[0]), right = Math.max(0, needW - g.inW() - p[1]);
     Tensor xp = x4;
     if (p[0] + p[1] + bottom + right > 0) {
@@ -169,8 +187,15 @@ final class Composites {
   }
 
   /** Batch statistics from mean and var, every step a Tensor operation (validated by F). */
-  static Tensor batchNormFromMoments(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-      boolean training, double momentum, double eps) {
+  static Tensor batchNormFromMoments(
+      Tensor x,
+      Tensor runningMean,
+      Tensor runningVar,
+      Tensor weight,
+      Tensor bias,
+      boolean training,
+      double momentum,
+      double eps) {
     int c = x.size(1);
     int[] dims = new int[x.dim() - 1];
     dims[0] = 0;
@@ -185,9 +210,12 @@ final class Composites {
       Tensor var = x.var(dims, false, true);
       if (training && runningMean != null && runningVar != null) {
         try (var ng = GradMode.noGrad()) {
-          Tensor m = mean.detach().reshape(c), v = var.detach().reshape(c).mul((double) n / (n - 1));
-          runningMean.copyFrom(runningMean.mul(1 - momentum).add(m.to(runningMean.dtype()).mul(momentum)));
-          runningVar.copyFrom(runningVar.mul(1 - momentum).add(v.to(runningVar.dtype()).mul(momentum)));
+          Tensor m = mean.detach().reshape(c),
+              v = var.detach().reshape(c).mul((double) n / (n - 1));
+          runningMean.copyFrom(
+              runningMean.mul(1 - momentum).add(m.to(runningMean.dtype()).mul(momentum)));
+          runningVar.copyFrom(
+              runningVar.mul(1 - momentum).add(v.to(runningVar.dtype()).mul(momentum)));
         }
       }
       y = x.sub(mean).div(var.add(eps).sqrt());

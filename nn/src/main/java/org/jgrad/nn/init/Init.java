@@ -8,8 +8,8 @@ import org.jgrad.tensor.Tensor;
 
 /**
  * Weight initialisation, in place, as PyTorch's {@code torch.nn.init}. Each function fills the
- * given tensor (without recording a graph) and returns it. Randomness comes from a
- * {@link Generator}: the default one (reseed with {@link Tensor#manualSeed}) or one passed in.
+ * given tensor (without recording a graph) and returns it. Randomness comes from a {@link
+ * Generator}: the default one (reseed with {@link Tensor#manualSeed}) or one passed in.
  *
  * <pre>{@code
  * Linear fc = new Linear(256, 128);
@@ -33,8 +33,10 @@ public final class Init {
 
   /** Writes host values into {@code t} without recording a graph. */
   private static Tensor fill(Tensor t, double[] values) {
-    Tensor src = t.dtype() == DType.FLOAT64 ? Tensor.of(values, t.shape().length == 0 ? new int[] {1} : t.shape())
-        : Tensor.of(toFloat(values), t.shape().length == 0 ? new int[] {1} : t.shape());
+    Tensor src =
+        t.dtype() == DType.FLOAT64
+            ? Tensor.of(values, t.shape().length == 0 ? new int[] {1} : t.shape())
+            : Tensor.of(toFloat(values), t.shape().length == 0 ? new int[] {1} : t.shape());
     try (var ng = GradMode.noGrad()) {
       t.copyFrom(src.reshape(t.shape()));
     }
@@ -48,17 +50,26 @@ public final class Init {
   }
 
   private static void checkFloat(String op, Tensor t) {
-    if (!t.dtype().isFloatingPoint()) throw new IllegalArgumentException(op + ": expected a floating point tensor, got " + t.dtype());
+    if (!t.dtype().isFloatingPoint())
+      throw new IllegalArgumentException(
+          op + ": expected a floating point tensor, got " + t.dtype());
   }
 
   /**
-   * The recommended gain for a nonlinearity: linear/conv/sigmoid 1, tanh 5/3, relu √2,
-   * leaky_relu √(2/(1 + slope²)) (slope = {@code param}, 0.01 when NaN), selu 3/4.
+   * The recommended gain for a nonlinearity: linear/conv/sigmoid 1, tanh 5/3, relu √2, leaky_relu
+   * √(2/(1 + slope²)) (slope = {@code param}, 0.01 when NaN), selu 3/4.
    */
   public static double calculateGain(String nonlinearity, double param) {
     return switch (nonlinearity) {
-      case "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-          "sigmoid" -> 1;
+      case "linear",
+          "conv1d",
+          "conv2d",
+          "conv3d",
+          "conv_transpose1d",
+          "conv_transpose2d",
+          "conv_transpose3d",
+          "sigmoid" ->
+          1;
       case "tanh" -> 5.0 / 3;
       case "relu" -> Math.sqrt(2);
       case "leaky_relu" -> {
@@ -66,7 +77,9 @@ public final class Init {
         yield Math.sqrt(2 / (1 + slope * slope));
       }
       case "selu" -> 3.0 / 4;
-      default -> throw new IllegalArgumentException("calculateGain: unsupported nonlinearity \"" + nonlinearity + "\"");
+      default ->
+          throw new IllegalArgumentException(
+              "calculateGain: unsupported nonlinearity \"" + nonlinearity + "\"");
     };
   }
 
@@ -80,8 +93,10 @@ public final class Init {
    */
   public static int[] calculateFanInAndFanOut(Tensor t) {
     if (t.dim() < 2) {
-      throw new IllegalArgumentException("calculateFanInAndFanOut: fan in and fan out can not be computed for a tensor"
-          + " with fewer than 2 dimensions, got " + Arrays.toString(t.shape()));
+      throw new IllegalArgumentException(
+          "calculateFanInAndFanOut: fan in and fan out can not be computed for a tensor"
+              + " with fewer than 2 dimensions, got "
+              + Arrays.toString(t.shape()));
     }
     int receptive = 1;
     for (int i = 2; i < t.dim(); i++) receptive *= t.size(i);
@@ -93,7 +108,8 @@ public final class Init {
   /** U(a, b). */
   public static Tensor uniform(Tensor t, double a, double b, Generator g) {
     checkFloat("uniform", t);
-    if (a > b) throw new IllegalArgumentException("uniform: expected a <= b, got " + a + " and " + b);
+    if (a > b)
+      throw new IllegalArgumentException("uniform: expected a <= b, got " + a + " and " + b);
     double[] v = new double[t.numel()];
     for (int i = 0; i < v.length; i++) v[i] = a + (b - a) * g.nextDouble();
     return fill(t, v);
@@ -166,15 +182,18 @@ public final class Init {
   private static double kaimingStd(String op, Tensor t, double a, Mode mode, String nonlinearity) {
     int[] f = calculateFanInAndFanOut(t);
     int fan = mode == Mode.FAN_IN ? f[0] : f[1];
-    if (fan == 0) throw new IllegalArgumentException(op + ": cannot initialise a tensor with zero fan, shape " + Arrays.toString(t.shape()));
+    if (fan == 0)
+      throw new IllegalArgumentException(
+          op + ": cannot initialise a tensor with zero fan, shape " + Arrays.toString(t.shape()));
     return calculateGain(nonlinearity, a) / Math.sqrt(fan);
   }
 
   /**
-   * U(−b, b) with b = gain·√(3/fan) (He et al., 2015). PyTorch's Linear and Conv layers use
-   * {@code a = √5}, {@code FAN_IN}, {@code "leaky_relu"}, which gives b = 1/√fan_in.
+   * U(−b, b) with b = gain·√(3/fan) (He et al., 2015). PyTorch's Linear and Conv layers use {@code
+   * a = √5}, {@code FAN_IN}, {@code "leaky_relu"}, which gives b = 1/√fan_in.
    */
-  public static Tensor kaimingUniform(Tensor t, double a, Mode mode, String nonlinearity, Generator g) {
+  public static Tensor kaimingUniform(
+      Tensor t, double a, Mode mode, String nonlinearity, Generator g) {
     double bound = Math.sqrt(3.0) * kaimingStd("kaimingUniform", t, a, mode, nonlinearity);
     return uniform(t, -bound, bound, g);
   }
@@ -189,7 +208,8 @@ public final class Init {
   }
 
   /** N(0, std²) with std = gain/√fan. */
-  public static Tensor kaimingNormal(Tensor t, double a, Mode mode, String nonlinearity, Generator g) {
+  public static Tensor kaimingNormal(
+      Tensor t, double a, Mode mode, String nonlinearity, Generator g) {
     return normal(t, 0, kaimingStd("kaimingNormal", t, a, mode, nonlinearity), g);
   }
 
@@ -209,8 +229,10 @@ public final class Init {
    */
   public static Tensor orthogonal(Tensor t, double gain, Generator g) {
     checkFloat("orthogonal", t);
-    if (t.dim() < 2) throw new IllegalArgumentException("orthogonal: only tensors with 2 or more dimensions are supported, got "
-        + Arrays.toString(t.shape()));
+    if (t.dim() < 2)
+      throw new IllegalArgumentException(
+          "orthogonal: only tensors with 2 or more dimensions are supported, got "
+              + Arrays.toString(t.shape()));
     int rows = t.size(0), cols = t.numel() / Math.max(1, rows);
     if (rows == 0 || cols == 0) return t;
     boolean transpose = rows < cols;
@@ -218,8 +240,10 @@ public final class Init {
     double[][] a = new double[n][m]; // column-major: a[j] is column j
     double[][] raw = new double[rows][cols];
     for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) raw[i][j] = g.nextGaussian();
-    for (int j = 0; j < n; j++) for (int i = 0; i < m; i++) a[j][i] = transpose ? raw[j][i] : raw[i][j];
-    // Modified Gram–Schmidt: Q with R's diagonal positive, which is Householder's Q after the sign fix.
+    for (int j = 0; j < n; j++)
+      for (int i = 0; i < m; i++) a[j][i] = transpose ? raw[j][i] : raw[i][j];
+    // Modified Gram–Schmidt: Q with R's diagonal positive, which is Householder's Q after the sign
+    // fix.
     for (int j = 0; j < n; j++) {
       for (int k = 0; k < j; k++) {
         double dot = 0;
@@ -250,10 +274,13 @@ public final class Init {
    * N(mean, std²) truncated to [a, b] (absolute bounds, as PyTorch; defaults −2 and 2), sampled
    * exactly by inverting the normal CDF on the interval.
    */
-  public static Tensor truncNormal(Tensor t, double mean, double std, double a, double b, Generator g) {
+  public static Tensor truncNormal(
+      Tensor t, double mean, double std, double a, double b, Generator g) {
     checkFloat("truncNormal", t);
-    if (!(a < b)) throw new IllegalArgumentException("truncNormal: expected a < b, got " + a + " and " + b);
-    if (!(std > 0)) throw new IllegalArgumentException("truncNormal: std must be positive, got " + std);
+    if (!(a < b))
+      throw new IllegalArgumentException("truncNormal: expected a < b, got " + a + " and " + b);
+    if (!(std > 0))
+      throw new IllegalArgumentException("truncNormal: std must be positive, got " + std);
     double lo = normalCdf((a - mean) / std), hi = normalCdf((b - mean) / std);
     double[] v = new double[t.numel()];
     for (int i = 0; i < v.length; i++) {
@@ -280,34 +307,77 @@ public final class Init {
   private static double erfc(double x) {
     double z = Math.abs(x);
     double t = 1 / (1 + 0.5 * z);
-    double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-        + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-        + t * (-0.82215223 + t * 0.17087277)))))))));
+    double r =
+        t
+            * Math.exp(
+                -z * z
+                    - 1.26551223
+                    + t
+                        * (1.00002368
+                            + t
+                                * (0.37409196
+                                    + t
+                                        * (0.09678418
+                                            + t
+                                                * (-0.18628806
+                                                    + t
+                                                        * (0.27886807
+                                                            + t
+                                                                * (-1.13520398
+                                                                    + t
+                                                                        * (1.48851587
+                                                                            + t
+                                                                                * (-0.82215223
+                                                                                    + t
+                                                                                        * 0.17087277)))))))));
     return x >= 0 ? r : 2 - r;
   }
 
   /** Φ⁻¹(p): Acklam's rational approximation (relative error below 1.2e-9). */
   static double normalQuantile(double p) {
-    double[] a = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
-        -3.066479806614716e+01, 2.506628277459239e+00};
-    double[] b = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
-        -1.328068155288572e+01};
-    double[] c = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
-        4.374664141464968e+00, 2.938163982698783e+00};
-    double[] d = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00};
+    double[] a = {
+      -3.969683028665376e+01,
+      2.209460984245205e+02,
+      -2.759285104469687e+02,
+      1.383577518672690e+02,
+      -3.066479806614716e+01,
+      2.506628277459239e+00
+    };
+    double[] b = {
+      -5.447609879822406e+01,
+      1.615858368580409e+02,
+      -1.556989798598866e+02,
+      6.680131188771972e+01,
+      -1.328068155288572e+01
+    };
+    double[] c = {
+      -7.784894002430293e-03,
+      -3.223964580411365e-01,
+      -2.400758277161838e+00,
+      -2.549732539343734e+00,
+      4.374664141464968e+00,
+      2.938163982698783e+00
+    };
+    double[] d = {
+      7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00
+    };
     double x;
     if (p < 0.02425) {
       double q = Math.sqrt(-2 * Math.log(p));
-      x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
-          / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+      x =
+          (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+              / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
     } else if (p > 1 - 0.02425) {
       double q = Math.sqrt(-2 * Math.log(1 - p));
-      x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
-          / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+      x =
+          -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+              / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
     } else {
       double q = p - 0.5, r = q * q;
-      x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
-          / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+      x =
+          (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5])
+              * q
+              / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
     }
     return x;
   }

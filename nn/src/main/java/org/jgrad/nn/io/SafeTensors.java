@@ -20,8 +20,8 @@ import org.jgrad.util.AtomicFiles;
 import org.jgrad.util.Json;
 
 /**
- * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a>
- * format, so weights move between jgrad and PyTorch in both directions.
+ * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> format,
+ * so weights move between jgrad and PyTorch in both directions.
  *
  * <p>Layout: an 8-byte little-endian header length {@code N}, then {@code N} bytes of UTF-8 JSON
  * mapping each tensor name to {@code {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}}
@@ -29,10 +29,10 @@ import org.jgrad.util.Json;
  * the raw little-endian data. jgrad writes F32, F64, I64 and BOOL; it reads those plus F16, BF16
  * (as float32) and I8/I16/I32/U8 (as int64).
  *
- * <p>Writes are atomic: the file is written under a temporary name in the same directory, forced
- * to disk, then renamed over the target, so a crash mid-save never leaves a truncated file under
- * the real name. Reads validate the header and every offset and refuse truncated or corrupt files
- * with an {@link IOException} naming the file.
+ * <p>Writes are atomic: the file is written under a temporary name in the same directory, forced to
+ * disk, then renamed over the target, so a crash mid-save never leaves a truncated file under the
+ * real name. Reads validate the header and every offset and refuse truncated or corrupt files with
+ * an {@link IOException} naming the file.
  *
  * <pre>{@code
  * SafeTensors.save(model.stateDict(), Path.of("model.safetensors"));
@@ -54,22 +54,33 @@ public final class SafeTensors {
     save(tensors, Map.of(), file);
   }
 
-  /** Saves {@code tensors} with string {@code metadata} under {@code "__metadata__"}, atomically. */
-  public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
+  /**
+   * Saves {@code tensors} with string {@code metadata} under {@code "__metadata__"}, atomically.
+   */
+  public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path file)
+      throws IOException {
     save(tensors, metadata, file, UnaryOperator.identity());
   }
 
-  /** As {@link #save(Map, Map, Path)}, with the output channel wrapped (tests inject failures here). */
-  static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path file,
-      UnaryOperator<WritableByteChannel> wrap) throws IOException {
+  /**
+   * As {@link #save(Map, Map, Path)}, with the output channel wrapped (tests inject failures here).
+   */
+  static void save(
+      Map<String, Tensor> tensors,
+      Map<String, String> metadata,
+      Path file,
+      UnaryOperator<WritableByteChannel> wrap)
+      throws IOException {
     Map<String, Object> header = new LinkedHashMap<>();
     if (!metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
     long offset = 0;
     for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
       String name = e.getKey();
       Tensor t = e.getValue();
-      if (name.equals("__metadata__")) throw new IllegalArgumentException("safetensors: '__metadata__' is reserved");
-      if (t == null) throw new IllegalArgumentException("safetensors: tensor '" + name + "' is null");
+      if (name.equals("__metadata__"))
+        throw new IllegalArgumentException("safetensors: '__metadata__' is reserved");
+      if (t == null)
+        throw new IllegalArgumentException("safetensors: tensor '" + name + "' is null");
       long bytes = (long) t.numel() * t.dtype().byteSize();
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("dtype", code(t.dtype()));
@@ -79,19 +90,23 @@ public final class SafeTensors {
       offset += bytes;
     }
     byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
-    // Pad the header with spaces so the data section starts 8-byte aligned, as the reference writer does.
+    // Pad the header with spaces so the data section starts 8-byte aligned, as the reference writer
+    // does.
     int padded = (json.length + 7) / 8 * 8;
     byte[] head = Arrays.copyOf(json, padded);
     Arrays.fill(head, json.length, padded, (byte) ' ');
 
     // Temporary sibling, fsync, atomic rename, fsync of the directory; stale temporaries are swept.
-    AtomicFiles.write(file, ch -> {
-      WritableByteChannel out = wrap.apply(ch);
-      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).flip();
-      writeFully(out, len);
-      writeFully(out, ByteBuffer.wrap(head));
-      for (Tensor t : tensors.values()) writeFully(out, encode(t));
-    });
+    AtomicFiles.write(
+        file,
+        ch -> {
+          WritableByteChannel out = wrap.apply(ch);
+          ByteBuffer len =
+              ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).flip();
+          writeFully(out, len);
+          writeFully(out, ByteBuffer.wrap(head));
+          for (Tensor t : tensors.values()) writeFully(out, encode(t));
+        });
   }
 
   private static void writeFully(WritableByteChannel ch, ByteBuffer b) throws IOException {
@@ -134,14 +149,20 @@ public final class SafeTensors {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size < 8) {
-        throw corrupt(file, "truncated: " + size + " bytes, but a safetensors file starts with an 8-byte header length");
+        throw corrupt(
+            file,
+            "truncated: "
+                + size
+                + " bytes, but a safetensors file starts with an 8-byte header length");
       }
       ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
       readFully(ch, lenBuf, 0, file);
       long n = lenBuf.flip().getLong();
       if (n < 2 || n > MAX_HEADER_BYTES) throw corrupt(file, "corrupt header length " + n);
       if (n > size - 8) {
-        throw corrupt(file, "truncated: the header claims " + n + " bytes but only " + (size - 8) + " follow");
+        throw corrupt(
+            file,
+            "truncated: the header claims " + n + " bytes but only " + (size - 8) + " follow");
       }
       ByteBuffer headBuf = ByteBuffer.allocate((int) n);
       readFully(ch, headBuf, 8, file);
@@ -157,7 +178,8 @@ public final class SafeTensors {
       List<Entry> entries = new ArrayList<>();
       for (Map.Entry<String, Object> e : header.entrySet()) {
         if (e.getKey().equals("__metadata__")) {
-          if (!(e.getValue() instanceof Map<?, ?> m)) throw corrupt(file, "__metadata__ must be an object");
+          if (!(e.getValue() instanceof Map<?, ?> m))
+            throw corrupt(file, "__metadata__ must be an object");
           for (Map.Entry<?, ?> me : m.entrySet()) {
             if (!(me.getValue() instanceof String v)) {
               throw corrupt(file, "__metadata__ value for '" + me.getKey() + "' must be a string");
@@ -174,21 +196,36 @@ public final class SafeTensors {
       long at = 0;
       for (Entry en : sorted) {
         if (en.begin != at) {
-          throw corrupt(file, "tensor '" + en.name + "' starts at byte " + en.begin + " of the data section, expected "
-              + at + " (holes or overlaps)");
+          throw corrupt(
+              file,
+              "tensor '"
+                  + en.name
+                  + "' starts at byte "
+                  + en.begin
+                  + " of the data section, expected "
+                  + at
+                  + " (holes or overlaps)");
         }
         at = en.end;
       }
       if (at > dataLen) {
-        throw corrupt(file, "truncated: the tensors need " + at + " bytes of data but only " + dataLen + " are present");
+        throw corrupt(
+            file,
+            "truncated: the tensors need "
+                + at
+                + " bytes of data but only "
+                + dataLen
+                + " are present");
       }
       if (at < dataLen) {
-        throw corrupt(file, "corrupt: " + (dataLen - at) + " unexpected bytes after the last tensor");
+        throw corrupt(
+            file, "corrupt: " + (dataLen - at) + " unexpected bytes after the last tensor");
       }
       Map<String, Tensor> tensors = new LinkedHashMap<>();
       for (Entry en : entries) {
         long len = en.end - en.begin;
-        if (len > Integer.MAX_VALUE - 16) throw corrupt(file, "tensor '" + en.name + "' is too large (" + len + " bytes)");
+        if (len > Integer.MAX_VALUE - 16)
+          throw corrupt(file, "tensor '" + en.name + "' is too large (" + len + " bytes)");
         ByteBuffer b = ByteBuffer.allocate((int) len).order(ByteOrder.LITTLE_ENDIAN);
         readFully(ch, b, dataStart + en.begin, file);
         b.flip();
@@ -201,29 +238,45 @@ public final class SafeTensors {
   private record Entry(String name, String dtype, int[] shape, long begin, long end) {}
 
   private static Entry parseEntry(Path file, String name, Object value) throws IOException {
-    if (!(value instanceof Map<?, ?> m)) throw corrupt(file, "entry '" + name + "' is not an object");
-    if (!(m.get("dtype") instanceof String dtype)) throw corrupt(file, "entry '" + name + "' has no dtype");
+    if (!(value instanceof Map<?, ?> m))
+      throw corrupt(file, "entry '" + name + "' is not an object");
+    if (!(m.get("dtype") instanceof String dtype))
+      throw corrupt(file, "entry '" + name + "' has no dtype");
     int size = elementSize(dtype);
     if (size < 0) throw corrupt(file, "entry '" + name + "' has unsupported dtype " + dtype);
-    if (!(m.get("shape") instanceof List<?> shapeList)) throw corrupt(file, "entry '" + name + "' has no shape");
+    if (!(m.get("shape") instanceof List<?> shapeList))
+      throw corrupt(file, "entry '" + name + "' has no shape");
     int[] shape = new int[shapeList.size()];
     long numel = 1;
     for (int i = 0; i < shape.length; i++) {
       long d = integral(shapeList.get(i));
-      if (d < 0 || d > Integer.MAX_VALUE) throw corrupt(file, "entry '" + name + "' has an invalid shape " + shapeList);
+      if (d < 0 || d > Integer.MAX_VALUE)
+        throw corrupt(file, "entry '" + name + "' has an invalid shape " + shapeList);
       shape[i] = (int) d;
       numel *= d;
-      if (numel > Integer.MAX_VALUE) throw corrupt(file, "entry '" + name + "' is too large: shape " + shapeList);
+      if (numel > Integer.MAX_VALUE)
+        throw corrupt(file, "entry '" + name + "' is too large: shape " + shapeList);
     }
     long b = -1, e = -1;
     if (m.get("data_offsets") instanceof List<?> off && off.size() == 2) {
       b = integral(off.get(0));
       e = integral(off.get(1));
     }
-    if (b < 0 || e < b) throw corrupt(file, "entry '" + name + "' has invalid data_offsets " + m.get("data_offsets"));
+    if (b < 0 || e < b)
+      throw corrupt(file, "entry '" + name + "' has invalid data_offsets " + m.get("data_offsets"));
     if (e - b != numel * size) {
-      throw corrupt(file, "entry '" + name + "' has " + (e - b) + " bytes of data but shape " + Arrays.toString(shape)
-          + " of " + dtype + " needs " + numel * size);
+      throw corrupt(
+          file,
+          "entry '"
+              + name
+              + "' has "
+              + (e - b)
+              + " bytes of data but shape "
+              + Arrays.toString(shape)
+              + " of "
+              + dtype
+              + " needs "
+              + numel * size);
     }
     return new Entry(name, dtype, shape, b, e);
   }
@@ -249,43 +302,52 @@ public final class SafeTensors {
     int n = (int) ((en.end - en.begin) / Math.max(1, elementSize(en.dtype)));
     int[] shape = en.shape;
     switch (en.dtype) {
-      case "F32": {
-        float[] v = new float[n];
-        b.asFloatBuffer().get(v);
-        return Tensor.of(v, shape.length == 0 ? new int[0] : shape).reshape(shape);
-      }
-      case "F64": {
-        double[] v = new double[n];
-        b.asDoubleBuffer().get(v);
-        return Tensor.of(v, shape.length == 0 ? new int[0] : shape).reshape(shape);
-      }
+      case "F32":
+        {
+          float[] v = new float[n];
+          b.asFloatBuffer().get(v);
+          return Tensor.of(v, shape.length == 0 ? new int[0] : shape).reshape(shape);
+        }
+      case "F64":
+        {
+          double[] v = new double[n];
+          b.asDoubleBuffer().get(v);
+          return Tensor.of(v, shape.length == 0 ? new int[0] : shape).reshape(shape);
+        }
       case "F16":
-      case "BF16": {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-          short h = b.getShort();
-          v[i] = en.dtype.equals("F16") ? Float.float16ToFloat(h) : Float.intBitsToFloat((h & 0xFFFF) << 16);
+      case "BF16":
+        {
+          float[] v = new float[n];
+          for (int i = 0; i < n; i++) {
+            short h = b.getShort();
+            v[i] =
+                en.dtype.equals("F16")
+                    ? Float.float16ToFloat(h)
+                    : Float.intBitsToFloat((h & 0xFFFF) << 16);
+          }
+          return Tensor.of(v, shape.length == 0 ? new int[0] : shape).reshape(shape);
         }
-        return Tensor.of(v, shape.length == 0 ? new int[0] : shape).reshape(shape);
-      }
-      default: {
-        long[] v = new long[n];
-        for (int i = 0; i < n; i++) {
-          v[i] = switch (en.dtype) {
-            case "I64" -> b.getLong();
-            case "I32" -> b.getInt();
-            case "I16" -> b.getShort();
-            case "I8" -> b.get();
-            default -> b.get() & 0xFF; // U8, BOOL
-          };
+      default:
+        {
+          long[] v = new long[n];
+          for (int i = 0; i < n; i++) {
+            v[i] =
+                switch (en.dtype) {
+                  case "I64" -> b.getLong();
+                  case "I32" -> b.getInt();
+                  case "I16" -> b.getShort();
+                  case "I8" -> b.get();
+                  default -> b.get() & 0xFF; // U8, BOOL
+                };
+          }
+          Tensor t = Tensor.ofLongs(v, shape.length == 0 ? new int[0] : shape).reshape(shape);
+          return en.dtype.equals("BOOL") ? t.ne(0) : t;
         }
-        Tensor t = Tensor.ofLongs(v, shape.length == 0 ? new int[0] : shape).reshape(shape);
-        return en.dtype.equals("BOOL") ? t.ne(0) : t;
-      }
     }
   }
 
-  private static void readFully(FileChannel ch, ByteBuffer b, long position, Path file) throws IOException {
+  private static void readFully(FileChannel ch, ByteBuffer b, long position, Path file)
+      throws IOException {
     long p = position;
     while (b.hasRemaining()) {
       int r = ch.read(b, p);

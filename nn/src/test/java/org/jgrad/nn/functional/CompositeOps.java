@@ -15,21 +15,37 @@ import org.jgrad.tensor.Tensor;
 public final class CompositeOps {
   private CompositeOps() {}
 
-  public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+  public static Tensor conv2d(
+      Tensor x,
+      Tensor weight,
+      Tensor bias,
+      int[] stride,
+      int[] padding,
+      int[] dilation,
       int groups) {
     return F.conv2d("conv2d", x, weight, bias, stride, padding, dilation, groups, true);
   }
 
-  public static Tensor convTranspose2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding,
-      int[] outputPadding, int groups, int[] dilation) {
-    return F.convTranspose2d(x, weight, bias, stride, padding, outputPadding, groups, dilation, true);
+  public static Tensor convTranspose2d(
+      Tensor x,
+      Tensor weight,
+      Tensor bias,
+      int[] stride,
+      int[] padding,
+      int[] outputPadding,
+      int groups,
+      int[] dilation) {
+    return F.convTranspose2d(
+        x, weight, bias, stride, padding, outputPadding, groups, dilation, true);
   }
 
-  public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+  public static Tensor maxPool2d(
+      Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
     return F.maxPool2d(x, kernel, stride, padding, dilation, ceilMode, true);
   }
 
-  public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
+  public static Tensor avgPool2d(
+      Tensor x, int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
     return F.avgPool2d(x, kernel, stride, padding, countIncludePad, true);
   }
 
@@ -37,8 +53,15 @@ public final class CompositeOps {
     return F.adaptiveAvgPool2d(x, outH, outW, true);
   }
 
-  public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-      boolean training, double momentum, double eps) {
+  public static Tensor batchNorm(
+      Tensor x,
+      Tensor runningMean,
+      Tensor runningVar,
+      Tensor weight,
+      Tensor bias,
+      boolean training,
+      double momentum,
+      double eps) {
     return F.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, true);
   }
 }

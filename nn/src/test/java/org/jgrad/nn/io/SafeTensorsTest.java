@@ -24,8 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SafeTensorsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Map<String, Tensor> sample() {
     Map<String, Tensor> m = new LinkedHashMap<>();
@@ -52,7 +51,9 @@ class SafeTensorsTest {
       assertArrayEquals(e.getValue().toDoubleArray(), got.toDoubleArray(), e.getKey());
     }
     // -0.0f keeps its sign bit.
-    assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(c.tensors().get("w").toFloatArray()[5]));
+    assertEquals(
+        Float.floatToRawIntBits(-0f),
+        Float.floatToRawIntBits(c.tensors().get("w").toFloatArray()[5]));
   }
 
   /** The bytes follow the published layout, checked independently of the reader. */
@@ -68,8 +69,10 @@ class SafeTensorsTest {
     long n = b.getLong();
     assertEquals(0, (8 + n) % 8, "data section is 8-byte aligned");
     String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8).strip();
-    assertEquals("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-        + "\"b\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[8,16]}}", header);
+    assertEquals(
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+            + "\"b\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[8,16]}}",
+        header);
     b.position((int) (8 + n));
     assertEquals(1f, b.getFloat());
     assertEquals(2f, b.getFloat());
@@ -93,7 +96,8 @@ class SafeTensorsTest {
   private void refused(Path f, String expected) {
     IOException e = assertThrows(IOException.class, () -> SafeTensors.load(f));
     assertTrue(e.getMessage().contains(f.toString()), "message names the file: " + e.getMessage());
-    assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
   }
 
   @Test
@@ -113,20 +117,41 @@ class SafeTensorsTest {
   @Test
   void corruptFilesAreRefused() throws IOException {
     byte[] four = new byte[4];
-    refused(write("c1", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]", four)), "corrupt header");
-    refused(write("c2", file("{\"a\":{\"dtype\":\"Q8\",\"shape\":[1],\"data_offsets\":[0,4]}}", four)), "unsupported dtype");
-    refused(write("c3", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", four)), "needs 8");
-    refused(write("c4", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8])),
+    refused(
+        write("c1", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]", four)),
+        "corrupt header");
+    refused(
+        write("c2", file("{\"a\":{\"dtype\":\"Q8\",\"shape\":[1],\"data_offsets\":[0,4]}}", four)),
+        "unsupported dtype");
+    refused(
+        write("c3", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", four)),
+        "needs 8");
+    refused(
+        write(
+            "c4",
+            file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8])),
         "holes or overlaps");
-    refused(write("c5", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[9])),
+    refused(
+        write(
+            "c5",
+            file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[9])),
         "unexpected bytes");
     refused(write("c6", file("[1,2]", new byte[0])), "corrupt header");
-    refused(write("c7", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", four)),
+    refused(
+        write(
+            "c7", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", four)),
         "invalid shape");
-    ByteBuffer huge = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE).putLong(0);
+    ByteBuffer huge =
+        ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE).putLong(0);
     refused(write("c8", huge.array()), "corrupt header length");
-    refused(write("c9", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-        + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", four)), "holes or overlaps");
+    refused(
+        write(
+            "c9",
+            file(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                    + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+                four)),
+        "holes or overlaps");
   }
 
   @Test
@@ -136,26 +161,36 @@ class SafeTensorsTest {
     SafeTensors.save(old, f);
     byte[] before = Files.readAllBytes(f);
     // A channel that dies after 40 bytes, as a crash or a full disk would.
-    IOException e = assertThrows(IOException.class, () -> SafeTensors.save(sample(), Map.of(), f, ch -> new WritableByteChannel() {
-      int written;
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                SafeTensors.save(
+                    sample(),
+                    Map.of(),
+                    f,
+                    ch ->
+                        new WritableByteChannel() {
+                          int written;
 
-      @Override
-      public int write(ByteBuffer src) throws IOException {
-        if (written + src.remaining() > 40) throw new IOException("disk full (simulated)");
-        written += src.remaining();
-        return ch.write(src);
-      }
+                          @Override
+                          public int write(ByteBuffer src) throws IOException {
+                            if (written + src.remaining() > 40)
+                              throw new IOException("disk full (simulated)");
+                            written += src.remaining();
+                            return ch.write(src);
+                          }
 
-      @Override
-      public boolean isOpen() {
-        return ch.isOpen();
-      }
+                          @Override
+                          public boolean isOpen() {
+                            return ch.isOpen();
+                          }
 
-      @Override
-      public void close() throws IOException {
-        ch.close();
-      }
-    }));
+                          @Override
+                          public void close() throws IOException {
+                            ch.close();
+                          }
+                        }));
     assertTrue(e.getMessage().contains("simulated"));
     assertArrayEquals(before, Files.readAllBytes(f), "the previous checkpoint is untouched");
     try (Stream<Path> files = Files.list(dir)) {
@@ -163,14 +198,18 @@ class SafeTensorsTest {
     }
     // A failed first save leaves no file at all under the real name.
     Path fresh = dir.resolve("fresh.safetensors");
-    assertThrows(IllegalArgumentException.class, () -> SafeTensors.save(Map.of("__metadata__", Tensor.ones(1)), fresh));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SafeTensors.save(Map.of("__metadata__", Tensor.ones(1)), fresh));
     assertFalse(Files.exists(fresh));
   }
 
   @Test
-  void aSaveSweepsTheTemporaryFileOfAnInterruptedSaveAndGetsOrdinaryPermissions() throws IOException {
+  void aSaveSweepsTheTemporaryFileOfAnInterruptedSaveAndGetsOrdinaryPermissions()
+      throws IOException {
     Path f = dir.resolve("model.safetensors");
-    // A JVM killed mid-save leaves its temporary sibling behind; the next save to the same path removes it.
+    // A JVM killed mid-save leaves its temporary sibling behind; the next save to the same path
+    // removes it.
     Path leftover = dir.resolve(".model.safetensors.4242424242.tmp");
     Files.write(leftover, new byte[] {1, 2, 3});
     SafeTensors.save(sample(), f);

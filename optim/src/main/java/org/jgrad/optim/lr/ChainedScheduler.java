@@ -4,10 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Steps several schedules together, each scaling the rate the previous one left, as
- * {@code torch.optim.lr_scheduler.ChainedScheduler}. Only chainable schedules make sense here
- * (not {@link OneCycleLR}, {@link LambdaLR} or {@link CosineAnnealingWarmRestarts}, which set
- * absolute rates).
+ * Steps several schedules together, each scaling the rate the previous one left, as {@code
+ * torch.optim.lr_scheduler.ChainedScheduler}. Only chainable schedules make sense here (not {@link
+ * OneCycleLR}, {@link LambdaLR} or {@link CosineAnnealingWarmRestarts}, which set absolute rates).
  *
  * <pre>{@code
  * var sched = new ChainedScheduler(List.of(new LinearLR(opt, 0.1, 1.0, 8), new ExponentialLR(opt, 0.95)));
@@ -20,8 +19,11 @@ public final class ChainedScheduler extends LRScheduler {
     super(first(schedulers).optimizer(), -1);
     for (int i = 1; i < schedulers.size(); i++) {
       if (schedulers.get(i).optimizer() != optimizer) {
-        throw new IllegalArgumentException("ChainedScheduler expects all schedulers to belong to the same optimizer, "
-            + "but got schedulers at index 0 and " + i + " to be different");
+        throw new IllegalArgumentException(
+            "ChainedScheduler expects all schedulers to belong to the same optimizer, "
+                + "but got schedulers at index 0 and "
+                + i
+                + " to be different");
       }
     }
     this.schedulers = new ArrayList<>(schedulers);
@@ -29,7 +31,8 @@ public final class ChainedScheduler extends LRScheduler {
   }
 
   private static LRScheduler first(List<? extends LRScheduler> schedulers) {
-    if (schedulers.isEmpty()) throw new IllegalArgumentException("ChainedScheduler: expects at least one scheduler");
+    if (schedulers.isEmpty())
+      throw new IllegalArgumentException("ChainedScheduler: expects at least one scheduler");
     return schedulers.get(0);
   }
 
@@ -47,7 +50,8 @@ public final class ChainedScheduler extends LRScheduler {
   /** Not supported: a chain is only stepped forward. */
   @Override
   public void step(int epoch) {
-    throw new UnsupportedOperationException("ChainedScheduler: step(epoch) is not supported, call step()");
+    throw new UnsupportedOperationException(
+        "ChainedScheduler: step(epoch) is not supported, call step()");
   }
 
   @Override

@@ -27,7 +27,8 @@ public final class ConstantLR extends LRScheduler {
     super(optimizer, lastEpoch);
     // PyTorch 1.13 accepts 0, which then divides by zero when the warm-up ends
     if (!(factor > 0 && factor <= 1)) {
-      throw new IllegalArgumentException("Constant multiplicative factor expected to be between 0 and 1, got " + factor);
+      throw new IllegalArgumentException(
+          "Constant multiplicative factor expected to be between 0 and 1, got " + factor);
     }
     this.factor = factor;
     this.totalIters = totalIters;

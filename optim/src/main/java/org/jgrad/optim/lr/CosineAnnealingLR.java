@@ -4,10 +4,9 @@ import org.jgrad.optim.Optimizer;
 
 /**
  * Cosine annealing from the initial rate down to {@code etaMin} over {@code tMax} epochs (SGDR
- * without restarts), as {@code torch.optim.lr_scheduler.CosineAnnealingLR}:
- * {@code η_t = η_min + (η_0 − η_min)·(1 + cos(π·t/T_max))/2}. Past {@code tMax} the rate climbs
- * back up along the cosine, as PyTorch's does; see {@link CosineAnnealingWarmRestarts} for
- * restarts.
+ * without restarts), as {@code torch.optim.lr_scheduler.CosineAnnealingLR}: {@code η_t = η_min +
+ * (η_0 − η_min)·(1 + cos(π·t/T_max))/2}. Past {@code tMax} the rate climbs back up along the
+ * cosine, as PyTorch's does; see {@link CosineAnnealingWarmRestarts} for restarts.
  *
  * <pre>{@code
  * var sched = new CosineAnnealingLR(opt, 100, 1e-5);
@@ -27,7 +26,8 @@ public final class CosineAnnealingLR extends LRScheduler {
 
   public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin, int lastEpoch) {
     super(optimizer, lastEpoch);
-    if (tMax <= 0) throw new IllegalArgumentException("CosineAnnealingLR: T_max must be positive, got " + tMax);
+    if (tMax <= 0)
+      throw new IllegalArgumentException("CosineAnnealingLR: T_max must be positive, got " + tMax);
     this.tMax = tMax;
     this.etaMin = etaMin;
     initialStep();
@@ -45,10 +45,13 @@ public final class CosineAnnealingLR extends LRScheduler {
     }
     if (Math.floorMod(lastEpoch - 1 - tMax, 2 * tMax) == 0) {
       // at the bottom of the cosine the ratio below is 0/0: step up by the first increment
-      for (int i = 0; i < lrs.length; i++) lrs[i] += (baseLrs[i] - etaMin) * (1 - Math.cos(Math.PI / tMax)) / 2;
+      for (int i = 0; i < lrs.length; i++)
+        lrs[i] += (baseLrs[i] - etaMin) * (1 - Math.cos(Math.PI / tMax)) / 2;
       return lrs;
     }
-    double ratio = (1 + Math.cos(Math.PI * lastEpoch / tMax)) / (1 + Math.cos(Math.PI * (lastEpoch - 1) / tMax));
+    double ratio =
+        (1 + Math.cos(Math.PI * lastEpoch / tMax))
+            / (1 + Math.cos(Math.PI * (lastEpoch - 1) / tMax));
     for (int i = 0; i < lrs.length; i++) lrs[i] = ratio * (lrs[i] - etaMin) + etaMin;
     return lrs;
   }

@@ -3,10 +3,10 @@ package org.jgrad.optim.lr;
 import org.jgrad.optim.Optimizer;
 
 /**
- * Cosine annealing with warm restarts (SGDR, Loshchilov and Hutter, 2016), as
- * {@code torch.optim.lr_scheduler.CosineAnnealingWarmRestarts}: the rate falls from the initial
- * rate to {@code etaMin} over {@code t0} epochs, jumps back, and each following period is
- * {@code tMult} times longer.
+ * Cosine annealing with warm restarts (SGDR, Loshchilov and Hutter, 2016), as {@code
+ * torch.optim.lr_scheduler.CosineAnnealingWarmRestarts}: the rate falls from the initial rate to
+ * {@code etaMin} over {@code t0} epochs, jumps back, and each following period is {@code tMult}
+ * times longer.
  *
  * <pre>{@code
  * var sched = new CosineAnnealingWarmRestarts(opt, 10, 2, 1e-5);
@@ -34,10 +34,12 @@ public final class CosineAnnealingWarmRestarts extends LRScheduler {
     this(optimizer, t0, tMult, etaMin, -1);
   }
 
-  public CosineAnnealingWarmRestarts(Optimizer optimizer, int t0, int tMult, double etaMin, int lastEpoch) {
+  public CosineAnnealingWarmRestarts(
+      Optimizer optimizer, int t0, int tMult, double etaMin, int lastEpoch) {
     super(optimizer, lastEpoch);
     if (t0 <= 0) throw new IllegalArgumentException("Expected positive integer T_0, but got " + t0);
-    if (tMult < 1) throw new IllegalArgumentException("Expected integer T_mult >= 1, but got " + tMult);
+    if (tMult < 1)
+      throw new IllegalArgumentException("Expected integer T_mult >= 1, but got " + tMult);
     this.t0 = t0;
     this.tI = t0;
     this.tMult = tMult;
@@ -84,7 +86,8 @@ public final class CosineAnnealingWarmRestarts extends LRScheduler {
   }
 
   private void moveTo(double epoch) {
-    if (epoch < 0) throw new IllegalArgumentException("Expected non-negative epoch, but got " + epoch);
+    if (epoch < 0)
+      throw new IllegalArgumentException("Expected non-negative epoch, but got " + epoch);
     if (epoch >= t0) {
       if (tMult == 1) {
         tCur = epoch % t0;

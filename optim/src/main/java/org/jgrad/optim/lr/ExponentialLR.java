@@ -3,8 +3,8 @@ package org.jgrad.optim.lr;
 import org.jgrad.optim.Optimizer;
 
 /**
- * Multiplies the rate by {@code gamma} every epoch, as
- * {@code torch.optim.lr_scheduler.ExponentialLR}.
+ * Multiplies the rate by {@code gamma} every epoch, as {@code
+ * torch.optim.lr_scheduler.ExponentialLR}.
  *
  * <pre>{@code
  * var sched = new ExponentialLR(opt, 0.95);

@@ -9,9 +9,9 @@ import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.ParamGroup;
 
 /**
- * Base class of the epoch- or batch-driven learning-rate schedules, as PyTorch's
- * {@code _LRScheduler}: call {@link #step()} after {@code optimizer.step()}; the schedule writes
- * each group's {@code "lr"}.
+ * Base class of the epoch- or batch-driven learning-rate schedules, as PyTorch's {@code
+ * _LRScheduler}: call {@link #step()} after {@code optimizer.step()}; the schedule writes each
+ * group's {@code "lr"}.
  *
  * <pre>{@code
  * var opt = new SGD(model.parameters(), SGD.options(0.1).momentum(0.9));
@@ -22,14 +22,14 @@ import org.jgrad.optim.ParamGroup;
  * }
  * }</pre>
  *
- * <p>The arithmetic is PyTorch 1.13's "chainable" form (each rate derived from the group's
- * current rate), so rates match {@code torch.optim.lr_scheduler} to the last bits and schedules
- * compose with {@link ChainedScheduler} and {@link SequentialLR}. Each group keeps its starting
- * rate in the option {@code "initialLr"}.
+ * <p>The arithmetic is PyTorch 1.13's "chainable" form (each rate derived from the group's current
+ * rate), so rates match {@code torch.optim.lr_scheduler} to the last bits and schedules compose
+ * with {@link ChainedScheduler} and {@link SequentialLR}. Each group keeps its starting rate in the
+ * option {@code "initialLr"}.
  *
- * <p>Subclasses set their fields, then call {@link #initialStep()} at the end of their
- * constructor (PyTorch does that step inside the base constructor, which Java cannot do before
- * the subclass fields exist).
+ * <p>Subclasses set their fields, then call {@link #initialStep()} at the end of their constructor
+ * (PyTorch does that step inside the base constructor, which Java cannot do before the subclass
+ * fields exist).
  */
 public abstract class LRScheduler {
   protected final Optimizer optimizer;
@@ -39,8 +39,8 @@ public abstract class LRScheduler {
   private double[] lastLr;
 
   /**
-   * @param lastEpoch -1 to start a new schedule; otherwise the index of the last epoch of a
-   *     resumed schedule, which requires {@code "initialLr"} in every group
+   * @param lastEpoch -1 to start a new schedule; otherwise the index of the last epoch of a resumed
+   *     schedule, which requires {@code "initialLr"} in every group
    */
   protected LRScheduler(Optimizer optimizer, int lastEpoch) {
     this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
@@ -50,8 +50,10 @@ public abstract class LRScheduler {
     } else {
       for (int i = 0; i < groups.size(); i++) {
         if (!groups.get(i).has("initialLr")) {
-          throw new IllegalArgumentException("param 'initialLr' is not specified in paramGroups[" + i
-              + "] when resuming an optimizer");
+          throw new IllegalArgumentException(
+              "param 'initialLr' is not specified in paramGroups["
+                  + i
+                  + "] when resuming an optimizer");
         }
       }
     }
@@ -87,8 +89,8 @@ public abstract class LRScheduler {
   }
 
   /**
-   * Jumps to {@code epoch}, using the closed form where the schedule has one (PyTorch's
-   * deprecated {@code step(epoch)}; {@link SequentialLR} uses it to restart a schedule at 0).
+   * Jumps to {@code epoch}, using the closed form where the schedule has one (PyTorch's deprecated
+   * {@code step(epoch)}; {@link SequentialLR} uses it to restart a schedule at 0).
    */
   public void step(int epoch) {
     stepCount++;
@@ -111,7 +113,10 @@ public abstract class LRScheduler {
     return out;
   }
 
-  /** The rates the groups hold now, each times {@code factor}: a chainable step of a multiplicative schedule. */
+  /**
+   * The rates the groups hold now, each times {@code factor}: a chainable step of a multiplicative
+   * schedule.
+   */
   protected final double[] currentLrsTimes(double factor) {
     double[] lrs = currentLrs();
     for (int i = 0; i < lrs.length; i++) lrs[i] *= factor;
@@ -167,8 +172,13 @@ public abstract class LRScheduler {
     stepCount = intOf(state, "stepCount");
     double[] base = doublesOf(state, "baseLrs");
     if (base.length != optimizer.paramGroups().size()) {
-      throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: state has " + base.length
-          + " base rates, the optimizer has " + optimizer.paramGroups().size() + " groups");
+      throw new IllegalArgumentException(
+          getClass().getSimpleName()
+              + ".loadStateDict: state has "
+              + base.length
+              + " base rates, the optimizer has "
+              + optimizer.paramGroups().size()
+              + " groups");
     }
     baseLrs = base;
     lastLr = doublesOf(state, "lastLr");
@@ -176,8 +186,8 @@ public abstract class LRScheduler {
   }
 
   /**
-   * Lists the subclass's own state-dict fields, once for saving and once for loading, so that
-   * the two directions cannot drift apart:
+   * Lists the subclass's own state-dict fields, once for saving and once for loading, so that the
+   * two directions cannot drift apart:
    *
    * <pre>{@code
    * protected void stateFields(StateFields f) {
@@ -224,7 +234,8 @@ public abstract class LRScheduler {
         return value;
       }
       if (map.get(key) instanceof int[] a) return a.clone();
-      throw new IllegalArgumentException("scheduler state dict: missing or non-int-array '" + key + "': " + map.get(key));
+      throw new IllegalArgumentException(
+          "scheduler state dict: missing or non-int-array '" + key + "': " + map.get(key));
     }
 
     /** The state dicts of the wrapped {@code schedulers}, saved as a list or loaded into them. */
@@ -238,32 +249,41 @@ public abstract class LRScheduler {
       }
       List<Object> children = (List<Object>) map.get(key);
       if (children == null || children.size() != schedulers.size()) {
-        throw new IllegalArgumentException(LRScheduler.this.getClass().getSimpleName()
-            + ".loadStateDict: expected state for " + schedulers.size() + " schedulers");
+        throw new IllegalArgumentException(
+            LRScheduler.this.getClass().getSimpleName()
+                + ".loadStateDict: expected state for "
+                + schedulers.size()
+                + " schedulers");
       }
-      for (int i = 0; i < schedulers.size(); i++) schedulers.get(i).loadStateDict((Map<String, Object>) children.get(i));
+      for (int i = 0; i < schedulers.size(); i++)
+        schedulers.get(i).loadStateDict((Map<String, Object>) children.get(i));
     }
   }
 
   protected static int intOf(Map<String, Object> m, String key) {
     Object v = m.get(key);
     if (v instanceof Number n) return n.intValue();
-    throw new IllegalArgumentException("scheduler state dict: missing or non-numeric '" + key + "': " + v);
+    throw new IllegalArgumentException(
+        "scheduler state dict: missing or non-numeric '" + key + "': " + v);
   }
 
   protected static double doubleOf(Map<String, Object> m, String key) {
     Object v = m.get(key);
     if (v instanceof Number n) return n.doubleValue();
-    throw new IllegalArgumentException("scheduler state dict: missing or non-numeric '" + key + "': " + v);
+    throw new IllegalArgumentException(
+        "scheduler state dict: missing or non-numeric '" + key + "': " + v);
   }
 
   protected static double[] doublesOf(Map<String, Object> m, String key) {
     Object v = m.get(key);
     if (v instanceof double[] a) return a.clone();
-    throw new IllegalArgumentException("scheduler state dict: missing or non-array '" + key + "': " + v);
+    throw new IllegalArgumentException(
+        "scheduler state dict: missing or non-array '" + key + "': " + v);
   }
 
-  /** Per-group copies of one value, or the given per-group values (PyTorch's {@code _format_param}). */
+  /**
+   * Per-group copies of one value, or the given per-group values (PyTorch's {@code _format_param}).
+   */
   protected static double[] perGroup(Optimizer optimizer, String name, double[] values) {
     int n = optimizer.paramGroups().size();
     if (values.length == 1) {
@@ -272,7 +292,8 @@ public abstract class LRScheduler {
       return out;
     }
     if (values.length != n) {
-      throw new IllegalArgumentException("expected " + n + " values for " + name + ", got " + values.length);
+      throw new IllegalArgumentException(
+          "expected " + n + " values for " + name + ", got " + values.length);
     }
     return values.clone();
   }

@@ -4,8 +4,8 @@ import java.util.function.IntToDoubleFunction;
 import org.jgrad.optim.Optimizer;
 
 /**
- * Sets each rate to its initial rate times {@code lambda(epoch)}, as
- * {@code torch.optim.lr_scheduler.LambdaLR}; for schedules the other classes do not cover.
+ * Sets each rate to its initial rate times {@code lambda(epoch)}, as {@code
+ * torch.optim.lr_scheduler.LambdaLR}; for schedules the other classes do not cover.
  *
  * <pre>{@code
  * int warmup = 500;   // inverse-square-root schedule with linear warm-up
@@ -27,7 +27,8 @@ public final class LambdaLR extends LRScheduler {
     super(optimizer, -1);
     int n = optimizer.paramGroups().size();
     if (lambdas.length != 1 && lambdas.length != n) {
-      throw new IllegalArgumentException("Expected " + n + " lr_lambdas, but got " + lambdas.length);
+      throw new IllegalArgumentException(
+          "Expected " + n + " lr_lambdas, but got " + lambdas.length);
     }
     this.lambdas = new IntToDoubleFunction[n];
     for (int i = 0; i < n; i++) this.lambdas[i] = lambdas.length == 1 ? lambdas[0] : lambdas[i];

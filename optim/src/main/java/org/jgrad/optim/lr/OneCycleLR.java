@@ -5,12 +5,11 @@ import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.ParamGroup;
 
 /**
- * The 1cycle policy (Smith and Topin, 2017), as {@code torch.optim.lr_scheduler.OneCycleLR}:
- * the rate rises from {@code maxLr/divFactor} to {@code maxLr} over the first
- * {@code pctStart} of the steps, then anneals to {@code initialLr/finalDivFactor}; momentum (or
- * Adam's β1) moves the opposite way between {@code maxMomentum} and {@code baseMomentum}. With
- * {@code threePhase} the descent mirrors the rise and a third phase anneals to the minimum.
- * Step it after every batch.
+ * The 1cycle policy (Smith and Topin, 2017), as {@code torch.optim.lr_scheduler.OneCycleLR}: the
+ * rate rises from {@code maxLr/divFactor} to {@code maxLr} over the first {@code pctStart} of the
+ * steps, then anneals to {@code initialLr/finalDivFactor}; momentum (or Adam's β1) moves the
+ * opposite way between {@code maxMomentum} and {@code baseMomentum}. With {@code threePhase} the
+ * descent mirrors the rise and a third phase anneals to the minimum. Step it after every batch.
  *
  * <pre>{@code
  * var sched = new OneCycleLR(opt, OneCycleLR.options(0.1).epochs(10, loader.size()));
@@ -22,7 +21,10 @@ import org.jgrad.optim.ParamGroup;
 public final class OneCycleLR extends LRScheduler {
 
   /** How the rate moves within a phase. */
-  public enum AnnealStrategy { COS, LINEAR }
+  public enum AnnealStrategy {
+    COS,
+    LINEAR
+  }
 
   /** Settings of the 1cycle schedule; defaults as PyTorch's. */
   public static final class Options {
@@ -113,7 +115,8 @@ public final class OneCycleLR extends LRScheduler {
     return new Options(maxLr);
   }
 
-  private record Phase(double endStep, String startLr, String endLr, String startMomentum, String endMomentum) {}
+  private record Phase(
+      double endStep, String startLr, String endLr, String startMomentum, String endMomentum) {}
 
   private int totalSteps;
   private final List<Phase> phases;
@@ -124,31 +127,45 @@ public final class OneCycleLR extends LRScheduler {
   public OneCycleLR(Optimizer optimizer, Options o) {
     super(optimizer, o.lastEpoch);
     if (o.totalSteps == null && (o.epochs == null || o.stepsPerEpoch == null)) {
-      throw new IllegalArgumentException("You must define either total_steps OR (epochs AND steps_per_epoch)");
+      throw new IllegalArgumentException(
+          "You must define either total_steps OR (epochs AND steps_per_epoch)");
     } else if (o.totalSteps != null) {
       if (o.totalSteps <= 0) {
-        throw new IllegalArgumentException("Expected positive integer total_steps, but got " + o.totalSteps);
+        throw new IllegalArgumentException(
+            "Expected positive integer total_steps, but got " + o.totalSteps);
       }
       totalSteps = o.totalSteps;
     } else {
-      if (o.epochs <= 0) throw new IllegalArgumentException("Expected positive integer epochs, but got " + o.epochs);
+      if (o.epochs <= 0)
+        throw new IllegalArgumentException("Expected positive integer epochs, but got " + o.epochs);
       if (o.stepsPerEpoch <= 0) {
-        throw new IllegalArgumentException("Expected positive integer steps_per_epoch, but got " + o.stepsPerEpoch);
+        throw new IllegalArgumentException(
+            "Expected positive integer steps_per_epoch, but got " + o.stepsPerEpoch);
       }
       totalSteps = o.epochs * o.stepsPerEpoch;
     }
     if (o.threePhase) {
-      phases = List.of(
-          new Phase(o.pctStart * totalSteps - 1, "initialLr", "maxLr", "maxMomentum", "baseMomentum"),
-          new Phase(2 * o.pctStart * totalSteps - 2, "maxLr", "initialLr", "baseMomentum", "maxMomentum"),
-          new Phase(totalSteps - 1, "initialLr", "minLr", "maxMomentum", "maxMomentum"));
+      phases =
+          List.of(
+              new Phase(
+                  o.pctStart * totalSteps - 1, "initialLr", "maxLr", "maxMomentum", "baseMomentum"),
+              new Phase(
+                  2 * o.pctStart * totalSteps - 2,
+                  "maxLr",
+                  "initialLr",
+                  "baseMomentum",
+                  "maxMomentum"),
+              new Phase(totalSteps - 1, "initialLr", "minLr", "maxMomentum", "maxMomentum"));
     } else {
-      phases = List.of(
-          new Phase(o.pctStart * totalSteps - 1, "initialLr", "maxLr", "maxMomentum", "baseMomentum"),
-          new Phase(totalSteps - 1, "maxLr", "minLr", "baseMomentum", "maxMomentum"));
+      phases =
+          List.of(
+              new Phase(
+                  o.pctStart * totalSteps - 1, "initialLr", "maxLr", "maxMomentum", "baseMomentum"),
+              new Phase(totalSteps - 1, "maxLr", "minLr", "baseMomentum", "maxMomentum"));
     }
     if (!(o.pctStart >= 0 && o.pctStart <= 1)) {
-      throw new IllegalArgumentException("Expected float between 0 and 1 pct_start, but got " + o.pctStart);
+      throw new IllegalArgumentException(
+          "Expected float between 0 and 1 pct_start, but got " + o.pctStart);
     }
     anneal = o.annealStrategy;
     List<ParamGroup> groups = optimizer.paramGroups();
@@ -165,7 +182,8 @@ public final class OneCycleLR extends LRScheduler {
     useBeta1 = optimizer.defaults().containsKey("betas");
     if (cycleMomentum) {
       if (!optimizer.defaults().containsKey("momentum") && !useBeta1) {
-        throw new IllegalArgumentException("optimizer must support momentum with `cycle_momentum` option enabled");
+        throw new IllegalArgumentException(
+            "optimizer must support momentum with `cycle_momentum` option enabled");
       }
       double[] maxM = perGroup(optimizer, "max_momentum", o.maxMomentum);
       double[] baseM = perGroup(optimizer, "base_momentum", o.baseMomentum);
@@ -207,8 +225,11 @@ public final class OneCycleLR extends LRScheduler {
   protected double[] computeLr() {
     int stepNum = lastEpoch;
     if (stepNum > totalSteps) {
-      throw new IllegalStateException("Tried to step " + (stepNum + 1) + " times. The specified number of total steps is "
-          + totalSteps);
+      throw new IllegalStateException(
+          "Tried to step "
+              + (stepNum + 1)
+              + " times. The specified number of total steps is "
+              + totalSteps);
     }
     List<ParamGroup> groups = optimizer.paramGroups();
     double[] lrs = new double[groups.size()];
@@ -220,7 +241,8 @@ public final class OneCycleLR extends LRScheduler {
         if (stepNum <= ph.endStep || i == phases.size() - 1) {
           double pct = (stepNum - startStep) / (ph.endStep - startStep);
           lrs[gi] = anneal(g.getDouble(ph.startLr), g.getDouble(ph.endLr), pct);
-          if (cycleMomentum) setMomentum(g, anneal(g.getDouble(ph.startMomentum), g.getDouble(ph.endMomentum), pct));
+          if (cycleMomentum)
+            setMomentum(g, anneal(g.getDouble(ph.startMomentum), g.getDouble(ph.endMomentum), pct));
           break;
         }
         startStep = ph.endStep;

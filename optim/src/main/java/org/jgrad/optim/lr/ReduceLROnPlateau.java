@@ -8,8 +8,8 @@ import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.ParamGroup;
 
 /**
- * Cuts the rate by {@code factor} when a metric has stopped improving for {@code patience}
- * epochs, as {@code torch.optim.lr_scheduler.ReduceLROnPlateau}.
+ * Cuts the rate by {@code factor} when a metric has stopped improving for {@code patience} epochs,
+ * as {@code torch.optim.lr_scheduler.ReduceLROnPlateau}.
  *
  * <pre>{@code
  * var plateau = new ReduceLROnPlateau(opt, ReduceLROnPlateau.options().patience(5).factor(0.5));
@@ -19,16 +19,22 @@ import org.jgrad.optim.ParamGroup;
  * }
  * }</pre>
  *
- * <p>"Improving" means {@code a < best·(1 − threshold)} in mode MIN with REL thresholds,
- * {@code a < best − threshold} with ABS, and the mirror images in mode MAX. After a cut, the
- * schedule waits {@code cooldown} epochs before counting bad epochs again; rates never go below
- * {@code minLr}, and cuts smaller than {@code eps} are skipped.
+ * <p>"Improving" means {@code a < best·(1 − threshold)} in mode MIN with REL thresholds, {@code a <
+ * best − threshold} with ABS, and the mirror images in mode MAX. After a cut, the schedule waits
+ * {@code cooldown} epochs before counting bad epochs again; rates never go below {@code minLr}, and
+ * cuts smaller than {@code eps} are skipped.
  */
 public final class ReduceLROnPlateau {
 
-  public enum Mode { MIN, MAX }
+  public enum Mode {
+    MIN,
+    MAX
+  }
 
-  public enum ThresholdMode { REL, ABS }
+  public enum ThresholdMode {
+    REL,
+    ABS
+  }
 
   /** Settings; defaults as PyTorch's. */
   public static final class Options {
@@ -111,7 +117,9 @@ public final class ReduceLROnPlateau {
   public ReduceLROnPlateau(Optimizer optimizer, Options o) {
     this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
     if (o.factor >= 1.0) throw new IllegalArgumentException("Factor should be < 1.0.");
-    if (o.patience < 0) throw new IllegalArgumentException("ReduceLROnPlateau: patience must be >= 0, got " + o.patience);
+    if (o.patience < 0)
+      throw new IllegalArgumentException(
+          "ReduceLROnPlateau: patience must be >= 0, got " + o.patience);
     int n = optimizer.paramGroups().size();
     if (o.minLr.length != 1 && o.minLr.length != n) {
       throw new IllegalArgumentException("expected " + n + " min_lrs, got " + o.minLr.length);

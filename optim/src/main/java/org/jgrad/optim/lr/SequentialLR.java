@@ -6,9 +6,9 @@ import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.ParamGroup;
 
 /**
- * Runs schedules one after another, switching at the milestone epochs, as
- * {@code torch.optim.lr_scheduler.SequentialLR}. Each schedule starts from the initial rates
- * when its turn comes.
+ * Runs schedules one after another, switching at the milestone epochs, as {@code
+ * torch.optim.lr_scheduler.SequentialLR}. Each schedule starts from the initial rates when its turn
+ * comes.
  *
  * <pre>{@code
  * var warmup = new LinearLR(opt, 0.1, 1.0, 5);
@@ -20,19 +20,27 @@ public final class SequentialLR extends LRScheduler {
   private final List<LRScheduler> schedulers;
   private final int[] milestones;
 
-  public SequentialLR(Optimizer optimizer, List<? extends LRScheduler> schedulers, int[] milestones) {
+  public SequentialLR(
+      Optimizer optimizer, List<? extends LRScheduler> schedulers, int[] milestones) {
     super(optimizer, -1);
-    if (schedulers.isEmpty()) throw new IllegalArgumentException("SequentialLR: expects at least one scheduler");
+    if (schedulers.isEmpty())
+      throw new IllegalArgumentException("SequentialLR: expects at least one scheduler");
     for (int i = 0; i < schedulers.size(); i++) {
       if (schedulers.get(i).optimizer() != optimizer) {
-        throw new IllegalArgumentException("Sequential Schedulers expects all schedulers to belong to the same optimizer,"
-            + " but got schedulers at index " + i + " to be different than the optimizer passed in.");
+        throw new IllegalArgumentException(
+            "Sequential Schedulers expects all schedulers to belong to the same optimizer,"
+                + " but got schedulers at index "
+                + i
+                + " to be different than the optimizer passed in.");
       }
     }
     if (milestones.length != schedulers.size() - 1) {
-      throw new IllegalArgumentException("Sequential Schedulers expects number of schedulers provided to be one more "
-          + "than the number of milestone points, but got number of schedulers " + schedulers.size()
-          + " and the number of milestones to be equal to " + milestones.length);
+      throw new IllegalArgumentException(
+          "Sequential Schedulers expects number of schedulers provided to be one more "
+              + "than the number of milestone points, but got number of schedulers "
+              + schedulers.size()
+              + " and the number of milestones to be equal to "
+              + milestones.length);
     }
     this.schedulers = new ArrayList<>(schedulers);
     this.milestones = milestones.clone();
@@ -66,7 +74,8 @@ public final class SequentialLR extends LRScheduler {
   /** Not supported: a sequence is only stepped forward. */
   @Override
   public void step(int epoch) {
-    throw new UnsupportedOperationException("SequentialLR: step(epoch) is not supported, call step()");
+    throw new UnsupportedOperationException(
+        "SequentialLR: step(epoch) is not supported, call step()");
   }
 
   @Override

@@ -1,11 +1,10 @@
 package org.jgrad.optim.lr;
 
 import org.jgrad.optim.Optimizer;
-import org.jgrad.optim.ParamGroup;
 
 /**
- * Multiplies the rate by {@code gamma} every {@code stepSize} epochs, as
- * {@code torch.optim.lr_scheduler.StepLR}.
+ * Multiplies the rate by {@code gamma} every {@code stepSize} epochs, as {@code
+ * torch.optim.lr_scheduler.StepLR}.
  *
  * <pre>{@code
  * var sched = new StepLR(opt, 30, 0.1);   // 0.1 for epochs 0–29, 0.01 for 30–59, …
@@ -21,7 +20,8 @@ public final class StepLR extends LRScheduler {
 
   public StepLR(Optimizer optimizer, int stepSize, double gamma, int lastEpoch) {
     super(optimizer, lastEpoch);
-    if (stepSize <= 0) throw new IllegalArgumentException("StepLR: step_size must be positive, got " + stepSize);
+    if (stepSize <= 0)
+      throw new IllegalArgumentException("StepLR: step_size must be positive, got " + stepSize);
     this.stepSize = stepSize;
     this.gamma = gamma;
     initialStep();

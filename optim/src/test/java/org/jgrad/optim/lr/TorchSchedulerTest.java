@@ -22,8 +22,8 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>The schedules are scalar double arithmetic written in the same order as PyTorch's; on this
  * machine every rate is bit-identical (the test also passes with a tolerance of 0). The 1e-12
- * relative bar only leaves room for a JVM whose {@code Math.cos}/{@code Math.pow} round
- * differently from glibc in the last place.
+ * relative bar only leaves room for a JVM whose {@code Math.cos}/{@code Math.pow} round differently
+ * from glibc in the last place.
  */
 class TorchSchedulerTest {
   static final double RTOL = 1e-12;
@@ -31,7 +31,8 @@ class TorchSchedulerTest {
   static Optimizer optimizer(Map<String, Object> run) {
     double[] base = Json.doubles(run.get("baseLrs"));
     List<ParamGroup> groups = new ArrayList<>();
-    for (double lr : base) groups.add(ParamGroup.of(Tensor.zeros(2).requiresGrad(true)).set("lr", lr));
+    for (double lr : base)
+      groups.add(ParamGroup.of(Tensor.zeros(2).requiresGrad(true)).set("lr", lr));
     Map<String, Object> o = Json.map(run.get("optimizerOptions"));
     if ("Adam".equals(run.get("optimizer"))) return new Adam(groups, Adam.options());
     var sgd = SGD.options(0.1);
@@ -55,10 +56,16 @@ class TorchSchedulerTest {
   @TestFactory
   Stream<DynamicTest> schedules() {
     Map<String, Object> ref = Json.map(TorchCases.json("/torch/schedulers.json"));
-    return Json.list(ref.get("runs")).stream().map(Json::map).map(run -> DynamicTest.dynamicTest(
-        Json.map(run.get("scheduler")).get("type") + " " + Json.map(run.get("scheduler")).get("args")
-            + (run.containsKey("epochs") ? " fractional epochs" : ""),
-        () -> replay(run)));
+    return Json.list(ref.get("runs")).stream()
+        .map(Json::map)
+        .map(
+            run ->
+                DynamicTest.dynamicTest(
+                    Json.map(run.get("scheduler")).get("type")
+                        + " "
+                        + Json.map(run.get("scheduler")).get("args")
+                        + (run.containsKey("epochs") ? " fractional epochs" : ""),
+                    () -> replay(run)));
   }
 
   static void replay(Map<String, Object> run) {
@@ -82,14 +89,18 @@ class TorchSchedulerTest {
       compare("lr", k, lrs(opt), Json.doubles(wantLrs.get(k)));
       if (wantMom != null) compare("momentum", k, momentums(opt), Json.doubles(wantMom.get(k)));
     }
-    double[] last = sched instanceof LRScheduler s ? s.getLastLr() : ((ReduceLROnPlateau) sched).getLastLr();
+    double[] last =
+        sched instanceof LRScheduler s ? s.getLastLr() : ((ReduceLROnPlateau) sched).getLastLr();
     compare("getLastLr", steps, last, Json.doubles(wantLrs.get(steps)));
   }
 
   static void compare(String what, int k, double[] got, double[] want) {
     for (int i = 0; i < want.length; i++) {
       if (!(Math.abs(got[i] - want[i]) <= RTOL * Math.abs(want[i]))) {
-        fail(String.format("%s of group %d after %d steps: ours %.17g, torch %.17g", what, i, k, got[i], want[i]));
+        fail(
+            String.format(
+                "%s of group %d after %d steps: ours %.17g, torch %.17g",
+                what, i, k, got[i], want[i]));
       }
     }
   }

@@ -5,9 +5,9 @@ import org.jgrad.backend.ConvGeometry;
 
 /**
  * float32 2-D pooling on contiguous NCHW arrays, forward and backward, with PyTorch's semantics:
- * max pooling with argmax indices, average pooling ({@code count_include_pad}, {@code divisor_override})
- * and adaptive average pooling. Planes ({@code batch*channels}) are spread over {@link Parallel}; every
- * method overwrites its output and is deterministic for any thread count.
+ * max pooling with argmax indices, average pooling ({@code count_include_pad}, {@code
+ * divisor_override}) and adaptive average pooling. Planes ({@code batch*channels}) are spread over
+ * {@link Parallel}; every method overwrites its output and is deterministic for any thread count.
  *
  * <pre>{@code
  * ConvGeometry s = ConvGeometry.pool2d("maxPool2d", new int[] {64, 32, 26, 26}, new int[] {2}, null, new int[] {0},
@@ -18,278 +18,358 @@ import org.jgrad.backend.ConvGeometry;
  * }</pre>
  */
 public final class PoolKernels {
-    private PoolKernels() {
-    }
+  private PoolKernels() {}
 
-    /**
-     * Max pooling. Padding counts as -infinity; a NaN in a window wins (as in PyTorch). {@code indices} (nullable)
-     * receives the flat position {@code ih*inW + iw} of each maximum within its input plane.
-     */
-    public static void maxPool2d(ConvGeometry s, float[] x, int xOff, float[] y, int yOff, int[] indices, int idxOff) {
-        String op = "max_pool2d";
-        Conv2dKernels.fits(op, "input", x, xOff, s.inputSize());
-        Conv2dKernels.fits(op, "output", y, yOff, s.outputSize());
-        if (indices != null) {
-            checkIdx(op, indices, idxOff, s.outputSize());
-        }
-        int inPlane = s.inH() * s.inW();
-        int outPlane = s.outH() * s.outW();
-        Parallel.forRange(s.batch() * s.channels(), grain(inPlane), (p0, p1) -> {
-            for (int pl = p0; pl < p1; pl++) {
-                int xb = xOff + pl * inPlane;
-                int ob = pl * outPlane;
-                for (int oh = 0; oh < s.outH(); oh++) {
-                    int ih0 = oh * s.strideH() - s.padH();
-                    for (int ow = 0; ow < s.outW(); ow++) {
-                        int iw0 = ow * s.strideW() - s.padW();
-                        float max = Float.NEGATIVE_INFINITY;
-                        int arg = -1;
-                        for (int kh = 0; kh < s.kH(); kh++) {
-                            int ih = ih0 + kh * s.dilationH();
-                            if (ih < 0 || ih >= s.inH()) {
-                                continue;
-                            }
-                            for (int kw = 0; kw < s.kW(); kw++) {
-                                int iw = iw0 + kw * s.dilationW();
-                                if (iw < 0 || iw >= s.inW()) {
-                                    continue;
-                                }
-                                int at = ih * s.inW() + iw;
-                                float v = x[xb + at];
-                                if (arg < 0 || v > max || Float.isNaN(v)) {
-                                    max = v;
-                                    arg = at;
-                                }
-                            }
-                        }
-                        int o = ob + oh * s.outW() + ow;
-                        y[yOff + o] = max;
-                        if (indices != null) {
-                            indices[idxOff + o] = arg;
-                        }
+  /**
+   * Max pooling. Padding counts as -infinity; a NaN in a window wins (as in PyTorch). {@code
+   * indices} (nullable) receives the flat position {@code ih*inW + iw} of each maximum within its
+   * input plane.
+   */
+  public static void maxPool2d(
+      ConvGeometry s, float[] x, int xOff, float[] y, int yOff, int[] indices, int idxOff) {
+    String op = "max_pool2d";
+    Conv2dKernels.fits(op, "input", x, xOff, s.inputSize());
+    Conv2dKernels.fits(op, "output", y, yOff, s.outputSize());
+    if (indices != null) {
+      checkIdx(op, indices, idxOff, s.outputSize());
+    }
+    int inPlane = s.inH() * s.inW();
+    int outPlane = s.outH() * s.outW();
+    Parallel.forRange(
+        s.batch() * s.channels(),
+        grain(inPlane),
+        (p0, p1) -> {
+          for (int pl = p0; pl < p1; pl++) {
+            int xb = xOff + pl * inPlane;
+            int ob = pl * outPlane;
+            for (int oh = 0; oh < s.outH(); oh++) {
+              int ih0 = oh * s.strideH() - s.padH();
+              for (int ow = 0; ow < s.outW(); ow++) {
+                int iw0 = ow * s.strideW() - s.padW();
+                float max = Float.NEGATIVE_INFINITY;
+                int arg = -1;
+                for (int kh = 0; kh < s.kH(); kh++) {
+                  int ih = ih0 + kh * s.dilationH();
+                  if (ih < 0 || ih >= s.inH()) {
+                    continue;
+                  }
+                  for (int kw = 0; kw < s.kW(); kw++) {
+                    int iw = iw0 + kw * s.dilationW();
+                    if (iw < 0 || iw >= s.inW()) {
+                      continue;
                     }
-                }
-            }
-        });
-    }
-
-    /** Gradient of {@link #maxPool2d}: routes each {@code dy} to its recorded maximum (summing ties of windows). */
-    public static void maxPool2dBackward(ConvGeometry s, float[] dy, int dyOff, int[] indices, int idxOff,
-                                         float[] dx, int dxOff) {
-        String op = "max_pool2d backward";
-        Conv2dKernels.fits(op, "grad output", dy, dyOff, s.outputSize());
-        checkIdx(op, indices, idxOff, s.outputSize());
-        Conv2dKernels.fits(op, "grad input", dx, dxOff, s.inputSize());
-        int inPlane = s.inH() * s.inW();
-        int outPlane = s.outH() * s.outW();
-        Parallel.forRange(s.batch() * s.channels(), grain(inPlane), (p0, p1) -> {
-            for (int pl = p0; pl < p1; pl++) {
-                int xb = dxOff + pl * inPlane;
-                Arrays.fill(dx, xb, xb + inPlane, 0f);
-                int ob = pl * outPlane;
-                for (int o = 0; o < outPlane; o++) {
-                    int at = indices[idxOff + ob + o];
-                    if (at < 0 || at >= inPlane) {
-                        throw new IllegalArgumentException(op + ": index " + at + " at output " + (ob + o)
-                                + " is outside the input plane of " + inPlane);
+                    int at = ih * s.inW() + iw;
+                    float v = x[xb + at];
+                    if (arg < 0 || v > max || Float.isNaN(v)) {
+                      max = v;
+                      arg = at;
                     }
-                    dx[xb + at] += dy[dyOff + ob + o];
+                  }
                 }
-            }
-        });
-    }
-
-    /**
-     * Average pooling (dilation must be 1, as in PyTorch). The divisor is {@code divisorOverride} when
-     * positive, else the window size clipped to the padded input ({@code countIncludePad}, PyTorch's default)
-     * or to the input itself.
-     */
-    public static void avgPool2d(ConvGeometry s, boolean countIncludePad, int divisorOverride,
-                                 float[] x, int xOff, float[] y, int yOff) {
-        String op = "avg_pool2d";
-        checkAvg(op, s, divisorOverride);
-        Conv2dKernels.fits(op, "input", x, xOff, s.inputSize());
-        Conv2dKernels.fits(op, "output", y, yOff, s.outputSize());
-        int inPlane = s.inH() * s.inW();
-        int outPlane = s.outH() * s.outW();
-        Parallel.forRange(s.batch() * s.channels(), grain(inPlane), (p0, p1) -> {
-            int[] win = new int[5];
-            for (int pl = p0; pl < p1; pl++) {
-                int xb = xOff + pl * inPlane;
-                int ob = yOff + pl * outPlane;
-                for (int oh = 0; oh < s.outH(); oh++) {
-                    for (int ow = 0; ow < s.outW(); ow++) {
-                        avgWindow(s, oh, ow, countIncludePad, divisorOverride, win);
-                        double sum = 0;
-                        for (int ih = win[0]; ih < win[1]; ih++) {
-                            for (int iw = win[2]; iw < win[3]; iw++) {
-                                sum += x[xb + ih * s.inW() + iw];
-                            }
-                        }
-                        y[ob + oh * s.outW() + ow] = win[4] == 0 ? 0f : (float) (sum / win[4]);
-                    }
+                int o = ob + oh * s.outW() + ow;
+                y[yOff + o] = max;
+                if (indices != null) {
+                  indices[idxOff + o] = arg;
                 }
+              }
             }
+          }
         });
-    }
+  }
 
-    /** Gradient of {@link #avgPool2d}; dx is overwritten. */
-    public static void avgPool2dBackward(ConvGeometry s, boolean countIncludePad, int divisorOverride,
-                                         float[] dy, int dyOff, float[] dx, int dxOff) {
-        String op = "avg_pool2d backward";
-        checkAvg(op, s, divisorOverride);
-        Conv2dKernels.fits(op, "grad output", dy, dyOff, s.outputSize());
-        Conv2dKernels.fits(op, "grad input", dx, dxOff, s.inputSize());
-        int inPlane = s.inH() * s.inW();
-        int outPlane = s.outH() * s.outW();
-        Parallel.forRange(s.batch() * s.channels(), grain(inPlane), (p0, p1) -> {
-            int[] win = new int[5];
-            for (int pl = p0; pl < p1; pl++) {
-                int xb = dxOff + pl * inPlane;
-                Arrays.fill(dx, xb, xb + inPlane, 0f);
-                int ob = dyOff + pl * outPlane;
-                for (int oh = 0; oh < s.outH(); oh++) {
-                    for (int ow = 0; ow < s.outW(); ow++) {
-                        avgWindow(s, oh, ow, countIncludePad, divisorOverride, win);
-                        if (win[4] == 0) {
-                            continue;
-                        }
-                        float g = dy[ob + oh * s.outW() + ow] / win[4];
-                        for (int ih = win[0]; ih < win[1]; ih++) {
-                            for (int iw = win[2]; iw < win[3]; iw++) {
-                                dx[xb + ih * s.inW() + iw] += g;
-                            }
-                        }
-                    }
+  /**
+   * Gradient of {@link #maxPool2d}: routes each {@code dy} to its recorded maximum (summing ties of
+   * windows).
+   */
+  public static void maxPool2dBackward(
+      ConvGeometry s, float[] dy, int dyOff, int[] indices, int idxOff, float[] dx, int dxOff) {
+    String op = "max_pool2d backward";
+    Conv2dKernels.fits(op, "grad output", dy, dyOff, s.outputSize());
+    checkIdx(op, indices, idxOff, s.outputSize());
+    Conv2dKernels.fits(op, "grad input", dx, dxOff, s.inputSize());
+    int inPlane = s.inH() * s.inW();
+    int outPlane = s.outH() * s.outW();
+    Parallel.forRange(
+        s.batch() * s.channels(),
+        grain(inPlane),
+        (p0, p1) -> {
+          for (int pl = p0; pl < p1; pl++) {
+            int xb = dxOff + pl * inPlane;
+            Arrays.fill(dx, xb, xb + inPlane, 0f);
+            int ob = pl * outPlane;
+            for (int o = 0; o < outPlane; o++) {
+              int at = indices[idxOff + ob + o];
+              if (at < 0 || at >= inPlane) {
+                throw new IllegalArgumentException(
+                    op
+                        + ": index "
+                        + at
+                        + " at output "
+                        + (ob + o)
+                        + " is outside the input plane of "
+                        + inPlane);
+              }
+              dx[xb + at] += dy[dyOff + ob + o];
+            }
+          }
+        });
+  }
+
+  /**
+   * Average pooling (dilation must be 1, as in PyTorch). The divisor is {@code divisorOverride}
+   * when positive, else the window size clipped to the padded input ({@code countIncludePad},
+   * PyTorch's default) or to the input itself.
+   */
+  public static void avgPool2d(
+      ConvGeometry s,
+      boolean countIncludePad,
+      int divisorOverride,
+      float[] x,
+      int xOff,
+      float[] y,
+      int yOff) {
+    String op = "avg_pool2d";
+    checkAvg(op, s, divisorOverride);
+    Conv2dKernels.fits(op, "input", x, xOff, s.inputSize());
+    Conv2dKernels.fits(op, "output", y, yOff, s.outputSize());
+    int inPlane = s.inH() * s.inW();
+    int outPlane = s.outH() * s.outW();
+    Parallel.forRange(
+        s.batch() * s.channels(),
+        grain(inPlane),
+        (p0, p1) -> {
+          int[] win = new int[5];
+          for (int pl = p0; pl < p1; pl++) {
+            int xb = xOff + pl * inPlane;
+            int ob = yOff + pl * outPlane;
+            for (int oh = 0; oh < s.outH(); oh++) {
+              for (int ow = 0; ow < s.outW(); ow++) {
+                avgWindow(s, oh, ow, countIncludePad, divisorOverride, win);
+                double sum = 0;
+                for (int ih = win[0]; ih < win[1]; ih++) {
+                  for (int iw = win[2]; iw < win[3]; iw++) {
+                    sum += x[xb + ih * s.inW() + iw];
+                  }
                 }
+                y[ob + oh * s.outW() + ow] = win[4] == 0 ? 0f : (float) (sum / win[4]);
+              }
             }
+          }
         });
-    }
+  }
 
-    /** Window [h0, h1) x [w0, w1) inside the input and its divisor, into win[0..4]. */
-    private static void avgWindow(ConvGeometry s, int oh, int ow, boolean countIncludePad, int divisorOverride, int[] win) {
-        int h0 = oh * s.strideH() - s.padH();
-        int w0 = ow * s.strideW() - s.padW();
-        int h1 = Math.min(h0 + s.kH(), s.inH() + s.padH());
-        int w1 = Math.min(w0 + s.kW(), s.inW() + s.padW());
-        int padded = (h1 - h0) * (w1 - w0);
-        h0 = Math.max(h0, 0);
-        w0 = Math.max(w0, 0);
-        h1 = Math.min(h1, s.inH());
-        w1 = Math.min(w1, s.inW());
-        win[0] = h0;
-        win[1] = h1;
-        win[2] = w0;
-        win[3] = w1;
-        if (h0 >= h1 || w0 >= w1) {
-            win[4] = 0;
-        } else if (divisorOverride > 0) {
-            win[4] = divisorOverride;
-        } else {
-            win[4] = countIncludePad ? padded : (h1 - h0) * (w1 - w0);
-        }
-    }
-
-    /**
-     * Adaptive average pooling to {@code outH x outW}: output cell i averages input rows
-     * {@code floor(i*inH/outH)} to {@code ceil((i+1)*inH/outH)} (exclusive), likewise columns.
-     */
-    public static void adaptiveAvgPool2d(int batch, int channels, int inH, int inW, int outH, int outW,
-                                         float[] x, int xOff, float[] y, int yOff) {
-        String op = "adaptive_avg_pool2d";
-        checkAdaptive(op, batch, channels, inH, inW, outH, outW);
-        int inPlane = inH * inW;
-        int outPlane = outH * outW;
-        Conv2dKernels.check(op, "input", x, xOff, (long) batch * channels * inPlane);
-        Conv2dKernels.check(op, "output", y, yOff, (long) batch * channels * outPlane);
-        Parallel.forRange(batch * channels, grain(inPlane), (p0, p1) -> {
-            for (int pl = p0; pl < p1; pl++) {
-                int xb = xOff + pl * inPlane;
-                int ob = yOff + pl * outPlane;
-                for (int oh = 0; oh < outH; oh++) {
-                    int h0 = adaptiveStart(oh, inH, outH);
-                    int h1 = adaptiveEnd(oh, inH, outH);
-                    for (int ow = 0; ow < outW; ow++) {
-                        int w0 = adaptiveStart(ow, inW, outW);
-                        int w1 = adaptiveEnd(ow, inW, outW);
-                        double sum = 0;
-                        for (int ih = h0; ih < h1; ih++) {
-                            for (int iw = w0; iw < w1; iw++) {
-                                sum += x[xb + ih * inW + iw];
-                            }
-                        }
-                        y[ob + oh * outW + ow] = (float) (sum / ((h1 - h0) * (w1 - w0)));
-                    }
+  /** Gradient of {@link #avgPool2d}; dx is overwritten. */
+  public static void avgPool2dBackward(
+      ConvGeometry s,
+      boolean countIncludePad,
+      int divisorOverride,
+      float[] dy,
+      int dyOff,
+      float[] dx,
+      int dxOff) {
+    String op = "avg_pool2d backward";
+    checkAvg(op, s, divisorOverride);
+    Conv2dKernels.fits(op, "grad output", dy, dyOff, s.outputSize());
+    Conv2dKernels.fits(op, "grad input", dx, dxOff, s.inputSize());
+    int inPlane = s.inH() * s.inW();
+    int outPlane = s.outH() * s.outW();
+    Parallel.forRange(
+        s.batch() * s.channels(),
+        grain(inPlane),
+        (p0, p1) -> {
+          int[] win = new int[5];
+          for (int pl = p0; pl < p1; pl++) {
+            int xb = dxOff + pl * inPlane;
+            Arrays.fill(dx, xb, xb + inPlane, 0f);
+            int ob = dyOff + pl * outPlane;
+            for (int oh = 0; oh < s.outH(); oh++) {
+              for (int ow = 0; ow < s.outW(); ow++) {
+                avgWindow(s, oh, ow, countIncludePad, divisorOverride, win);
+                if (win[4] == 0) {
+                  continue;
                 }
-            }
-        });
-    }
-
-    /** Gradient of {@link #adaptiveAvgPool2d}; dx is overwritten. */
-    public static void adaptiveAvgPool2dBackward(int batch, int channels, int inH, int inW, int outH, int outW,
-                                                 float[] dy, int dyOff, float[] dx, int dxOff) {
-        String op = "adaptive_avg_pool2d backward";
-        checkAdaptive(op, batch, channels, inH, inW, outH, outW);
-        int inPlane = inH * inW;
-        int outPlane = outH * outW;
-        Conv2dKernels.check(op, "grad output", dy, dyOff, (long) batch * channels * outPlane);
-        Conv2dKernels.check(op, "grad input", dx, dxOff, (long) batch * channels * inPlane);
-        Parallel.forRange(batch * channels, grain(inPlane), (p0, p1) -> {
-            for (int pl = p0; pl < p1; pl++) {
-                int xb = dxOff + pl * inPlane;
-                Arrays.fill(dx, xb, xb + inPlane, 0f);
-                int ob = dyOff + pl * outPlane;
-                for (int oh = 0; oh < outH; oh++) {
-                    int h0 = adaptiveStart(oh, inH, outH);
-                    int h1 = adaptiveEnd(oh, inH, outH);
-                    for (int ow = 0; ow < outW; ow++) {
-                        int w0 = adaptiveStart(ow, inW, outW);
-                        int w1 = adaptiveEnd(ow, inW, outW);
-                        float g = dy[ob + oh * outW + ow] / ((h1 - h0) * (w1 - w0));
-                        for (int ih = h0; ih < h1; ih++) {
-                            for (int iw = w0; iw < w1; iw++) {
-                                dx[xb + ih * inW + iw] += g;
-                            }
-                        }
-                    }
+                float g = dy[ob + oh * s.outW() + ow] / win[4];
+                for (int ih = win[0]; ih < win[1]; ih++) {
+                  for (int iw = win[2]; iw < win[3]; iw++) {
+                    dx[xb + ih * s.inW() + iw] += g;
+                  }
                 }
+              }
             }
+          }
         });
-    }
+  }
 
-    static int adaptiveStart(int i, int in, int out) {
-        return (int) ((long) i * in / out);
+  /** Window [h0, h1) x [w0, w1) inside the input and its divisor, into win[0..4]. */
+  private static void avgWindow(
+      ConvGeometry s, int oh, int ow, boolean countIncludePad, int divisorOverride, int[] win) {
+    int h0 = oh * s.strideH() - s.padH();
+    int w0 = ow * s.strideW() - s.padW();
+    int h1 = Math.min(h0 + s.kH(), s.inH() + s.padH());
+    int w1 = Math.min(w0 + s.kW(), s.inW() + s.padW());
+    int padded = (h1 - h0) * (w1 - w0);
+    h0 = Math.max(h0, 0);
+    w0 = Math.max(w0, 0);
+    h1 = Math.min(h1, s.inH());
+    w1 = Math.min(w1, s.inW());
+    win[0] = h0;
+    win[1] = h1;
+    win[2] = w0;
+    win[3] = w1;
+    if (h0 >= h1 || w0 >= w1) {
+      win[4] = 0;
+    } else if (divisorOverride > 0) {
+      win[4] = divisorOverride;
+    } else {
+      win[4] = countIncludePad ? padded : (h1 - h0) * (w1 - w0);
     }
+  }
 
-    static int adaptiveEnd(int i, int in, int out) {
-        return (int) (((long) (i + 1) * in + out - 1) / out);
-    }
+  /**
+   * Adaptive average pooling to {@code outH x outW}: output cell i averages input rows {@code
+   * floor(i*inH/outH)} to {@code ceil((i+1)*inH/outH)} (exclusive), likewise columns.
+   */
+  public static void adaptiveAvgPool2d(
+      int batch,
+      int channels,
+      int inH,
+      int inW,
+      int outH,
+      int outW,
+      float[] x,
+      int xOff,
+      float[] y,
+      int yOff) {
+    String op = "adaptive_avg_pool2d";
+    checkAdaptive(op, batch, channels, inH, inW, outH, outW);
+    int inPlane = inH * inW;
+    int outPlane = outH * outW;
+    Conv2dKernels.check(op, "input", x, xOff, (long) batch * channels * inPlane);
+    Conv2dKernels.check(op, "output", y, yOff, (long) batch * channels * outPlane);
+    Parallel.forRange(
+        batch * channels,
+        grain(inPlane),
+        (p0, p1) -> {
+          for (int pl = p0; pl < p1; pl++) {
+            int xb = xOff + pl * inPlane;
+            int ob = yOff + pl * outPlane;
+            for (int oh = 0; oh < outH; oh++) {
+              int h0 = adaptiveStart(oh, inH, outH);
+              int h1 = adaptiveEnd(oh, inH, outH);
+              for (int ow = 0; ow < outW; ow++) {
+                int w0 = adaptiveStart(ow, inW, outW);
+                int w1 = adaptiveEnd(ow, inW, outW);
+                double sum = 0;
+                for (int ih = h0; ih < h1; ih++) {
+                  for (int iw = w0; iw < w1; iw++) {
+                    sum += x[xb + ih * inW + iw];
+                  }
+                }
+                y[ob + oh * outW + ow] = (float) (sum / ((h1 - h0) * (w1 - w0)));
+              }
+            }
+          }
+        });
+  }
 
-    private static int grain(int planeSize) {
-        return Math.max(1, 16384 / Math.max(1, planeSize));
-    }
+  /** Gradient of {@link #adaptiveAvgPool2d}; dx is overwritten. */
+  public static void adaptiveAvgPool2dBackward(
+      int batch,
+      int channels,
+      int inH,
+      int inW,
+      int outH,
+      int outW,
+      float[] dy,
+      int dyOff,
+      float[] dx,
+      int dxOff) {
+    String op = "adaptive_avg_pool2d backward";
+    checkAdaptive(op, batch, channels, inH, inW, outH, outW);
+    int inPlane = inH * inW;
+    int outPlane = outH * outW;
+    Conv2dKernels.check(op, "grad output", dy, dyOff, (long) batch * channels * outPlane);
+    Conv2dKernels.check(op, "grad input", dx, dxOff, (long) batch * channels * inPlane);
+    Parallel.forRange(
+        batch * channels,
+        grain(inPlane),
+        (p0, p1) -> {
+          for (int pl = p0; pl < p1; pl++) {
+            int xb = dxOff + pl * inPlane;
+            Arrays.fill(dx, xb, xb + inPlane, 0f);
+            int ob = dyOff + pl * outPlane;
+            for (int oh = 0; oh < outH; oh++) {
+              int h0 = adaptiveStart(oh, inH, outH);
+              int h1 = adaptiveEnd(oh, inH, outH);
+              for (int ow = 0; ow < outW; ow++) {
+                int w0 = adaptiveStart(ow, inW, outW);
+                int w1 = adaptiveEnd(ow, inW, outW);
+                float g = dy[ob + oh * outW + ow] / ((h1 - h0) * (w1 - w0));
+                for (int ih = h0; ih < h1; ih++) {
+                  for (int iw = w0; iw < w1; iw++) {
+                    dx[xb + ih * inW + iw] += g;
+                  }
+                }
+              }
+            }
+          }
+        });
+  }
 
-    private static void checkAvg(String op, ConvGeometry s, int divisorOverride) {
-        assert s.dilationH() == 1 && s.dilationW() == 1
-                : op + ": dilation must be 1, got " + s.dilationH() + "x" + s.dilationW();
-        if (divisorOverride < 0) {
-            throw new IllegalArgumentException(op + ": divisor override must be positive (0 for none), got " + divisorOverride);
-        }
-    }
+  static int adaptiveStart(int i, int in, int out) {
+    return (int) ((long) i * in / out);
+  }
 
-    private static void checkAdaptive(String op, int batch, int channels, int inH, int inW, int outH, int outW) {
-        if (batch < 0 || channels < 0 || inH < 1 || inW < 1 || outH < 1 || outW < 1) {
-            throw new IllegalArgumentException(op + ": need positive sizes, got input [" + batch + ", " + channels + ", "
-                    + inH + ", " + inW + "] and output " + outH + "x" + outW);
-        }
-        if ((long) batch * channels * Math.max((long) inH * inW, (long) outH * outW) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": too large for int-indexed arrays");
-        }
-    }
+  static int adaptiveEnd(int i, int in, int out) {
+    return (int) (((long) (i + 1) * in + out - 1) / out);
+  }
 
-    private static void checkIdx(String op, int[] a, int off, int size) {
-        assert a != null : op + ": indices array is null";
-        assert off >= 0 && (long) off + size <= a.length : op + ": indices need " + size + " elements from offset " + off
-                + " but the array has length " + a.length;
+  private static int grain(int planeSize) {
+    return Math.max(1, 16384 / Math.max(1, planeSize));
+  }
+
+  private static void checkAvg(String op, ConvGeometry s, int divisorOverride) {
+    assert s.dilationH() == 1 && s.dilationW() == 1
+        : op + ": dilation must be 1, got " + s.dilationH() + "x" + s.dilationW();
+    if (divisorOverride < 0) {
+      throw new IllegalArgumentException(
+          op + ": divisor override must be positive (0 for none), got " + divisorOverride);
     }
+  }
+
+  private static void checkAdaptive(
+      String op, int batch, int channels, int inH, int inW, int outH, int outW) {
+    if (batch < 0 || channels < 0 || inH < 1 || inW < 1 || outH < 1 || outW < 1) {
+      throw new IllegalArgumentException(
+          op
+              + ": need positive sizes, got input ["
+              + batch
+              + ", "
+              + channels
+              + ", "
+              + inH
+              + ", "
+              + inW
+              + "] and output "
+              + outH
+              + "x"
+              + outW);
+    }
+    if ((long) batch * channels * Math.max((long) inH * inW, (long) outH * outW)
+        > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(op + ": too large for int-indexed arrays");
+    }
+  }
+
+  private static void checkIdx(String op, int[] a, int off, int size) {
+    assert a != null : op + ": indices array is null";
+    assert off >= 0 && (long) off + size <= a.length
+        : op
+            + ": indices need "
+            + size
+            + " elements from offset "
+            + off
+            + " but the array has length "
+            + a.length;
+  }
 }

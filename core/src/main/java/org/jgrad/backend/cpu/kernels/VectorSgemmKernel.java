@@ -5,359 +5,437 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API micro-kernels: an {@code mr x (2 vectors)} tile held in accumulator registers, one FMA per
- * broadcast A value and B vector. With 512-bit vectors (AVX-512, 32 registers) the tile is 8x32
+ * Vector API micro-kernels: an {@code mr x (2 vectors)} tile held in accumulator registers, one FMA
+ * per broadcast A value and B vector. With 512-bit vectors (AVX-512, 32 registers) the tile is 8x32
  * (16 accumulators); with narrower vectors, where x86 has only 16 registers, it is 6 x (2 vectors).
  *
- * <p>Hazard: this is the only class that links against {@code jdk.incubator.vector}. {@link Gemm} loads it
- * by name, and only when that module is in the boot layer; nothing else may refer to it directly, or the
- * scalar fallback breaks for users without {@code --add-modules jdk.incubator.vector}.
+ * <p>Hazard: this is the only class that links against {@code jdk.incubator.vector}. {@link Gemm}
+ * loads it by name, and only when that module is in the boot layer; nothing else may refer to it
+ * directly, or the scalar fallback breaks for users without {@code --add-modules
+ * jdk.incubator.vector}.
  *
- * <p>Hazard: the accumulators must never be passed to another method. C2 does not always inline such a
- * method and then boxes the vectors inside the hot loop (seen: 14 GB/s of garbage, 7x slower). So each
- * tile method is one straight piece of code, full tiles update C from registers, and edge tiles go
- * through a scratch array.
+ * <p>Hazard: the accumulators must never be passed to another method. C2 does not always inline
+ * such a method and then boxes the vectors inside the hot loop (seen: 14 GB/s of garbage, 7x
+ * slower). So each tile method is one straight piece of code, full tiles update C from registers,
+ * and edge tiles go through a scratch array.
  */
 final class VectorSgemmKernel extends SgemmKernel {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
-    private static final int NR2 = 2 * L;
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  private static final int NR2 = 2 * L;
 
-    private VectorSgemmKernel(int mr) {
-        super(mr, NR2, "vector-" + mr + "x" + NR2);
+  private VectorSgemmKernel(int mr) {
+    super(mr, NR2, "vector-" + mr + "x" + NR2);
+  }
+
+  /** The variant for this machine's preferred vector size (called reflectively by {@link Gemm}). */
+  static SgemmKernel create() {
+    return new VectorSgemmKernel(S.vectorBitSize() >= 512 ? 8 : 6);
+  }
+
+  /**
+   * The preferred species in words, e.g. {@code Species[float, 16, S_512_BIT]} (called reflectively
+   * by {@link Gemm}).
+   */
+  static String species() {
+    return S.toString();
+  }
+
+  /** Every variant, for tests. */
+  static SgemmKernel[] variants() {
+    return new SgemmKernel[] {new VectorSgemmKernel(6), new VectorSgemmKernel(8)};
+  }
+
+  @Override
+  void packBTransposed(
+      float[] b, int src, int rsB, int csB, int k, int cols, float[] dst, int base) {
+    if (cols != NR2 || rsB != 1) {
+      super.packBTransposed(b, src, rsB, csB, k, cols, dst, base);
+      return;
     }
-
-    /** The variant for this machine's preferred vector size (called reflectively by {@link Gemm}). */
-    static SgemmKernel create() {
-        return new VectorSgemmKernel(S.vectorBitSize() >= 512 ? 8 : 6);
+    // Stage L values of each of the nr source rows in a contiguous block, then gather panel rows
+    // from it.
+    // Gathering straight from the source touches nr rows at once; when its stride is a multiple of
+    // 4 KiB
+    // (e.g. im2col rows of 32x32 images) they all fall in one L1 set and every load misses (seen:
+    // the
+    // packing took 1.75x the multiply).
+    float[] stage = STAGE.get();
+    int[] map = GATHER_MAP;
+    int q = 0;
+    for (; q + L <= k; q += L) {
+      for (int j = 0; j < NR2; j++) {
+        FloatVector.fromArray(S, b, src + j * csB + q).intoArray(stage, j * L);
+      }
+      for (int p = 0; p < L; p++) {
+        int d = base + (q + p) * NR2;
+        FloatVector.fromArray(S, stage, p, map, 0).intoArray(dst, d);
+        FloatVector.fromArray(S, stage, p + L * L, map, 0).intoArray(dst, d + L);
+      }
     }
-
-    /** The preferred species in words, e.g. {@code Species[float, 16, S_512_BIT]} (called reflectively by {@link Gemm}). */
-    static String species() {
-        return S.toString();
+    if (q < k) {
+      super.packBTransposed(b, src + q, rsB, csB, k - q, cols, dst, base + q * NR2);
     }
+  }
 
-    /** Every variant, for tests. */
-    static SgemmKernel[] variants() {
-        return new SgemmKernel[] {new VectorSgemmKernel(6), new VectorSgemmKernel(8)};
+  @Override
+  void packBRows(float[] b, int src, int rsB, int k, float[] dst, int base) {
+    for (int p = 0; p < k; p++) {
+      int s = src + p * rsB;
+      int d = base + p * NR2;
+      FloatVector.fromArray(S, b, s).intoArray(dst, d);
+      FloatVector.fromArray(S, b, s + L).intoArray(dst, d + L);
     }
+  }
 
-    @Override
-    void packBTransposed(float[] b, int src, int rsB, int csB, int k, int cols, float[] dst, int base) {
-        if (cols != NR2 || rsB != 1) {
-            super.packBTransposed(b, src, rsB, csB, k, cols, dst, base);
-            return;
-        }
-        // Stage L values of each of the nr source rows in a contiguous block, then gather panel rows from it.
-        // Gathering straight from the source touches nr rows at once; when its stride is a multiple of 4 KiB
-        // (e.g. im2col rows of 32x32 images) they all fall in one L1 set and every load misses (seen: the
-        // packing took 1.75x the multiply).
-        float[] stage = STAGE.get();
-        int[] map = GATHER_MAP;
-        int q = 0;
-        for (; q + L <= k; q += L) {
-            for (int j = 0; j < NR2; j++) {
-                FloatVector.fromArray(S, b, src + j * csB + q).intoArray(stage, j * L);
-            }
-            for (int p = 0; p < L; p++) {
-                int d = base + (q + p) * NR2;
-                FloatVector.fromArray(S, stage, p, map, 0).intoArray(dst, d);
-                FloatVector.fromArray(S, stage, p + L * L, map, 0).intoArray(dst, d + L);
-            }
-        }
-        if (q < k) {
-            super.packBTransposed(b, src + q, rsB, csB, k - q, cols, dst, base + q * NR2);
-        }
+  @Override
+  void addInto(float[] dst, int d, float[] src, int s, int len) {
+    int i = 0;
+    for (int bound = S.loopBound(len); i < bound; i += L) {
+      FloatVector.fromArray(S, dst, d + i)
+          .add(FloatVector.fromArray(S, src, s + i))
+          .intoArray(dst, d + i);
     }
-
-    @Override
-    void packBRows(float[] b, int src, int rsB, int k, float[] dst, int base) {
-        for (int p = 0; p < k; p++) {
-            int s = src + p * rsB;
-            int d = base + p * NR2;
-            FloatVector.fromArray(S, b, s).intoArray(dst, d);
-            FloatVector.fromArray(S, b, s + L).intoArray(dst, d + L);
-        }
+    if (i < len) {
+      // Masked tail: im2col rows of small images are shorter than one vector.
+      VectorMask<Float> m = S.indexInRange(i, len);
+      FloatVector.fromArray(S, dst, d + i, m)
+          .add(FloatVector.fromArray(S, src, s + i, m))
+          .intoArray(dst, d + i, m);
     }
+  }
 
-    @Override
-    void addInto(float[] dst, int d, float[] src, int s, int len) {
-        int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += L) {
-            FloatVector.fromArray(S, dst, d + i).add(FloatVector.fromArray(S, src, s + i)).intoArray(dst, d + i);
-        }
-        if (i < len) {
-            // Masked tail: im2col rows of small images are shorter than one vector.
-            VectorMask<Float> m = S.indexInRange(i, len);
-            FloatVector.fromArray(S, dst, d + i, m).add(FloatVector.fromArray(S, src, s + i, m))
-                    .intoArray(dst, d + i, m);
-        }
+  @Override
+  void copy(float[] src, int s, float[] dst, int d, int len) {
+    int i = 0;
+    for (int bound = S.loopBound(len); i < bound; i += L) {
+      FloatVector.fromArray(S, src, s + i).intoArray(dst, d + i);
     }
-
-    @Override
-    void copy(float[] src, int s, float[] dst, int d, int len) {
-        int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += L) {
-            FloatVector.fromArray(S, src, s + i).intoArray(dst, d + i);
-        }
-        if (i < len) {
-            VectorMask<Float> m = S.indexInRange(i, len);
-            FloatVector.fromArray(S, src, s + i, m).intoArray(dst, d + i, m);
-        }
+    if (i < len) {
+      VectorMask<Float> m = S.indexInRange(i, len);
+      FloatVector.fromArray(S, src, s + i, m).intoArray(dst, d + i, m);
     }
+  }
 
-    private static final ThreadLocal<float[]> STAGE = ThreadLocal.withInitial(() -> new float[NR2 * L]);
-    /** Lane i reads stage row i: {0, L, 2L, ...}. */
-    private static final int[] GATHER_MAP = new int[L];
+  private static final ThreadLocal<float[]> STAGE =
+      ThreadLocal.withInitial(() -> new float[NR2 * L]);
 
-    static {
-        for (int i = 0; i < L; i++) {
-            GATHER_MAP[i] = i * L;
-        }
+  /** Lane i reads stage row i: {0, L, 2L, ...}. */
+  private static final int[] GATHER_MAP = new int[L];
+
+  static {
+    for (int i = 0; i < L; i++) {
+      GATHER_MAP[i] = i * L;
     }
+  }
 
-    @Override
-    void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float alpha, float beta,
-                float[] c, int ci, int rsC, int csC, int mEff, int nEff, float[] scratch) {
-        boolean full = csC == 1 && mEff == mr && nEff == NR2;
-        boolean stored = mr == 8
-                ? kernel8x2(kc, ap, ai, bp, bi, alpha, beta, c, ci, rsC, full, scratch)
-                : kernel6x2(kc, ap, ai, bp, bi, alpha, beta, c, ci, rsC, full, scratch);
-        if (stored) {
-            return;
-        }
-        // Edge tiles and strided C, lane by lane with the same formulas as the vector stores (fma is exactly
-        // rounded either way), so a value does not depend on whether its tile was full.
-        for (int r = 0; r < mEff; r++) {
-            for (int j = 0; j < nEff; j++) {
-                int idx = ci + r * rsC + j * csC;
-                float acc = scratch[r * NR2 + j];
-                if (beta == 0f) {
-                    c[idx] = acc * alpha;
-                } else if (beta == 1f) {
-                    c[idx] = Math.fma(acc, alpha, c[idx]);
-                } else {
-                    c[idx] = Math.fma(acc, alpha, c[idx] * beta);
-                }
-            }
-        }
+  @Override
+  void kernel(
+      int kc,
+      float[] ap,
+      int ai,
+      float[] bp,
+      int bi,
+      float alpha,
+      float beta,
+      float[] c,
+      int ci,
+      int rsC,
+      int csC,
+      int mEff,
+      int nEff,
+      float[] scratch) {
+    boolean full = csC == 1 && mEff == mr && nEff == NR2;
+    boolean stored =
+        mr == 8
+            ? kernel8x2(kc, ap, ai, bp, bi, alpha, beta, c, ci, rsC, full, scratch)
+            : kernel6x2(kc, ap, ai, bp, bi, alpha, beta, c, ci, rsC, full, scratch);
+    if (stored) {
+      return;
     }
+    // Edge tiles and strided C, lane by lane with the same formulas as the vector stores (fma is
+    // exactly
+    // rounded either way), so a value does not depend on whether its tile was full.
+    for (int r = 0; r < mEff; r++) {
+      for (int j = 0; j < nEff; j++) {
+        int idx = ci + r * rsC + j * csC;
+        float acc = scratch[r * NR2 + j];
+        if (beta == 0f) {
+          c[idx] = acc * alpha;
+        } else if (beta == 1f) {
+          c[idx] = Math.fma(acc, alpha, c[idx]);
+        } else {
+          c[idx] = Math.fma(acc, alpha, c[idx] * beta);
+        }
+      }
+    }
+  }
 
-    /** The 6-row tile; returns false when it left the tile in scratch for the caller's edge store. */
-    private static boolean kernel6x2(int kc, float[] ap, int ai, float[] bp, int bi, float alpha, float beta,
-                                    float[] c, int ci, int rsC, boolean full, float[] scratch) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        int a = ai;
-        int b = bi;
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, b);
-            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
-            FloatVector av = FloatVector.broadcast(S, ap[a]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(S, ap[a + 1]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(S, ap[a + 2]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(S, ap[a + 3]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(S, ap[a + 4]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(S, ap[a + 5]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-            a += 6;
-            b += 2 * L;
-        }
-        if (full) {
-            FloatVector al = FloatVector.broadcast(S, alpha);
-            if (beta == 0f) {
-                c00.mul(al).intoArray(c, ci);
-                c01.mul(al).intoArray(c, ci + L);
-                c10.mul(al).intoArray(c, ci + rsC);
-                c11.mul(al).intoArray(c, ci + rsC + L);
-                c20.mul(al).intoArray(c, ci + 2 * rsC);
-                c21.mul(al).intoArray(c, ci + 2 * rsC + L);
-                c30.mul(al).intoArray(c, ci + 3 * rsC);
-                c31.mul(al).intoArray(c, ci + 3 * rsC + L);
-                c40.mul(al).intoArray(c, ci + 4 * rsC);
-                c41.mul(al).intoArray(c, ci + 4 * rsC + L);
-                c50.mul(al).intoArray(c, ci + 5 * rsC);
-                c51.mul(al).intoArray(c, ci + 5 * rsC + L);
-            } else {
-                // All loads before any store: C rows are often 4 KiB apart, and a load right behind a
-                // store to an address with the same low bits can stall on a false dependency.
-                FloatVector d00 = FloatVector.fromArray(S, c, ci), d01 = FloatVector.fromArray(S, c, ci + L);
-                FloatVector d10 = FloatVector.fromArray(S, c, ci + rsC), d11 = FloatVector.fromArray(S, c, ci + rsC + L);
-                FloatVector d20 = FloatVector.fromArray(S, c, ci + 2 * rsC), d21 = FloatVector.fromArray(S, c, ci + 2 * rsC + L);
-                FloatVector d30 = FloatVector.fromArray(S, c, ci + 3 * rsC), d31 = FloatVector.fromArray(S, c, ci + 3 * rsC + L);
-                FloatVector d40 = FloatVector.fromArray(S, c, ci + 4 * rsC), d41 = FloatVector.fromArray(S, c, ci + 4 * rsC + L);
-                FloatVector d50 = FloatVector.fromArray(S, c, ci + 5 * rsC), d51 = FloatVector.fromArray(S, c, ci + 5 * rsC + L);
-                if (beta != 1f) {
-                    d00 = d00.mul(beta); d01 = d01.mul(beta);
-                    d10 = d10.mul(beta); d11 = d11.mul(beta);
-                    d20 = d20.mul(beta); d21 = d21.mul(beta);
-                    d30 = d30.mul(beta); d31 = d31.mul(beta);
-                    d40 = d40.mul(beta); d41 = d41.mul(beta);
-                    d50 = d50.mul(beta); d51 = d51.mul(beta);
-                }
-                c00.fma(al, d00).intoArray(c, ci);
-                c01.fma(al, d01).intoArray(c, ci + L);
-                c10.fma(al, d10).intoArray(c, ci + rsC);
-                c11.fma(al, d11).intoArray(c, ci + rsC + L);
-                c20.fma(al, d20).intoArray(c, ci + 2 * rsC);
-                c21.fma(al, d21).intoArray(c, ci + 2 * rsC + L);
-                c30.fma(al, d30).intoArray(c, ci + 3 * rsC);
-                c31.fma(al, d31).intoArray(c, ci + 3 * rsC + L);
-                c40.fma(al, d40).intoArray(c, ci + 4 * rsC);
-                c41.fma(al, d41).intoArray(c, ci + 4 * rsC + L);
-                c50.fma(al, d50).intoArray(c, ci + 5 * rsC);
-                c51.fma(al, d51).intoArray(c, ci + 5 * rsC + L);
-            }
-            return true;
-        }
-        c00.intoArray(scratch, 0);
-        c01.intoArray(scratch, L);
-        c10.intoArray(scratch, 1 * NR2);
-        c11.intoArray(scratch, 1 * NR2 + L);
-        c20.intoArray(scratch, 2 * NR2);
-        c21.intoArray(scratch, 2 * NR2 + L);
-        c30.intoArray(scratch, 3 * NR2);
-        c31.intoArray(scratch, 3 * NR2 + L);
-        c40.intoArray(scratch, 4 * NR2);
-        c41.intoArray(scratch, 4 * NR2 + L);
-        c50.intoArray(scratch, 5 * NR2);
-        c51.intoArray(scratch, 5 * NR2 + L);
-        return false;
+  /** The 6-row tile; returns false when it left the tile in scratch for the caller's edge store. */
+  private static boolean kernel6x2(
+      int kc,
+      float[] ap,
+      int ai,
+      float[] bp,
+      int bi,
+      float alpha,
+      float beta,
+      float[] c,
+      int ci,
+      int rsC,
+      boolean full,
+      float[] scratch) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    int a = ai;
+    int b = bi;
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, b);
+      FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+      FloatVector av = FloatVector.broadcast(S, ap[a]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, ap[a + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(S, ap[a + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(S, ap[a + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(S, ap[a + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(S, ap[a + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      a += 6;
+      b += 2 * L;
     }
+    if (full) {
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      if (beta == 0f) {
+        c00.mul(al).intoArray(c, ci);
+        c01.mul(al).intoArray(c, ci + L);
+        c10.mul(al).intoArray(c, ci + rsC);
+        c11.mul(al).intoArray(c, ci + rsC + L);
+        c20.mul(al).intoArray(c, ci + 2 * rsC);
+        c21.mul(al).intoArray(c, ci + 2 * rsC + L);
+        c30.mul(al).intoArray(c, ci + 3 * rsC);
+        c31.mul(al).intoArray(c, ci + 3 * rsC + L);
+        c40.mul(al).intoArray(c, ci + 4 * rsC);
+        c41.mul(al).intoArray(c, ci + 4 * rsC + L);
+        c50.mul(al).intoArray(c, ci + 5 * rsC);
+        c51.mul(al).intoArray(c, ci + 5 * rsC + L);
+      } else {
+        // All loads before any store: C rows are often 4 KiB apart, and a load right behind a
+        // store to an address with the same low bits can stall on a false dependency.
+        FloatVector d00 = FloatVector.fromArray(S, c, ci),
+            d01 = FloatVector.fromArray(S, c, ci + L);
+        FloatVector d10 = FloatVector.fromArray(S, c, ci + rsC),
+            d11 = FloatVector.fromArray(S, c, ci + rsC + L);
+        FloatVector d20 = FloatVector.fromArray(S, c, ci + 2 * rsC),
+            d21 = FloatVector.fromArray(S, c, ci + 2 * rsC + L);
+        FloatVector d30 = FloatVector.fromArray(S, c, ci + 3 * rsC),
+            d31 = FloatVector.fromArray(S, c, ci + 3 * rsC + L);
+        FloatVector d40 = FloatVector.fromArray(S, c, ci + 4 * rsC),
+            d41 = FloatVector.fromArray(S, c, ci + 4 * rsC + L);
+        FloatVector d50 = FloatVector.fromArray(S, c, ci + 5 * rsC),
+            d51 = FloatVector.fromArray(S, c, ci + 5 * rsC + L);
+        if (beta != 1f) {
+          d00 = d00.mul(beta);
+          d01 = d01.mul(beta);
+          d10 = d10.mul(beta);
+          d11 = d11.mul(beta);
+          d20 = d20.mul(beta);
+          d21 = d21.mul(beta);
+          d30 = d30.mul(beta);
+          d31 = d31.mul(beta);
+          d40 = d40.mul(beta);
+          d41 = d41.mul(beta);
+          d50 = d50.mul(beta);
+          d51 = d51.mul(beta);
+        }
+        c00.fma(al, d00).intoArray(c, ci);
+        c01.fma(al, d01).intoArray(c, ci + L);
+        c10.fma(al, d10).intoArray(c, ci + rsC);
+        c11.fma(al, d11).intoArray(c, ci + rsC + L);
+        c20.fma(al, d20).intoArray(c, ci + 2 * rsC);
+        c21.fma(al, d21).intoArray(c, ci + 2 * rsC + L);
+        c30.fma(al, d30).intoArray(c, ci + 3 * rsC);
+        c31.fma(al, d31).intoArray(c, ci + 3 * rsC + L);
+        c40.fma(al, d40).intoArray(c, ci + 4 * rsC);
+        c41.fma(al, d41).intoArray(c, ci + 4 * rsC + L);
+        c50.fma(al, d50).intoArray(c, ci + 5 * rsC);
+        c51.fma(al, d51).intoArray(c, ci + 5 * rsC + L);
+      }
+      return true;
+    }
+    c00.intoArray(scratch, 0);
+    c01.intoArray(scratch, L);
+    c10.intoArray(scratch, 1 * NR2);
+    c11.intoArray(scratch, 1 * NR2 + L);
+    c20.intoArray(scratch, 2 * NR2);
+    c21.intoArray(scratch, 2 * NR2 + L);
+    c30.intoArray(scratch, 3 * NR2);
+    c31.intoArray(scratch, 3 * NR2 + L);
+    c40.intoArray(scratch, 4 * NR2);
+    c41.intoArray(scratch, 4 * NR2 + L);
+    c50.intoArray(scratch, 5 * NR2);
+    c51.intoArray(scratch, 5 * NR2 + L);
+    return false;
+  }
 
-    /** The 8-row tile; returns false when it left the tile in scratch for the caller's edge store. */
-    private static boolean kernel8x2(int kc, float[] ap, int ai, float[] bp, int bi, float alpha, float beta,
-                                    float[] c, int ci, int rsC, boolean full, float[] scratch) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        int a = ai;
-        int b = bi;
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, b);
-            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
-            FloatVector av = FloatVector.broadcast(S, ap[a]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(S, ap[a + 1]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(S, ap[a + 2]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(S, ap[a + 3]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(S, ap[a + 4]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(S, ap[a + 5]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-            av = FloatVector.broadcast(S, ap[a + 6]);
-            c60 = av.fma(b0, c60);
-            c61 = av.fma(b1, c61);
-            av = FloatVector.broadcast(S, ap[a + 7]);
-            c70 = av.fma(b0, c70);
-            c71 = av.fma(b1, c71);
-            a += 8;
-            b += 2 * L;
-        }
-        if (full) {
-            FloatVector al = FloatVector.broadcast(S, alpha);
-            if (beta == 0f) {
-                c00.mul(al).intoArray(c, ci);
-                c01.mul(al).intoArray(c, ci + L);
-                c10.mul(al).intoArray(c, ci + rsC);
-                c11.mul(al).intoArray(c, ci + rsC + L);
-                c20.mul(al).intoArray(c, ci + 2 * rsC);
-                c21.mul(al).intoArray(c, ci + 2 * rsC + L);
-                c30.mul(al).intoArray(c, ci + 3 * rsC);
-                c31.mul(al).intoArray(c, ci + 3 * rsC + L);
-                c40.mul(al).intoArray(c, ci + 4 * rsC);
-                c41.mul(al).intoArray(c, ci + 4 * rsC + L);
-                c50.mul(al).intoArray(c, ci + 5 * rsC);
-                c51.mul(al).intoArray(c, ci + 5 * rsC + L);
-                c60.mul(al).intoArray(c, ci + 6 * rsC);
-                c61.mul(al).intoArray(c, ci + 6 * rsC + L);
-                c70.mul(al).intoArray(c, ci + 7 * rsC);
-                c71.mul(al).intoArray(c, ci + 7 * rsC + L);
-            } else {
-                // All loads before any store: C rows are often 4 KiB apart, and a load right behind a
-                // store to an address with the same low bits can stall on a false dependency.
-                FloatVector d00 = FloatVector.fromArray(S, c, ci), d01 = FloatVector.fromArray(S, c, ci + L);
-                FloatVector d10 = FloatVector.fromArray(S, c, ci + rsC), d11 = FloatVector.fromArray(S, c, ci + rsC + L);
-                FloatVector d20 = FloatVector.fromArray(S, c, ci + 2 * rsC), d21 = FloatVector.fromArray(S, c, ci + 2 * rsC + L);
-                FloatVector d30 = FloatVector.fromArray(S, c, ci + 3 * rsC), d31 = FloatVector.fromArray(S, c, ci + 3 * rsC + L);
-                FloatVector d40 = FloatVector.fromArray(S, c, ci + 4 * rsC), d41 = FloatVector.fromArray(S, c, ci + 4 * rsC + L);
-                FloatVector d50 = FloatVector.fromArray(S, c, ci + 5 * rsC), d51 = FloatVector.fromArray(S, c, ci + 5 * rsC + L);
-                FloatVector d60 = FloatVector.fromArray(S, c, ci + 6 * rsC), d61 = FloatVector.fromArray(S, c, ci + 6 * rsC + L);
-                FloatVector d70 = FloatVector.fromArray(S, c, ci + 7 * rsC), d71 = FloatVector.fromArray(S, c, ci + 7 * rsC + L);
-                if (beta != 1f) {
-                    d00 = d00.mul(beta); d01 = d01.mul(beta);
-                    d10 = d10.mul(beta); d11 = d11.mul(beta);
-                    d20 = d20.mul(beta); d21 = d21.mul(beta);
-                    d30 = d30.mul(beta); d31 = d31.mul(beta);
-                    d40 = d40.mul(beta); d41 = d41.mul(beta);
-                    d50 = d50.mul(beta); d51 = d51.mul(beta);
-                    d60 = d60.mul(beta); d61 = d61.mul(beta);
-                    d70 = d70.mul(beta); d71 = d71.mul(beta);
-                }
-                c00.fma(al, d00).intoArray(c, ci);
-                c01.fma(al, d01).intoArray(c, ci + L);
-                c10.fma(al, d10).intoArray(c, ci + rsC);
-                c11.fma(al, d11).intoArray(c, ci + rsC + L);
-                c20.fma(al, d20).intoArray(c, ci + 2 * rsC);
-                c21.fma(al, d21).intoArray(c, ci + 2 * rsC + L);
-                c30.fma(al, d30).intoArray(c, ci + 3 * rsC);
-                c31.fma(al, d31).intoArray(c, ci + 3 * rsC + L);
-                c40.fma(al, d40).intoArray(c, ci + 4 * rsC);
-                c41.fma(al, d41).intoArray(c, ci + 4 * rsC + L);
-                c50.fma(al, d50).intoArray(c, ci + 5 * rsC);
-                c51.fma(al, d51).intoArray(c, ci + 5 * rsC + L);
-                c60.fma(al, d60).intoArray(c, ci + 6 * rsC);
-                c61.fma(al, d61).intoArray(c, ci + 6 * rsC + L);
-                c70.fma(al, d70).intoArray(c, ci + 7 * rsC);
-                c71.fma(al, d71).intoArray(c, ci + 7 * rsC + L);
-            }
-            return true;
-        }
-        c00.intoArray(scratch, 0);
-        c01.intoArray(scratch, L);
-        c10.intoArray(scratch, 1 * NR2);
-        c11.intoArray(scratch, 1 * NR2 + L);
-        c20.intoArray(scratch, 2 * NR2);
-        c21.intoArray(scratch, 2 * NR2 + L);
-        c30.intoArray(scratch, 3 * NR2);
-        c31.intoArray(scratch, 3 * NR2 + L);
-        c40.intoArray(scratch, 4 * NR2);
-        c41.intoArray(scratch, 4 * NR2 + L);
-        c50.intoArray(scratch, 5 * NR2);
-        c51.intoArray(scratch, 5 * NR2 + L);
-        c60.intoArray(scratch, 6 * NR2);
-        c61.intoArray(scratch, 6 * NR2 + L);
-        c70.intoArray(scratch, 7 * NR2);
-        c71.intoArray(scratch, 7 * NR2 + L);
-        return false;
+  /** The 8-row tile; returns false when it left the tile in scratch for the caller's edge store. */
+  private static boolean kernel8x2(
+      int kc,
+      float[] ap,
+      int ai,
+      float[] bp,
+      int bi,
+      float alpha,
+      float beta,
+      float[] c,
+      int ci,
+      int rsC,
+      boolean full,
+      float[] scratch) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+    FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+    int a = ai;
+    int b = bi;
+    for (int p = 0; p < kc; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, b);
+      FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+      FloatVector av = FloatVector.broadcast(S, ap[a]);
+      c00 = av.fma(b0, c00);
+      c01 = av.fma(b1, c01);
+      av = FloatVector.broadcast(S, ap[a + 1]);
+      c10 = av.fma(b0, c10);
+      c11 = av.fma(b1, c11);
+      av = FloatVector.broadcast(S, ap[a + 2]);
+      c20 = av.fma(b0, c20);
+      c21 = av.fma(b1, c21);
+      av = FloatVector.broadcast(S, ap[a + 3]);
+      c30 = av.fma(b0, c30);
+      c31 = av.fma(b1, c31);
+      av = FloatVector.broadcast(S, ap[a + 4]);
+      c40 = av.fma(b0, c40);
+      c41 = av.fma(b1, c41);
+      av = FloatVector.broadcast(S, ap[a + 5]);
+      c50 = av.fma(b0, c50);
+      c51 = av.fma(b1, c51);
+      av = FloatVector.broadcast(S, ap[a + 6]);
+      c60 = av.fma(b0, c60);
+      c61 = av.fma(b1, c61);
+      av = FloatVector.broadcast(S, ap[a + 7]);
+      c70 = av.fma(b0, c70);
+      c71 = av.fma(b1, c71);
+      a += 8;
+      b += 2 * L;
     }
+    if (full) {
+      FloatVector al = FloatVector.broadcast(S, alpha);
+      if (beta == 0f) {
+        c00.mul(al).intoArray(c, ci);
+        c01.mul(al).intoArray(c, ci + L);
+        c10.mul(al).intoArray(c, ci + rsC);
+        c11.mul(al).intoArray(c, ci + rsC + L);
+        c20.mul(al).intoArray(c, ci + 2 * rsC);
+        c21.mul(al).intoArray(c, ci + 2 * rsC + L);
+        c30.mul(al).intoArray(c, ci + 3 * rsC);
+        c31.mul(al).intoArray(c, ci + 3 * rsC + L);
+        c40.mul(al).intoArray(c, ci + 4 * rsC);
+        c41.mul(al).intoArray(c, ci + 4 * rsC + L);
+        c50.mul(al).intoArray(c, ci + 5 * rsC);
+        c51.mul(al).intoArray(c, ci + 5 * rsC + L);
+        c60.mul(al).intoArray(c, ci + 6 * rsC);
+        c61.mul(al).intoArray(c, ci + 6 * rsC + L);
+        c70.mul(al).intoArray(c, ci + 7 * rsC);
+        c71.mul(al).intoArray(c, ci + 7 * rsC + L);
+      } else {
+        // All loads before any store: C rows are often 4 KiB apart, and a load right behind a
+        // store to an address with the same low bits can stall on a false dependency.
+        FloatVector d00 = FloatVector.fromArray(S, c, ci),
+            d01 = FloatVector.fromArray(S, c, ci + L);
+        FloatVector d10 = FloatVector.fromArray(S, c, ci + rsC),
+            d11 = FloatVector.fromArray(S, c, ci + rsC + L);
+        FloatVector d20 = FloatVector.fromArray(S, c, ci + 2 * rsC),
+            d21 = FloatVector.fromArray(S, c, ci + 2 * rsC + L);
+        FloatVector d30 = FloatVector.fromArray(S, c, ci + 3 * rsC),
+            d31 = FloatVector.fromArray(S, c, ci + 3 * rsC + L);
+        FloatVector d40 = FloatVector.fromArray(S, c, ci + 4 * rsC),
+            d41 = FloatVector.fromArray(S, c, ci + 4 * rsC + L);
+        FloatVector d50 = FloatVector.fromArray(S, c, ci + 5 * rsC),
+            d51 = FloatVector.fromArray(S, c, ci + 5 * rsC + L);
+        FloatVector d60 = FloatVector.fromArray(S, c, ci + 6 * rsC),
+            d61 = FloatVector.fromArray(S, c, ci + 6 * rsC + L);
+        FloatVector d70 = FloatVector.fromArray(S, c, ci + 7 * rsC),
+            d71 = FloatVector.fromArray(S, c, ci + 7 * rsC + L);
+        if (beta != 1f) {
+          d00 = d00.mul(beta);
+          d01 = d01.mul(beta);
+          d10 = d10.mul(beta);
+          d11 = d11.mul(beta);
+          d20 = d20.mul(beta);
+          d21 = d21.mul(beta);
+          d30 = d30.mul(beta);
+          d31 = d31.mul(beta);
+          d40 = d40.mul(beta);
+          d41 = d41.mul(beta);
+          d50 = d50.mul(beta);
+          d51 = d51.mul(beta);
+          d60 = d60.mul(beta);
+          d61 = d61.mul(beta);
+          d70 = d70.mul(beta);
+          d71 = d71.mul(beta);
+        }
+        c00.fma(al, d00).intoArray(c, ci);
+        c01.fma(al, d01).intoArray(c, ci + L);
+        c10.fma(al, d10).intoArray(c, ci + rsC);
+        c11.fma(al, d11).intoArray(c, ci + rsC + L);
+        c20.fma(al, d20).intoArray(c, ci + 2 * rsC);
+        c21.fma(al, d21).intoArray(c, ci + 2 * rsC + L);
+        c30.fma(al, d30).intoArray(c, ci + 3 * rsC);
+        c31.fma(al, d31).intoArray(c, ci + 3 * rsC + L);
+        c40.fma(al, d40).intoArray(c, ci + 4 * rsC);
+        c41.fma(al, d41).intoArray(c, ci + 4 * rsC + L);
+        c50.fma(al, d50).intoArray(c, ci + 5 * rsC);
+        c51.fma(al, d51).intoArray(c, ci + 5 * rsC + L);
+        c60.fma(al, d60).intoArray(c, ci + 6 * rsC);
+        c61.fma(al, d61).intoArray(c, ci + 6 * rsC + L);
+        c70.fma(al, d70).intoArray(c, ci + 7 * rsC);
+        c71.fma(al, d71).intoArray(c, ci + 7 * rsC + L);
+      }
+      return true;
+    }
+    c00.intoArray(scratch, 0);
+    c01.intoArray(scratch, L);
+    c10.intoArray(scratch, 1 * NR2);
+    c11.intoArray(scratch, 1 * NR2 + L);
+    c20.intoArray(scratch, 2 * NR2);
+    c21.intoArray(scratch, 2 * NR2 + L);
+    c30.intoArray(scratch, 3 * NR2);
+    c31.intoArray(scratch, 3 * NR2 + L);
+    c40.intoArray(scratch, 4 * NR2);
+    c41.intoArray(scratch, 4 * NR2 + L);
+    c50.intoArray(scratch, 5 * NR2);
+    c51.intoArray(scratch, 5 * NR2 + L);
+    c60.intoArray(scratch, 6 * NR2);
+    c61.intoArray(scratch, 6 * NR2 + L);
+    c70.intoArray(scratch, 7 * NR2);
+    c71.intoArray(scratch, 7 * NR2 + L);
+    return false;
+  }
 }

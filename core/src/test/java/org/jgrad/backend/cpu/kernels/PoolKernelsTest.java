@@ -6,289 +6,349 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import org.jgrad.backend.ConvGeometry;
 import java.util.Random;
+import org.jgrad.backend.ConvGeometry;
 import org.junit.jupiter.api.Test;
 
-/** Pooling kernels against direct loops written from PyTorch's definitions, plus a few hand-worked cases. */
+/**
+ * Pooling kernels against direct loops written from PyTorch's definitions, plus a few hand-worked
+ * cases.
+ */
 class PoolKernelsTest {
 
-    /** {N, C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, ceil}. */
-    static final int[][] MAX_SHAPES = {
-            {2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1, 0},
-            {1, 2, 7, 9, 3, 3, 2, 2, 1, 1, 1, 1, 0},
-            {2, 2, 7, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1},   // ceil mode
-            {1, 3, 10, 11, 3, 2, 1, 2, 1, 1, 2, 2, 0}, // dilation 2
-            {3, 1, 5, 5, 2, 3, 3, 2, 1, 1, 1, 1, 1},
-            {2, 2, 13, 13, 2, 2, 2, 2, 0, 0, 1, 1, 1}, // Keras CNN's odd-size pool in ceil mode
-    };
+  /** {N, C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, ceil}. */
+  static final int[][] MAX_SHAPES = {
+    {2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1, 0},
+    {1, 2, 7, 9, 3, 3, 2, 2, 1, 1, 1, 1, 0},
+    {2, 2, 7, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1}, // ceil mode
+    {1, 3, 10, 11, 3, 2, 1, 2, 1, 1, 2, 2, 0}, // dilation 2
+    {3, 1, 5, 5, 2, 3, 3, 2, 1, 1, 1, 1, 1},
+    {2, 2, 13, 13, 2, 2, 2, 2, 0, 0, 1, 1, 1}, // Keras CNN's odd-size pool in ceil mode
+  };
 
-    static ConvGeometry shape(int[] v) {
-        return pool(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12] == 1);
+  static ConvGeometry shape(int[] v) {
+    return pool(
+        v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12] == 1);
+  }
+
+  /** A pooling geometry from plain sizes, through the one validating factory. */
+  static ConvGeometry pool(
+      int batch,
+      int channels,
+      int inH,
+      int inW,
+      int kH,
+      int kW,
+      int strideH,
+      int strideW,
+      int padH,
+      int padW,
+      int dilationH,
+      int dilationW,
+      boolean ceilMode) {
+    return ConvGeometry.pool2d(
+        "pool2d",
+        new int[] {batch, channels, inH, inW},
+        new int[] {kH, kW},
+        new int[] {strideH, strideW},
+        new int[] {padH, padW},
+        new int[] {dilationH, dilationW},
+        ceilMode);
+  }
+
+  @Test
+  void outputSizesFollowPyTorch() {
+    // Worked by hand from PyTorch's pooling_output_shape and checked against torch 1.13's
+    // max_pool2d.
+    assertEquals(2, ConvGeometry.outSize(4, 3, 2, 1, 1, false));
+    assertEquals(3, ConvGeometry.outSize(4, 3, 2, 1, 1, true));
+    assertEquals(6, ConvGeometry.outSize(13, 2, 2, 0, 1, false));
+    assertEquals(7, ConvGeometry.outSize(13, 2, 2, 0, 1, true));
+    assertEquals(2, ConvGeometry.outSize(5, 2, 2, 0, 1, false));
+    assertEquals(3, ConvGeometry.outSize(5, 2, 2, 0, 1, true));
+    assertEquals(4, ConvGeometry.outSize(6, 3, 2, 1, 1, true));
+    // ceil mode drops a window that would start in the right padding: ceil(3/2)+1 = 3, but 2*2 >=
+    // 3+1 -> 2
+    assertEquals(2, ConvGeometry.outSize(3, 2, 2, 1, 1, true));
+    // ... also without padding (PyTorch 1.13 gives width 2 for width 5, kernel 1, stride 3, ceil
+    // mode)
+    assertEquals(2, ConvGeometry.outSize(5, 1, 3, 0, 1, true));
+    assertEquals(3, ConvGeometry.outSize(5, 3, 2, 1, 1, true));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> pool(1, 1, 4, 4, 2, 2, 2, 2, 2, 0, 1, 1, false));
+    assertTrue(e.getMessage().contains("at most half"), e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> pool(1, 1, 2, 2, 5, 5, 1, 1, 0, 0, 1, 1, false));
+  }
+
+  @Test
+  void maxPoolHandWorked() {
+    float[] x = new float[16];
+    for (int i = 0; i < 16; i++) {
+      x[i] = i;
     }
+    x[6] = 100f;
+    ConvGeometry s = pool(1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, false);
+    float[] y = new float[4];
+    int[] idx = new int[4];
+    PoolKernels.maxPool2d(s, x, 0, y, 0, idx, 0);
+    assertArrayEquals(new float[] {5, 100, 13, 15}, y);
+    assertArrayEquals(new int[] {5, 6, 13, 15}, idx);
+    float[] dx = new float[16];
+    PoolKernels.maxPool2dBackward(s, new float[] {1, 2, 3, 4}, 0, idx, 0, dx, 0);
+    float[] expect = new float[16];
+    expect[5] = 1;
+    expect[6] = 2;
+    expect[13] = 3;
+    expect[15] = 4;
+    assertArrayEquals(expect, dx);
+    // NaN wins, as in PyTorch.
+    x[0] = Float.NaN;
+    PoolKernels.maxPool2d(s, x, 0, y, 0, idx, 0);
+    assertTrue(Float.isNaN(y[0]));
+    assertEquals(0, idx[0]);
+  }
 
-    /** A pooling geometry from plain sizes, through the one validating factory. */
-    static ConvGeometry pool(int batch, int channels, int inH, int inW, int kH, int kW, int strideH, int strideW,
-                             int padH, int padW, int dilationH, int dilationW, boolean ceilMode) {
-        return ConvGeometry.pool2d("pool2d", new int[] {batch, channels, inH, inW}, new int[] {kH, kW},
-                new int[] {strideH, strideW}, new int[] {padH, padW}, new int[] {dilationH, dilationW}, ceilMode);
-    }
-
-    @Test
-    void outputSizesFollowPyTorch() {
-        // Worked by hand from PyTorch's pooling_output_shape and checked against torch 1.13's max_pool2d.
-        assertEquals(2, ConvGeometry.outSize(4, 3, 2, 1, 1, false));
-        assertEquals(3, ConvGeometry.outSize(4, 3, 2, 1, 1, true));
-        assertEquals(6, ConvGeometry.outSize(13, 2, 2, 0, 1, false));
-        assertEquals(7, ConvGeometry.outSize(13, 2, 2, 0, 1, true));
-        assertEquals(2, ConvGeometry.outSize(5, 2, 2, 0, 1, false));
-        assertEquals(3, ConvGeometry.outSize(5, 2, 2, 0, 1, true));
-        assertEquals(4, ConvGeometry.outSize(6, 3, 2, 1, 1, true));
-        // ceil mode drops a window that would start in the right padding: ceil(3/2)+1 = 3, but 2*2 >= 3+1 -> 2
-        assertEquals(2, ConvGeometry.outSize(3, 2, 2, 1, 1, true));
-        // ... also without padding (PyTorch 1.13 gives width 2 for width 5, kernel 1, stride 3, ceil mode)
-        assertEquals(2, ConvGeometry.outSize(5, 1, 3, 0, 1, true));
-        assertEquals(3, ConvGeometry.outSize(5, 3, 2, 1, 1, true));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> pool(1, 1, 4, 4, 2, 2, 2, 2, 2, 0, 1, 1, false));
-        assertTrue(e.getMessage().contains("at most half"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> pool(1, 1, 2, 2, 5, 5, 1, 1, 0, 0, 1, 1, false));
-    }
-
-    @Test
-    void maxPoolHandWorked() {
-        float[] x = new float[16];
-        for (int i = 0; i < 16; i++) {
-            x[i] = i;
-        }
-        x[6] = 100f;
-        ConvGeometry s = pool(1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, false);
-        float[] y = new float[4];
-        int[] idx = new int[4];
-        PoolKernels.maxPool2d(s, x, 0, y, 0, idx, 0);
-        assertArrayEquals(new float[] {5, 100, 13, 15}, y);
-        assertArrayEquals(new int[] {5, 6, 13, 15}, idx);
-        float[] dx = new float[16];
-        PoolKernels.maxPool2dBackward(s, new float[] {1, 2, 3, 4}, 0, idx, 0, dx, 0);
-        float[] expect = new float[16];
-        expect[5] = 1;
-        expect[6] = 2;
-        expect[13] = 3;
-        expect[15] = 4;
-        assertArrayEquals(expect, dx);
-        // NaN wins, as in PyTorch.
-        x[0] = Float.NaN;
-        PoolKernels.maxPool2d(s, x, 0, y, 0, idx, 0);
-        assertTrue(Float.isNaN(y[0]));
-        assertEquals(0, idx[0]);
-    }
-
-    @Test
-    void maxPoolMatchesDirectLoops() {
-        Random rnd = new Random(31);
-        for (int[] v : MAX_SHAPES) {
-            ConvGeometry s = shape(v);
-            float[] x = GemmTest.random(rnd, s.inputSize() + 2);
-            // Duplicate values so ties occur: the first maximum in window order must win.
-            for (int i = 0; i < x.length; i += 3) {
-                x[i] = Math.round(x[i] * 2) / 2f;
-            }
-            float[] dy = GemmTest.random(rnd, s.outputSize());
-            float[] ey = new float[s.outputSize()];
-            int[] ei = new int[s.outputSize()];
-            double[] edx = new double[s.inputSize()];
-            int o = 0;
-            for (int pl = 0; pl < s.batch() * s.channels(); pl++) {
-                for (int oh = 0; oh < s.outH(); oh++) {
-                    for (int ow = 0; ow < s.outW(); ow++, o++) {
-                        float best = Float.NEGATIVE_INFINITY;
-                        int arg = -1;
-                        for (int a = 0; a < s.kH(); a++) {
-                            for (int b = 0; b < s.kW(); b++) {
-                                int ih = oh * s.strideH() - s.padH() + a * s.dilationH();
-                                int iw = ow * s.strideW() - s.padW() + b * s.dilationW();
-                                if (ih >= 0 && ih < s.inH() && iw >= 0 && iw < s.inW()) {
-                                    float val = x[2 + pl * s.inH() * s.inW() + ih * s.inW() + iw];
-                                    if (arg < 0 || val > best) {
-                                        best = val;
-                                        arg = ih * s.inW() + iw;
-                                    }
-                                }
-                            }
-                        }
-                        ey[o] = best;
-                        ei[o] = arg;
-                        edx[pl * s.inH() * s.inW() + arg] += dy[o];
-                    }
+  @Test
+  void maxPoolMatchesDirectLoops() {
+    Random rnd = new Random(31);
+    for (int[] v : MAX_SHAPES) {
+      ConvGeometry s = shape(v);
+      float[] x = GemmTest.random(rnd, s.inputSize() + 2);
+      // Duplicate values so ties occur: the first maximum in window order must win.
+      for (int i = 0; i < x.length; i += 3) {
+        x[i] = Math.round(x[i] * 2) / 2f;
+      }
+      float[] dy = GemmTest.random(rnd, s.outputSize());
+      float[] ey = new float[s.outputSize()];
+      int[] ei = new int[s.outputSize()];
+      double[] edx = new double[s.inputSize()];
+      int o = 0;
+      for (int pl = 0; pl < s.batch() * s.channels(); pl++) {
+        for (int oh = 0; oh < s.outH(); oh++) {
+          for (int ow = 0; ow < s.outW(); ow++, o++) {
+            float best = Float.NEGATIVE_INFINITY;
+            int arg = -1;
+            for (int a = 0; a < s.kH(); a++) {
+              for (int b = 0; b < s.kW(); b++) {
+                int ih = oh * s.strideH() - s.padH() + a * s.dilationH();
+                int iw = ow * s.strideW() - s.padW() + b * s.dilationW();
+                if (ih >= 0 && ih < s.inH() && iw >= 0 && iw < s.inW()) {
+                  float val = x[2 + pl * s.inH() * s.inW() + ih * s.inW() + iw];
+                  if (arg < 0 || val > best) {
+                    best = val;
+                    arg = ih * s.inW() + iw;
+                  }
                 }
+              }
             }
-            for (int threads : new int[] {1, 2}) {
-                Parallel.withThreads(threads, () -> {
-                    float[] y = new float[s.outputSize()];
-                    int[] idx = new int[s.outputSize() + 1];
-                    PoolKernels.maxPool2d(s, x, 2, y, 0, idx, 1);
-                    assertArrayEquals(ey, y, Arrays.toString(v));
-                    assertArrayEquals(ei, Arrays.copyOfRange(idx, 1, idx.length), Arrays.toString(v));
-                    float[] dx = new float[s.inputSize()];
-                    Arrays.fill(dx, Float.NaN);
-                    PoolKernels.maxPool2dBackward(s, dy, 0, idx, 1, dx, 0);
-                    for (int i = 0; i < dx.length; i++) {
-                        // at most a few windows overlap one input: float sums of <= 9 terms
-                        assertEquals(edx[i], dx[i], 1e-6 * (1 + Math.abs(edx[i])), Arrays.toString(v) + " dx " + i);
+            ey[o] = best;
+            ei[o] = arg;
+            edx[pl * s.inH() * s.inW() + arg] += dy[o];
+          }
+        }
+      }
+      for (int threads : new int[] {1, 2}) {
+        Parallel.withThreads(
+            threads,
+            () -> {
+              float[] y = new float[s.outputSize()];
+              int[] idx = new int[s.outputSize() + 1];
+              PoolKernels.maxPool2d(s, x, 2, y, 0, idx, 1);
+              assertArrayEquals(ey, y, Arrays.toString(v));
+              assertArrayEquals(ei, Arrays.copyOfRange(idx, 1, idx.length), Arrays.toString(v));
+              float[] dx = new float[s.inputSize()];
+              Arrays.fill(dx, Float.NaN);
+              PoolKernels.maxPool2dBackward(s, dy, 0, idx, 1, dx, 0);
+              for (int i = 0; i < dx.length; i++) {
+                // at most a few windows overlap one input: float sums of <= 9 terms
+                assertEquals(
+                    edx[i], dx[i], 1e-6 * (1 + Math.abs(edx[i])), Arrays.toString(v) + " dx " + i);
+              }
+            });
+      }
+    }
+    int[] bad = {7};
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                PoolKernels.maxPool2dBackward(
+                    pool(1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1, false),
+                    new float[1],
+                    0,
+                    bad,
+                    0,
+                    new float[4],
+                    0));
+    assertTrue(e.getMessage().contains("outside the input plane"), e.getMessage());
+  }
+
+  @Test
+  void avgPoolHandWorked() {
+    // 3x3 of ones, kernel 2, stride 2, padding 1: corner windows hold 1, 2, 2 and 4 real cells.
+    float[] x = new float[9];
+    Arrays.fill(x, 1f);
+    ConvGeometry s = pool(1, 1, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, false);
+    float[] y = new float[4];
+    PoolKernels.avgPool2d(s, true, 0, x, 0, y, 0);
+    assertArrayEquals(new float[] {0.25f, 0.5f, 0.5f, 1f}, y);
+    PoolKernels.avgPool2d(s, false, 0, x, 0, y, 0);
+    assertArrayEquals(new float[] {1f, 1f, 1f, 1f}, y);
+    PoolKernels.avgPool2d(s, true, 2, x, 0, y, 0);
+    assertArrayEquals(new float[] {0.5f, 1f, 1f, 2f}, y);
+    float[] dx = new float[9];
+    PoolKernels.avgPool2dBackward(s, true, 0, new float[] {4, 4, 4, 4}, 0, dx, 0);
+    assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1}, dx);
+    PoolKernels.avgPool2dBackward(s, false, 0, new float[] {4, 4, 4, 4}, 0, dx, 0);
+    assertArrayEquals(new float[] {4, 2, 2, 2, 1, 1, 2, 1, 1}, dx);
+  }
+
+  /** {N, C, H, W, kH, kW, sH, sW, pH, pW, ceil}. */
+  static final int[][] AVG_SHAPES = {
+    {2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 0},
+    {1, 2, 7, 9, 3, 3, 2, 2, 1, 1, 0},
+    {2, 2, 7, 9, 3, 3, 2, 2, 1, 1, 1},
+    {1, 2, 6, 5, 3, 2, 2, 1, 1, 1, 1},
+    {1, 1, 5, 5, 2, 2, 3, 3, 1, 1, 1},
+  };
+
+  @Test
+  void avgPoolMatchesDirectLoops() {
+    Random rnd = new Random(32);
+    for (int[] v : AVG_SHAPES) {
+      ConvGeometry s =
+          pool(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], 1, 1, v[10] == 1);
+      float[] x = GemmTest.random(rnd, s.inputSize());
+      float[] dy = GemmTest.random(rnd, s.outputSize());
+      for (boolean include : new boolean[] {true, false}) {
+        for (int divisor : new int[] {0, 3}) {
+          double[] ey = new double[s.outputSize()];
+          double[] edx = new double[s.inputSize()];
+          int o = 0;
+          for (int pl = 0; pl < s.batch() * s.channels(); pl++) {
+            for (int oh = 0; oh < s.outH(); oh++) {
+              for (int ow = 0; ow < s.outW(); ow++, o++) {
+                // PyTorch: the window clipped to the padded input sets count_include_pad's divisor.
+                int h0 = oh * s.strideH() - s.padH();
+                int w0 = ow * s.strideW() - s.padW();
+                int h1 = Math.min(h0 + s.kH(), s.inH() + s.padH());
+                int w1 = Math.min(w0 + s.kW(), s.inW() + s.padW());
+                int padded = (h1 - h0) * (w1 - w0);
+                double sum = 0;
+                int real = 0;
+                for (int ih = h0; ih < h1; ih++) {
+                  for (int iw = w0; iw < w1; iw++) {
+                    if (ih >= 0 && ih < s.inH() && iw >= 0 && iw < s.inW()) {
+                      sum += x[pl * s.inH() * s.inW() + ih * s.inW() + iw];
+                      real++;
                     }
+                  }
+                }
+                int div = divisor > 0 ? divisor : include ? padded : real;
+                ey[o] = sum / div;
+                for (int ih = h0; ih < h1; ih++) {
+                  for (int iw = w0; iw < w1; iw++) {
+                    if (ih >= 0 && ih < s.inH() && iw >= 0 && iw < s.inW()) {
+                      edx[pl * s.inH() * s.inW() + ih * s.inW() + iw] += (double) dy[o] / div;
+                    }
+                  }
+                }
+              }
+            }
+          }
+          for (int threads : new int[] {1, 2}) {
+            int dv = divisor;
+            boolean inc = include;
+            Parallel.withThreads(
+                threads,
+                () -> {
+                  float[] y = new float[s.outputSize()];
+                  PoolKernels.avgPool2d(s, inc, dv, x, 0, y, 0);
+                  for (int i = 0; i < y.length; i++) {
+                    assertEquals(
+                        ey[i], y[i], 1e-6 * (1 + Math.abs(ey[i])), Arrays.toString(v) + " y " + i);
+                  }
+                  float[] dx = new float[s.inputSize()];
+                  Arrays.fill(dx, Float.NaN);
+                  PoolKernels.avgPool2dBackward(s, inc, dv, dy, 0, dx, 0);
+                  for (int i = 0; i < dx.length; i++) {
+                    assertEquals(
+                        edx[i],
+                        dx[i],
+                        1e-6 * (1 + Math.abs(edx[i])),
+                        Arrays.toString(v) + " dx " + i);
+                  }
                 });
-            }
+          }
         }
-        int[] bad = {7};
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PoolKernels.maxPool2dBackward(
-                pool(1, 1, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1, false), new float[1], 0, bad, 0, new float[4], 0));
-        assertTrue(e.getMessage().contains("outside the input plane"), e.getMessage());
+      }
     }
+    // Average pooling has no dilation: the geometry allows it (max pooling does), the kernel
+    // asserts.
+    assertThrows(
+        AssertionError.class,
+        () ->
+            PoolKernels.avgPool2d(
+                pool(1, 1, 5, 5, 2, 2, 1, 1, 0, 0, 2, 2, false),
+                true,
+                0,
+                new float[25],
+                0,
+                new float[9],
+                0));
+  }
 
-    @Test
-    void avgPoolHandWorked() {
-        // 3x3 of ones, kernel 2, stride 2, padding 1: corner windows hold 1, 2, 2 and 4 real cells.
-        float[] x = new float[9];
-        Arrays.fill(x, 1f);
-        ConvGeometry s = pool(1, 1, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, false);
-        float[] y = new float[4];
-        PoolKernels.avgPool2d(s, true, 0, x, 0, y, 0);
-        assertArrayEquals(new float[] {0.25f, 0.5f, 0.5f, 1f}, y);
-        PoolKernels.avgPool2d(s, false, 0, x, 0, y, 0);
-        assertArrayEquals(new float[] {1f, 1f, 1f, 1f}, y);
-        PoolKernels.avgPool2d(s, true, 2, x, 0, y, 0);
-        assertArrayEquals(new float[] {0.5f, 1f, 1f, 2f}, y);
-        float[] dx = new float[9];
-        PoolKernels.avgPool2dBackward(s, true, 0, new float[] {4, 4, 4, 4}, 0, dx, 0);
-        assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1}, dx);
-        PoolKernels.avgPool2dBackward(s, false, 0, new float[] {4, 4, 4, 4}, 0, dx, 0);
-        assertArrayEquals(new float[] {4, 2, 2, 2, 1, 1, 2, 1, 1}, dx);
-    }
+  @Test
+  void adaptiveAvgPoolHandWorkedAndDirect() {
+    // 5 -> 3 cells: rows [0,2), [1,4), [3,5) (start floor(i*5/3), end ceil((i+1)*5/3)).
+    float[] x = {0, 1, 2, 3, 4};
+    float[] y = new float[3];
+    PoolKernels.adaptiveAvgPool2d(1, 1, 1, 5, 1, 3, x, 0, y, 0);
+    assertArrayEquals(new float[] {0.5f, 2f, 3.5f}, y);
+    float[] dx = new float[5];
+    PoolKernels.adaptiveAvgPool2dBackward(1, 1, 1, 5, 1, 3, new float[] {2, 3, 4}, 0, dx, 0);
+    assertArrayEquals(new float[] {1, 2, 1, 3, 2}, dx, 1e-6f);
 
-    /** {N, C, H, W, kH, kW, sH, sW, pH, pW, ceil}. */
-    static final int[][] AVG_SHAPES = {
-            {2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 0},
-            {1, 2, 7, 9, 3, 3, 2, 2, 1, 1, 0},
-            {2, 2, 7, 9, 3, 3, 2, 2, 1, 1, 1},
-            {1, 2, 6, 5, 3, 2, 2, 1, 1, 1, 1},
-            {1, 1, 5, 5, 2, 2, 3, 3, 1, 1, 1},
+    Random rnd = new Random(33);
+    int[][] cases = {
+      {2, 3, 7, 9, 3, 4}, {1, 2, 5, 5, 5, 5}, {2, 1, 6, 4, 1, 1}, {1, 2, 3, 4, 6, 7}
     };
-
-    @Test
-    void avgPoolMatchesDirectLoops() {
-        Random rnd = new Random(32);
-        for (int[] v : AVG_SHAPES) {
-            ConvGeometry s = pool(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], 1, 1, v[10] == 1);
-            float[] x = GemmTest.random(rnd, s.inputSize());
-            float[] dy = GemmTest.random(rnd, s.outputSize());
-            for (boolean include : new boolean[] {true, false}) {
-                for (int divisor : new int[] {0, 3}) {
-                    double[] ey = new double[s.outputSize()];
-                    double[] edx = new double[s.inputSize()];
-                    int o = 0;
-                    for (int pl = 0; pl < s.batch() * s.channels(); pl++) {
-                        for (int oh = 0; oh < s.outH(); oh++) {
-                            for (int ow = 0; ow < s.outW(); ow++, o++) {
-                                // PyTorch: the window clipped to the padded input sets count_include_pad's divisor.
-                                int h0 = oh * s.strideH() - s.padH();
-                                int w0 = ow * s.strideW() - s.padW();
-                                int h1 = Math.min(h0 + s.kH(), s.inH() + s.padH());
-                                int w1 = Math.min(w0 + s.kW(), s.inW() + s.padW());
-                                int padded = (h1 - h0) * (w1 - w0);
-                                double sum = 0;
-                                int real = 0;
-                                for (int ih = h0; ih < h1; ih++) {
-                                    for (int iw = w0; iw < w1; iw++) {
-                                        if (ih >= 0 && ih < s.inH() && iw >= 0 && iw < s.inW()) {
-                                            sum += x[pl * s.inH() * s.inW() + ih * s.inW() + iw];
-                                            real++;
-                                        }
-                                    }
-                                }
-                                int div = divisor > 0 ? divisor : include ? padded : real;
-                                ey[o] = sum / div;
-                                for (int ih = h0; ih < h1; ih++) {
-                                    for (int iw = w0; iw < w1; iw++) {
-                                        if (ih >= 0 && ih < s.inH() && iw >= 0 && iw < s.inW()) {
-                                            edx[pl * s.inH() * s.inW() + ih * s.inW() + iw] += (double) dy[o] / div;
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    for (int threads : new int[] {1, 2}) {
-                        int dv = divisor;
-                        boolean inc = include;
-                        Parallel.withThreads(threads, () -> {
-                            float[] y = new float[s.outputSize()];
-                            PoolKernels.avgPool2d(s, inc, dv, x, 0, y, 0);
-                            for (int i = 0; i < y.length; i++) {
-                                assertEquals(ey[i], y[i], 1e-6 * (1 + Math.abs(ey[i])), Arrays.toString(v) + " y " + i);
-                            }
-                            float[] dx = new float[s.inputSize()];
-                            Arrays.fill(dx, Float.NaN);
-                            PoolKernels.avgPool2dBackward(s, inc, dv, dy, 0, dx, 0);
-                            for (int i = 0; i < dx.length; i++) {
-                                assertEquals(edx[i], dx[i], 1e-6 * (1 + Math.abs(edx[i])), Arrays.toString(v) + " dx " + i);
-                            }
-                        });
-                    }
-                }
+    for (int[] c : cases) {
+      int n = c[0], ch = c[1], ih = c[2], iw = c[3], oh = c[4], ow = c[5];
+      float[] in = GemmTest.random(rnd, n * ch * ih * iw);
+      float[] dy = GemmTest.random(rnd, n * ch * oh * ow);
+      double[] ey = new double[n * ch * oh * ow];
+      double[] edx = new double[in.length];
+      for (int pl = 0; pl < n * ch; pl++) {
+        for (int a = 0; a < oh; a++) {
+          int h0 = (int) Math.floor((double) a * ih / oh);
+          int h1 = (int) Math.ceil((double) (a + 1) * ih / oh);
+          for (int b = 0; b < ow; b++) {
+            int w0 = (int) Math.floor((double) b * iw / ow);
+            int w1 = (int) Math.ceil((double) (b + 1) * iw / ow);
+            int o = (pl * oh + a) * ow + b;
+            int cnt = (h1 - h0) * (w1 - w0);
+            for (int r = h0; r < h1; r++) {
+              for (int q = w0; q < w1; q++) {
+                ey[o] += in[pl * ih * iw + r * iw + q] / (double) cnt;
+                edx[pl * ih * iw + r * iw + q] += dy[o] / (double) cnt;
+              }
             }
+          }
         }
-        // Average pooling has no dilation: the geometry allows it (max pooling does), the kernel asserts.
-        assertThrows(AssertionError.class, () -> PoolKernels.avgPool2d(
-                pool(1, 1, 5, 5, 2, 2, 1, 1, 0, 0, 2, 2, false), true, 0, new float[25], 0, new float[9], 0));
+      }
+      float[] out = new float[ey.length];
+      PoolKernels.adaptiveAvgPool2d(n, ch, ih, iw, oh, ow, in, 0, out, 0);
+      for (int i = 0; i < out.length; i++) {
+        assertEquals(ey[i], out[i], 1e-6 * (1 + Math.abs(ey[i])), Arrays.toString(c) + " y " + i);
+      }
+      float[] g = new float[in.length];
+      PoolKernels.adaptiveAvgPool2dBackward(n, ch, ih, iw, oh, ow, dy, 0, g, 0);
+      for (int i = 0; i < g.length; i++) {
+        assertEquals(edx[i], g[i], 1e-6 * (1 + Math.abs(edx[i])), Arrays.toString(c) + " dx " + i);
+      }
     }
-
-    @Test
-    void adaptiveAvgPoolHandWorkedAndDirect() {
-        // 5 -> 3 cells: rows [0,2), [1,4), [3,5) (start floor(i*5/3), end ceil((i+1)*5/3)).
-        float[] x = {0, 1, 2, 3, 4};
-        float[] y = new float[3];
-        PoolKernels.adaptiveAvgPool2d(1, 1, 1, 5, 1, 3, x, 0, y, 0);
-        assertArrayEquals(new float[] {0.5f, 2f, 3.5f}, y);
-        float[] dx = new float[5];
-        PoolKernels.adaptiveAvgPool2dBackward(1, 1, 1, 5, 1, 3, new float[] {2, 3, 4}, 0, dx, 0);
-        assertArrayEquals(new float[] {1, 2, 1, 3, 2}, dx, 1e-6f);
-
-        Random rnd = new Random(33);
-        int[][] cases = {{2, 3, 7, 9, 3, 4}, {1, 2, 5, 5, 5, 5}, {2, 1, 6, 4, 1, 1}, {1, 2, 3, 4, 6, 7}};
-        for (int[] c : cases) {
-            int n = c[0], ch = c[1], ih = c[2], iw = c[3], oh = c[4], ow = c[5];
-            float[] in = GemmTest.random(rnd, n * ch * ih * iw);
-            float[] dy = GemmTest.random(rnd, n * ch * oh * ow);
-            double[] ey = new double[n * ch * oh * ow];
-            double[] edx = new double[in.length];
-            for (int pl = 0; pl < n * ch; pl++) {
-                for (int a = 0; a < oh; a++) {
-                    int h0 = (int) Math.floor((double) a * ih / oh);
-                    int h1 = (int) Math.ceil((double) (a + 1) * ih / oh);
-                    for (int b = 0; b < ow; b++) {
-                        int w0 = (int) Math.floor((double) b * iw / ow);
-                        int w1 = (int) Math.ceil((double) (b + 1) * iw / ow);
-                        int o = (pl * oh + a) * ow + b;
-                        int cnt = (h1 - h0) * (w1 - w0);
-                        for (int r = h0; r < h1; r++) {
-                            for (int q = w0; q < w1; q++) {
-                                ey[o] += in[pl * ih * iw + r * iw + q] / (double) cnt;
-                                edx[pl * ih * iw + r * iw + q] += dy[o] / (double) cnt;
-                            }
-                        }
-                    }
-                }
-            }
-            float[] out = new float[ey.length];
-            PoolKernels.adaptiveAvgPool2d(n, ch, ih, iw, oh, ow, in, 0, out, 0);
-            for (int i = 0; i < out.length; i++) {
-                assertEquals(ey[i], out[i], 1e-6 * (1 + Math.abs(ey[i])), Arrays.toString(c) + " y " + i);
-            }
-            float[] g = new float[in.length];
-            PoolKernels.adaptiveAvgPool2dBackward(n, ch, ih, iw, oh, ow, dy, 0, g, 0);
-            for (int i = 0; i < g.length; i++) {
-                assertEquals(edx[i], g[i], 1e-6 * (1 + Math.abs(edx[i])), Arrays.toString(c) + " dx " + i);
-            }
-        }
-    }
+  }
 }
