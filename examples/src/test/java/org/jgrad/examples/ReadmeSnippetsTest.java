@@ -50,11 +50,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's Java snippets, compiled and run with assertions on what their comments claim.
  *
- * <p>Each README block preceded by {@code <!-- snippet:NAME -->} must equal, line for line
- * (indentation and blank lines aside), the code between {@code // snippet:NAME} and {@code // end
- * snippet:NAME} in this file (several such regions are joined in order), and its imports must be
- * imports of this file; a block marked {@code <!-- snippet:not-run (why) -->} is exempt and says
- * why. So the README cannot drift from code that compiles and runs.
+ * <p>Each README block preceded by {@code <!-- snippet:NAME -->} must equal, whitespace and line
+ * breaks aside, the code between {@code // snippet:NAME} and {@code // end snippet:NAME} in this
+ * file (several such regions are joined in order), and its imports must be imports of this file; a
+ * block marked {@code <!-- snippet:not-run (why) -->} is exempt and says why. So the README cannot
+ * drift from code that compiles and runs.
  */
 class ReadmeSnippetsTest {
   private static final Path README = Path.of("..", "README.md");
@@ -315,10 +315,14 @@ class ReadmeSnippetsTest {
       assertTrue(
           regions.containsKey(name),
           "README snippet " + name + " has no // snippet:" + name + " region here");
-      assertEquals(
-          String.join("\n", regions.get(name)),
-          String.join("\n", code),
-          "README snippet " + name + " differs from ReadmeSnippetsTest");
+      // Whitespace is not compared: the formatter wraps and aligns the test's lines differently
+      // from the README's, which is laid out for reading.
+      String expected = String.join("\n", regions.get(name));
+      String actual = String.join("\n", code);
+      if (!withoutWhitespace(expected).equals(withoutWhitespace(actual))) {
+        assertEquals(
+            expected, actual, "README snippet " + name + " differs from ReadmeSnippetsTest");
+      }
       checked.add(name);
     }
     assertTrue(blocks >= 7, "found only " + blocks + " ```java blocks in README.md");
@@ -327,6 +331,10 @@ class ReadmeSnippetsTest {
         checked.stream().sorted().toList(),
         "each // snippet region here appears in README.md once");
     assertFalse(checked.isEmpty());
+  }
+
+  private static String withoutWhitespace(String code) {
+    return code.replaceAll("\\s+", "");
   }
 
   /**
