@@ -16,6 +16,7 @@ import org.jgrad.backend.RawTensor;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.NeuralOpsWithArgs;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.testing.GradCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

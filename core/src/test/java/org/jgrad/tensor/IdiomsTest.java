@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.jgrad.autograd.GradCheck;
 import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.DType;
 import org.jgrad.backend.Device;
+import org.jgrad.testing.GradCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.ArrayList;
 import java.util.List;
 import org.jgrad.autograd.Function;
-import org.jgrad.autograd.GradCheck;
 import org.jgrad.backend.DType;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.nn.functional.CompositeOps;
 import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
+import org.jgrad.testing.GradCheck;
 import org.junit.jupiter.api.Test;
 
 /**

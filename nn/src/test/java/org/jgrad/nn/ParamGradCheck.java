@@ -16,7 +16,7 @@ import org.jgrad.tensor.Tensor;
  * Central-difference gradient check for modules, in float64 with PyTorch's gradcheck tolerance
  * (|analytic − numeric| ≤ atol + rtol·|numeric|, eps 1e-6, atol 1e-5, rtol 1e-3).
  *
- * <p>Core's {@link org.jgrad.autograd.GradCheck} perturbs copies of explicit function inputs; a
+ * <p>Core's {@link org.jgrad.testing.GradCheck} perturbs copies of explicit function inputs; a
  * module's parameters live inside the module, so this helper perturbs the given leaves (inputs or
  * parameters) in place instead. The output is reduced with a fixed random projection, so every
  * output element's gradient contributes.

@@ -1,4 +1,4 @@
-package org.jgrad.autograd;
+package org.jgrad.testing;
 
 import java.util.ArrayList;
 import java.util.Arrays;

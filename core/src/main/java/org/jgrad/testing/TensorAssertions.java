@@ -2,7 +2,6 @@ package org.jgrad.testing;
 
 import java.util.Arrays;
 import org.jgrad.tensor.Tensor;
-import org.opentest4j.AssertionFailedError;
 
 /**
  * Tensor comparisons with the semantics of {@code torch.testing.assert_close}.
@@ -27,7 +26,7 @@ public final class TensorAssertions {
    * <p>The failure message names the shapes, the number of mismatched elements, and the index and
    * values of the worst one.
    *
-   * @throws AssertionFailedError if the tensors are not close
+   * @throws AssertionError if the tensors are not close
    */
   public static void assertClose(Tensor expected, Tensor actual, double rtol, double atol) {
     assertClose(expected, actual, rtol, atol, false);
@@ -43,18 +42,18 @@ public final class TensorAssertions {
           "assertClose: rtol and atol must be >= 0, got rtol=" + rtol + ", atol=" + atol);
     }
     if (expected == null || actual == null) {
-      throw new AssertionFailedError(
+      throw new AssertionError(
           "assertClose: expected " + describe(expected) + " but got " + describe(actual));
     }
     if (!Arrays.equals(expected.shape(), actual.shape())) {
-      throw new AssertionFailedError(
+      throw new AssertionError(
           "assertClose: the shapes do not match: expected "
               + Arrays.toString(expected.shape())
               + " but got "
               + Arrays.toString(actual.shape()));
     }
     if (expected.dtype() != actual.dtype()) {
-      throw new AssertionFailedError(
+      throw new AssertionError(
           "assertClose: the dtypes do not match: expected "
               + expected.dtype()
               + " but got "
@@ -90,7 +89,7 @@ public final class TensorAssertions {
     }
     if (mismatched == 0) return;
     double diff = Math.abs(a[worst] - e[worst]);
-    throw new AssertionFailedError(
+    throw new AssertionError(
         String.format(
             "assertClose: tensors of shape %s are not close: %d of %d elements (%.1f%%) mismatch; worst at index %s:"
                 + " expected %.9g but got %.9g (|difference| %.3g > allowed %.3g = atol %.3g + rtol %.3g * |expected|)",
