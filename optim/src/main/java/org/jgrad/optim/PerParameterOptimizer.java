@@ -5,8 +5,8 @@ import org.jgrad.tensor.Tensor;
 
 /**
  * An optimizer whose rule updates each parameter on its own: the step loop lives here, so a
- * subclass is its config record {@code C}, its state record {@code S} and {@link #update(Tensor,
- * OptimizerConfig, Record)}.
+ * subclass is its config record {@code C}, its state record {@code S} and its rule {@code
+ * update(Tensor, C, S)}.
  *
  * <pre>{@code
  * public final class PlainSGD extends PerParameterOptimizer<PlainSGD.Config, PlainSGD.State> {
