@@ -12,9 +12,9 @@ import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.Backends;
 import org.jgrad.backend.cpu.kernels.Gemm;
 import org.jgrad.backend.cpu.kernels.Parallel;
+import org.jgrad.json.Json;
 import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
-import org.jgrad.util.Json;
 
 /**
  * The jgrad side of {@code benchmarks/compare-pytorch.sh}: runs one group of workloads and prints

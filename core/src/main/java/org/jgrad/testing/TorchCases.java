@@ -9,8 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgrad.backend.DType;
+import org.jgrad.json.Json;
 import org.jgrad.tensor.Tensor;
-import org.jgrad.util.Json;
 
 /**
  * Reads the PyTorch reference files that the generators in {@code tools/} write to each module's

@@ -17,7 +17,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.jgrad.backend.DType;
 import org.jgrad.backend.Device;
-import org.jgrad.util.Json;
+import org.jgrad.json.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.DType;
+import org.jgrad.json.Json;
 import org.jgrad.nn.io.SafeTensors;
 import org.jgrad.tensor.Tensor;
 import org.jgrad.testing.TorchCases;
-import org.jgrad.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
+import org.jgrad.json.Json;
 import org.jgrad.nn.Module;
 import org.jgrad.nn.io.SafeTensors;
 import org.jgrad.tensor.Tensor;
-import org.jgrad.util.Json;
 
 /**
  * Saves and restores everything a training run needs to resume: the model's weights, the

@@ -2,7 +2,7 @@ package org.jgrad.optim;
 
 import java.util.List;
 import java.util.Map;
-import org.jgrad.util.Json;
+import org.jgrad.json.Json;
 
 /**
  * Builds an optimizer from a reference run's name and camelCase options through the public Options

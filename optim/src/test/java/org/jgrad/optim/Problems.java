@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgrad.backend.DType;
+import org.jgrad.json.Json;
 import org.jgrad.tensor.Tensor;
 import org.jgrad.testing.TorchCases;
-import org.jgrad.util.Json;
 
 /**
  * The reference problems of tools/torch_optim_reference.py, written with plain Tensor ops: a

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jgrad.backend.DType;
+import org.jgrad.json.Json;
 import org.jgrad.tensor.Tensor;
 import org.jgrad.testing.TorchCases;
-import org.jgrad.util.Json;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 

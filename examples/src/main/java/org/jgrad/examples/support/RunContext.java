@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.jgrad.json.Json;
 import org.jgrad.nn.Module;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.tensor.Tensor;
 import org.jgrad.train.Callback;
 import org.jgrad.train.ProgressBar;
 import org.jgrad.train.Trainer;
-import org.jgrad.util.Json;
 
 /**
  * What an exercise gets: mode (quick or full), seed, its output folder, the report being written,

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.jgrad.backend.DType;
+import org.jgrad.json.Json;
 import org.jgrad.tensor.Tensor;
 import org.jgrad.util.AtomicFiles;
-import org.jgrad.util.Json;
 
 /**
  * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> format,

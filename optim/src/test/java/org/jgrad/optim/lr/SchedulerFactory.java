@@ -3,8 +3,8 @@ package org.jgrad.optim.lr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jgrad.json.Json;
 import org.jgrad.optim.Optimizer;
-import org.jgrad.util.Json;
 
 /** Builds a scheduler from the reference file's spec through the public constructors. */
 final class SchedulerFactory {

@@ -6,13 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jgrad.json.Json;
 import org.jgrad.optim.Adam;
 import org.jgrad.optim.Optimizer;
 import org.jgrad.optim.ParamGroup;
 import org.jgrad.optim.SGD;
 import org.jgrad.tensor.Tensor;
 import org.jgrad.testing.TorchCases;
-import org.jgrad.util.Json;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 

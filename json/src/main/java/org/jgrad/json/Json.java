@@ -1,4 +1,4 @@
-package org.jgrad.util;
+package org.jgrad.json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package org.jgrad.util;
+package org.jgrad.json;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
