@@ -148,7 +148,8 @@ final class Segment extends AbstractFunction1<Iterator<Sample>, Iterator<Segment
       }
     }
     ReplicaState out = rank == 0 ? ReplicaState.capture(model, optimizer) : null;
-    return new SegmentResult(rank, out, losses, computeNanos, reduceNanos);
+    return new SegmentResult(
+        rank, out, losses, computeNanos, reduceNanos, ctx.stageAttemptNumber());
   }
 
   private static void flatten(List<Parameter> params, boolean grads, float[] buf) {

@@ -10,7 +10,13 @@ import java.io.Serializable;
  * @param losses the loss of each step of the segment
  * @param computeNanos time in forward, backward and optimizer steps
  * @param allReduceNanos time in all-reduce calls (waiting for slower replicas included)
+ * @param attempt the stage attempt that produced it (0 unless Spark retried the stage)
  */
 record SegmentResult(
-    int rank, ReplicaState state, double[] losses, long computeNanos, long allReduceNanos)
+    int rank,
+    ReplicaState state,
+    double[] losses,
+    long computeNanos,
+    long allReduceNanos,
+    int attempt)
     implements Serializable {}

@@ -319,6 +319,7 @@ public final class SparkTrainer {
    *     mean of the replicas' local losses)
    * @param startStep the step the run resumed from (0 for a fresh run)
    * @param stages barrier stages that completed
+   * @param retries how many times Spark reran a failed barrier stage
    * @param wallSeconds driver wall time of the training stages
    * @param computeSeconds per step, forward + backward + optimizer, mean over replicas
    * @param allReduceSeconds per step, time spent in all-reduce, mean over replicas
@@ -329,6 +330,7 @@ public final class SparkTrainer {
       List<Double> losses,
       int startStep,
       int stages,
+      int retries,
       double wallSeconds,
       double computeSeconds,
       double allReduceSeconds,
@@ -425,6 +427,7 @@ public final class SparkTrainer {
     long parameters = model.numParameters();
     int startStep = start;
     int stages = 0;
+    int retries = 0;
     double compute = 0;
     double reduce = 0;
     long t0 = System.nanoTime();
@@ -452,6 +455,7 @@ public final class SparkTrainer {
       SegmentResult first = results.stream().filter(r -> r.rank() == 0).findFirst().orElseThrow();
       state = first.state();
       for (double v : first.losses()) losses.add(v);
+      retries += first.attempt();
       for (SegmentResult r : results) {
         compute += r.computeNanos() / 1e9 / world;
         reduce += r.allReduceNanos() / 1e9 / world;
@@ -479,6 +483,7 @@ public final class SparkTrainer {
         List.copyOf(losses),
         startStep,
         stages,
+        retries,
         wall,
         trained > 0 ? compute / trained : 0,
         trained > 0 ? reduce / trained : 0,
