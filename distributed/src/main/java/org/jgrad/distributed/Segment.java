@@ -7,6 +7,7 @@ import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.broadcast.Broadcast;
 import org.jgrad.autograd.GradMode;
+import org.jgrad.backend.cpu.kernels.Parallel;
 import org.jgrad.nn.Module;
 import org.jgrad.nn.Parameter;
 import org.jgrad.optim.Optimizer;
@@ -75,9 +76,12 @@ final class Segment extends AbstractFunction1<Iterator<Sample>, Iterator<Segment
                   ctx::allGather);
           case ALL_GATHER -> new AllGatherCommunicator(rank, world, ctx::allGather);
         };
+    // The kernels use as many threads as Spark reserved for the task (spark.task.cpus, 1 by
+    // default): the replicas are the parallelism, as with one thread per process under DDP.
     try (comm) {
-      return CollectionConverters.asScala(
-          List.of(train(ctx, rank, world, batches, comm)).iterator());
+      SegmentResult result =
+          Parallel.withThreads(ctx.cpus(), () -> train(ctx, rank, world, batches, comm));
+      return CollectionConverters.asScala(List.of(result).iterator());
     }
   }
 
