@@ -8,12 +8,13 @@
 
 template <typename T>
 __device__ void gemm_body(int batch0, int m, int n, int k, Layout a_batch, const T* a, int a_rs, int a_cs,
-                          Layout b_batch, const T* b, int b_rs, int b_cs, T* c, int kind) {
+                          Layout b_batch, const T* b, int b_rs, int b_cs, T* c, int ldc,
+                          long long c_batch_stride, int kind) {
   __shared__ double as[JG_TILE][JG_TILE];
   __shared__ double bs[JG_TILE][JG_TILE + 1];
   const int bat = batch0 + blockIdx.z;
   const long long a0 = jg_offset(a_batch, bat), b0 = jg_offset(b_batch, bat);
-  T* cb = c + (long long)bat * m * n;
+  T* cb = c + (long long)bat * c_batch_stride;
   const int row = blockIdx.y * JG_TILE + threadIdx.y;
   const int col = blockIdx.x * JG_TILE + threadIdx.x;
   double acc = 0;
@@ -27,18 +28,20 @@ __device__ void gemm_body(int batch0, int m, int n, int k, Layout a_batch, const
     for (int q = 0; q < JG_TILE; q++) acc += as[threadIdx.y][q] * bs[q][threadIdx.x];
     __syncthreads();
   }
-  if (row < m && col < n) cb[(long long)row * n + col] = (T)jg_cast(acc, kind);
+  if (row < m && col < n) cb[(long long)row * ldc + col] = (T)jg_cast(acc, kind);
 }
 
 extern "C" {
 // Launch: block (16, 16), grid (ceil(n/16), ceil(m/16), batches from batch0, at most 65535 per
-// launch); C is dense [batches, m, n].
+// launch); C(i, j) of batch b is at c[b * c_batch_stride + i * ldc + j].
 __global__ void gemm_f32(int batch0, int m, int n, int k, Layout a_batch, const float* a, int a_rs, int a_cs,
-                         Layout b_batch, const float* b, int b_rs, int b_cs, float* c, int kind) {
-  gemm_body(batch0, m, n, k, a_batch, a, a_rs, a_cs, b_batch, b, b_rs, b_cs, c, kind);
+                         Layout b_batch, const float* b, int b_rs, int b_cs, float* c, int ldc,
+                         long long c_batch_stride, int kind) {
+  gemm_body(batch0, m, n, k, a_batch, a, a_rs, a_cs, b_batch, b, b_rs, b_cs, c, ldc, c_batch_stride, kind);
 }
 __global__ void gemm_f64(int batch0, int m, int n, int k, Layout a_batch, const double* a, int a_rs, int a_cs,
-                         Layout b_batch, const double* b, int b_rs, int b_cs, double* c, int kind) {
-  gemm_body(batch0, m, n, k, a_batch, a, a_rs, a_cs, b_batch, b, b_rs, b_cs, c, kind);
+                         Layout b_batch, const double* b, int b_rs, int b_cs, double* c, int ldc,
+                         long long c_batch_stride, int kind) {
+  gemm_body(batch0, m, n, k, a_batch, a, a_rs, a_cs, b_batch, b, b_rs, b_cs, c, ldc, c_batch_stride, kind);
 }
 }

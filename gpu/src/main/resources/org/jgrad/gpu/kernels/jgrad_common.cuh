@@ -69,6 +69,10 @@ __device__ __forceinline__ double jg_min(double a, double b) {
   return a < b ? a : b;
 }
 
+// Integer min/max written out, so no toolkit header is needed under NVRTC.
+__device__ __forceinline__ int jg_imin(int a, int b) { return a < b ? a : b; }
+__device__ __forceinline__ int jg_imax(int a, int b) { return a > b ? a : b; }
+
 #define JG_LOOP(i, n)                                                                  \
   for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (long long)(n); \
        i += (long long)blockDim.x * gridDim.x)

@@ -71,7 +71,7 @@ __device__ void max_pool_backward_body(Geometry g, const T* gy, const double* in
 // the padded input as ReferenceBackend.avgPool2d clips it.
 __device__ __forceinline__ int avg_count(const Geometry& g, int i, int j) {
   const int y0 = i * g.sh - g.ph, z0 = j * g.sw - g.pw;
-  const int y1 = min(y0 + g.kh, g.h + g.ph), z1 = min(z0 + g.kw, g.w + g.pw);
+  const int y1 = jg_imin(y0 + g.kh, g.h + g.ph), z1 = jg_imin(z0 + g.kw, g.w + g.pw);
   return (y1 - y0) * (z1 - z0);
 }
 
@@ -84,10 +84,10 @@ __device__ void avg_pool_body(Geometry g, const T* x, T* out, long long total) {
     const long long plane = t / g.ho;
     const T* xp = x + plane * g.h * g.w;
     const int y0 = i * g.sh - g.ph, z0 = j * g.sw - g.pw;
-    const int y1 = min(y0 + g.kh, g.h + g.ph), z1 = min(z0 + g.kw, g.w + g.pw);
+    const int y1 = jg_imin(y0 + g.kh, g.h + g.ph), z1 = jg_imin(z0 + g.kw, g.w + g.pw);
     double s = 0;
-    for (int y = max(y0, 0); y < min(y1, g.h); y++)
-      for (int z = max(z0, 0); z < min(z1, g.w); z++) s += (double)xp[y * g.w + z];
+    for (int y = jg_imax(y0, 0); y < jg_imin(y1, g.h); y++)
+      for (int z = jg_imax(z0, 0); z < jg_imin(z1, g.w); z++) s += (double)xp[y * g.w + z];
     out[idx] = (T)(s / avg_count(g, i, j));
   }
 }
@@ -112,8 +112,8 @@ __device__ void avg_pool_backward_body(Geometry g, const T* gy, T* dx, long long
         const int j = tj / g.sw;
         if (j >= g.wo) continue;
         // The window may be clipped short of this element (ReferenceBackend clips at h + padH).
-        const int y1 = min(i * g.sh - g.ph + g.kh, g.h + g.ph);
-        const int z1 = min(j * g.sw - g.pw + g.kw, g.w + g.pw);
+        const int y1 = jg_imin(i * g.sh - g.ph + g.kh, g.h + g.ph);
+        const int z1 = jg_imin(j * g.sw - g.pw + g.kw, g.w + g.pw);
         if (y >= y1 || z >= z1) continue;
         acc += (double)gy[out0 + (long long)i * g.wo + j] / avg_count(g, i, j);
       }
