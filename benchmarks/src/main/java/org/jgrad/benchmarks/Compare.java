@@ -54,6 +54,8 @@ public final class Compare {
       }
     }
     if (pos.isEmpty()) usage("no workload group given");
+    // a device that cannot be used fails here, with the provider's reason
+    if (!device.equals(Device.CPU)) Backends.backend(device);
     // stderr: stdout carries only the JSON lines that compare_pytorch.py parses.
     System.err.print(Backends.describe());
     switch (pos.get(0)) {
