@@ -165,8 +165,26 @@ public final class CudaBackend implements Backend, FusedKernels {
     return s;
   }
 
+  /**
+   * A one-element storage written by the fill kernel: scalars (every {@code x.add(1)} moves one to
+   * the device) then cost a queued launch instead of a copy that waits for the device.
+   */
+  private Storage scalar(DType dtype, double value) {
+    dev.makeCurrent();
+    CudaStorage s = new CudaStorage(dev, dtype, 1);
+    dev.launch1d(
+        Kernel.typed("copy.cu", "fill", dtype),
+        1,
+        Layouts.dense(1),
+        s.at(0),
+        ReferenceBackend.castValue(value, dtype),
+        1L);
+    return s;
+  }
+
   @Override
   public Storage fromHost(double[] values, DType dtype) {
+    if (values.length == 1) return scalar(dtype, values[0]);
     dev.makeCurrent();
     CudaStorage s = new CudaStorage(dev, dtype, values.length);
     if (dtype == DType.FLOAT32) {
@@ -183,6 +201,7 @@ public final class CudaBackend implements Backend, FusedKernels {
 
   @Override
   public Storage fromHost(float[] values) {
+    if (values.length == 1) return scalar(DType.FLOAT32, values[0]);
     dev.makeCurrent();
     CudaStorage s = new CudaStorage(dev, DType.FLOAT32, values.length);
     dev.upload(s.at(0), values);

@@ -45,8 +45,29 @@ public final class CudaStorage extends Storage implements AutoCloseable {
     if (length < 0) throw new IllegalArgumentException("negative storage length " + length);
     this.device = device;
     this.length = length;
-    this.block = device.allocator.allocate((long) length * elementBytes(dtype));
+    this.block = allocate(device.allocator, (long) length * elementBytes(dtype));
     this.cleanable = CLEANER.register(this, new Release(device.allocator, block));
+  }
+
+  /**
+   * A block from the allocator; on out of memory, once: a garbage collection (storages that are
+   * unreachable but not yet collected hold device memory the JVM does not know about), a short wait
+   * for their cleaners, and a retry.
+   */
+  private static CachingAllocator.Block<CUdeviceptr> allocate(
+      CachingAllocator<CUdeviceptr> allocator, long bytes) {
+    try {
+      return allocator.allocate(bytes);
+    } catch (CudaOutOfMemoryException e) {
+      System.gc();
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw e;
+      }
+      return allocator.allocate(bytes);
+    }
   }
 
   /** Bytes per element on the device: 4 for FLOAT32, 8 for the others (held as double). */
