@@ -35,6 +35,18 @@ prepare() {
     -DoutputDirectory="$BUNDLE/lib"
   for m in core nn optim gpu benchmarks; do cp -r "$m/target/classes" "$BUNDLE/classes/$m"; done
   cp -r gpu/target/test-classes "$BUNDLE/classes/gpu-test"
+  # PTX built here, for a GPU machine with neither NVRTC 12 (libnvrtc.so.12) nor nvcc: the backend uses it
+  # after NVRTC fails (-Djgrad.cuda.ptxDir). nvcc 13 emits PTX ISA 9.0, which needs a CUDA 13 driver.
+  local nvcc; nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+  if [ -x "$nvcc" ]; then
+    local k=gpu/src/main/resources/org/jgrad/gpu/kernels
+    mkdir -p "$BUNDLE/ptx"
+    "$nvcc" -ptx -arch=compute_90 -I "$k" -odir "$BUNDLE/ptx" \
+      $k/copy.cu $k/unary.cu $k/binary.cu $k/reduce.cu $k/index.cu $k/gemm.cu $k/conv.cu $k/pool.cu $k/loss.cu \
+      $k/batchnorm.cu $k/optim.cu
+  else
+    echo "no nvcc: no prebuilt PTX in the bundle (the GPU machine then needs NVRTC 12 or nvcc)" >&2
+  fi
   if [ "${JGRAD_BUNDLE_JRE:-1}" = 1 ]; then
     echo "jlinking a JDK 25 runtime ..." >&2
     "$JDK/bin/jlink" --add-modules java.base,java.logging,java.management,jdk.unsupported,jdk.incubator.vector \
@@ -64,6 +76,7 @@ run() {
   local cp="$BUNDLE/classes/gpu-test:$BUNDLE/classes/gpu:$BUNDLE/classes/core:$BUNDLE/classes/nn"
   cp="$cp:$BUNDLE/classes/optim:$BUNDLE/classes/benchmarks:$BUNDLE/lib/*"
   local jflags="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Xmx16g"
+  [ -d "$BUNDLE/ptx" ] && jflags="$jflags -Djgrad.cuda.ptxDir=$BUNDLE/ptx"
   local t0; t0=$(date +%s)
   local summary="$out/summary.md"
   {

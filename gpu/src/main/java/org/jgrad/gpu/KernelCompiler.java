@@ -54,9 +54,28 @@ final class KernelCompiler {
         return ptx;
       } catch (LinkageError e) {
         nvrtcFailure = "NVRTC not loadable: " + Cuda.describe(e);
+      } catch (IllegalStateException e) {
+        // NVRTC loaded but refused the source: the fallbacks may still run it, and describe()
+        // reports this line (a kernel that nvcc accepts and NVRTC does not is a bug to fix)
+        nvrtcFailure = "NVRTC failed: " + e.getMessage().lines().findFirst().orElse("");
       }
     } else {
       nvrtcFailure = "-Djgrad.cuda.compiler=nvcc";
+    }
+    String dir = System.getProperty("jgrad.cuda.ptxDir", "");
+    if (!dir.isBlank()) {
+      // PTX built ahead of time by nvcc (gpu/run-device-checks.sh prepare), for machines with
+      // neither NVRTC 12 nor nvcc; the driver JIT-compiles it like NVRTC's
+      Path prebuilt = Path.of(dir, file.replace(".cu", ".ptx"));
+      if (Files.isReadable(prebuilt)) {
+        try {
+          String ptx = Files.readString(prebuilt);
+          lastCompiler = "prebuilt PTX from " + dir + " (" + nvrtcFailure + ")";
+          return ptx;
+        } catch (IOException e) {
+          nvrtcFailure += "; " + prebuilt + " unreadable: " + e.getMessage();
+        }
+      }
     }
     try {
       String ptx = nvcc(file, source, header, arch);
