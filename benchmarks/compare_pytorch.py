@@ -49,11 +49,22 @@ class Runner:
         self.args = args
         torch.set_num_threads(args.threads)
         torch.manual_seed(0)
-        self.impl = "pytorch-" + args.config
+        self.dev = torch.device(args.device)
+        self.cuda = self.dev.type == "cuda"
+        # on a GPU the configurations of the CPU runs do not apply: one implementation, "pytorch-cuda"
+        self.impl = "pytorch-" + (self.dev.type if self.cuda else args.config)
+
+    def sync(self):
+        """Waits for queued GPU work, so that a timing covers it (a no-op on the CPU)."""
+        if self.cuda:
+            self.torch.cuda.synchronize()
 
     def emit(self, suite, case, unit, value, **extra):
         rec = {"impl": self.impl, "threads": self.torch.get_num_threads(), "suite": suite, "case": case,
                "unit": unit, "value": value}
+        if self.cuda:
+            rec["device"] = str(self.dev)
+            rec["gpu"] = self.torch.cuda.get_device_name(self.dev)
         rec.update(extra)
         print(json.dumps(rec), flush=True)
 
@@ -63,6 +74,12 @@ class Runner:
         call longer than five budgets and 10 s is the figure itself. Returns (median seconds, extra fields)."""
         budget = self.args.budget
         warm = max(0.25, budget / 2)
+        if self.cuda:
+            inner = fn
+
+            def fn():
+                inner()
+                self.sync()
         s0 = time.perf_counter()
         calls = 0
         while True:
@@ -88,26 +105,29 @@ class Runner:
         torch = self.torch
         cases = [("n=%d" % n, n, n, n) for n in GEMM_SQUARE if not (self.args.quick and n > 512)] + GEMM_TRAINING
         with torch.no_grad():
-            wa, wb = torch.randn(96, 200), torch.randn(200, 160)
+            d = self.dev
+            wa, wb = torch.randn(96, 200, device=d), torch.randn(200, 160, device=d)
             prewarm(lambda: torch.mm(wa, wb))  # same process warm-up as Compare.gemm
             for name, m, k, n in cases:
-                a, b = torch.randn(m, k), torch.randn(k, n)
+                a, b = torch.randn(m, k, device=d), torch.randn(k, n, device=d)
                 s, extra = self.median(lambda: torch.mm(a, b))
                 self.emit("gemm", name, "GFLOP/s", 2.0 * m * k * n / s / 1e9, ms=s * 1e3, **extra)
 
     def conv(self):
         torch = self.torch
         import torch.nn.functional as F
-        px, pw = torch.randn(4, 8, 12, 12, requires_grad=True), torch.randn(16, 8, 3, 3, requires_grad=True)
-        pb, pg = torch.randn(16, requires_grad=True), torch.randn(4, 16, 12, 12)
+        d = self.dev
+        px = torch.randn(4, 8, 12, 12, device=d, requires_grad=True)
+        pw = torch.randn(16, 8, 3, 3, device=d, requires_grad=True)
+        pb, pg = torch.randn(16, device=d, requires_grad=True), torch.randn(4, 16, 12, 12, device=d)
         prewarm(lambda: F.conv2d(px, pw, pb, padding=1).backward(pg))  # same process warm-up as Compare.conv
         for name, n, c, h, w, o, k, pad in CONV:
-            x = torch.randn(n, c, h, w, requires_grad=True)
+            x = torch.randn(n, c, h, w, device=d, requires_grad=True)
             bound = 1 / (c * k * k) ** 0.5
-            wt = (torch.rand(o, c, k, k) * 2 * bound - bound).requires_grad_(True)
-            b = (torch.rand(o) * 2 * bound - bound).requires_grad_(True)
+            wt = (torch.rand(o, c, k, k, device=d) * 2 * bound - bound).requires_grad_(True)
+            b = (torch.rand(o, device=d) * 2 * bound - bound).requires_grad_(True)
             ho, wo = h + 2 * pad - k + 1, w + 2 * pad - k + 1
-            gy = torch.randn(n, o, ho, wo)
+            gy = torch.randn(n, o, ho, wo, device=d)
             flops = 2.0 * n * o * ho * wo * c * k * k
 
             def both():
@@ -137,9 +157,10 @@ class Runner:
     def train(self, name):
         torch = self.torch
         n = 4096 if self.args.quick else MNIST_TRAIN
-        images = torch.rand(n, 784)
-        labels = torch.randint(0, 10, (n,))
+        images = torch.rand(n, 784).to(self.dev)
+        labels = torch.randint(0, 10, (n,)).to(self.dev)
         net, loss_fn, shape, autoencoder = self.model(name)
+        net.to(self.dev)
         net.train()
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
 
@@ -158,6 +179,7 @@ class Runner:
             r = (warmup % batches) * BATCH
             step(images[r:r + BATCH], labels[r:r + BATCH])
             warmup += 1
+        self.sync()
         warm_secs = time.perf_counter() - w0
         t0 = time.perf_counter()
         done = samples = 0
@@ -170,11 +192,12 @@ class Runner:
             samples += x.shape[0]
             if time.perf_counter() - t0 > self.args.epoch_cap and i < batches - 1:
                 break
+        final_loss = loss.item()  # on a GPU this waits for the last step
         secs = time.perf_counter() - t0
         per_sec = samples / secs
         params = sum(p.numel() for p in net.parameters())
         self.emit("train", name, "samples/s", per_sec, epochSeconds=n / per_sec, batchesTimed=done, batches=batches,
-                  partial=done < batches, samples=n, params=params, finalLoss=loss.item(), warmupSteps=warmup,
+                  partial=done < batches, samples=n, params=params, finalLoss=final_loss, warmupSteps=warmup,
                   warmupSeconds=warm_secs)
         self.emit("train peak RSS", name, "MiB", peak_rss_mib())
 
@@ -346,6 +369,45 @@ def report(args):
         print("wrote " + args.markdown, file=sys.stderr)
 
 
+def gpu_report(args):
+    """The GPU table: jgrad CUDA against PyTorch CUDA on the same shapes and card (compare-pytorch-gpu.sh)."""
+    recs = [r for r in load(args.results) if r.get("impl") in ("jgrad-cuda", "pytorch-cuda")]
+    if not recs:
+        raise SystemExit("gpu-report: no jgrad-cuda / pytorch-cuda results in %s" % args.results)
+    rows, order = {}, []
+    for r in recs:
+        key = (r["suite"], r["case"], r["unit"])
+        if key not in rows:
+            rows[key] = {}
+            order.append(key)
+        rows[key][r["impl"]] = r["value"]
+    card = next((r["gpu"] for r in recs if r.get("gpu")), "unknown card")
+    lines = ["GPU: %s (as PyTorch names it)." % card, "",
+             "| suite | case | unit | jgrad CUDA | PyTorch CUDA | ratio (> 1: jgrad better) | target |",
+             "| --- | --- | --- | ---: | ---: | ---: | --- |"]
+    for key in order:
+        v = rows[key]
+        j, t = v.get("jgrad-cuda"), v.get("pytorch-cuda")
+        ratio = ""
+        if j and t:
+            ratio = "%.2f" % ((t / j) if key[2] in ("ms", "MiB") else (j / t))
+        target = ""
+        if key[0] == "train" and key[1] in ("mlp", "cnn") and ratio:
+            target = "≥ 0.7: " + ("✓" if float(ratio) >= 0.7 else "✗")
+        fmt_v = lambda x: "-" if x is None else ("%.4g" % x)
+        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (key[0], key[1], key[2], fmt_v(j), fmt_v(t), ratio, target))
+    md = "\n".join(lines)
+    print(md)
+    if args.markdown:
+        meta = ""
+        if args.meta and os.path.exists(args.meta):
+            with open(args.meta) as f:
+                meta = f.read()
+        with open(args.markdown, "w") as f:
+            f.write(meta.replace("@@TABLE@@", md + "\n") if meta else md + "\n")
+        print("wrote " + args.markdown, file=sys.stderr)
+
+
 # ----------------------------------------------------------------------------- main
 
 def main():
@@ -357,15 +419,23 @@ def main():
     b.add_argument("--budget", type=float, default=1.0)
     b.add_argument("--epoch-cap", type=float, default=120.0)
     b.add_argument("--quick", action="store_true")
+    b.add_argument("--device", default="cpu", help="cpu (default) or cuda: where the tensors and models live")
     b.add_argument("group", choices=["gemm", "conv", "train", "info"])
     b.add_argument("model", nargs="?")
     r = sub.add_parser("report")
     r.add_argument("--results", required=True)
     r.add_argument("--markdown")
     r.add_argument("--meta")
+    gr = sub.add_parser("gpu-report")
+    gr.add_argument("--results", required=True)
+    gr.add_argument("--markdown")
+    gr.add_argument("--meta")
     args = p.parse_args()
     if args.cmd == "report":
         report(args)
+        return
+    if args.cmd == "gpu-report":
+        gpu_report(args)
         return
     if args.threads < 1:
         raise SystemExit("compare_pytorch.py: --threads must be >= 1, got %d" % args.threads)

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.Backends;
+import org.jgrad.backend.Device;
 import org.jgrad.backend.cpu.kernels.Gemm;
 import org.jgrad.backend.cpu.kernels.Parallel;
 import org.jgrad.json.Json;
@@ -39,6 +40,7 @@ public final class Compare {
   private static double budget = 1.0;
   private static double epochCap = 120;
   private static boolean quick;
+  private static Device device = Device.CPU;
 
   public static void main(String[] args) throws IOException {
     List<String> pos = new ArrayList<>();
@@ -47,10 +49,13 @@ public final class Compare {
         case "--budget" -> budget = Double.parseDouble(value(args, ++i, "--budget"));
         case "--epoch-cap" -> epochCap = Double.parseDouble(value(args, ++i, "--epoch-cap"));
         case "--quick" -> quick = true;
+        case "--device" -> device = Device.of(value(args, ++i, "--device"));
         default -> pos.add(args[i]);
       }
     }
     if (pos.isEmpty()) usage("no workload group given");
+    // a device that cannot be used fails here, with the provider's reason
+    if (!device.equals(Device.CPU)) Backends.backend(device);
     // stderr: stdout carries only the JSON lines that compare_pytorch.py parses.
     System.err.print(Backends.describe());
     switch (pos.get(0)) {
@@ -81,7 +86,8 @@ public final class Compare {
   private static void usage(String why) {
     System.err.println("Compare: " + why);
     System.err.println(
-        "usage: Compare [--budget S] [--epoch-cap S] [--quick] gemm | conv | train mlp|cnn|autoencoder | info");
+        "usage: Compare [--budget S] [--epoch-cap S] [--quick] [--device cpu|cuda] gemm | conv | train"
+            + " mlp|cnn|autoencoder | info");
     System.exit(2);
   }
 
@@ -97,12 +103,13 @@ public final class Compare {
     try (var ng = GradMode.noGrad()) {
       // Process warm-up: gets the GEMM kernels compiled before the first timed case (each case
       // warms up again).
-      Tensor wa = Data.normal(90, 96, 200), wb = Data.normal(91, 200, 160);
-      prewarm(() -> wa.matmul(wb));
+      Tensor wa = Data.normal(90, 96, 200).to(device), wb = Data.normal(91, 200, 160).to(device);
+      prewarm(() -> sync(wa.matmul(wb)));
       long seed = 1;
       for (Workloads.Gemm g : cases) {
-        Tensor a = Data.normal(seed++, g.m(), g.k()), b = Data.normal(seed++, g.k(), g.n());
-        Timing s = median(() -> a.matmul(b));
+        Tensor a = Data.normal(seed++, g.m(), g.k()).to(device);
+        Tensor b = Data.normal(seed++, g.k(), g.n()).to(device);
+        Timing s = median(() -> sync(a.matmul(b)));
         emit(
             figure("gemm", g.name(), "GFLOP/s", g.flops() / s.seconds() / 1e9),
             s.extra("ms", s.seconds() * 1e3));
@@ -113,25 +120,28 @@ public final class Compare {
   private static void conv() {
     // Process warm-up on a small conv (batch 4) so that the first timed shape does not pay for
     // compilation.
-    Tensor px = Data.normal(92, 4, 8, 12, 12).requiresGrad(true),
-        pw = Data.normal(93, 16, 8, 3, 3).requiresGrad(true);
-    Tensor pb = Data.normal(94, 16).requiresGrad(true), pg = Data.normal(95, 4, 16, 12, 12);
+    Tensor px = Data.normal(92, 4, 8, 12, 12).to(device).requiresGrad(true),
+        pw = Data.normal(93, 16, 8, 3, 3).to(device).requiresGrad(true);
+    Tensor pb = Data.normal(94, 16).to(device).requiresGrad(true),
+        pg = Data.normal(95, 4, 16, 12, 12).to(device);
     prewarm(
         () -> {
           F.conv2d(px, pw, pb, new int[] {1}, new int[] {1}, new int[] {1}, 1).backward(pg);
-          return pw.grad();
+          return sync(pw.grad());
         });
     long seed = 100;
     for (Workloads.Conv c : Workloads.CONV) {
-      Tensor x = Data.normal(seed++, c.n(), c.c(), c.h(), c.w()).requiresGrad(true);
+      Tensor x = Data.normal(seed++, c.n(), c.c(), c.h(), c.w()).to(device).requiresGrad(true);
       double bound = 1 / Math.sqrt(c.c() * c.k() * c.k());
       Tensor w =
           Data.uniform(seed++, c.o(), c.c(), c.k(), c.k())
               .mul(2 * bound)
               .sub(bound)
+              .to(device)
               .requiresGrad(true);
-      Tensor b = Data.uniform(seed++, c.o()).mul(2 * bound).sub(bound).requiresGrad(true);
-      Tensor gy = Data.normal(seed++, c.n(), c.o(), c.outH(), c.outW());
+      Tensor b =
+          Data.uniform(seed++, c.o()).mul(2 * bound).sub(bound).to(device).requiresGrad(true);
+      Tensor gy = Data.normal(seed++, c.n(), c.o(), c.outH(), c.outW()).to(device);
       int[] one = {1}, pad = {c.pad()};
       Timing both =
           median(
@@ -140,7 +150,7 @@ public final class Compare {
                 w.zeroGrad();
                 b.zeroGrad();
                 F.conv2d(x, w, b, one, pad, one, 1).backward(gy);
-                return w.grad();
+                return sync(w.grad());
               });
       emit(
           figure("conv fwd+bwd", c.name(), "ms", both.seconds() * 1e3),
@@ -150,9 +160,9 @@ public final class Compare {
 
   private static void train(String model) throws IOException {
     int n = quick ? 4096 : Data.MNIST_TRAIN, bs = Workloads.BATCH;
-    Tensor images = Data.uniform(7, n, Data.MNIST_PIXELS);
-    Tensor labels = Data.labels(8, n, 10);
-    Models.Trainer t = Models.create(model, 42);
+    Tensor images = Data.uniform(7, n, Data.MNIST_PIXELS).to(device);
+    Tensor labels = Data.labels(8, n, 10).to(device);
+    Models.Trainer t = Models.create(model, 42, device);
     int batches = (n + bs - 1) / bs;
     int warmup = 0;
     long w0 = System.nanoTime();
@@ -208,6 +218,18 @@ public final class Compare {
   }
 
   // ------------------------------------------------------------------ timing and output
+
+  /**
+   * Waits for {@code t} to be computed: off the CPU, work is queued on the device, and reading one
+   * element back waits for everything queued before it (one stream per device).
+   */
+  private static Tensor sync(Tensor t) {
+    if (device.equals(Device.CPU)) return t;
+    Tensor one = t;
+    for (int d = 0; d < one.shape().length; d++) one = one.narrow(d, 0, 1);
+    one.item();
+    return t;
+  }
 
   private interface Work {
     Object run();
@@ -288,7 +310,8 @@ public final class Compare {
 
   private static void emit(Map<String, Object> base, Object... extra) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("impl", "jgrad");
+    m.put("impl", device.equals(Device.CPU) ? "jgrad" : "jgrad-" + device.type());
+    if (!device.equals(Device.CPU)) m.put("device", device.toString());
     m.put("threads", Parallel.threads());
     m.putAll(base);
     for (int i = 0; i + 1 < extra.length; i += 2) m.put((String) extra[i], extra[i + 1]);

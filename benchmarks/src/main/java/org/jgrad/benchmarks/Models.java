@@ -2,6 +2,7 @@ package org.jgrad.benchmarks;
 
 import java.util.List;
 import java.util.Locale;
+import org.jgrad.backend.Device;
 import org.jgrad.nn.Conv2d;
 import org.jgrad.nn.CrossEntropyLoss;
 import org.jgrad.nn.Dropout;
@@ -62,6 +63,13 @@ public final class Models {
    * {@code Tensor.manualSeed(seed)}.
    */
   public static Trainer create(String name, long seed) {
+    return create(name, seed, Device.CPU);
+  }
+
+  /**
+   * As {@link #create(String, long)}, with the model moved to {@code device} before Adam is built.
+   */
+  public static Trainer create(String name, long seed, Device device) {
     String key = name.toLowerCase(Locale.ROOT);
     if (!NAMES.contains(key)) {
       throw new IllegalArgumentException(
@@ -79,7 +87,8 @@ public final class Models {
                   new Linear(128, 10)),
               new CrossEntropyLoss(),
               false,
-              false);
+              false,
+              device);
       case "cnn" ->
           new Standard(
               new Sequential(
@@ -94,7 +103,8 @@ public final class Models {
                   new Linear(1600, 10)),
               new CrossEntropyLoss(),
               true,
-              false);
+              false,
+              device);
       default ->
           new Standard(
               new Sequential(
@@ -104,7 +114,8 @@ public final class Models {
                   new Linear(128, 784), new Sigmoid()),
               new MSELoss(),
               false,
-              true);
+              true,
+              device);
     };
   }
 
@@ -114,8 +125,8 @@ public final class Models {
     private final Optimizer opt;
     private final boolean image, autoencoder;
 
-    Standard(Module model, Loss loss, boolean image, boolean autoencoder) {
-      this.model = model.train();
+    Standard(Module model, Loss loss, boolean image, boolean autoencoder, Device device) {
+      this.model = model.to(device).train();
       this.loss = loss;
       this.image = image;
       this.autoencoder = autoencoder;

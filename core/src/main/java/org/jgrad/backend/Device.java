@@ -18,6 +18,15 @@ public record Device(String type, int index) {
   /** The plain reference backend: the executable specification of every primitive. */
   public static final Device REFERENCE = new Device("ref", 0);
 
+  /**
+   * CUDA device {@code index}, computed on by the optional jgrad-gpu module's backend: {@code
+   * tensor.to(Device.cuda(0))}. Using it without that module or without a GPU fails with the reason
+   * (see {@code Backends.backend}).
+   */
+  public static Device cuda(int index) {
+    return new Device("cuda", index);
+  }
+
   public Device {
     if (type == null || type.isBlank()) throw new IllegalArgumentException("Device: empty type");
     if (index < 0) throw new IllegalArgumentException("Device: negative index " + index);

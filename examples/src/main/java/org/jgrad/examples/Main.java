@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jgrad.backend.Backends;
+import org.jgrad.backend.Device;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.Provenance;
 import org.jgrad.examples.support.RunContext;
@@ -69,6 +70,13 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--seed", description = "random seed (default: 0)")
     long seed;
 
+    @Option(
+        names = "--device",
+        description =
+            "device to train on: cpu (default), cuda, cuda:1 (needs jgrad-gpu and a GPU; exercises"
+                + " that do not support it are refused)")
+    String device = "cpu";
+
     @Override
     public Integer call() throws Exception {
       List<Exercise> todo = new ArrayList<>();
@@ -83,6 +91,15 @@ public final class Main implements Callable<Integer> {
                             new CommandLine(this),
                             "unknown exercise '" + name + "'; run 'list' to see them")));
       }
+      Device dev = Device.of(device);
+      if (!dev.equals(Device.CPU)) {
+        try {
+          Backends.backend(dev); // fails here, with the provider's reason, rather than mid-run
+        } catch (IllegalArgumentException ex) {
+          System.err.println("--device " + device + ": " + ex.getMessage());
+          return 2;
+        }
+      }
       // Which kernels run (and why slow, if the Vector API flag is missing) belongs at the top of
       // every log.
       System.out.print(Backends.describe());
@@ -91,7 +108,7 @@ public final class Main implements Callable<Integer> {
       for (Exercise e : todo) {
         long t0 = System.nanoTime();
         try {
-          runOne(e, quick, seed, out);
+          runOne(e, quick, seed, out, dev);
           double s = (System.nanoTime() - t0) / 1e9;
           System.out.printf(
               "[%s] done in %.1f s -> %s%n",
@@ -124,11 +141,35 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  /** Runs one exercise into {@code out/NAME}. Public for the smoke test. */
+  /** Runs one exercise into {@code out/NAME} on the CPU. Public for the smoke test. */
   public static RunContext runOne(Exercise e, boolean quick, long seed, Path out) throws Exception {
+    return runOne(e, quick, seed, out, Device.CPU);
+  }
+
+  /**
+   * Runs one exercise into {@code out/NAME}, training on {@code device}.
+   *
+   * @throws IllegalArgumentException when the device is not the CPU and the exercise does not
+   *     support another one
+   */
+  public static RunContext runOne(Exercise e, boolean quick, long seed, Path out, Device device)
+      throws Exception {
+    if (!device.equals(Device.CPU) && !e.supportsDevice()) {
+      throw new IllegalArgumentException(
+          e.name()
+              + " runs on the CPU only; --device "
+              + device
+              + " is supported by: "
+              + String.join(
+                  ", ",
+                  Exercises.all().stream()
+                      .filter(Exercise::supportsDevice)
+                      .map(Exercise::name)
+                      .toList()));
+    }
     Path dir = out.resolve(e.name());
     Files.createDirectories(dir);
-    RunContext ctx = new RunContext(e.name(), quick, seed, dir, System.out);
+    RunContext ctx = new RunContext(e.name(), quick, seed, dir, System.out, device);
     ctx.report()
         .title(e.title())
         .paragraph(
@@ -138,6 +179,8 @@ public final class Main implements Callable<Integer> {
                 + (quick ? "quick" : "full")
                 + ", seed "
                 + seed
+                + ", device "
+                + device
                 + ", jgrad "
                 + Provenance.commit()
                 + " on Java "

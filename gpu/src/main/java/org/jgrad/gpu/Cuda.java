@@ -110,6 +110,34 @@ public final class Cuda {
     return CublasProbe.REASON;
   }
 
+  /**
+   * The caching allocator's counters of device 0 ({@link MemoryStats}), like {@code
+   * torch.cuda.memory_stats()}; all zero when the device has not been used yet.
+   *
+   * @throws IllegalStateException naming the probe's reason when CUDA is unavailable
+   */
+  public static MemoryStats memoryStats() {
+    return memoryStats(0);
+  }
+
+  /** The caching allocator's counters of device {@code ordinal}. */
+  public static MemoryStats memoryStats(int ordinal) {
+    return CudaDevice.get(ordinal).allocator.stats();
+  }
+
+  /**
+   * Gives the cached (unused) device memory of device {@code ordinal} back to the driver, like
+   * {@code torch.cuda.empty_cache()}; returns the bytes freed.
+   */
+  public static long emptyCache(int ordinal) {
+    return CudaDevice.get(ordinal).allocator.emptyCache();
+  }
+
+  /** Waits until device {@code ordinal} has finished all queued work (for honest timings). */
+  public static void synchronize(int ordinal) {
+    CudaDevice.get(ordinal).synchronize();
+  }
+
   /** The message of {@code t} and its causes, joined on one line. */
   static String describe(Throwable t) {
     StringBuilder sb = new StringBuilder();

@@ -1,5 +1,6 @@
 package org.jgrad.gpu;
 
+import org.jgrad.backend.Backend;
 import org.jgrad.backend.BackendProvider;
 
 /**
@@ -30,6 +31,29 @@ public final class CudaBackendProvider implements BackendProvider {
   @Override
   public String unavailableReason() {
     return Cuda.unavailableReason();
+  }
+
+  /** The CUDA backend of device {@code index} (initialised on first use). */
+  @Override
+  public Backend backend(int index) {
+    return CudaBackend.of(index);
+  }
+
+  /** The device, GEMM path, kernel compiler and memory of each initialised device. */
+  @Override
+  public String describe() {
+    if (!isAvailable()) return "";
+    StringBuilder sb = new StringBuilder();
+    sb.append(Cuda.deviceCount())
+        .append(" device(s); cuBLAS ")
+        .append(
+            Cuda.isCublasAvailable()
+                ? "loadable"
+                : "not loadable: " + Cuda.cublasUnavailableReason())
+        .append('\n');
+    for (CudaDevice d : CudaDevice.initialised())
+      sb.append(new CudaBackend(d).describe()).append('\n');
+    return sb.toString();
   }
 
   @Override

@@ -42,6 +42,12 @@ import org.jgrad.train.Trainer;
 public final class MnistCnnOptimizers implements Exercise {
   static final int BATCH = 128;
 
+  /** The Keras CNN trains on {@code --device} (e.g. cuda), so its timings compare devices. */
+  @Override
+  public boolean supportsDevice() {
+    return true;
+  }
+
   @Override
   public String name() {
     return "mnist-cnn-optimizers";
@@ -221,6 +227,7 @@ public final class MnistCnnOptimizers implements Exercise {
       TensorDataset val,
       TensorDataset test,
       int epochs) {
+    model.to(ctx.device()); // before the optimizer, which keeps the parameters it is given
     Optimizer opt = o.make().apply(model);
     Trainer trainer =
         ctx.trainer(model, opt, new CrossEntropyLoss()::forward)

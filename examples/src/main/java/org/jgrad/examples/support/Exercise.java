@@ -26,6 +26,14 @@ public interface Exercise {
   void run(RunContext ctx) throws Exception;
 
   /**
+   * Whether the exercise trains on {@link RunContext#device()} (the runner's {@code --device}); the
+   * others run on the CPU only and the runner refuses another device for them.
+   */
+  default boolean supportsDevice() {
+    return false;
+  }
+
+  /**
    * Redraws this exercise's figures from the CSV files a full run left in {@code dir}, with the
    * same plotting code as {@link #run}, and returns the names of the figures it redrew. Figures
    * whose data a run does not save (image grids, heat maps) are left alone. The default redraws

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.jgrad.backend.Device;
 import org.jgrad.json.Json;
 import org.jgrad.nn.Module;
 import org.jgrad.optim.Optimizer;
@@ -27,9 +28,20 @@ public final class RunContext {
   private final Report report = new Report();
   private final Map<String, Object> metrics = new LinkedHashMap<>();
   private final PrintStream log;
+  private final Device device;
 
   public RunContext(String name, boolean quick, long seed, Path out, PrintStream log)
       throws IOException {
+    this(name, quick, seed, out, log, Device.CPU);
+  }
+
+  /**
+   * @param device where an exercise that {@link Exercise#supportsDevice supports it} trains (the
+   *     runner's {@code --device})
+   */
+  public RunContext(String name, boolean quick, long seed, Path out, PrintStream log, Device device)
+      throws IOException {
+    this.device = device;
     this.name = name;
     this.quick = quick;
     this.seed = seed;
@@ -40,6 +52,11 @@ public final class RunContext {
 
   public String name() {
     return name;
+  }
+
+  /** The device models train on ({@code --device}; the CPU by default). */
+  public Device device() {
+    return device;
   }
 
   public boolean quick() {
@@ -84,7 +101,11 @@ public final class RunContext {
    */
   public Trainer.Builder trainer(
       Module model, Optimizer optimizer, BiFunction<Tensor, Tensor, Tensor> lossFn) {
-    return Trainer.builder(model, optimizer, lossFn).progress(log, ProgressBar.Mode.OFF);
+    Trainer.Builder b =
+        Trainer.builder(model, optimizer, lossFn).progress(log, ProgressBar.Mode.OFF);
+    // batches follow the model to the run's device (the exercise moved the model before building
+    // its optimizer)
+    return device.equals(Device.CPU) ? b : b.device(device);
   }
 
   /**
