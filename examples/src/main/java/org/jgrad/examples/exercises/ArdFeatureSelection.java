@@ -98,11 +98,13 @@ public final class ArdFeatureSelection implements Exercise {
     r.paragraph(
         String.format(
             Locale.ROOT,
-            "ARD converged in %d iterations and kept %d of %d features, %d of them among the %d that matter (%d kept "
+            "ARD %s and kept %d of %d features, %d of them among the %d that matter (%d kept "
                 + "features are spurious). Its weights are %.1f× closer to the true ones than OLS's (%.4f against %.4f), "
                 + "and its test MSE is %.4f against %.4f for OLS (the noise floor is %.4f): %s. Fitted noise precision β = "
                 + "%.1f (true %s).",
-            ard.iterations(),
+            ard.iterations() < 300
+                ? "converged in " + ard.iterations() + " iterations"
+                : "stopped at the 300-iteration limit",
             kept,
             FEATURES,
             hits,
@@ -215,12 +217,13 @@ public final class ArdFeatureSelection implements Exercise {
     r.paragraph(
         String.format(
             Locale.ROOT,
-            "Selected: %s (%d of %d features). MLP %d → 16 → 2 (ReLU), Adam lr 1e-3, batch 32, %d epochs, trained %d "
+            "Selected: %s (%d of %d features). MLPs d → 16 → 2 (ReLU, d = %d or %d inputs), Adam lr 1e-3, batch 32, %d epochs, trained %d "
                 + "times from different seeded initialisations on the same rows; test accuracy on the %d held-out rows:",
             selNames,
             selIdx.length,
             d.cols(),
             d.cols(),
+            selIdx.length,
             s.epochs(),
             repeats,
             parts.test().size()));
