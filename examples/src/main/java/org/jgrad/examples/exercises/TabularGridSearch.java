@@ -276,9 +276,9 @@ public final class TabularGridSearch implements Exercise {
     for (int i = 0; i < ys.length; i++) ys[i] = i;
     Plots.heatmap(
         png,
-        "Validation accuracy, " + title + " (x: layout index, y: solver × activation row)",
-        "hidden layout (column index of the table)",
-        "solver × activation (row index of the table)",
+        "Validation accuracy, " + title,
+        "hidden layout: column of the table, 0 = (10)",
+        "solver × activation: row of the table, 0 = " + rowNames.get(0),
         "accuracy",
         xs,
         ys,
