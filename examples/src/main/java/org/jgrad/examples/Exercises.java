@@ -3,6 +3,7 @@ package org.jgrad.examples;
 import java.util.List;
 import java.util.Optional;
 import org.jgrad.examples.exercises.AdamActivations;
+import org.jgrad.examples.exercises.ArdFeatureSelection;
 import org.jgrad.examples.exercises.BackpropByHand;
 import org.jgrad.examples.exercises.BlurDiscriminator;
 import org.jgrad.examples.exercises.BumpGdAdam;
@@ -12,9 +13,13 @@ import org.jgrad.examples.exercises.MnistAutoencoders;
 import org.jgrad.examples.exercises.MnistCnnOptimizers;
 import org.jgrad.examples.exercises.MnistConvAutoencoders;
 import org.jgrad.examples.exercises.OptimizerComparison;
+import org.jgrad.examples.exercises.PcaCurves;
 import org.jgrad.examples.exercises.PerceptronRegression;
 import org.jgrad.examples.exercises.ReceptiveFields;
+import org.jgrad.examples.exercises.SelfOrganizingMapExercise;
 import org.jgrad.examples.exercises.SurfaceRegression;
+import org.jgrad.examples.exercises.TabularGridSearch;
+import org.jgrad.examples.exercises.TemperatureForecasting;
 import org.jgrad.examples.exercises.ToeplitzConv;
 import org.jgrad.examples.support.Exercise;
 
@@ -37,7 +42,13 @@ public final class Exercises {
         new OptimizerComparison(),
         new MnistCnnOptimizers(),
         new SurfaceRegression(),
-        new ToeplitzConv());
+        new ToeplitzConv(),
+        // part 2 (issue 13), items 1-5
+        new TemperatureForecasting(),
+        new TabularGridSearch(),
+        new ArdFeatureSelection(),
+        new SelfOrganizingMapExercise(),
+        new PcaCurves());
   }
 
   public static Optional<Exercise> find(String name) {

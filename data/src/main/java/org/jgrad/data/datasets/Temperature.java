@@ -45,7 +45,54 @@ public final class Temperature {
           "27219f1ca8dbd94c9b6f4b9f4f52ab2f1eb33dfdcf719cd9fc6481ed50b74549",
           BASE + "weather.csv");
 
+  /**
+   * Nottingham Castle monthly mean air temperature, January 1920 to December 1939 (R's {@code
+   * datasets::nottem}, Anderson 1976), as {@code year,month,temp_f}. No package outside R carries
+   * it, so it is written by {@code data/fetch.sh --with-r} (needs Rscript) and never downloaded
+   * here.
+   */
+  public static final String NOTTINGHAM_FILE = "temperature/nottem.csv";
+
   private Temperature() {}
+
+  /** Nottingham's monthly mean temperature (240 months, converted to degrees Celsius). */
+  public static TimeSeries nottingham() throws IOException {
+    return nottingham(DataDir.root());
+  }
+
+  /**
+   * Nottingham's monthly mean temperature from {@code root}/{@value #NOTTINGHAM_FILE}, in degrees
+   * Celsius ((F - 32) * 5 / 9), time labels "YYYY-MM".
+   *
+   * @throws IOException if the file is missing (saying how to make it) or is not the expected table
+   */
+  public static TimeSeries nottingham(Path root) throws IOException {
+    Path p = root.resolve(NOTTINGHAM_FILE);
+    if (!java.nio.file.Files.isRegularFile(p)) {
+      throw new java.nio.file.NoSuchFileException(
+          p.toString(),
+          null,
+          "Nottingham monthly temperatures (R's datasets::nottem) are not in the data directory; "
+              + "run `data/fetch.sh --with-r` (needs Rscript, Debian r-base-core) to write them");
+    }
+    CsvTable t = CsvReader.read(p, CsvReader.Options.DEFAULT.withHeader(true));
+    float[] year = t.numericColumn("year");
+    float[] month = t.numericColumn("month");
+    float[] f = t.numericColumn("temp_f");
+    List<String> times = new ArrayList<>();
+    float[] c = new float[f.length];
+    for (int i = 0; i < f.length; i++) {
+      int m = (int) month[i];
+      if (m < 1 || m > 12 || m != month[i]) {
+        throw new IOException(
+            p + ": row " + (i + 1) + " has month " + month[i] + ", expected 1-12");
+      }
+      times.add(String.format(java.util.Locale.ROOT, "%04d-%02d", (int) year[i], m));
+      c[i] = (f[i] - 32f) * 5f / 9f;
+    }
+    if (c.length == 0) throw new IOException(p + ": no rows, expected 240 months");
+    return new TimeSeries("Nottingham monthly mean temperature (C)", c, times);
+  }
 
   /** Seattle's daily mean temperature, 1461 days. */
   public static TimeSeries seattleDaily() throws IOException {

@@ -176,4 +176,20 @@ class NamedDatasetsTest {
     assertArrayEquals(new float[] {3, 4}, ny.values());
     assertThrows(IllegalArgumentException.class, () -> Temperature.daily("Paris", root, false));
   }
+
+  @Test
+  void nottinghamMonthlyIsReadInCelsiusAndItsAbsenceIsExplained() throws IOException {
+    java.nio.file.NoSuchFileException missing =
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> Temperature.nottingham(root));
+    assertTrue(missing.getMessage().contains("fetch.sh --with-r"), missing.getMessage());
+    Files.createDirectories(root.resolve("temperature"));
+    Files.writeString(
+        root.resolve("temperature/nottem.csv"), "year,month,temp_f\n1920,1,40.6\n1920,2,50\n");
+    TimeSeries s = Temperature.nottingham(root);
+    assertEquals(java.util.List.of("1920-01", "1920-02"), s.times());
+    assertArrayEquals(new float[] {(40.6f - 32f) * 5f / 9f, 10f}, s.values(), 1e-5f);
+    Files.writeString(root.resolve("temperature/nottem.csv"), "year,month,temp_f\n1920,13,40\n");
+    IOException bad = assertThrows(IOException.class, () -> Temperature.nottingham(root));
+    assertTrue(bad.getMessage().contains("month 13"), bad.getMessage());
+  }
 }
