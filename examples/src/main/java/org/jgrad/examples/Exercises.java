@@ -6,6 +6,7 @@ import org.jgrad.examples.exercises.AdamActivations;
 import org.jgrad.examples.exercises.BackpropByHand;
 import org.jgrad.examples.exercises.BlurDiscriminator;
 import org.jgrad.examples.exercises.BumpGdAdam;
+import org.jgrad.examples.exercises.CnnVariants;
 import org.jgrad.examples.exercises.ConvAeGridSearch;
 import org.jgrad.examples.exercises.LatentAnalysis;
 import org.jgrad.examples.exercises.MnistAutoencoders;
@@ -37,7 +38,9 @@ public final class Exercises {
         new OptimizerComparison(),
         new MnistCnnOptimizers(),
         new SurfaceRegression(),
-        new ToeplitzConv());
+        new ToeplitzConv(),
+        // issue 13, part 2 (items 6-9)
+        new CnnVariants());
   }
 
   public static Optional<Exercise> find(String name) {
