@@ -3,18 +3,21 @@ package org.jgrad.examples;
 import java.util.List;
 import java.util.Optional;
 import org.jgrad.examples.exercises.AdamActivations;
+import org.jgrad.examples.exercises.AttentionAndVit;
 import org.jgrad.examples.exercises.BackpropByHand;
 import org.jgrad.examples.exercises.BlurDiscriminator;
 import org.jgrad.examples.exercises.BumpGdAdam;
 import org.jgrad.examples.exercises.CnnVariants;
 import org.jgrad.examples.exercises.ConvAeGridSearch;
 import org.jgrad.examples.exercises.LatentAnalysis;
+import org.jgrad.examples.exercises.MnistAutoencoderTable;
 import org.jgrad.examples.exercises.MnistAutoencoders;
 import org.jgrad.examples.exercises.MnistCnnOptimizers;
 import org.jgrad.examples.exercises.MnistConvAutoencoders;
 import org.jgrad.examples.exercises.OptimizerComparison;
 import org.jgrad.examples.exercises.PerceptronRegression;
 import org.jgrad.examples.exercises.ReceptiveFields;
+import org.jgrad.examples.exercises.Resnet18Cifar10;
 import org.jgrad.examples.exercises.SurfaceRegression;
 import org.jgrad.examples.exercises.ToeplitzConv;
 import org.jgrad.examples.support.Exercise;
@@ -40,7 +43,10 @@ public final class Exercises {
         new SurfaceRegression(),
         new ToeplitzConv(),
         // issue 13, part 2 (items 6-9)
-        new CnnVariants());
+        new MnistAutoencoderTable(),
+        new CnnVariants(),
+        new Resnet18Cifar10(),
+        new AttentionAndVit());
   }
 
   public static Optional<Exercise> find(String name) {

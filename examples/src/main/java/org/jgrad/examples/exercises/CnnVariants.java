@@ -49,7 +49,7 @@ public final class CnnVariants implements Exercise {
   @Override
   public void run(RunContext ctx) throws Exception {
     var r = ctx.report();
-    int nLoad = ctx.pick(220, intProp("jgrad.cnnvariants.train", FULL_TRAIN));
+    int nLoad = ctx.pick(160, intProp("jgrad.cnnvariants.train", FULL_TRAIN));
     int nTest = ctx.pick(100, intProp("jgrad.cnnvariants.test", 10_000));
     int epochs = ctx.pick(2, intProp("jgrad.cnnvariants.epochs", FULL_EPOCHS));
     MnistSource.Split data = MnistSource.load(ctx, nLoad, nTest);
@@ -61,8 +61,9 @@ public final class CnnVariants implements Exercise {
             Locale.ROOT,
             "Training: %d images (the last %d of the %d loaded are the validation set), Adam (lr 1e-3),"
                 + " batch %d, %d epochs per model, each model from its own seeded initialisation and the"
-                + " same batch order; test: %d images. Times are the training passes alone, measured"
-                + " one model after the other on the same machine.",
+                + " same batch order; test: %d images. Times are the training passes alone (after a few"
+                + " untimed warm-up steps on a throwaway model), measured one model after the other"
+                + " on the same machine.",
             nTrain,
             nVal,
             n,
@@ -71,6 +72,7 @@ public final class CnnVariants implements Exercise {
             data.testX().size(0)));
 
     Map<String, ClassifierRuns.Result> res = new LinkedHashMap<>();
+    ClassifierRuns.warmUp(MnistCnnVariants.build("light_dropout"), trX, trY, BATCH);
     for (String key : MnistCnnVariants.KEYS) {
       Tensor.manualSeed(ctx.seed() * 100 + 1);
       Sequential model = MnistCnnVariants.build(key);

@@ -57,7 +57,23 @@ public final class ClassifierRuns {
       Tensor testX,
       Tensor testY,
       int epochs) {
-    Trainer trainer =
+    return train(ctx, key, model, opt, train, valX, valY, testX, testY, epochs, b -> b);
+  }
+
+  /** As above, with {@code extra} adding to the Trainer's configuration (e.g. a scheduler). */
+  public static Result train(
+      RunContext ctx,
+      String key,
+      Module model,
+      Optimizer opt,
+      Iterable<Batch> train,
+      Tensor valX,
+      Tensor valY,
+      Tensor testX,
+      Tensor testY,
+      int epochs,
+      java.util.function.UnaryOperator<Trainer.Builder> extra) {
+    Trainer.Builder builder =
         ctx.trainer(model, opt, new CrossEntropyLoss()::forward)
             .train(train)
             .validation(RowBatches.inOrder(valX, valY, 500))
@@ -77,8 +93,8 @@ public final class ClassifierRuns {
                         logs.get("val_accuracy"),
                         logs.get("train_seconds"));
                   }
-                })
-            .build();
+                });
+    Trainer trainer = extra.apply(builder).build();
     History h = trainer.fit();
     int[] pred = predict(model, testX, 500);
     int[] truth = labels(testY);
@@ -94,6 +110,22 @@ public final class ClassifierRuns {
         pred,
         Arrays.stream(h.column("train_seconds")).sum(),
         model.numParameters());
+  }
+
+  /**
+   * A few untimed training steps of a throwaway model, so that the first timed model does not pay
+   * for JIT compilation of the kernels and the training loop.
+   */
+  public static void warmUp(Module throwaway, Tensor x, Tensor y, int batch) {
+    int n = Math.min(x.size(0), 3 * batch);
+    org.jgrad.optim.SGD opt = new org.jgrad.optim.SGD(throwaway.parameters(), 0.01);
+    Trainer.builder(throwaway, opt, new CrossEntropyLoss()::forward)
+        .train(RowBatches.inOrder(x.narrow(0, 0, n), y.narrow(0, 0, n), batch))
+        .metrics(Metric.accuracy())
+        .epochs(1)
+        .progress(System.out, org.jgrad.train.ProgressBar.Mode.OFF)
+        .build()
+        .fit();
   }
 
   /** Arg-max class of every row of {@code x}, in eval mode without gradients. */
