@@ -76,7 +76,8 @@ public final class MnistAutoencoderTable implements Exercise {
             "Autoencoders 784 → k → 784 (ReLU code, sigmoid output), binary cross-entropy, Adam (lr"
                 + " 1e-3), batch %d, on %d training images; test loss on %d test images. One run of"
                 + " %d epochs per encoding size: the table reads it after %s epochs, with the"
-                + " training time up to that epoch (training passes only).",
+                + " training time up to that epoch (training passes only, after a few untimed"
+                + " warm-up steps on a throwaway model).",
             BATCH,
             x.size(0),
             tx.size(0),
@@ -87,6 +88,15 @@ public final class MnistAutoencoderTable implements Exercise {
     Map<Integer, History> hist = new LinkedHashMap<>();
     Map<Integer, Sequential> models = new LinkedHashMap<>();
     BCELoss bce = new BCELoss();
+    // A few untimed steps of a throwaway model first, so that the first size's time does not
+    // include JIT compilation.
+    Sequential warm = autoencoder(8);
+    int nw = Math.min(x.size(0), 3 * BATCH);
+    ctx.trainer(warm, new Adam(warm.parameters(), Adam.options().lr(1e-3)), bce::forward)
+        .train(RowBatches.inOrder(x.narrow(0, 0, nw), flat.narrow(0, 0, nw), BATCH))
+        .epochs(1)
+        .build()
+        .fit();
     for (int k : SIZES) {
       Tensor.manualSeed(ctx.seed() * 1000 + k);
       Sequential ae = autoencoder(k);
