@@ -417,6 +417,28 @@ def gen_attention():
         randomize(m)
         cfg = dict(cfg, mask=tj(mask), kpm=tj(kpm))
         w.case(name, m, [torch.randn(*shape)], cfg, forward=enc_fwd(mask, kpm))
+
+    # nn.TransformerEncoder deep-copies its layer; randomize after, so the layers differ.
+    for name, cfg, shape, mask, kpm in [
+        ("stack_postnorm_relu", {"d": 8, "heads": 2, "ff": 16, "activation": "relu", "eps": 1e-5,
+                                 "batch_first": False, "norm_first": False, "layers": 2, "final_norm": False},
+         (5, 2, 8), None, None),
+        ("stack_prenorm_gelu_final_norm_masks", {"d": 8, "heads": 4, "ff": 12, "activation": "gelu", "eps": 1e-6,
+                                                 "batch_first": True, "norm_first": True, "layers": 3,
+                                                 "final_norm": True}, (2, 4, 8),
+         torch.tensor([[False, True, True, True], [False, False, True, True], [False, False, False, True],
+                       [False, False, False, False]]),
+         torch.tensor([[False, False, False, True], [False, False, False, False]])),
+    ]:
+        layer = nn.TransformerEncoderLayer(cfg["d"], cfg["heads"], cfg["ff"], dropout=0.0,
+                                           activation=cfg["activation"], layer_norm_eps=cfg["eps"],
+                                           batch_first=cfg["batch_first"], norm_first=cfg["norm_first"])
+        norm = nn.LayerNorm(cfg["d"], eps=cfg["eps"]) if cfg["final_norm"] else None
+        m = nn.TransformerEncoder(layer, cfg["layers"], norm=norm, enable_nested_tensor=False)
+        randomize(m)
+        cfg = dict(cfg, mask=tj(mask), kpm=tj(kpm))
+        w.case(name, m, [torch.randn(*shape)], cfg,
+               forward=lambda m, xs, mask=mask, kpm=kpm: (m(xs[0], mask=mask, src_key_padding_mask=kpm),))
     w.save("attention")
 
 

@@ -4,11 +4,14 @@ import java.util.List;
 import java.util.Optional;
 import org.jgrad.examples.exercises.AdamActivations;
 import org.jgrad.examples.exercises.ArdFeatureSelection;
+import org.jgrad.examples.exercises.AttentionAndVit;
 import org.jgrad.examples.exercises.BackpropByHand;
 import org.jgrad.examples.exercises.BlurDiscriminator;
 import org.jgrad.examples.exercises.BumpGdAdam;
+import org.jgrad.examples.exercises.CnnVariants;
 import org.jgrad.examples.exercises.ConvAeGridSearch;
 import org.jgrad.examples.exercises.LatentAnalysis;
+import org.jgrad.examples.exercises.MnistAutoencoderTable;
 import org.jgrad.examples.exercises.MnistAutoencoders;
 import org.jgrad.examples.exercises.MnistCnnOptimizers;
 import org.jgrad.examples.exercises.MnistConvAutoencoders;
@@ -17,6 +20,7 @@ import org.jgrad.examples.exercises.PcaCurves;
 import org.jgrad.examples.exercises.PerceptronRegression;
 import org.jgrad.examples.exercises.ReceptiveFields;
 import org.jgrad.examples.exercises.SelfOrganizingMapExercise;
+import org.jgrad.examples.exercises.Resnet18Cifar10;
 import org.jgrad.examples.exercises.SurfaceRegression;
 import org.jgrad.examples.exercises.TabularGridSearch;
 import org.jgrad.examples.exercises.TemperatureForecasting;
@@ -48,7 +52,12 @@ public final class Exercises {
         new TabularGridSearch(),
         new ArdFeatureSelection(),
         new SelfOrganizingMapExercise(),
-        new PcaCurves());
+        new PcaCurves(),
+        // part 2 (issue 13), items 6-9
+        new MnistAutoencoderTable(),
+        new CnnVariants(),
+        new Resnet18Cifar10(),
+        new AttentionAndVit());
   }
 
   public static Optional<Exercise> find(String name) {

@@ -254,6 +254,16 @@ class GradCheckTest {
     post.to(DType.FLOAT64);
     ParamGradCheck.check(
         "TransformerEncoderLayer post-norm", () -> post.call(src), leaves(post, src));
+    TransformerEncoder stack =
+        new TransformerEncoder(
+            i -> new TransformerEncoderLayer(4, 2, 6, 0, "gelu", 1e-5, true, true),
+            2,
+            new LayerNorm(4));
+    stack.to(DType.FLOAT64);
+    ParamGradCheck.check(
+        "TransformerEncoder pre-norm, final norm",
+        () -> stack.forward(src, null, kpm),
+        leaves(stack, src));
   }
 
   @Test

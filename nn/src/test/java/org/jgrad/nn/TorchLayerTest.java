@@ -351,6 +351,28 @@ class TorchLayerTest {
                                       c.b("average"));
                               return List.of(o.output(), o.weights());
                             });
+                      } else if (c.name().startsWith("stack")) {
+                        TransformerEncoder enc =
+                            new TransformerEncoder(
+                                i ->
+                                    new TransformerEncoderLayer(
+                                        c.i("d"),
+                                        c.i("heads"),
+                                        c.i("ff"),
+                                        0,
+                                        c.s("activation"),
+                                        c.d("eps"),
+                                        c.b("batch_first"),
+                                        c.b("norm_first")),
+                                c.i("layers"),
+                                c.b("final_norm")
+                                    ? new LayerNorm(new int[] {c.i("d")}, c.d("eps"), true)
+                                    : null);
+                        run(
+                            c,
+                            enc,
+                            (m, in) ->
+                                List.of(enc.forward(in.get(0), c.tensor("mask"), c.tensor("kpm"))));
                       } else {
                         TransformerEncoderLayer enc =
                             new TransformerEncoderLayer(
