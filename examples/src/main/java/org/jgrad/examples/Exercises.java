@@ -13,6 +13,7 @@ import org.jgrad.examples.exercises.MnistCnnOptimizers;
 import org.jgrad.examples.exercises.MnistConvAutoencoders;
 import org.jgrad.examples.exercises.OptimizerComparison;
 import org.jgrad.examples.exercises.PerceptronRegression;
+import org.jgrad.examples.exercises.RbmMnist;
 import org.jgrad.examples.exercises.ReceptiveFields;
 import org.jgrad.examples.exercises.SurfaceRegression;
 import org.jgrad.examples.exercises.ToeplitzConv;
@@ -37,7 +38,9 @@ public final class Exercises {
         new OptimizerComparison(),
         new MnistCnnOptimizers(),
         new SurfaceRegression(),
-        new ToeplitzConv());
+        new ToeplitzConv(),
+        // part 3: energy-based and generative models
+        new RbmMnist());
   }
 
   public static Optional<Exercise> find(String name) {

@@ -1,0 +1,56 @@
+package org.jgrad.examples;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.jgrad.examples.exercises.RbmMnist;
+import org.jgrad.examples.support.RunContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Quick-mode runs of the part-3 generative exercises (rbm-mnist, dbm-mnist, gan-mnist, vae-mnist),
+ * checking their outputs and that their key metrics are finite and beat trivial baselines. Real
+ * MNIST is used when present, generated stand-ins otherwise.
+ */
+class GenerativeExercisesSmokeTest {
+  @TempDir Path out;
+
+  private static void assertOutputs(RunContext ctx, String... pngs) throws Exception {
+    String report = Files.readString(ctx.file("report.md"));
+    assertTrue(report.length() > 500, "report.md too short");
+    assertTrue(report.contains("## Reading"), "report.md has no reading");
+    assertTrue(Files.readString(ctx.file("metrics.json")).startsWith("{"), "metrics.json");
+    for (String p : pngs) {
+      assertTrue(Files.size(ctx.file(p)) > 1000, p + " missing or empty");
+      assertTrue(report.contains("](" + p + ")"), "report.md does not show " + p);
+    }
+  }
+
+  static double num(Map<String, Object> m, String key) {
+    Object v = m.get(key);
+    assertTrue(v instanceof Number, key + " missing in " + m);
+    double d = ((Number) v).doubleValue();
+    assertTrue(Double.isFinite(d), key + " is not finite: " + d);
+    return d;
+  }
+
+  @Test
+  void rbmLearnsAboveTheUniformModelAndInpaintsBetterThanTheMeanImage() throws Exception {
+    RunContext ctx = Main.runOne(new RbmMnist(), true, 0, out);
+    assertOutputs(
+        ctx, "pseudo_likelihood.png", "gibbs_samples.png", "filters.png", "inpainting.png");
+    double pl = num(ctx.metrics(), "pseudo_likelihood");
+    // a model that knows nothing gives every pixel probability 1/2: 784 · log(1/2) = −543 nats
+    assertTrue(pl < 0 && pl > 784 * Math.log(0.5), "pseudo-likelihood " + pl);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> base = (Map<String, Object>) ctx.metrics().get("inpaint_mean_image_error");
+    double meanBase =
+        base.values().stream().mapToDouble(v -> ((Number) v).doubleValue()).average().orElseThrow();
+    double err = num(ctx.metrics(), "inpaint_error");
+    assertTrue(
+        err > 0 && err < meanBase, "in-painting error " + err + " vs mean image " + meanBase);
+  }
+}
