@@ -7,6 +7,7 @@ import org.jgrad.examples.exercises.BackpropByHand;
 import org.jgrad.examples.exercises.BlurDiscriminator;
 import org.jgrad.examples.exercises.BumpGdAdam;
 import org.jgrad.examples.exercises.ConvAeGridSearch;
+import org.jgrad.examples.exercises.DbmMnist;
 import org.jgrad.examples.exercises.LatentAnalysis;
 import org.jgrad.examples.exercises.MnistAutoencoders;
 import org.jgrad.examples.exercises.MnistCnnOptimizers;
@@ -40,7 +41,8 @@ public final class Exercises {
         new SurfaceRegression(),
         new ToeplitzConv(),
         // part 3: energy-based and generative models
-        new RbmMnist());
+        new RbmMnist(),
+        new DbmMnist());
   }
 
   public static Optional<Exercise> find(String name) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.jgrad.examples.exercises.DbmMnist;
 import org.jgrad.examples.exercises.RbmMnist;
 import org.jgrad.examples.support.RunContext;
 import org.junit.jupiter.api.Test;
@@ -52,5 +53,26 @@ class GenerativeExercisesSmokeTest {
     double err = num(ctx.metrics(), "inpaint_error");
     assertTrue(
         err > 0 && err < meanBase, "in-painting error " + err + " vs mean image " + meanBase);
+  }
+
+  @Test
+  void dbmTrainsAndItsSamplesAreScored() throws Exception {
+    RunContext ctx = Main.runOne(new DbmMnist(), true, 0, out);
+    assertOutputs(
+        ctx,
+        "dbm_training.png",
+        "filters_layer1.png",
+        "filters_layer2.png",
+        "samples_rbm_vs_dbm.png");
+    double fid = num(ctx.metrics(), "fid_proxy"), real = num(ctx.metrics(), "fid_proxy_real");
+    num(ctx.metrics(), "fid_proxy_rbm");
+    // samples are never closer to real digits than other real digits are
+    assertTrue(real >= 0 && fid > real, "FID proxy " + fid + ", real " + real);
+    double cs = num(ctx.metrics(), "classifier_score");
+    assertTrue(cs >= 1 && cs <= 10, "classifier score " + cs);
+    double before = num(ctx.metrics(), "reconstruction_mse_before_joint");
+    double after = num(ctx.metrics(), "reconstruction_mse");
+    assertTrue(
+        after > 0 && after < 0.25 && before > 0, "reconstruction " + before + " -> " + after);
   }
 }
