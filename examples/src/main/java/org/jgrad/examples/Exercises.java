@@ -8,6 +8,7 @@ import org.jgrad.examples.exercises.BlurDiscriminator;
 import org.jgrad.examples.exercises.BumpGdAdam;
 import org.jgrad.examples.exercises.ConvAeGridSearch;
 import org.jgrad.examples.exercises.DbmMnist;
+import org.jgrad.examples.exercises.GanMnist;
 import org.jgrad.examples.exercises.LatentAnalysis;
 import org.jgrad.examples.exercises.MnistAutoencoders;
 import org.jgrad.examples.exercises.MnistCnnOptimizers;
@@ -42,7 +43,8 @@ public final class Exercises {
         new ToeplitzConv(),
         // part 3: energy-based and generative models
         new RbmMnist(),
-        new DbmMnist());
+        new DbmMnist(),
+        new GanMnist());
   }
 
   public static Optional<Exercise> find(String name) {

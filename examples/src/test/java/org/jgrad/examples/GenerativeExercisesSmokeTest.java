@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.jgrad.examples.exercises.DbmMnist;
+import org.jgrad.examples.exercises.GanMnist;
 import org.jgrad.examples.exercises.RbmMnist;
 import org.jgrad.examples.support.RunContext;
 import org.junit.jupiter.api.Test;
@@ -74,5 +75,27 @@ class GenerativeExercisesSmokeTest {
     double after = num(ctx.metrics(), "reconstruction_mse");
     assertTrue(
         after > 0 && after < 0.25 && before > 0, "reconstruction " + before + " -> " + after);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void gansTrainAndTheirSamplesAreScored() throws Exception {
+    RunContext ctx = Main.runOne(new GanMnist(), true, 0, out);
+    assertOutputs(
+        ctx,
+        "gan_losses.png",
+        "samples_over_training.png",
+        "samples_compared.png",
+        "interpolation.png");
+    Map<String, Object> fid = (Map<String, Object>) ctx.metrics().get("fid_proxy");
+    double real = num(fid, "real");
+    for (String k : new String[] {"fc", "fc_low_d_lr", "dcgan"}) {
+      assertTrue(num(fid, k) > real, k + " FID proxy " + fid.get(k) + " vs real " + real);
+    }
+    Map<String, Object> lossD = (Map<String, Object>) ctx.metrics().get("final_d_loss");
+    for (String k : new String[] {"fc", "fc_low_d_lr", "dcgan"}) {
+      assertTrue(num(lossD, k) > 0, k + " D loss");
+    }
+    assertTrue(Files.size(ctx.file("gan-fc-generator.safetensors")) > 1000, "generator checkpoint");
   }
 }

@@ -15,6 +15,7 @@ import org.jgrad.examples.models.Rbm;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
 import org.jgrad.examples.support.Plots;
+import org.jgrad.examples.support.Reduced;
 import org.jgrad.examples.support.RunContext;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
@@ -53,12 +54,12 @@ public final class DbmMnist implements Exercise {
       int scorerEpochs) {
     static Setup of(RunContext ctx) {
       return new Setup(
-          ctx.pick(600, 60000),
+          Reduced.train(ctx, 600, 60000),
           ctx.pick(200, 10000),
           ctx.pick(64, 500),
           ctx.pick(32, 500),
-          ctx.pick(2, 5),
-          ctx.pick(2, 5),
+          Reduced.epochs(ctx, 2, 5),
+          Reduced.epochs(ctx, 2, 5),
           ctx.pick(50, 100),
           ctx.quick() ? 0.02 : 0.005,
           ctx.pick(5, 10),
@@ -205,6 +206,11 @@ public final class DbmMnist implements Exercise {
         dbmScore = scorer.score(dbmSamples),
         realScore = scorer.realReference(s.sampleCount());
 
+    Reduced.report(
+        ctx,
+        bottom.seconds() + jointSeconds,
+        (double) n * (s.pretrainEpochs() + s.epochs()),
+        60000.0 * (5 + 5));
     r.heading("Training");
     r.table(
         List.of("stage", "final test PL", "final reconstruction MSE", "time (s)"),
