@@ -19,6 +19,7 @@ import org.jgrad.examples.exercises.RbmMnist;
 import org.jgrad.examples.exercises.ReceptiveFields;
 import org.jgrad.examples.exercises.SurfaceRegression;
 import org.jgrad.examples.exercises.ToeplitzConv;
+import org.jgrad.examples.exercises.VaeMnist;
 import org.jgrad.examples.support.Exercise;
 
 /** The registry of exercises, in the order of the coursework. */
@@ -44,7 +45,8 @@ public final class Exercises {
         // part 3: energy-based and generative models
         new RbmMnist(),
         new DbmMnist(),
-        new GanMnist());
+        new GanMnist(),
+        new VaeMnist());
   }
 
   public static Optional<Exercise> find(String name) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.jgrad.examples.exercises.DbmMnist;
 import org.jgrad.examples.exercises.GanMnist;
 import org.jgrad.examples.exercises.RbmMnist;
+import org.jgrad.examples.exercises.VaeMnist;
 import org.jgrad.examples.support.RunContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,5 +98,24 @@ class GenerativeExercisesSmokeTest {
       assertTrue(num(lossD, k) > 0, k + " D loss");
     }
     assertTrue(Files.size(ctx.file("gan-fc-generator.safetensors")) > 1000, "generator checkpoint");
+  }
+
+  @Test
+  void vaeLogsBothLossTermsAndItsSamplesAreScored() throws Exception {
+    RunContext ctx = Main.runOne(new VaeMnist(), true, 0, out);
+    assertOutputs(
+        ctx,
+        "vae_losses.png",
+        "samples.png",
+        "interpolation.png",
+        "reconstructions.png",
+        "gan_vs_vae.png");
+    double bce = num(ctx.metrics(), "test_bce"), kl = num(ctx.metrics(), "test_kl");
+    // a model that knows nothing pays 784 · log 2 = 543 nats per image
+    assertTrue(bce > 0 && bce < 784 * Math.log(2), "test BCE " + bce);
+    assertTrue(kl > 0, "test KL " + kl);
+    double fid = num(ctx.metrics(), "fid_proxy"), real = num(ctx.metrics(), "fid_proxy_real");
+    assertTrue(fid > real, "FID proxy " + fid + " vs real " + real);
+    num(ctx.metrics(), "fid_proxy_gan");
   }
 }
