@@ -12,7 +12,7 @@ import org.jgrad.tensor.Tensor;
  *
  * <pre>{@code
  * Dbm dbm = Dbm.fromRbms(rbm1, rbm2);          // rbm2 was trained on rbm1's hidden probabilities
- * Tensor chains = dbm.randomChains(100, g);
+ * Tensor[] chains = dbm.randomChains(100, g);  // {v, h1, h2}
  * for (Tensor v : batches) chains = dbm.step(v, chains, 10, 0.01, 2e-4, g);
  * Tensor samples = dbm.visibleMean(dbm.sample(chains, 1000, g));
  * }</pre>

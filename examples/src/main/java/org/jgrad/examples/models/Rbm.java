@@ -19,7 +19,8 @@ import org.jgrad.tensor.Tensor;
  * rbm.initVisibleBias(binaryTrainImages);            // b = logit of the pixel means
  * for (Tensor v : batches) rbm.cd(v, 1, 0.05, 0.5, 1e-4, g);
  * double pl = rbm.pseudoLikelihood(testImages, new Generator(1));
- * Tensor samples = rbm.gibbs(rbm.bernoulli(Tensor.rand(g, 16, 784).mul(0), g), 1000, g);
+ * Tensor start = Rbm.bernoulli(Tensor.full(0.5, 16, 784), g);   // random bits
+ * List<Tensor> samples = rbm.gibbs(start, new int[] {1, 1000}, g);   // after 1 and 1000 steps
  * }</pre>
  */
 public final class Rbm {
