@@ -10,6 +10,8 @@ import org.jgrad.examples.exercises.BlurDiscriminator;
 import org.jgrad.examples.exercises.BumpGdAdam;
 import org.jgrad.examples.exercises.CnnVariants;
 import org.jgrad.examples.exercises.ConvAeGridSearch;
+import org.jgrad.examples.exercises.DbmMnist;
+import org.jgrad.examples.exercises.GanMnist;
 import org.jgrad.examples.exercises.LatentAnalysis;
 import org.jgrad.examples.exercises.MnistAutoencoderTable;
 import org.jgrad.examples.exercises.MnistAutoencoders;
@@ -18,6 +20,7 @@ import org.jgrad.examples.exercises.MnistConvAutoencoders;
 import org.jgrad.examples.exercises.OptimizerComparison;
 import org.jgrad.examples.exercises.PcaCurves;
 import org.jgrad.examples.exercises.PerceptronRegression;
+import org.jgrad.examples.exercises.RbmMnist;
 import org.jgrad.examples.exercises.ReceptiveFields;
 import org.jgrad.examples.exercises.SelfOrganizingMapExercise;
 import org.jgrad.examples.exercises.Resnet18Cifar10;
@@ -25,6 +28,7 @@ import org.jgrad.examples.exercises.SurfaceRegression;
 import org.jgrad.examples.exercises.TabularGridSearch;
 import org.jgrad.examples.exercises.TemperatureForecasting;
 import org.jgrad.examples.exercises.ToeplitzConv;
+import org.jgrad.examples.exercises.VaeMnist;
 import org.jgrad.examples.support.Exercise;
 
 /** The registry of exercises, in the order of the coursework. */
@@ -57,7 +61,12 @@ public final class Exercises {
         new MnistAutoencoderTable(),
         new CnnVariants(),
         new Resnet18Cifar10(),
-        new AttentionAndVit());
+        new AttentionAndVit(),
+        // part 3 (issue 14): energy-based and generative models
+        new RbmMnist(),
+        new DbmMnist(),
+        new GanMnist(),
+        new VaeMnist());
   }
 
   public static Optional<Exercise> find(String name) {

@@ -115,6 +115,34 @@ public final class Models {
     return images.narrow(0, i, 1).contiguous().toFloatArray();
   }
 
+  /**
+   * The first {@code count} columns of {@code m} ([pixels, units], e.g. RBM weights) as images for
+   * a grid, each scaled to [0, 1] by its own minimum and maximum, since filters differ in scale.
+   */
+  public static float[][] columnImages(Tensor m, int count) {
+    int rows = m.size(0), cols = m.size(1), k = Math.min(count, cols);
+    float[] v = m.contiguous().toFloatArray();
+    float[][] out = new float[k][rows];
+    for (int j = 0; j < k; j++) {
+      float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
+      for (int i = 0; i < rows; i++) {
+        lo = Math.min(lo, v[i * cols + j]);
+        hi = Math.max(hi, v[i * cols + j]);
+      }
+      float span = hi > lo ? hi - lo : 1;
+      for (int i = 0; i < rows; i++) out[j][i] = (v[i * cols + j] - lo) / span;
+    }
+    return out;
+  }
+
+  /** Rows {@code 0 … count-1} of {@code images} as flat float arrays (for image grids). */
+  public static float[][] images(Tensor images, int count) {
+    int k = Math.min(count, images.size(0));
+    float[][] out = new float[k][];
+    for (int i = 0; i < k; i++) out[i] = image(images, i);
+    return out;
+  }
+
   /** Index of the first row with each label 0..9 (−1 where a label is absent). */
   public static int[] firstOfEachDigit(Tensor labels) {
     int[] y = labels(labels);
