@@ -6,7 +6,9 @@ import org.jgrad.examples.exercises.AdamActivations;
 import org.jgrad.examples.exercises.BackpropByHand;
 import org.jgrad.examples.exercises.BlurDiscriminator;
 import org.jgrad.examples.exercises.BumpGdAdam;
+import org.jgrad.examples.exercises.Cifar10Classifier;
 import org.jgrad.examples.exercises.ConvAeGridSearch;
+import org.jgrad.examples.exercises.ConvVaeShips;
 import org.jgrad.examples.exercises.LatentAnalysis;
 import org.jgrad.examples.exercises.MnistAutoencoders;
 import org.jgrad.examples.exercises.MnistCnnOptimizers;
@@ -37,7 +39,10 @@ public final class Exercises {
         new OptimizerComparison(),
         new MnistCnnOptimizers(),
         new SurfaceRegression(),
-        new ToeplitzConv());
+        new ToeplitzConv(),
+        // part 3
+        new ConvVaeShips(),
+        new Cifar10Classifier());
   }
 
   public static Optional<Exercise> find(String name) {
