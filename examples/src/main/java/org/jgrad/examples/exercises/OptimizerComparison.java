@@ -56,6 +56,32 @@ public final class OptimizerComparison implements Exercise {
   /** Hidden size of the long-budget network (50, the coursework's 50×50 net, in full mode). */
   static final String LONG_HIDDEN_PROPERTY = "jgrad.optimizer-comparison.long-hidden";
 
+  /** Hidden sizes of the main study (comma separated; default 10, 25, 50, 100). */
+  static final String HIDDEN_PROPERTY = "jgrad.optimizer-comparison.hidden";
+
+  /** Settings of the long budget (comma-separated labels; default every setting but L-BFGS). */
+  static final String LONG_SETTINGS_PROPERTY = "jgrad.optimizer-comparison.long-settings";
+
+  /** The main study's hidden sizes: the property, else {@link #HIDDEN}. */
+  static int[] hiddenSizes() {
+    String p = System.getProperty(HIDDEN_PROPERTY);
+    if (p == null || p.isBlank()) return HIDDEN.clone();
+    String[] parts = p.split(",");
+    int[] out = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        out[i] = Integer.parseInt(parts[i].trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            HIDDEN_PROPERTY + ": expected comma-separated sizes, got '" + p + "'", e);
+      }
+      if (out[i] < 1)
+        throw new IllegalArgumentException(
+            HIDDEN_PROPERTY + ": sizes must be >= 1, got '" + p + "'");
+    }
+    return out;
+  }
+
   private final double[] noiseLevels;
 
   /** Uses the system property, else the default noise levels. */
@@ -129,6 +155,19 @@ public final class OptimizerComparison implements Exercise {
     int epochs = ctx.pick(10, 200);
     double[] noise = levels(ctx);
     List<Setting> settings = settings(nTrain);
+    int[] hidden = hiddenSizes();
+    if (System.getProperty(HIDDEN_PROPERTY) != null
+        || System.getProperty(LONG_SETTINGS_PROPERTY) != null)
+      r.paragraph(
+          String.format(
+              Locale.ROOT,
+              "**Partial run.** This run was restricted with system properties: hidden sizes %s "
+                  + "(`%s`; the full study has 10, 25, 50, 100) and long-budget settings %s (`%s`). "
+                  + "The tables below cover only those.",
+              java.util.Arrays.toString(hidden),
+              HIDDEN_PROPERTY,
+              System.getProperty(LONG_SETTINGS_PROPERTY, "(all but L-BFGS)"),
+              LONG_SETTINGS_PROPERTY));
     r.paragraph(
         String.format(
             Locale.ROOT,
@@ -177,7 +216,7 @@ public final class OptimizerComparison implements Exercise {
         timeRows.add(new ArrayList<>(List.of(s.label())));
         testRows.add(new ArrayList<>(List.of(s.label())));
       }
-      for (int h : HIDDEN) {
+      for (int h : hidden) {
         Tensor.manualSeed(ctx.seed() + h);
         Module model = Mlp.of(1, new int[] {h, h}, 1, Tanh::new, false);
         Map<String, Tensor> init = PerceptronRegression.copy(model.stateDict());
@@ -222,7 +261,7 @@ public final class OptimizerComparison implements Exercise {
             String.format(Locale.ROOT, "Hidden size %d: training loss per optimizer", h));
       }
       List<String> headers = new ArrayList<>(List.of("optimizer"));
-      for (int h : HIDDEN) headers.add("h = " + h);
+      for (int h : hidden) headers.add("h = " + h);
       r.paragraph("**Final training MSE** (after " + epochs + " epochs):");
       r.table(headers, lossRows);
       r.paragraph("**Test MSE** (" + nTest + " fresh points):");
@@ -243,13 +282,16 @@ public final class OptimizerComparison implements Exercise {
       r.paragraph(
           reading.toString().strip()
               + " "
-              + speedReading(settings, timeRows, lossRows, nTrain)
+              + speedReading(settings, timeRows, lossRows, nTrain, hidden[hidden.length - 1])
               + String.format(
                   Locale.ROOT,
-                  " L-BFGS made %s full-batch gradient evaluations per epoch (h = 10, 25, 50, 100), "
+                  " L-BFGS made %s full-batch gradient evaluations per epoch (h = %s), "
                       + "which is why its epochs cost more than one GD step.",
                   lbfgsEvals.stream()
                       .map(v -> String.format(Locale.ROOT, "%.1f", v))
+                      .collect(java.util.stream.Collectors.joining(", ")),
+                  java.util.Arrays.stream(hidden)
+                      .mapToObj(String::valueOf)
                       .collect(java.util.stream.Collectors.joining(", "))));
       finalLoss.put(nk, fl);
       seconds.put(nk, sec);
@@ -269,7 +311,8 @@ public final class OptimizerComparison implements Exercise {
       List<Setting> settings,
       List<List<Object>> timeRows,
       List<List<Object>> lossRows,
-      int nTrain) {
+      int nTrain,
+      int largest) {
     int gd = -1, b40 = -1;
     for (int k = 0; k < settings.size(); k++) {
       if (settings.get(k).label().startsWith("GD")) gd = k;
@@ -284,7 +327,7 @@ public final class OptimizerComparison implements Exercise {
         "At h = %d, SGD with batch 40 (lr 0.05) takes %d steps per epoch against one "
             + "for full-batch GD; it took %.2f s against %.2f s and ended at training MSE %.4g against %.4g, so for the same "
             + "number of epochs the small batches %s.",
-        HIDDEN[HIDDEN.length - 1],
+        largest,
         nTrain / 40,
         tb,
         tg,
@@ -470,15 +513,32 @@ public final class OptimizerComparison implements Exercise {
     int epochs = intProperty(LONG_EPOCHS_PROPERTY, ctx.pick(40, 5000));
     int h = intProperty(LONG_HIDDEN_PROPERTY, ctx.pick(10, 50));
     int shortEpochs = ctx.pick(10, 200);
+    String only = System.getProperty(LONG_SETTINGS_PROPERTY);
+    List<String> wanted =
+        only == null || only.isBlank()
+            ? null
+            : java.util.Arrays.stream(only.split(",")).map(String::trim).toList();
     List<Setting> longSettings =
-        settings.stream().filter(s -> !s.label().startsWith("LBFGS")).toList();
+        settings.stream()
+            .filter(
+                s -> wanted == null ? !s.label().startsWith("LBFGS") : wanted.contains(s.label()))
+            .toList();
+    if (wanted != null && longSettings.size() != wanted.size())
+      throw new IllegalArgumentException(
+          LONG_SETTINGS_PROPERTY
+              + ": unknown setting in '"
+              + only
+              + "'; the settings are "
+              + settings.stream().map(Setting::label).toList());
     r.heading(String.format(Locale.ROOT, "Long budget: %d epochs, %d×%d network", epochs, h, h));
     r.paragraph(
         String.format(
             Locale.ROOT,
             "The coursework trained for 5000 epochs. Here the %d×%d network is trained for %d epochs "
-                + "(system properties `%s` and `%s`) with every setting above except L-BFGS, whose "
-                + "full-batch line searches cost the most per epoch and which already ends at the "
+                + "(system properties `%s` and `%s`) with "
+                + (wanted == null ? "every setting above except L-BFGS" : "the settings " + wanted)
+                + "; L-BFGS is left out, as its "
+                + "full-batch line searches cost the most per epoch and it already ends at the "
                 + "noise floor after %d epochs (tables above); same data, initial weights and "
                 + "shuffling seeds as the %d-epoch runs, whose first %d epochs these runs repeat. "
                 + "Besides the training MSE, the test MSE is measured after every epoch.",

@@ -743,8 +743,9 @@ public final class PerceptronRegression implements Exercise {
         String.format(
             Locale.ROOT,
             "Of these ranges, %s comes closest to both coursework numbers at once: floor %.4f and threshold "
-                + "%.4f against %.2f and %.1f. The mechanism is the range: λmax grows with mean x², i.e. with the "
-                + "square of the range (%.4f on [−1, 1], %.4f on %s), so 2/λmax falls by the same factor; and over "
+                + "%.4f against %.2f and %.1f. The mechanism is the range: on [−1, 1] λmax = %.4f is set by the "
+                + "bias, on wider ranges it grows with mean x², i.e. with the square of the range (%.4f on %s), "
+                + "and 2/λmax falls by the same factor; and over "
                 + "a wider range the sine turns more often than a line can follow, so the floor rises towards "
                 + "var(y). The coursework's numbers are consistent with inputs spread over about three units "
                 + "instead of two; its data are not available here, so this is a consistent explanation, not a "
@@ -822,12 +823,11 @@ public final class PerceptronRegression implements Exercise {
             "Adam does not reproduce the divergence at lr 0.3: its step is about lr per parameter whatever the "
                 + "curvature, so the Hessian's threshold does not apply to it; at lr 0.3 and 1.0 it %s (final MSE "
                 + "at most %.4f, at most %.4f over the last 100 epochs, against the optimum %.4f). At the usual "
-                + "default lr 0.001 it is slow instead: MSE %.4f after 100 epochs, below 0.42 %s. With a budget "
-                + "of a few hundred epochs such a run looks like a plateau well above the optimum, so an "
-                + "unconverged run with a small learning rate is the other way to see a \"floor\" near 0.42; "
-                + "where it stops depends on the initial weights and the budget, so neither Adam run reproduces "
-                + "0.42 as a floor.",
-            anyDiverged ? "diverged" : "oscillates near the optimum and does not diverge",
+                + "default lr 0.001 it is slow instead: MSE %.4f after 100 epochs, below 0.42 %s, so any "
+                + "shorter budget at that rate ends above 0.42: an unconverged run with a small learning rate "
+                + "is the other way to end near 0.42. Where such a run stops depends on the initial weights and "
+                + "the budget, and no Adam run here settles at 0.42.",
+            anyDiverged ? "diverged" : "stays near the optimum and does not diverge",
             fastLast,
             fastMaxTail,
             lStar,
