@@ -18,7 +18,7 @@ import org.jgrad.examples.support.Plots;
 import org.jgrad.examples.support.RowBatches;
 import org.jgrad.examples.support.RunContext;
 import org.jgrad.nn.CrossEntropyLoss;
-import org.jgrad.optim.SGD;
+import org.jgrad.optim.Adam;
 import org.jgrad.optim.lr.CosineAnnealingLR;
 import org.jgrad.tensor.Generator;
 import org.jgrad.tensor.Tensor;
@@ -71,12 +71,12 @@ public final class Cifar10Classifier implements Exercise {
   @Override
   public void run(RunContext ctx) throws Exception {
     var r = ctx.report();
-    int epochs = prop("epochs", ctx.pick(3, FULL_EPOCHS));
+    int epochs = prop("epochs", ctx.pick(5, FULL_EPOCHS));
     int nTrain = prop("train", ctx.pick(200, 60_000));
     int nTest = prop("test", ctx.pick(100, 10_000));
     int width = ctx.pick(4, WIDTH);
     int batch = ctx.pick(32, 128);
-    double lr = 0.05;
+    double lr = ctx.quick() ? 1e-2 : 2e-3; // quick: few steps, so a larger rate
     CifarSource.Split d = CifarSource.load(ctx, nTrain, nTest, -1);
     int c = d.channels(), n = d.trainX().size(0);
     // Per-channel standardisation with the training set's statistics; padding then fills with the
@@ -90,14 +90,13 @@ public final class Cifar10Classifier implements Exercise {
     Tensor.manualSeed(ctx.seed());
     CifarCnn model = new CifarCnn(c, width, d.classNames().size());
     long params = model.parameters().stream().mapToLong(Tensor::numel).sum();
-    SGD opt =
-        new SGD(model.parameters(), SGD.options(lr).momentum(0.9).nesterov(true).weightDecay(5e-4));
+    Adam opt = new Adam(model.parameters(), lr);
     r.paragraph(
         String.format(
             Locale.ROOT,
             "Model: `CifarCnn(%d, %d, %d)`: three blocks of two 3×3 convolutions with batch norm and ReLU, "
                 + "2×2 max pooling and dropout 0.2/0.3/0.4 (channels %d, %d, %d), then dropout 0.5 and a linear "
-                + "layer to the logits; %,d parameters. Training: SGD, Nesterov momentum 0.9, weight decay 5e-4, "
+                + "layer to the logits; %,d parameters. Training: Adam, "
                 + "lr %s with cosine annealing over %d epochs, batch %d, cross-entropy. Augmentation of every "
                 + "training batch: a random 32×32 crop of the image padded by 4 (the padding is the channel "
                 + "mean) and a horizontal flip with probability ½. Inputs standardised per channel with the "
