@@ -12,6 +12,8 @@ import org.jgrad.examples.exercises.CnnVariants;
 import org.jgrad.examples.exercises.ConvAeGridSearch;
 import org.jgrad.examples.exercises.DbmMnist;
 import org.jgrad.examples.exercises.GanMnist;
+import org.jgrad.examples.exercises.Cifar10Classifier;
+import org.jgrad.examples.exercises.ConvVaeShips;
 import org.jgrad.examples.exercises.LatentAnalysis;
 import org.jgrad.examples.exercises.MnistAutoencoderTable;
 import org.jgrad.examples.exercises.MnistAutoencoders;
@@ -66,7 +68,10 @@ public final class Exercises {
         new RbmMnist(),
         new DbmMnist(),
         new GanMnist(),
-        new VaeMnist());
+        new VaeMnist(),
+        // part 3 (issue 14): CIFAR-10 substitutes
+        new ConvVaeShips(),
+        new Cifar10Classifier());
   }
 
   public static Optional<Exercise> find(String name) {

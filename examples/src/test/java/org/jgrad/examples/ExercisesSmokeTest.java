@@ -110,6 +110,12 @@ class ExercisesSmokeTest {
       // follows the digits.
       assertTrue(acc >= 0.1 && acc <= 1, e.getKey() + " accuracy " + acc);
       assertTrue(nmi >= 0 && nmi <= 1, e.getKey() + " NMI " + nmi);
+      // Any pairing of ids and digits, the unmatched one included, lies between the worst and the
+      // best one-to-one matching.
+      double unmatched = num(m, "unmatched_accuracy"), worst = num(m, "worst_matching_accuracy");
+      assertTrue(
+          worst <= unmatched + 1e-12 && unmatched <= acc + 1e-12,
+          e.getKey() + ": " + worst + " <= " + unmatched + " <= " + acc);
     }
     if ("MNIST".equals(la.metrics().get("data"))) {
       // On real MNIST, k-means on pixels lands around 0.5 matched accuracy; the shifted

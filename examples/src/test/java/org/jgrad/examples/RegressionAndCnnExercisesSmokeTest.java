@@ -85,6 +85,16 @@ class RegressionAndCnnExercisesSmokeTest {
         0,
         ((Number) ups.get("linear neuron, batch 50")).intValue(),
         "full-batch GD on a quadratic never rises");
+    // The coursework comparison: our range [-1, 1] comes first, with the Hessian's threshold 1 and
+    // the least-squares floor of the main table; no range's floor exceeds var(y) < 0.6.
+    Map<String, Object> ours = map(((List<?>) m.get("coursework_ranges")).get(0));
+    assertEquals(1.0, num(ours.get("lr_critical")), 1e-9);
+    assertEquals(ls, num(ours.get("least_squares_mse")), 1e-6);
+    for (Object o : (List<?>) m.get("coursework_ranges"))
+      assertTrue(num(map(o).get("least_squares_mse")) < 0.6, "floor below var(y): " + o);
+    // Adam at lr 0.3 does not diverge on this quadratic: it ends near the optimum.
+    double adam03 = num(map(map(m.get("coursework_adam")).get("lr_0.3")).get("final_loss"));
+    assertTrue(adam03 < 2 * ls, "Adam lr 0.3 ends near the optimum: " + adam03);
   }
 
   @Test
@@ -107,6 +117,19 @@ class RegressionAndCnnExercisesSmokeTest {
     for (var h : map(fl.get("LBFGS full")).entrySet()) {
       assertTrue(num(h.getValue()) < 0.02, "L-BFGS should get near σ² = 0.01: " + h);
     }
+    // The long budget repeats the short runs' first epochs (same weights, same shuffles), so its
+    // MSE at the short budget equals the short run's final MSE at that hidden size.
+    Map<String, Object> lb = map(map(ctx.metrics().get("long_budget")).get("noise_0.1"));
+    assertEquals(9, map(lb).size() - 2, "nine settings (all but L-BFGS) plus two rankings");
+    for (var e : lb.entrySet()) {
+      if (e.getKey().startsWith("ranking")) continue;
+      double atShort = num(map(e.getValue()).get("train_mse_at_10"));
+      assertEquals(num(map(fl.get(e.getKey())).get("h10")), atShort, 1e-12, e.getKey());
+    }
+    Map<String, Object> adam = map(map(ctx.metrics().get("adam_epochs_vs_time")).get("noise_0.1"));
+    double[] cum = (double[]) adam.get("seconds");
+    for (int i = 1; i < cum.length; i++) assertTrue(cum[i] > cum[i - 1], "cumulative time");
+    assertTrue(Files.size(ctx.file("adam_epochs_vs_time.png")) > 1000);
   }
 
   @Test

@@ -76,6 +76,11 @@ class SmallExercisesSmokeTest {
     double before = ((Number) ctx.metrics().get("loss_before")).doubleValue();
     assertTrue(
         before > 0 && Double.isFinite(((Number) ctx.metrics().get("loss_after")).doubleValue()));
+    // The sigma'-at-the-output variant damps the step: its loss falls where the correct step
+    // (learning rate 1) overshoots.
+    double after = ((Number) ctx.metrics().get("loss_after")).doubleValue();
+    double variant = ((Number) ctx.metrics().get("loss_after_sigma_prime_variant")).doubleValue();
+    assertTrue(after > before && variant < before, after + " " + variant + " " + before);
   }
 
   @Test

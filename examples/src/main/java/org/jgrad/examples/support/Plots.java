@@ -482,6 +482,27 @@ public final class Plots {
       int scale,
       List<String> rowLabels)
       throws IOException {
+    imageGrid(file, images, rows, cols, 1, h, w, scale, rowLabels);
+  }
+
+  /**
+   * {@link #imageGrid(Path, float[][], int, int, int, int, int, List)} for images of {@code
+   * channels} 1 (grayscale) or 3 (RGB planes, C×H×W as in a tensor), values in [0,1].
+   */
+  public static void imageGrid(
+      Path file,
+      float[][] images,
+      int rows,
+      int cols,
+      int channels,
+      int h,
+      int w,
+      int scale,
+      List<String> rowLabels)
+      throws IOException {
+    if (channels != 1 && channels != 3)
+      throw new IllegalArgumentException(
+          "Plots.imageGrid: channels must be 1 or 3, got " + channels);
     if (rowLabels != null && rowLabels.size() != rows) {
       throw new IllegalArgumentException(
           "Plots.imageGrid: " + rowLabels.size() + " row labels for " + rows + " rows");
@@ -520,9 +541,12 @@ public final class Plots {
       if (im == null) continue;
       for (int i = 0; i < h; i++) {
         for (int j = 0; j < w; j++) {
-          float v = Math.max(0, Math.min(1, im[i * w + j]));
-          int gr = Math.round(v * 255);
-          int rgb = new Color(gr, gr, gr).getRGB();
+          int[] ch = new int[3];
+          for (int k2 = 0; k2 < 3; k2++) {
+            float v = Math.max(0, Math.min(1, im[(channels == 3 ? k2 * h * w : 0) + i * w + j]));
+            ch[k2] = Math.round(v * 255);
+          }
+          int rgb = new Color(ch[0], ch[1], ch[2]).getRGB();
           for (int a = 0; a < scale; a++) {
             for (int b = 0; b < scale; b++) {
               img.setRGB(margin + c * cellW + 1 + j * scale + b, r * cell + 1 + i * scale + a, rgb);
