@@ -307,8 +307,65 @@ class GemmTest {
     }
   }
 
-  /** Products large enough to be split among threads (over M, and over N when M is small). */
-  private static final int[][] PARALLEL_SIZES = {{257, 129, 65}, {5, 1400, 200}, {96, 96, 300}};
+  /**
+   * Products large enough to be split among threads: on the streaming path (all of A fits the cap)
+   * over B panels, or over rows with a single B panel; on the packed-B path over B panels, or over
+   * rows with too few panels.
+   */
+  private static final int[][] PARALLEL_SIZES = {
+    {257, 129, 65}, {5, 1400, 200}, {96, 96, 300}, {200, 20, 300}, {520, 100, 260}, {700, 40, 200}
+  };
+
+  @Test
+  void parallelCasesCoverBothPaths() {
+    long cap = Gemm.streamACap;
+    int mr = Gemm.defaultKernel().mr;
+    boolean stream = false, packed = false;
+    for (int[] s : PARALLEL_SIZES) {
+      boolean st = (long) Gemm.ceilDiv(s[0], mr) * mr * s[2] <= cap;
+      stream |= st;
+      packed |= !st;
+    }
+    assertTrue(stream && packed, "PARALLEL_SIZES must reach both GEMM paths");
+  }
+
+  @Test
+  void streamingAndPackedPathsAgreeBitForBit() {
+    Random rnd = new Random(19);
+    long cap = Gemm.streamACap;
+    for (SgemmKernel kern : kernels()) {
+      for (int[] s : new int[][] {{64, 256, 784}, {37, 70, 300}, {9, 33, 5}}) {
+        int m = s[0], n = s[1], k = s[2];
+        float[] a = random(rnd, m * k);
+        float[] bt = random(rnd, k * n);
+        float[] cInit = random(rnd, m * n);
+        float[][] out = new float[2][];
+        for (int path = 0; path < 2; path++) {
+          float[] c = cInit.clone();
+          Gemm.streamACap = path == 0 ? Long.MAX_VALUE : 0;
+          try {
+            // B transposed (as in a Linear layer's forward), beta != 0.
+            Gemm.sgemmWith(kern, m, n, k, 0.9f, a, 0, k, 1, bt, 0, 1, k, 0.5f, c, 0, n, 1);
+          } finally {
+            Gemm.streamACap = cap;
+          }
+          out[path] = c;
+        }
+        checkAgainstNaive(
+            kern + " stream",
+            m,
+            n,
+            k,
+            0.9f,
+            new Op(a, 0, k, 1),
+            new Op(bt, 0, 1, k),
+            0.5f,
+            cInit,
+            new Op(out[0], 0, n, 1));
+        assertArrayEquals(out[0], out[1], kern + " " + Arrays.toString(s) + " paths differ");
+      }
+    }
+  }
 
   @Test
   void bitIdenticalAcrossRunsAndThreadCounts() {
