@@ -661,7 +661,7 @@ public final class Gemm {
     } else {
       aPack = buf.aPack(aBlock * ceilDiv(k, kc0));
       for (int pc = 0, blk = 0; pc < k; pc += kc0, blk += aBlock) {
-        packA(a, aOff, rsA, csA, mLo, rows, pc, Math.min(kc0, k - pc), mr, aPack, blk);
+        packA(kern, a, aOff, rsA, csA, mLo, rows, pc, Math.min(kc0, k - pc), aPack, blk);
       }
       buf.aToken = token;
     }
@@ -733,7 +733,7 @@ public final class Gemm {
       float betaEff = pc == 0 ? beta : 1f;
       for (int ic = mLo; ic < mHi; ic += mc0) {
         int mc = Math.min(mc0, mHi - ic);
-        packA(a, aOff, rsA, csA, ic, mc, pc, kc, mr, aPack);
+        packA(kern, a, aOff, rsA, csA, ic, mc, pc, kc, aPack, 0);
         for (int jp = pLo; jp < pHi; jp++) {
           int j = jp * nr;
           int nEff = Math.min(nr, nc - j);
@@ -763,12 +763,7 @@ public final class Gemm {
 
   /** Packs rows [i0, i0+mc) x cols [p0, p0+kc) of A into micro-panels of mr rows, zero-padded. */
   private static void packA(
-      float[] a, int aOff, int rsA, int csA, int i0, int mc, int p0, int kc, int mr, float[] dst) {
-    packA(a, aOff, rsA, csA, i0, mc, p0, kc, mr, dst, 0);
-  }
-
-  /** {@link #packA} into {@code dst} from {@code dstOff}. */
-  private static void packA(
+      SgemmKernel kern,
       float[] a,
       int aOff,
       int rsA,
@@ -777,29 +772,13 @@ public final class Gemm {
       int mc,
       int p0,
       int kc,
-      int mr,
       float[] dst,
       int dstOff) {
+    int mr = kern.mr;
     for (int ir = 0; ir < mc; ir += mr) {
       int base = dstOff + ir * kc;
       int rows = Math.min(mr, mc - ir);
-      if (csA == 1) {
-        for (int r = 0; r < rows; r++) {
-          int src = aOff + (i0 + ir + r) * rsA + p0;
-          int d = base + r;
-          for (int p = 0; p < kc; p++, d += mr) {
-            dst[d] = a[src + p];
-          }
-        }
-      } else {
-        for (int p = 0; p < kc; p++) {
-          int src = aOff + (i0 + ir) * rsA + (p0 + p) * csA;
-          int d = base + p * mr;
-          for (int r = 0; r < rows; r++) {
-            dst[d + r] = a[src + r * rsA];
-          }
-        }
-      }
+      kern.packAPanel(a, aOff + (i0 + ir) * rsA + p0 * csA, rsA, csA, rows, kc, dst, base);
       if (rows < mr) {
         for (int p = 0; p < kc; p++) {
           int d = base + p * mr;

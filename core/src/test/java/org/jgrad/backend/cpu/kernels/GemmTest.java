@@ -316,6 +316,35 @@ class GemmTest {
     {257, 129, 65}, {5, 1400, 200}, {96, 96, 300}, {200, 20, 300}, {520, 100, 260}, {700, 40, 200}
   };
 
+  /** Every kernel's A packing equals its definition, for both layouts, full and short panels. */
+  @Test
+  void packAPanelMatchesDefinition() {
+    Random rnd = new Random(21);
+    for (SgemmKernel kern : kernels()) {
+      int mr = kern.mr;
+      for (int kc : new int[] {1, 15, 16, 17, 40, 256}) {
+        for (int rows : new int[] {mr, mr - 1, 1}) {
+          for (boolean colMajor : new boolean[] {false, true}) {
+            int ld = (colMajor ? rows : kc) + 3;
+            float[] a = random(rnd, 5 + ld * (colMajor ? kc : rows));
+            int rs = colMajor ? 1 : ld, cs = colMajor ? ld : 1;
+            float[] dst = new float[7 + mr * kc];
+            Arrays.fill(dst, Float.NaN);
+            kern.packAPanel(a, 5, rs, cs, rows, kc, dst, 7);
+            for (int p = 0; p < kc; p++) {
+              for (int r = 0; r < rows; r++) {
+                assertEquals(
+                    a[5 + r * rs + p * cs],
+                    dst[7 + p * mr + r],
+                    kern + " kc=" + kc + " rows=" + rows + " colMajor=" + colMajor);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void parallelCasesCoverBothPaths() {
     long cap = Gemm.streamACap;
