@@ -24,21 +24,11 @@ final class VectorSgemmKernel extends SgemmKernel {
   private static final int L = S.length();
   private static final int NR2 = 2 * L;
 
-  /**
-   * Gather map of {@link #packAPanel}: output element o of a block of L columns (o = q*mr + r)
-   * reads stage[r*L + q].
-   */
-  private final int[] aMap;
-
   /** The first mr lanes, for copying one column of a column-major A micro-panel. */
   private final VectorMask<Float> rowMask;
 
   private VectorSgemmKernel(int mr) {
     super(mr, NR2, "vector-" + mr + "x" + NR2);
-    aMap = new int[mr * L];
-    for (int o = 0; o < aMap.length; o++) {
-      aMap[o] = (o % mr) * L + o / mr;
-    }
     rowMask = S.indexInRange(0, Math.min(mr, L));
   }
 
@@ -57,27 +47,9 @@ final class VectorSgemmKernel extends SgemmKernel {
       }
       return;
     }
-    if (csA != 1) {
-      super.packAPanel(a, src, rsA, csA, rows, kc, dst, base);
-      return;
-    }
-    // Row-major A: stage L columns of the mr rows contiguously, then gather the interleaved order
-    // (mr*L values = mr vectors); the scalar loop wrote one value per store, strided.
-    float[] stage = STAGE.get();
-    int[] map = aMap;
-    int p = 0;
-    for (; p + L <= kc; p += L) {
-      for (int r = 0; r < mr; r++) {
-        FloatVector.fromArray(S, a, src + r * rsA + p).intoArray(stage, r * L);
-      }
-      int d = base + p * mr;
-      for (int v = 0; v < mr; v++) {
-        FloatVector.fromArray(S, stage, 0, map, v * L).intoArray(dst, d + v * L);
-      }
-    }
-    if (p < kc) {
-      super.packAPanel(a, src + p, rsA, csA, rows, kc - p, dst, base + p * mr);
-    }
+    // Row-major A: a staged gather (as in packBTransposed) measured no faster than the scalar
+    // loop.
+    super.packAPanel(a, src, rsA, csA, rows, kc, dst, base);
   }
 
   /** The variant for this machine's preferred vector size (called reflectively by {@link Gemm}). */
