@@ -478,12 +478,54 @@ public final class Gemm {
       scaleF(m, n, beta, c, cOff, rsC, csC);
       return;
     }
-    if (csC != 1 && rsC == 1) {
-      // Column-major C: compute C^T = B^T A^T instead, so the micro-kernel stores contiguous rows.
-      // Same products summed in the same order, so the result is identical.
-      sgemmRun(kern, n, m, k, alpha, b, bOff, csB, rsB, a, aOff, csA, rsA, beta, c, cOff, csC, rsC);
-      return;
+    if (transposeC(kern, m, n, rsC, csC)) {
+      // Compute C^T = B^T A^T instead: the same products summed in the same order (fma(a, b, acc)
+      // is fma(b, a, acc)), so every element is identical, whatever the orientation.
+      sgemmOriented(
+          kern, n, m, k, alpha, b, bOff, csB, rsB, a, aOff, csA, rsA, beta, c, cOff, csC, rsC);
+    } else {
+      sgemmOriented(
+          kern, m, n, k, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB, beta, c, cOff, rsC, csC);
     }
+  }
+
+  /**
+   * Whether to compute C^T instead of C. By default C's contiguous direction becomes the tile rows
+   * (the micro-kernel stores full tiles from registers only into contiguous rows); but a narrow
+   * product, e.g. a weight gradient of 9 columns or a 10-class output layer, pads its few columns
+   * to a whole 32-wide B panel, so the orientation that pads to at most 3/4 as many tile elements
+   * wins (9 x 32 tiles as 16 x 32 instead of 32 x 9 as 32 x 32). Depends on the shape alone.
+   */
+  static boolean transposeC(SgemmKernel kern, int m, int n, int rsC, int csC) {
+    boolean rowsContiguous = !(csC != 1 && rsC == 1);
+    long keep = padded(m, kern.mr) * padded(n, kern.nr);
+    long swap = padded(n, kern.mr) * padded(m, kern.nr);
+    return rowsContiguous ? 4 * swap <= 3 * keep : 4 * keep > 3 * swap;
+  }
+
+  private static long padded(int x, int tile) {
+    return (long) ceilDiv(x, tile) * tile;
+  }
+
+  private static void sgemmOriented(
+      SgemmKernel kern,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int rsA,
+      int csA,
+      float[] b,
+      int bOff,
+      int rsB,
+      int csB,
+      float beta,
+      float[] c,
+      int cOff,
+      int rsC,
+      int csC) {
     final int mr = kern.mr;
     final int nr = kern.nr;
     int threads = Parallel.inParallelRegion() ? 1 : Parallel.threads();

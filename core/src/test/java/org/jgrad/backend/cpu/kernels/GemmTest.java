@@ -313,8 +313,63 @@ class GemmTest {
    * rows with too few panels.
    */
   private static final int[][] PARALLEL_SIZES = {
-    {257, 129, 65}, {5, 1400, 200}, {96, 96, 300}, {200, 20, 300}, {520, 100, 260}, {700, 40, 200}
+    {257, 129, 65},
+    {5, 1400, 200},
+    {96, 96, 300},
+    {200, 20, 300},
+    {520, 100, 260},
+    {700, 40, 200},
+    {300, 9, 700} // narrow: computed as C^T
   };
+
+  /** Row-major and column-major C (computed in opposite orientations) hold identical values. */
+  @Test
+  void bothOrientationsOfCAgreeBitForBit() {
+    Random rnd = new Random(23);
+    for (SgemmKernel kern : kernels()) {
+      for (int[] s : new int[][] {{33, 40, 70}, {32, 9, 676}, {64, 10, 300}, {7, 7, 3}}) {
+        int m = s[0], n = s[1], k = s[2];
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        float[] c0 = random(rnd, m * n);
+        float[] rowMajor = c0.clone();
+        float[] colMajor = new float[m * n];
+        for (int i = 0; i < m; i++) {
+          for (int j = 0; j < n; j++) {
+            colMajor[j * m + i] = c0[i * n + j];
+          }
+        }
+        Gemm.sgemmWith(kern, m, n, k, 1.5f, a, 0, k, 1, b, 0, n, 1, 0.25f, rowMajor, 0, n, 1);
+        Gemm.sgemmWith(kern, m, n, k, 1.5f, a, 0, k, 1, b, 0, n, 1, 0.25f, colMajor, 0, 1, m);
+        checkAgainstNaive(
+            kern + " orientation",
+            m,
+            n,
+            k,
+            1.5f,
+            new Op(a, 0, k, 1),
+            new Op(b, 0, n, 1),
+            0.25f,
+            c0,
+            new Op(rowMajor, 0, n, 1));
+        for (int i = 0; i < m; i++) {
+          for (int j = 0; j < n; j++) {
+            assertEquals(
+                Float.floatToRawIntBits(rowMajor[i * n + j]),
+                Float.floatToRawIntBits(colMajor[j * m + i]),
+                kern + " " + Arrays.toString(s) + " C[" + i + "][" + j + "]");
+          }
+        }
+      }
+    }
+    SgemmKernel v = Gemm.defaultKernel();
+    if (v.nr == 32 && v.mr == 8) {
+      assertTrue(Gemm.transposeC(v, 32, 9, 9, 1), "conv1 weight gradient 32x9");
+      assertTrue(Gemm.transposeC(v, 64, 10, 10, 1), "10-class output layer 64x10");
+      assertFalse(Gemm.transposeC(v, 64, 256, 256, 1), "MLP layer 64x256");
+      assertTrue(Gemm.transposeC(v, 64, 256, 1, 64), "column-major C");
+    }
+  }
 
   /** Every kernel's A packing equals its definition, for both layouts, full and short panels. */
   @Test
