@@ -400,6 +400,32 @@ class GemmTest {
     }
   }
 
+  /** Every kernel's packing of a column-major B panel equals its definition. */
+  @Test
+  void packBTransposedMatchesDefinition() {
+    Random rnd = new Random(22);
+    for (SgemmKernel kern : kernels()) {
+      int nr = kern.nr;
+      for (int k : new int[] {1, 15, 16, 17, 33, 256}) {
+        for (int cols : new int[] {nr, nr - 1, 1}) {
+          for (int ld : new int[] {k, k + 5, 1024}) {
+            float[] b = random(rnd, 3 + ld * cols);
+            float[] dst = new float[4 + nr * k];
+            kern.packBTransposed(b, 3, 1, ld, k, cols, dst, 4);
+            for (int p = 0; p < k; p++) {
+              for (int j = 0; j < cols; j++) {
+                assertEquals(
+                    b[3 + j * ld + p],
+                    dst[4 + p * nr + j],
+                    kern + " k=" + k + " cols=" + cols + " ld=" + ld);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void parallelCasesCoverBothPaths() {
     long cap = Gemm.streamACap;
