@@ -63,6 +63,16 @@ public final class Gemm {
 
   private static final long PACK_PARALLEL_MIN = 1L << 16;
 
+  /**
+   * At most this many floats of packed A (all of it, 512 KiB: half a Zen 5 L2) for the path that
+   * packs each B micro-panel right before its use ({@link #streamRun}). Not final so that tests can
+   * run the same products through both paths.
+   */
+  static volatile long streamACap = Long.getLong("jgrad.gemm.streamA", 1L << 17);
+
+  /** Most chunks {@link #streamRun} cuts the B panels into. */
+  private static final int STREAM_MAX_CHUNKS = 64;
+
   private static final SgemmKernel SCALAR = new ScalarSgemmKernel();
   private static final SgemmKernel VECTOR = loadVectorKernel();
   private static final boolean SIMD_FORCED_OFF =
@@ -468,12 +478,54 @@ public final class Gemm {
       scaleF(m, n, beta, c, cOff, rsC, csC);
       return;
     }
-    if (csC != 1 && rsC == 1) {
-      // Column-major C: compute C^T = B^T A^T instead, so the micro-kernel stores contiguous rows.
-      // Same products summed in the same order, so the result is identical.
-      sgemmRun(kern, n, m, k, alpha, b, bOff, csB, rsB, a, aOff, csA, rsA, beta, c, cOff, csC, rsC);
-      return;
+    if (transposeC(kern, m, n, rsC, csC)) {
+      // Compute C^T = B^T A^T instead: the same products summed in the same order (fma(a, b, acc)
+      // is fma(b, a, acc)), so every element is identical, whatever the orientation.
+      sgemmOriented(
+          kern, n, m, k, alpha, b, bOff, csB, rsB, a, aOff, csA, rsA, beta, c, cOff, csC, rsC);
+    } else {
+      sgemmOriented(
+          kern, m, n, k, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB, beta, c, cOff, rsC, csC);
     }
+  }
+
+  /**
+   * Whether to compute C^T instead of C. By default C's contiguous direction becomes the tile rows
+   * (the micro-kernel stores full tiles from registers only into contiguous rows); but a narrow
+   * product, e.g. a weight gradient of 9 columns or a 10-class output layer, pads its few columns
+   * to a whole 32-wide B panel, so the orientation that pads to at most 3/4 as many tile elements
+   * wins (9 x 32 tiles as 16 x 32 instead of 32 x 9 as 32 x 32). Depends on the shape alone.
+   */
+  static boolean transposeC(SgemmKernel kern, int m, int n, int rsC, int csC) {
+    boolean rowsContiguous = !(csC != 1 && rsC == 1);
+    long keep = padded(m, kern.mr) * padded(n, kern.nr);
+    long swap = padded(n, kern.mr) * padded(m, kern.nr);
+    return rowsContiguous ? 4 * swap <= 3 * keep : 4 * keep > 3 * swap;
+  }
+
+  private static long padded(int x, int tile) {
+    return (long) ceilDiv(x, tile) * tile;
+  }
+
+  private static void sgemmOriented(
+      SgemmKernel kern,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int rsA,
+      int csA,
+      float[] b,
+      int bOff,
+      int rsB,
+      int csB,
+      float beta,
+      float[] c,
+      int cOff,
+      int rsC,
+      int csC) {
     final int mr = kern.mr;
     final int nr = kern.nr;
     int threads = Parallel.inParallelRegion() ? 1 : Parallel.threads();
@@ -481,6 +533,13 @@ public final class Gemm {
       threads = 1;
     }
     final int kc0 = ceilDiv(k, ceilDiv(k, KC));
+    final int mPanels = ceilDiv(m, mr);
+    if ((long) mPanels * mr * k <= streamACap) {
+      streamRun(
+          kern, threads, m, n, k, kc0, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB, beta, c, cOff,
+          rsC, csC);
+      return;
+    }
     int ncMax = Math.max(nr, B_PACK_CAP / k / nr * nr);
     final int nc0 = roundUp(ceilDiv(n, ceilDiv(n, ncMax)), nr);
     Buffers buf = BUFFERS.get();
@@ -489,13 +548,31 @@ public final class Gemm {
       final int panels = ceilDiv(nc, nr);
       final float[] bPack = buf.bPack(panels * nr * k);
       final int jcF = jc;
+      if (threads > 1 && panels >= 2 * threads) {
+        // Split the columns: each thread packs the B panels it multiplies, in the same parallel
+        // region (one fork per block, no barrier) and all of A.
+        final int t = threads;
+        Parallel.forRange(
+            t,
+            1,
+            (t0, t1) -> {
+              for (int ti = t0; ti < t1; ti++) {
+                int lo = (int) ((long) panels * ti / t);
+                int hi = (int) ((long) panels * (ti + 1) / t);
+                packB(kern, b, bOff, rsB, csB, k, jcF, nc, nr, lo, hi, bPack);
+                computeBlock(
+                    kern, k, kc0, 0, m, lo, hi, nc, jcF, alpha, beta, a, aOff, rsA, csA, bPack, c,
+                    cOff, rsC, csC);
+              }
+            });
+        continue;
+      }
       if (threads > 1 && (long) nc * k >= PACK_PARALLEL_MIN) {
         Parallel.forRange(
             panels, 1, (p0, p1) -> packB(kern, b, bOff, rsB, csB, k, jcF, nc, nr, p0, p1, bPack));
       } else {
         packB(kern, b, bOff, rsB, csB, k, jcF, nc, nr, 0, panels, bPack);
       }
-      int mPanels = ceilDiv(m, mr);
       if (threads > 1 && mPanels >= 2 * threads) {
         final int t = threads;
         Parallel.forRange(
@@ -510,24 +587,153 @@ public final class Gemm {
                     c, cOff, rsC, csC);
               }
             });
-      } else if (threads > 1 && panels >= threads) {
-        final int t = threads;
-        Parallel.forRange(
-            t,
-            1,
-            (t0, t1) -> {
-              for (int ti = t0; ti < t1; ti++) {
-                int lo = (int) ((long) panels * ti / t);
-                int hi = (int) ((long) panels * (ti + 1) / t);
-                computeBlock(
-                    kern, k, kc0, 0, m, lo, hi, nc, jcF, alpha, beta, a, aOff, rsA, csA, bPack, c,
-                    cOff, rsC, csC);
-              }
-            });
       } else {
         computeBlock(
             kern, k, kc0, 0, m, 0, panels, nc, jcF, alpha, beta, a, aOff, rsA, csA, bPack, c, cOff,
             rsC, csC);
+      }
+    }
+  }
+
+  /**
+   * The path for few rows (all of A, packed, fits in L2): A is packed once per thread, and every B
+   * micro-panel, used by one pass over those rows only, is packed right before that pass into a
+   * small per-thread buffer that stays in L1, instead of packing all of B into one large array
+   * first (which for a wide B, e.g. a convolution's im2col matrix, went out to L3 and back). With
+   * several threads the B panels are cut into many small chunks claimed dynamically ({@link
+   * Parallel#forChunks}), so a helper that starts late (a parked worker takes a while to wake)
+   * still helps instead of holding up the caller; when there are fewer panels than threads the rows
+   * are split instead.
+   */
+  private static void streamRun(
+      SgemmKernel kern,
+      int threads,
+      int m,
+      int n,
+      int k,
+      int kc0,
+      float alpha,
+      float[] a,
+      int aOff,
+      int rsA,
+      int csA,
+      float[] b,
+      int bOff,
+      int rsB,
+      int csB,
+      float beta,
+      float[] c,
+      int cOff,
+      int rsC,
+      int csC) {
+    final int mr = kern.mr;
+    final int mPanels = ceilDiv(m, mr);
+    final int nPanels = ceilDiv(n, kern.nr);
+    if (threads > 1 && nPanels >= threads) {
+      // Marks this call's A in each thread's buffer: a helper packs it once, on its first chunk.
+      final Object token = new Object();
+      Parallel.forChunks(
+          nPanels,
+          Math.min(nPanels, STREAM_MAX_CHUNKS),
+          (p0, p1) ->
+              streamBlock(
+                  kern, token, n, k, kc0, 0, m, p0, p1, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB,
+                  beta, c, cOff, rsC, csC));
+    } else if (threads > 1 && mPanels >= 2 * threads) {
+      final int t = threads;
+      Parallel.forRange(
+          t,
+          1,
+          (t0, t1) -> {
+            for (int ti = t0; ti < t1; ti++) {
+              int lo = Math.min(m, (int) ((long) mPanels * ti / t) * mr);
+              int hi = Math.min(m, (int) ((long) mPanels * (ti + 1) / t) * mr);
+              streamBlock(
+                  kern, null, n, k, kc0, lo, hi, 0, nPanels, alpha, a, aOff, rsA, csA, b, bOff, rsB,
+                  csB, beta, c, cOff, rsC, csC);
+            }
+          });
+    } else {
+      streamBlock(
+          kern, null, n, k, kc0, 0, m, 0, nPanels, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB,
+          beta, c, cOff, rsC, csC);
+    }
+  }
+
+  /**
+   * Rows [mLo, mHi) times B panels [pLo, pHi): A rows packed for all of k (skipped when this
+   * thread's buffer already holds them under {@code token}), then panel by panel, k block by k
+   * block, each B block packed just before its use.
+   */
+  private static void streamBlock(
+      SgemmKernel kern,
+      Object token,
+      int n,
+      int k,
+      int kc0,
+      int mLo,
+      int mHi,
+      int pLo,
+      int pHi,
+      float alpha,
+      float[] a,
+      int aOff,
+      int rsA,
+      int csA,
+      float[] b,
+      int bOff,
+      int rsB,
+      int csB,
+      float beta,
+      float[] c,
+      int cOff,
+      int rsC,
+      int csC) {
+    if (mLo >= mHi || pLo >= pHi) {
+      return;
+    }
+    final int mr = kern.mr;
+    final int nr = kern.nr;
+    int rows = mHi - mLo;
+    int aBlock = roundUp(rows, mr) * kc0;
+    Buffers buf = BUFFERS.get();
+    float[] aPack;
+    if (token != null && buf.aToken == token) {
+      aPack = buf.aPack;
+    } else {
+      aPack = buf.aPack(aBlock * ceilDiv(k, kc0));
+      for (int pc = 0, blk = 0; pc < k; pc += kc0, blk += aBlock) {
+        packA(kern, a, aOff, rsA, csA, mLo, rows, pc, Math.min(kc0, k - pc), aPack, blk);
+      }
+      buf.aToken = token;
+    }
+    float[] bPanel = buf.bPanel(kc0 * nr);
+    float[] scratch = buf.scratch(mr * nr);
+    for (int jp = pLo; jp < pHi; jp++) {
+      int j0 = jp * nr;
+      int cols = Math.min(nr, n - j0);
+      int cCol = cOff + j0 * csC;
+      for (int pc = 0, blk = 0; pc < k; pc += kc0, blk += aBlock) {
+        int kc = Math.min(kc0, k - pc);
+        float betaEff = pc == 0 ? beta : 1f;
+        packBPanel(kern, b, bOff, rsB, csB, pc, kc, j0, cols, nr, bPanel, 0);
+        for (int ir = 0; ir < rows; ir += mr) {
+          kern.kernel(
+              kc,
+              aPack,
+              blk + ir * kc,
+              bPanel,
+              0,
+              alpha,
+              betaEff,
+              c,
+              cCol + (mLo + ir) * rsC,
+              rsC,
+              csC,
+              Math.min(mr, rows - ir),
+              cols,
+              scratch);
+        }
       }
     }
   }
@@ -569,7 +775,7 @@ public final class Gemm {
       float betaEff = pc == 0 ? beta : 1f;
       for (int ic = mLo; ic < mHi; ic += mc0) {
         int mc = Math.min(mc0, mHi - ic);
-        packA(a, aOff, rsA, csA, ic, mc, pc, kc, mr, aPack);
+        packA(kern, a, aOff, rsA, csA, ic, mc, pc, kc, aPack, 0);
         for (int jp = pLo; jp < pHi; jp++) {
           int j = jp * nr;
           int nEff = Math.min(nr, nc - j);
@@ -599,27 +805,22 @@ public final class Gemm {
 
   /** Packs rows [i0, i0+mc) x cols [p0, p0+kc) of A into micro-panels of mr rows, zero-padded. */
   private static void packA(
-      float[] a, int aOff, int rsA, int csA, int i0, int mc, int p0, int kc, int mr, float[] dst) {
+      SgemmKernel kern,
+      float[] a,
+      int aOff,
+      int rsA,
+      int csA,
+      int i0,
+      int mc,
+      int p0,
+      int kc,
+      float[] dst,
+      int dstOff) {
+    int mr = kern.mr;
     for (int ir = 0; ir < mc; ir += mr) {
-      int base = ir * kc;
+      int base = dstOff + ir * kc;
       int rows = Math.min(mr, mc - ir);
-      if (csA == 1) {
-        for (int r = 0; r < rows; r++) {
-          int src = aOff + (i0 + ir + r) * rsA + p0;
-          int d = base + r;
-          for (int p = 0; p < kc; p++, d += mr) {
-            dst[d] = a[src + p];
-          }
-        }
-      } else {
-        for (int p = 0; p < kc; p++) {
-          int src = aOff + (i0 + ir) * rsA + (p0 + p) * csA;
-          int d = base + p * mr;
-          for (int r = 0; r < rows; r++) {
-            dst[d + r] = a[src + r * rsA];
-          }
-        }
-      }
+      kern.packAPanel(a, aOff + (i0 + ir) * rsA + p0 * csA, rsA, csA, rows, kc, dst, base);
       if (rows < mr) {
         for (int p = 0; p < kc; p++) {
           int d = base + p * mr;
@@ -647,25 +848,54 @@ public final class Gemm {
       int p1,
       float[] dst) {
     for (int jp = p0; jp < p1; jp++) {
-      int j0 = jc + jp * nr;
-      int cols = Math.min(nr, nc - jp * nr);
-      int base = jp * k * nr;
-      if (csB == 1 && cols == nr) {
-        kern.packBRows(b, bOff + j0, rsB, k, dst, base);
-      } else if (csB == 1) {
-        for (int p = 0; p < k; p++) {
-          int src = bOff + p * rsB + j0;
+      packBPanel(
+          kern,
+          b,
+          bOff,
+          rsB,
+          csB,
+          0,
+          k,
+          jc + jp * nr,
+          Math.min(nr, nc - jp * nr),
+          nr,
+          dst,
+          jp * k * nr);
+    }
+  }
+
+  /**
+   * Packs rows [p0, p0+kc) of B columns [j0, j0+cols) into one micro-panel at {@code dst[base +
+   * p*nr + j]}, zero-padded to nr columns.
+   */
+  private static void packBPanel(
+      SgemmKernel kern,
+      float[] b,
+      int bOff,
+      int rsB,
+      int csB,
+      int p0,
+      int kc,
+      int j0,
+      int cols,
+      int nr,
+      float[] dst,
+      int base) {
+    int src = bOff + p0 * rsB + j0 * csB;
+    if (csB == 1 && cols == nr) {
+      kern.packBRows(b, src, rsB, kc, dst, base);
+    } else if (csB == 1) {
+      for (int p = 0; p < kc; p++) {
+        int d = base + p * nr;
+        System.arraycopy(b, src + p * rsB, dst, d, cols);
+        Arrays.fill(dst, d + cols, d + nr, 0f);
+      }
+    } else {
+      kern.packBTransposed(b, src, rsB, csB, kc, cols, dst, base);
+      if (cols < nr) {
+        for (int p = 0; p < kc; p++) {
           int d = base + p * nr;
-          System.arraycopy(b, src, dst, d, cols);
           Arrays.fill(dst, d + cols, d + nr, 0f);
-        }
-      } else {
-        kern.packBTransposed(b, bOff + j0 * csB, rsB, csB, k, cols, dst, base);
-        if (cols < nr) {
-          for (int p = 0; p < k; p++) {
-            int d = base + p * nr;
-            Arrays.fill(dst, d + cols, d + nr, 0f);
-          }
         }
       }
     }
@@ -970,10 +1200,16 @@ public final class Gemm {
     float[] aPack = new float[0];
     float[] bPack = new float[0];
     float[] scratch = new float[0];
+    float[] bPanel = new float[0];
+
+    /** The call whose A {@link #aPack} holds in full (streamRun), or null. */
+    Object aToken;
+
     double[] dB = new double[0];
     double[] dAcc = new double[0];
 
     float[] aPack(int size) {
+      aToken = null;
       if (aPack.length < size) {
         aPack = new float[size];
       }
@@ -985,6 +1221,13 @@ public final class Gemm {
         bPack = new float[size];
       }
       return bPack;
+    }
+
+    float[] bPanel(int size) {
+      if (bPanel.length < size) {
+        bPanel = new float[size];
+      }
+      return bPanel;
     }
 
     float[] scratch(int size) {

@@ -1,9 +1,6 @@
 package org.jgrad.backend.cpu.kernels;
 
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -65,8 +62,24 @@ public final class Parallel {
   private static final ThreadLocal<Boolean> IN_REGION =
       ThreadLocal.withInitial(() -> Boolean.FALSE);
 
+  /**
+   * System property: how long, in microseconds, an idle worker keeps polling for the next job
+   * before it blocks (default 100). A training step runs one parallel kernel after another with
+   * short serial gaps; a blocked worker takes tens of microseconds to wake (much more in a virtual
+   * machine whose idle CPU has halted), which made two threads slower than one on small GEMMs.
+   * Polling keeps the worker's CPU busy for this long after each job: 0 turns it off.
+   */
+  public static final String SPIN_PROPERTY = "jgrad.spinMicros";
+
+  private static final long SPIN_NANOS = Math.max(0, Long.getLong(SPIN_PROPERTY, 100)) * 1000;
+
   private static final Object POOL_LOCK = new Object();
-  private static ThreadPoolExecutor pool;
+
+  /** Jobs waiting for a helper; every helper takes from this one queue. */
+  private static final LinkedBlockingQueue<Runnable> QUEUE = new LinkedBlockingQueue<>();
+
+  /** Worker threads started so far (guarded by POOL_LOCK); they are never stopped. */
+  private static int workers;
 
   private Parallel() {}
 
@@ -211,14 +224,51 @@ public final class Parallel {
       return;
     }
     int chunks = chunkCount(n, grain, threads());
-    if (chunks <= 1 || IN_REGION.get()) {
+    run(n, chunks, chunks - 1, body);
+  }
+
+  /**
+   * Runs {@code body} over {@code [0, n)} cut into exactly {@code min(chunks, n)} contiguous chunks
+   * ({@link #chunkStart} boundaries, fixed by {@code n} and {@code chunks} alone), which the
+   * calling thread and up to {@code threads() - 1} pool workers claim one at a time until none is
+   * left. More chunks than threads balance the load when a helper starts late or runs slower (a
+   * busy machine); a body whose result per index does not depend on which thread runs it stays
+   * bit-for-bit reproducible. With one thread or inside a parallel region the caller runs the same
+   * chunks in order.
+   *
+   * @param chunks number of chunks, {@code >= 1}
+   */
+  public static void forChunks(int n, int chunks, IntRangeBody body) {
+    if (n < 0) {
+      throw new IllegalArgumentException("Parallel.forChunks: n must be >= 0, got " + n);
+    }
+    if (chunks < 1) {
+      throw new IllegalArgumentException("Parallel.forChunks: chunks must be >= 1, got " + chunks);
+    }
+    if (n == 0) {
+      return;
+    }
+    int c = Math.min(chunks, n);
+    int helpers = Math.min(threads(), c) - 1;
+    if (helpers < 1 || IN_REGION.get()) {
+      // The same chunks in order, so a body may rely on their boundaries.
+      for (int i = 0; i < c; i++) {
+        body.run(chunkStart(n, c, i), chunkStart(n, c, i + 1));
+      }
+      return;
+    }
+    run(n, c, helpers, body);
+  }
+
+  private static void run(int n, int chunks, int helpers, IntRangeBody body) {
+    if (chunks <= 1 || helpers < 1 || IN_REGION.get()) {
       body.run(0, n);
       return;
     }
     Job job = new Job(n, chunks, body);
-    ThreadPoolExecutor p = pool(chunks - 1);
-    for (int i = 1; i < chunks; i++) {
-      p.execute(job);
+    ensureWorkers(helpers);
+    for (int i = 0; i < helpers; i++) {
+      QUEUE.offer(job);
     }
     IN_REGION.set(Boolean.TRUE);
     try {
@@ -239,20 +289,38 @@ public final class Parallel {
     }
   }
 
-  private static ThreadPoolExecutor pool(int workers) {
+  private static void ensureWorkers(int wanted) {
     synchronized (POOL_LOCK) {
-      if (pool == null) {
-        int size = Math.max(workers, defaultThreads - 1);
-        pool =
-            new ThreadPoolExecutor(
-                size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new WorkerFactory());
-      } else if (pool.getMaximumPoolSize() < workers) {
-        // Grow only (withThreads may ask for more than the configured count); order matters for the
-        // checks.
-        pool.setMaximumPoolSize(workers);
-        pool.setCorePoolSize(workers);
+      // Grow only (withThreads may ask for more than the configured count).
+      int target = Math.max(wanted, workers == 0 ? defaultThreads - 1 : 0);
+      while (workers < target) {
+        workers++;
+        Thread t = new Thread(Parallel::workerLoop, "jgrad-cpu-" + workers);
+        t.setDaemon(true);
+        t.start();
       }
-      return pool;
+    }
+  }
+
+  /** A worker: polls for {@link #SPIN_NANOS} after each job, then blocks until the next. */
+  private static void workerLoop() {
+    IN_REGION.set(Boolean.TRUE);
+    while (true) {
+      Runnable r = QUEUE.poll();
+      if (r == null && SPIN_NANOS > 0) {
+        long end = System.nanoTime() + SPIN_NANOS;
+        while ((r = QUEUE.poll()) == null && System.nanoTime() - end < 0) {
+          Thread.onSpinWait();
+        }
+      }
+      if (r == null) {
+        try {
+          r = QUEUE.take();
+        } catch (InterruptedException e) {
+          continue; // daemon workers are never stopped
+        }
+      }
+      r.run();
     }
   }
 
@@ -313,23 +381,6 @@ public final class Parallel {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  private static final class WorkerFactory implements ThreadFactory {
-    private final AtomicInteger count = new AtomicInteger();
-
-    @Override
-    public Thread newThread(Runnable r) {
-      Thread t =
-          new Thread(
-              () -> {
-                IN_REGION.set(Boolean.TRUE);
-                r.run();
-              },
-              "jgrad-cpu-" + count.incrementAndGet());
-      t.setDaemon(true);
-      return t;
     }
   }
 }

@@ -35,6 +35,13 @@ public final class PoolKernels {
     }
     int inPlane = s.inH() * s.inW();
     int outPlane = s.outH() * s.outW();
+    if (isPlain2x2(s)) {
+      Parallel.forRange(
+          s.batch() * s.channels(),
+          grain(inPlane),
+          (p0, p1) -> maxPool2x2(s, p0, p1, x, xOff, y, yOff, indices, idxOff));
+      return;
+    }
     Parallel.forRange(
         s.batch() * s.channels(),
         grain(inPlane),
@@ -75,6 +82,98 @@ public final class PoolKernels {
             }
           }
         });
+  }
+
+  /**
+   * A 2x2 window with stride 2, no padding, no dilation, every window inside the input (the usual
+   * {@code MaxPool2d(2)}).
+   */
+  static boolean isPlain2x2(ConvGeometry s) {
+    return s.kH() == 2
+        && s.kW() == 2
+        && s.strideH() == 2
+        && s.strideW() == 2
+        && s.padH() == 0
+        && s.padW() == 0
+        && s.dilationH() == 1
+        && s.dilationW() == 1
+        && 2 * s.outH() <= s.inH()
+        && 2 * s.outW() <= s.inW();
+  }
+
+  /**
+   * {@link #maxPool2d} of planes [p0, p1) for {@link #isPlain2x2} geometry: the general loop's scan
+   * order and comparisons (first maximum wins, a later NaN replaces it) without its bounds checks
+   * and per-window loops, written so that the selects can compile to conditional moves (the general
+   * loop's branches mispredict on data like ReLU outputs).
+   */
+  private static void maxPool2x2(
+      ConvGeometry s,
+      int p0,
+      int p1,
+      float[] x,
+      int xOff,
+      float[] y,
+      int yOff,
+      int[] indices,
+      int idxOff) {
+    int inW = s.inW();
+    int outH = s.outH();
+    int outW = s.outW();
+    int inPlane = s.inH() * inW;
+    int outPlane = outH * outW;
+    for (int pl = p0; pl < p1; pl++) {
+      int xb = xOff + pl * inPlane;
+      int ob = pl * outPlane;
+      for (int oh = 0; oh < outH; oh++) {
+        int top = 2 * oh * inW;
+        int o = ob + oh * outW;
+        for (int ow = 0; ow < outW; ow++, o++) {
+          int at = xb + top + 2 * ow;
+          float a = x[at];
+          float b = x[at + 1];
+          float c = x[at + inW];
+          float d = x[at + inW + 1];
+          float m = Math.max(Math.max(a, b), Math.max(c, d));
+          int pos;
+          if ((Float.floatToRawIntBits(m) & 0x7f800000) != 0x7f800000) {
+            // Finite maximum: the first position equal to it, found without branches (m - v is
+            // +-0 exactly when v == m), and its value taken from x (so -0 vs +0 ties keep the
+            // first, as the comparisons do).
+            int na = notZero(Float.floatToRawIntBits(m - a) << 1);
+            int nb = notZero(Float.floatToRawIntBits(m - b) << 1);
+            int nc = notZero(Float.floatToRawIntBits(m - c) << 1);
+            pos = na * (1 + nb * (inW - 1 + nc));
+          } else {
+            // NaN or an infinity: the comparisons themselves (rare).
+            pos = 0;
+            float max = a;
+            if (b > max || b != b) {
+              max = b;
+              pos = 1;
+            }
+            if (c > max || c != c) {
+              max = c;
+              pos = inW;
+            }
+            if (d > max || d != d) {
+              pos = inW + 1;
+            }
+          }
+          float max = x[at + pos];
+          int arg = at - xb + pos;
+          y[yOff + o] = max;
+          if (indices != null) {
+            indices[idxOff + o] = arg;
+          }
+        }
+      }
+    }
+  }
+
+  /** 1 when {@code v != 0}, else 0, without a branch. */
+  private static int notZero(int v) {
+    return (v | -v) >>> 31;
   }
 
   /**

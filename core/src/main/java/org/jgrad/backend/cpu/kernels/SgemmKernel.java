@@ -46,6 +46,31 @@ abstract class SgemmKernel {
       float[] scratch);
 
   /**
+   * Packs one A micro-panel: {@code rows <= mr} rows by {@code kc} columns, element (r, p) at
+   * {@code a[src + r*rsA + p*csA]}, into {@code dst[base + p*mr + r]}; rows {@code rows..mr-1} are
+   * left for the caller to zero. Kernels may override this with a faster transpose.
+   */
+  void packAPanel(float[] a, int src, int rsA, int csA, int rows, int kc, float[] dst, int base) {
+    if (csA == 1) {
+      for (int r = 0; r < rows; r++) {
+        int s = src + r * rsA;
+        int d = base + r;
+        for (int p = 0; p < kc; p++, d += mr) {
+          dst[d] = a[s + p];
+        }
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        int s = src + p * csA;
+        int d = base + p * mr;
+        for (int r = 0; r < rows; r++) {
+          dst[d + r] = a[s + r * rsA];
+        }
+      }
+    }
+  }
+
+  /**
    * Packs one B panel from a column-major source ({@code B[p][j] = b[src + j*csB + p*rsB]}), {@code
    * cols} columns by {@code k} rows, into {@code dst[base + p*nr + j]}; columns {@code cols..nr-1}
    * are left for the caller to zero. Kernels may override this with a faster transpose.

@@ -307,8 +307,175 @@ class GemmTest {
     }
   }
 
-  /** Products large enough to be split among threads (over M, and over N when M is small). */
-  private static final int[][] PARALLEL_SIZES = {{257, 129, 65}, {5, 1400, 200}, {96, 96, 300}};
+  /**
+   * Products large enough to be split among threads: on the streaming path (all of A fits the cap)
+   * over B panels, or over rows with a single B panel; on the packed-B path over B panels, or over
+   * rows with too few panels.
+   */
+  private static final int[][] PARALLEL_SIZES = {
+    {257, 129, 65},
+    {5, 1400, 200},
+    {96, 96, 300},
+    {200, 20, 300},
+    {520, 100, 260},
+    {700, 40, 200},
+    {300, 9, 700} // narrow: computed as C^T
+  };
+
+  /** Row-major and column-major C (computed in opposite orientations) hold identical values. */
+  @Test
+  void bothOrientationsOfCAgreeBitForBit() {
+    Random rnd = new Random(23);
+    for (SgemmKernel kern : kernels()) {
+      for (int[] s : new int[][] {{33, 40, 70}, {32, 9, 676}, {64, 10, 300}, {7, 7, 3}}) {
+        int m = s[0], n = s[1], k = s[2];
+        float[] a = random(rnd, m * k);
+        float[] b = random(rnd, k * n);
+        float[] c0 = random(rnd, m * n);
+        float[] rowMajor = c0.clone();
+        float[] colMajor = new float[m * n];
+        for (int i = 0; i < m; i++) {
+          for (int j = 0; j < n; j++) {
+            colMajor[j * m + i] = c0[i * n + j];
+          }
+        }
+        Gemm.sgemmWith(kern, m, n, k, 1.5f, a, 0, k, 1, b, 0, n, 1, 0.25f, rowMajor, 0, n, 1);
+        Gemm.sgemmWith(kern, m, n, k, 1.5f, a, 0, k, 1, b, 0, n, 1, 0.25f, colMajor, 0, 1, m);
+        checkAgainstNaive(
+            kern + " orientation",
+            m,
+            n,
+            k,
+            1.5f,
+            new Op(a, 0, k, 1),
+            new Op(b, 0, n, 1),
+            0.25f,
+            c0,
+            new Op(rowMajor, 0, n, 1));
+        for (int i = 0; i < m; i++) {
+          for (int j = 0; j < n; j++) {
+            assertEquals(
+                Float.floatToRawIntBits(rowMajor[i * n + j]),
+                Float.floatToRawIntBits(colMajor[j * m + i]),
+                kern + " " + Arrays.toString(s) + " C[" + i + "][" + j + "]");
+          }
+        }
+      }
+    }
+    SgemmKernel v = Gemm.defaultKernel();
+    if (v.nr == 32 && v.mr == 8) {
+      assertTrue(Gemm.transposeC(v, 32, 9, 9, 1), "conv1 weight gradient 32x9");
+      assertTrue(Gemm.transposeC(v, 64, 10, 10, 1), "10-class output layer 64x10");
+      assertFalse(Gemm.transposeC(v, 64, 256, 256, 1), "MLP layer 64x256");
+      assertTrue(Gemm.transposeC(v, 64, 256, 1, 64), "column-major C");
+    }
+  }
+
+  /** Every kernel's A packing equals its definition, for both layouts, full and short panels. */
+  @Test
+  void packAPanelMatchesDefinition() {
+    Random rnd = new Random(21);
+    for (SgemmKernel kern : kernels()) {
+      int mr = kern.mr;
+      for (int kc : new int[] {1, 15, 16, 17, 40, 256}) {
+        for (int rows : new int[] {mr, mr - 1, 1}) {
+          for (boolean colMajor : new boolean[] {false, true}) {
+            int ld = (colMajor ? rows : kc) + 3;
+            float[] a = random(rnd, 5 + ld * (colMajor ? kc : rows));
+            int rs = colMajor ? 1 : ld, cs = colMajor ? ld : 1;
+            float[] dst = new float[7 + mr * kc];
+            Arrays.fill(dst, Float.NaN);
+            kern.packAPanel(a, 5, rs, cs, rows, kc, dst, 7);
+            for (int p = 0; p < kc; p++) {
+              for (int r = 0; r < rows; r++) {
+                assertEquals(
+                    a[5 + r * rs + p * cs],
+                    dst[7 + p * mr + r],
+                    kern + " kc=" + kc + " rows=" + rows + " colMajor=" + colMajor);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Every kernel's packing of a column-major B panel equals its definition. */
+  @Test
+  void packBTransposedMatchesDefinition() {
+    Random rnd = new Random(22);
+    for (SgemmKernel kern : kernels()) {
+      int nr = kern.nr;
+      for (int k : new int[] {1, 15, 16, 17, 33, 256}) {
+        for (int cols : new int[] {nr, nr - 1, 1}) {
+          for (int ld : new int[] {k, k + 5, 1024}) {
+            float[] b = random(rnd, 3 + ld * cols);
+            float[] dst = new float[4 + nr * k];
+            kern.packBTransposed(b, 3, 1, ld, k, cols, dst, 4);
+            for (int p = 0; p < k; p++) {
+              for (int j = 0; j < cols; j++) {
+                assertEquals(
+                    b[3 + j * ld + p],
+                    dst[4 + p * nr + j],
+                    kern + " k=" + k + " cols=" + cols + " ld=" + ld);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void parallelCasesCoverBothPaths() {
+    long cap = Gemm.streamACap;
+    int mr = Gemm.defaultKernel().mr;
+    boolean stream = false, packed = false;
+    for (int[] s : PARALLEL_SIZES) {
+      boolean st = (long) Gemm.ceilDiv(s[0], mr) * mr * s[2] <= cap;
+      stream |= st;
+      packed |= !st;
+    }
+    assertTrue(stream && packed, "PARALLEL_SIZES must reach both GEMM paths");
+  }
+
+  @Test
+  void streamingAndPackedPathsAgreeBitForBit() {
+    Random rnd = new Random(19);
+    long cap = Gemm.streamACap;
+    for (SgemmKernel kern : kernels()) {
+      for (int[] s : new int[][] {{64, 256, 784}, {37, 70, 300}, {9, 33, 5}}) {
+        int m = s[0], n = s[1], k = s[2];
+        float[] a = random(rnd, m * k);
+        float[] bt = random(rnd, k * n);
+        float[] cInit = random(rnd, m * n);
+        float[][] out = new float[2][];
+        for (int path = 0; path < 2; path++) {
+          float[] c = cInit.clone();
+          Gemm.streamACap = path == 0 ? Long.MAX_VALUE : 0;
+          try {
+            // B transposed (as in a Linear layer's forward), beta != 0.
+            Gemm.sgemmWith(kern, m, n, k, 0.9f, a, 0, k, 1, bt, 0, 1, k, 0.5f, c, 0, n, 1);
+          } finally {
+            Gemm.streamACap = cap;
+          }
+          out[path] = c;
+        }
+        checkAgainstNaive(
+            kern + " stream",
+            m,
+            n,
+            k,
+            0.9f,
+            new Op(a, 0, k, 1),
+            new Op(bt, 0, 1, k),
+            0.5f,
+            cInit,
+            new Op(out[0], 0, n, 1));
+        assertArrayEquals(out[0], out[1], kern + " " + Arrays.toString(s) + " paths differ");
+      }
+    }
+  }
 
   @Test
   void bitIdenticalAcrossRunsAndThreadCounts() {

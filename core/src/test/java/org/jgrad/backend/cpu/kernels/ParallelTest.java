@@ -57,6 +57,62 @@ class ParallelTest {
   }
 
   @Test
+  void forChunksRunsEveryFixedChunkOnceOnSeveralThreads() {
+    for (int threads : new int[] {1, 2, 3}) {
+      for (int n : new int[] {1, 7, 64, 1000}) {
+        for (int chunks : new int[] {1, 5, 64}) {
+          int[] hits = new int[n];
+          List<int[]> ranges = Collections.synchronizedList(new ArrayList<>());
+          Parallel.withThreads(
+              threads,
+              () ->
+                  Parallel.forChunks(
+                      n,
+                      chunks,
+                      (s, e) -> {
+                        ranges.add(new int[] {s, e});
+                        for (int i = s; i < e; i++) {
+                          synchronized (hits) {
+                            hits[i]++;
+                          }
+                        }
+                      }));
+          for (int i = 0; i < n; i++) {
+            assertEquals(1, hits[i], "index " + i + " n=" + n + " chunks=" + chunks);
+          }
+          int c = Math.min(n, chunks);
+          assertEquals(c, ranges.size(), "chunk count, whatever the thread count");
+          ranges.sort((x, y) -> Integer.compare(x[0], y[0]));
+          for (int i = 0; i < c; i++) {
+            assertEquals(Parallel.chunkStart(n, c, i), ranges.get(i)[0]);
+            assertEquals(Parallel.chunkStart(n, c, i + 1), ranges.get(i)[1]);
+          }
+        }
+      }
+    }
+    Set<Thread> seen = ConcurrentHashMap.newKeySet();
+    Parallel.withThreads(
+        2,
+        () -> {
+          for (int rep = 0; rep < 50 && seen.size() < 2; rep++) {
+            Parallel.forChunks(
+                8,
+                8,
+                (s, e) -> {
+                  seen.add(Thread.currentThread());
+                  long t0 = System.nanoTime();
+                  while (System.nanoTime() - t0 < 1_000_000) {
+                    Thread.onSpinWait();
+                  }
+                });
+          }
+        });
+    assertEquals(2, seen.size(), "a pool worker must take some of the chunks");
+    assertThrows(IllegalArgumentException.class, () -> Parallel.forChunks(4, 0, (s, e) -> {}));
+    assertThrows(IllegalArgumentException.class, () -> Parallel.forChunks(-1, 2, (s, e) -> {}));
+  }
+
+  @Test
   void runsOnSeveralThreadsAndCallerTakesPart() {
     Set<Thread> seen = ConcurrentHashMap.newKeySet();
     Thread caller = Thread.currentThread();

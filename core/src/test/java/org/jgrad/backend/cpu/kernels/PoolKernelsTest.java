@@ -24,6 +24,7 @@ class PoolKernelsTest {
     {1, 3, 10, 11, 3, 2, 1, 2, 1, 1, 2, 2, 0}, // dilation 2
     {3, 1, 5, 5, 2, 3, 3, 2, 1, 1, 1, 1, 1},
     {2, 2, 13, 13, 2, 2, 2, 2, 0, 0, 1, 1, 1}, // Keras CNN's odd-size pool in ceil mode
+    {2, 3, 13, 11, 2, 2, 2, 2, 0, 0, 1, 1, 0}, // plain 2x2 fast path, last row/column unused
   };
 
   static ConvGeometry shape(int[] v) {
@@ -108,6 +109,32 @@ class PoolKernelsTest {
     PoolKernels.maxPool2d(s, x, 0, y, 0, idx, 0);
     assertTrue(Float.isNaN(y[0]));
     assertEquals(0, idx[0]);
+    // Scan order kh, kw; a NaN replaces the maximum, and a later NaN replaces that one.
+    assertTrue(PoolKernels.isPlain2x2(s));
+    x[0] = 0;
+    x[1] = Float.NaN;
+    x[5] = Float.NaN;
+    x[7] = Float.NaN;
+    PoolKernels.maxPool2d(s, x, 0, y, 0, idx, 0);
+    assertTrue(Float.isNaN(y[0]) && Float.isNaN(y[1]));
+    assertEquals(5, idx[0]);
+    assertEquals(7, idx[1]);
+    // Ties of -0 and +0 keep the first (its sign too); infinities compare as numbers.
+    Arrays.fill(x, -1f);
+    x[0] = -0f;
+    x[4] = 0f;
+    x[3] = Float.POSITIVE_INFINITY;
+    x[7] = Float.POSITIVE_INFINITY;
+    x[10] = Float.NEGATIVE_INFINITY;
+    PoolKernels.maxPool2d(s, x, 0, y, 0, idx, 0);
+    assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(y[0]));
+    assertEquals(0, idx[0]);
+    assertEquals(Float.POSITIVE_INFINITY, y[1]);
+    assertEquals(3, idx[1]);
+    assertEquals(-1f, y[2]);
+    assertEquals(8, idx[2]);
+    assertEquals(-1f, y[3]);
+    assertEquals(11, idx[3]);
   }
 
   @Test
