@@ -6,7 +6,7 @@
 #   benchmarks/compare-pytorch.sh --quick          # smoke run: small sizes, short budgets, no RESULTS.md
 #   options: --threads "1 2"   --budget S (seconds per figure, default 0.75)   --epoch-cap S (default 12)
 #            --no-build (use the existing jar)   --out FILE (default benchmarks/RESULTS.md; "-" = don't write)
-#            --groups "gemm conv train" (subset)   --note "text" (a paragraph for RESULTS.md, e.g. the machine's state)
+#            --groups "gemm conv train lstm" (subset)   --note "text" (a paragraph for RESULTS.md, e.g. the machine's state)
 #
 # PyTorch runs in two configurations:
 #   default  the environment as this machine sets it up (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE as found, glibc malloc
@@ -30,7 +30,8 @@ NOTE=""
 QUICK=""
 BUILD=1
 OUT="$HERE/RESULTS.md"
-GROUPS_RUN="gemm conv train"
+MNIST_DIR="${JGRAD_DATA_DIR:-$HOME/.jgrad/data}/mnist"
+GROUPS_RUN="gemm conv train lstm"
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS="$2"; shift 2 ;;
@@ -104,6 +105,14 @@ for t in $THREADS; do
         run_torch default "$t" "$RES/torch-default-t$t.jsonl" train "$m"
         run_torch best "$t" "$RES/torch-best-t$t.jsonl" train "$m"
       done
+      # The same epochs on the real MNIST training set, when the data directory holds it.
+      if [ -f "$MNIST_DIR/train-images-idx3-ubyte" ] && [ -f "$MNIST_DIR/train-labels-idx1-ubyte" ]; then
+        for m in mlp cnn autoencoder; do
+          run_java "$t" "$RES/jgrad-t$t.jsonl" --mnist "$MNIST_DIR" train "$m"
+          run_torch default "$t" "$RES/torch-default-t$t.jsonl" --mnist "$MNIST_DIR" train "$m"
+          run_torch best "$t" "$RES/torch-best-t$t.jsonl" --mnist "$MNIST_DIR" train "$m"
+        done
+      fi
     else
       run_java "$t" "$RES/jgrad-t$t.jsonl" "$g"
       run_torch default "$t" "$RES/torch-default-t$t.jsonl" "$g"

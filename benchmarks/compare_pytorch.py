@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """PyTorch side of benchmarks/compare-pytorch.sh, and the report that puts both sides in one table.
 
-  compare_pytorch.py bench --config default|best --threads N gemm|conv|train MODEL [--budget S] [--epoch-cap S] [--quick]
+  compare_pytorch.py bench --config default|best --threads N gemm|conv|train MODEL|lstm [--budget S] [--epoch-cap S]
+                           [--quick] [--mnist DIR]
       runs one group of workloads in PyTorch and prints one JSON object per figure, in the same format as
       the jgrad side (org.jgrad.benchmarks.Compare). The environment (OpenBLAS, glibc malloc) is set by
       the caller; --config only labels the output.
@@ -157,8 +158,16 @@ class Runner:
     def train(self, name):
         torch = self.torch
         n = 4096 if self.args.quick else MNIST_TRAIN
-        images = torch.rand(n, 784).to(self.dev)
-        labels = torch.randint(0, 10, (n,)).to(self.dev)
+        case = name
+        if self.args.mnist:
+            images, labels = mnist_train(torch, self.args.mnist)
+            n = min(n, images.shape[0])
+            images, labels = images[:n], labels[:n]
+            case = name + " (MNIST)"
+        else:
+            images = torch.rand(n, 784)
+            labels = torch.randint(0, 10, (n,))
+        images, labels = images.to(self.dev), labels.to(self.dev)
         net, loss_fn, shape, autoencoder = self.model(name)
         net.to(self.dev)
         net.train()
@@ -196,10 +205,38 @@ class Runner:
         secs = time.perf_counter() - t0
         per_sec = samples / secs
         params = sum(p.numel() for p in net.parameters())
-        self.emit("train", name, "samples/s", per_sec, epochSeconds=n / per_sec, batchesTimed=done, batches=batches,
+        self.emit("train", case, "samples/s", per_sec, epochSeconds=n / per_sec, batchesTimed=done, batches=batches,
                   partial=done < batches, samples=n, params=params, finalLoss=final_loss, warmupSteps=warmup,
                   warmupSeconds=warm_secs)
-        self.emit("train peak RSS", name, "MiB", peak_rss_mib())
+        self.emit("train peak RSS", case, "MiB", peak_rss_mib())
+
+    def lstm(self):
+        """Same step as Compare.lstm: nn.LSTM(32, 128), input [50, 64, 32], MSE against a fixed target, Adam."""
+        torch = self.torch
+        lstm = torch.nn.LSTM(32, 128)
+        opt = torch.optim.Adam(lstm.parameters(), lr=1e-3)
+        x, target = torch.randn(50, 64, 32), torch.randn(50, 64, 128)
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.mse_loss(lstm(x)[0], target)
+            loss.backward()
+            opt.step()
+            return loss
+
+        prewarm(step)
+        s, extra = self.median(step)
+        self.emit("lstm step", "seq 50, batch 64, 32->128", "ms", s * 1e3,
+                  params=sum(p.numel() for p in lstm.parameters()), **extra)
+
+
+def mnist_train(torch, directory):
+    """The MNIST training set from the IDX files in directory: images [60000, 784] in [0, 1], int64 labels."""
+    import numpy as np
+    raw = np.fromfile(os.path.join(directory, "train-images-idx3-ubyte"), dtype=np.uint8, offset=16)
+    images = torch.from_numpy(raw.reshape(-1, 784)).float().div_(255)
+    labels = np.fromfile(os.path.join(directory, "train-labels-idx1-ubyte"), dtype=np.uint8, offset=8)
+    return images, torch.from_numpy(labels.astype(np.int64))
 
 
 def prewarm(fn):
@@ -261,6 +298,7 @@ SUITES = [  # suite, unit, higher is better, target
     ("conv fwd+bwd", "ms", False, 1.0),
     ("train", "samples/s", True, 1.0),
     ("train peak RSS", "MiB", False, 1.0),
+    ("lstm step", "ms", False, 1.0),
 ]
 IMPLS = ["jgrad", "pytorch-default", "pytorch-best"]
 
@@ -344,7 +382,8 @@ def table(recs):
                         ratio += " ✓" if x >= target else " ✗"
                 tgt = "—" if target is None else "≥ %.2f" % target
                 label = {"gemm": "GEMM ", "conv fwd+bwd": "conv2d fwd+bwd ",
-                         "train": "train epoch ", "train peak RSS": "peak RSS, epoch "}[suite] + case
+                         "train": "train epoch ", "train peak RSS": "peak RSS, epoch ",
+                         "lstm step": "LSTM train step "}[suite] + case
                 arrow = unit + (" ↑" if higher else " ↓")
                 rows.append("| %s | %s | %d | %s | %s | %s | %s | %s |" % (label, arrow, t, cells[0], cells[1], cells[2],
                                                                        ratio, tgt))
@@ -420,7 +459,8 @@ def main():
     b.add_argument("--epoch-cap", type=float, default=120.0)
     b.add_argument("--quick", action="store_true")
     b.add_argument("--device", default="cpu", help="cpu (default) or cuda: where the tensors and models live")
-    b.add_argument("group", choices=["gemm", "conv", "train", "info"])
+    b.add_argument("--mnist", help="train on the MNIST IDX files in this directory instead of random data")
+    b.add_argument("group", choices=["gemm", "conv", "train", "lstm", "info"])
     b.add_argument("model", nargs="?")
     r = sub.add_parser("report")
     r.add_argument("--results", required=True)
@@ -454,6 +494,8 @@ def main():
         runner.gemm()
     elif args.group == "conv":
         runner.conv()
+    elif args.group == "lstm":
+        runner.lstm()
     else:
         if args.model not in MODELS:
             raise SystemExit("compare_pytorch.py: train needs a model, one of %s" % MODELS)

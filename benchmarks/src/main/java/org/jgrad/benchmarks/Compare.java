@@ -41,6 +41,7 @@ public final class Compare {
   private static double epochCap = 120;
   private static boolean quick;
   private static Device device = Device.CPU;
+  private static java.nio.file.Path mnistDir;
 
   public static void main(String[] args) throws IOException {
     List<String> pos = new ArrayList<>();
@@ -50,6 +51,7 @@ public final class Compare {
         case "--epoch-cap" -> epochCap = Double.parseDouble(value(args, ++i, "--epoch-cap"));
         case "--quick" -> quick = true;
         case "--device" -> device = Device.of(value(args, ++i, "--device"));
+        case "--mnist" -> mnistDir = Path.of(value(args, ++i, "--mnist"));
         default -> pos.add(args[i]);
       }
     }
@@ -65,6 +67,7 @@ public final class Compare {
         if (pos.size() != 2) usage("train needs one model name");
         train(pos.get(1));
       }
+      case "lstm" -> lstm();
       case "info" ->
           emit(
               Map.of("suite", "info"),
@@ -86,8 +89,8 @@ public final class Compare {
   private static void usage(String why) {
     System.err.println("Compare: " + why);
     System.err.println(
-        "usage: Compare [--budget S] [--epoch-cap S] [--quick] [--device cpu|cuda] gemm | conv | train"
-            + " mlp|cnn|autoencoder | info");
+        "usage: Compare [--budget S] [--epoch-cap S] [--quick] [--device cpu|cuda] [--mnist DIR]"
+            + " gemm | conv | train mlp|cnn|autoencoder | lstm | info");
     System.exit(2);
   }
 
@@ -160,8 +163,25 @@ public final class Compare {
 
   private static void train(String model) throws IOException {
     int n = quick ? 4096 : Data.MNIST_TRAIN, bs = Workloads.BATCH;
-    Tensor images = Data.uniform(7, n, Data.MNIST_PIXELS).to(device);
-    Tensor labels = Data.labels(8, n, 10).to(device);
+    Tensor images, labels;
+    String caseName = model;
+    if (mnistDir != null) {
+      // The real data set (same epoch, same order): only the values differ from random data.
+      Tensor[] mnist = Data.mnistTrain(mnistDir);
+      if (mnist == null) {
+        System.err.println("Compare: no MNIST training files in " + mnistDir);
+        System.exit(2);
+      }
+      n = Math.min(n, mnist[0].size(0));
+      images = mnist[0].narrow(0, 0, n);
+      labels = mnist[1].narrow(0, 0, n);
+      caseName = model + " (MNIST)";
+    } else {
+      images = Data.uniform(7, n, Data.MNIST_PIXELS);
+      labels = Data.labels(8, n, 10);
+    }
+    images = images.to(device);
+    labels = labels.to(device);
     Models.Trainer t = Models.create(model, 42, device);
     int batches = (n + bs - 1) / bs;
     int warmup = 0;
@@ -189,7 +209,7 @@ public final class Compare {
     double secs = (System.nanoTime() - t0) / 1e9;
     double perSec = samples / secs;
     emit(
-        figure("train", model, "samples/s", perSec),
+        figure("train", caseName, "samples/s", perSec),
         "epochSeconds",
         n / perSec,
         "batchesTimed",
@@ -210,11 +230,38 @@ public final class Compare {
         warmSecs);
     Runtime rt = Runtime.getRuntime();
     emit(
-        figure("train peak RSS", model, "MiB", peakRssMiB()),
+        figure("train peak RSS", caseName, "MiB", peakRssMiB()),
         "heapCommittedMiB",
         rt.totalMemory() / 1048576.0,
         "heapMaxMiB",
         rt.maxMemory() / 1048576.0);
+  }
+
+  /**
+   * One LSTM training step (issue 16): {@code nn.LSTM(32, 128)} over a sequence of 50 steps, batch
+   * 64 (input {@code [50, 64, 32]}), MSE of the output sequence against a fixed random target, Adam
+   * lr 1e-3; the median milliseconds per step.
+   */
+  private static void lstm() {
+    int seq = 50, batch = 64, in = 32, hidden = 128;
+    Tensor.manualSeed(42);
+    org.jgrad.nn.LSTM lstm = new org.jgrad.nn.LSTM(in, hidden);
+    org.jgrad.optim.Adam opt =
+        new org.jgrad.optim.Adam(lstm.parameters(), org.jgrad.optim.Adam.options().lr(1e-3));
+    Tensor x = Data.normal(60, seq, batch, in), target = Data.normal(61, seq, batch, hidden);
+    Work step =
+        () -> {
+          opt.zeroGrad();
+          Tensor loss = F.mseLoss(lstm.forward(x), target);
+          loss.backward();
+          opt.step();
+          return loss;
+        };
+    prewarm(step);
+    Timing s = median(step);
+    emit(
+        figure("lstm step", "seq 50, batch 64, 32->128", "ms", s.seconds() * 1e3),
+        s.extra("params", lstm.numParameters()));
   }
 
   // ------------------------------------------------------------------ timing and output

@@ -83,4 +83,45 @@ public final class Data {
     for (int i = 0; i < n; i++) v[i] = rnd.nextInt(classes);
     return Tensor.ofLongs(v, n);
   }
+
+  /**
+   * The MNIST training set from {@code dir} (the IDX files {@code train-images-idx3-ubyte} and
+   * {@code train-labels-idx1-ubyte}, as {@code ~/.jgrad/data/mnist} holds them), or null when they
+   * are not there: images {@code [60000, 784]} float32 in [0, 1] and int64 labels. The pixels are
+   * streamed a slab at a time into the one float tensor, so the data set is held once.
+   */
+  public static Tensor[] mnistTrain(java.nio.file.Path dir) throws java.io.IOException {
+    java.nio.file.Path img = dir.resolve("train-images-idx3-ubyte");
+    java.nio.file.Path lab = dir.resolve("train-labels-idx1-ubyte");
+    if (!java.nio.file.Files.isReadable(img) || !java.nio.file.Files.isReadable(lab)) return null;
+    try (var in =
+        new java.io.DataInputStream(
+            new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(img), 1 << 16))) {
+      int magic = in.readInt(), n = in.readInt(), rows = in.readInt(), cols = in.readInt();
+      if (magic != 0x803 || rows * cols != MNIST_PIXELS) {
+        throw new java.io.IOException(
+            img
+                + ": not an MNIST image file (magic "
+                + Integer.toHexString(magic)
+                + ", "
+                + rows
+                + "x"
+                + cols
+                + ", expected 803 and 28x28)");
+      }
+      Tensor images = Tensor.zeros(n, MNIST_PIXELS);
+      byte[] buf = new byte[1024 * MNIST_PIXELS];
+      for (int r = 0; r < n; r += 1024) {
+        int k = Math.min(1024, n - r);
+        in.readFully(buf, 0, k * MNIST_PIXELS);
+        float[] v = new float[k * MNIST_PIXELS];
+        for (int i = 0; i < v.length; i++) v[i] = (buf[i] & 0xff) / 255f;
+        images.narrow(0, r, k).copyFrom(Tensor.of(v, k, MNIST_PIXELS));
+      }
+      byte[] lb = java.nio.file.Files.readAllBytes(lab);
+      long[] labels = new long[n];
+      for (int i = 0; i < n; i++) labels[i] = lb[8 + i] & 0xff;
+      return new Tensor[] {images, Tensor.ofLongs(labels, n)};
+    }
+  }
 }

@@ -94,4 +94,62 @@ public interface FusedKernels {
    * where broadcast).
    */
   void accumulate(RawTensor target, double alpha, RawTensor a, RawTensor b, BinaryOp combine);
+
+  // ------------------------------------------------------------ fused optimizer steps
+
+  /**
+   * Hyper-parameters of one {@link #adamStep}: the learning rate, the betas, eps, the weight decay
+   * (L2 added to the gradient, or decoupled as in AdamW), maximize, and the 1-based step count the
+   * bias corrections use.
+   */
+  record AdamStep(
+      double lr,
+      double beta1,
+      double beta2,
+      double eps,
+      double weightDecay,
+      boolean decoupled,
+      boolean maximize,
+      long step) {}
+
+  /**
+   * One Adam (AdamW when {@code h.decoupled()}) update of one parameter, in place, in one pass over
+   * param, grad and the two moment buffers (all of one shape). Per element, with {@code bc1 = 1 −
+   * β1^step} and {@code bc2 = 1 − β2^step}:
+   *
+   * <pre>
+   * g = maximize ? −grad : grad;   g += wd·p (not decoupled)   |   p ·= 1 − lr·wd (decoupled)
+   * m = β1·m + (1 − β1)·g;   v = β2·v + (1 − β2)·g²
+   * p −= lr/bc1 · m / (√v / √bc2 + eps)
+   * </pre>
+   *
+   * It replaces the eight element-wise passes (and three temporaries) of the composite that {@code
+   * optim.Adam} runs on a backend without it.
+   */
+  void adamStep(RawTensor param, RawTensor grad, RawTensor expAvg, RawTensor expAvgSq, AdamStep h);
+
+  /**
+   * Hyper-parameters of one {@link #sgdStep}. {@code firstStep}: the momentum buffer is set to the
+   * gradient (PyTorch's first step) instead of being decayed.
+   */
+  record SgdStep(
+      double lr,
+      double momentum,
+      double dampening,
+      boolean nesterov,
+      double weightDecay,
+      boolean maximize,
+      boolean firstStep) {}
+
+  /**
+   * One SGD update of one parameter, in place, in one pass; {@code momentumBuffer} is null when
+   * {@code h.momentum()} is 0. Per element:
+   *
+   * <pre>
+   * d = (maximize ? −grad : grad) + wd·p
+   * buf = firstStep ? d : momentum·buf + (1 − dampening)·d;   d = nesterov ? d + momentum·buf : buf
+   * p −= lr·d
+   * </pre>
+   */
+  void sgdStep(RawTensor param, RawTensor grad, RawTensor momentumBuffer, SgdStep h);
 }

@@ -1,6 +1,7 @@
 package org.jgrad.optim;
 
 import java.util.List;
+import org.jgrad.backend.FusedKernels;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -130,9 +131,26 @@ public final class Adam extends PerParameterOptimizer<Adam.Config, Adam.State> {
   static State adamUpdate(Tensor p, Config c, State s, boolean decoupled) {
     double lr = c.lr(), wd = c.weightDecay(), beta1 = c.beta1(), beta2 = c.beta2();
     if (s == null) s = new State(0, zerosLike(p), zerosLike(p), c.amsgrad() ? zerosLike(p) : null);
+    long step = s.step() + 1;
+    var fused = p.backend().fused();
+    if (fused.isPresent() && !c.amsgrad()) {
+      // One pass over p, grad and the moments instead of the composite below (same values).
+      fused
+          .get()
+          .adamStep(
+              p.raw(),
+              p.grad().raw(),
+              s.expAvg().raw(),
+              s.expAvgSq().raw(),
+              new FusedKernels.AdamStep(
+                  lr, beta1, beta2, c.eps(), wd, decoupled, c.maximize(), step));
+      p.raw().storage().bumpVersion();
+      s.expAvg().raw().storage().bumpVersion();
+      s.expAvgSq().raw().storage().bumpVersion();
+      return new State(step, s.expAvg(), s.expAvgSq(), s.maxExpAvgSq());
+    }
     // AdamW shrinks the parameters instead of adding the decay to the gradient
     Tensor g = gradOf(p, c.maximize(), decoupled ? 0 : wd);
-    long step = s.step() + 1;
     if (decoupled) p.mulInPlace(1 - lr * wd);
     Tensor expAvg = s.expAvg(), expAvgSq = s.expAvgSq(), max = s.maxExpAvgSq();
     updateMoments(expAvg, expAvgSq, g, beta1, beta2);

@@ -1,6 +1,7 @@
 package org.jgrad.optim;
 
 import java.util.List;
+import org.jgrad.backend.FusedKernels;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -116,6 +117,30 @@ public final class SGD extends PerParameterOptimizer<SGD.Config, SGD.State> {
 
   @Override
   protected State update(Tensor p, Config c, State s) {
+    var fused = p.backend().fused();
+    if (fused.isPresent()) {
+      // One pass over p, grad and the momentum buffer instead of the composite below (same values).
+      boolean first = s == null || s.momentumBuffer() == null;
+      Tensor buf = c.momentum() == 0 ? null : first ? zerosLike(p) : s.momentumBuffer();
+      fused
+          .get()
+          .sgdStep(
+              p.raw(),
+              p.grad().raw(),
+              buf == null ? null : buf.raw(),
+              new FusedKernels.SgdStep(
+                  c.lr(),
+                  c.momentum(),
+                  c.dampening(),
+                  c.nesterov(),
+                  c.weightDecay(),
+                  c.maximize(),
+                  first));
+      p.raw().storage().bumpVersion();
+      if (buf == null) return s;
+      buf.raw().storage().bumpVersion();
+      return new State(buf);
+    }
     Tensor d = gradOf(p, c.maximize(), c.weightDecay());
     if (c.momentum() != 0) {
       Tensor buf;

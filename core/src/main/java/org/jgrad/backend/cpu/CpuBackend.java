@@ -17,6 +17,7 @@ import org.jgrad.backend.UnaryOp;
 import org.jgrad.backend.cpu.kernels.Conv2dKernels;
 import org.jgrad.backend.cpu.kernels.LossKernels;
 import org.jgrad.backend.cpu.kernels.NormKernels;
+import org.jgrad.backend.cpu.kernels.OptimizerKernels;
 import org.jgrad.backend.cpu.kernels.Parallel;
 import org.jgrad.backend.cpu.kernels.PoolKernels;
 import org.jgrad.backend.reference.ReferenceBackend;
@@ -795,6 +796,72 @@ public final class CpuBackend implements Backend, FusedKernels {
             for (int i = 0; i < n; i++) t[ot + i * st] += al * (x[oa + i * sa] / y[ob + i * sb]);
           }
         });
+  }
+
+  /** True when every tensor is float32, contiguous, and has {@code ref}'s element count. */
+  private static boolean denseFloats(RawTensor ref, RawTensor... xs) {
+    for (RawTensor x : xs) {
+      if (x != null && (!isFloat(x) || !x.isContiguous() || x.numel() != ref.numel())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void adamStep(
+      RawTensor param, RawTensor grad, RawTensor expAvg, RawTensor expAvgSq, AdamStep h) {
+    if (!denseFloats(param, param, expAvg, expAvgSq) || !isFloat(grad)) {
+      reference.adamStep(param, grad, expAvg, expAvgSq, h);
+      return;
+    }
+    // A gradient may be a view (e.g. a transposed matmul result): one dense copy, then one pass.
+    grad = dense(grad);
+    OptimizerKernels.adam(
+        param.numel(),
+        f(param),
+        param.offset(),
+        f(grad),
+        grad.offset(),
+        f(expAvg),
+        expAvg.offset(),
+        f(expAvgSq),
+        expAvgSq.offset(),
+        OptimizerKernels.Adam.of(
+            h.lr(),
+            h.beta1(),
+            h.beta2(),
+            h.eps(),
+            h.weightDecay(),
+            h.decoupled(),
+            h.maximize(),
+            h.step()));
+  }
+
+  @Override
+  public void sgdStep(RawTensor param, RawTensor grad, RawTensor momentumBuffer, SgdStep h) {
+    if (!denseFloats(param, param, momentumBuffer) || !isFloat(grad)) {
+      reference.sgdStep(param, grad, momentumBuffer, h);
+      return;
+    }
+    grad = dense(grad);
+    boolean mom = h.momentum() != 0;
+    OptimizerKernels.sgd(
+        param.numel(),
+        f(param),
+        param.offset(),
+        f(grad),
+        grad.offset(),
+        mom ? f(momentumBuffer) : null,
+        mom ? momentumBuffer.offset() : 0,
+        OptimizerKernels.Sgd.of(
+            h.lr(),
+            h.momentum(),
+            h.dampening(),
+            h.nesterov(),
+            h.weightDecay(),
+            h.maximize(),
+            h.firstStep()));
   }
 
   @Override

@@ -3,6 +3,7 @@ package org.jgrad.backend.cpu;
 import org.jgrad.backend.BinaryOp;
 import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.UnaryOp;
+import org.jgrad.backend.cpu.kernels.ElementwiseKernels;
 
 /**
  * Float32 loops behind {@link CpuBackend}: one switch per call, a tight loop per case.
@@ -32,6 +33,7 @@ final class CpuKernels {
   }
 
   static void unary(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
+    if (ElementwiseKernels.unary(op, x, xo, y, yo, n)) return; // same bits, vector lanes
     unaryLoop(op).run(x, xo, y, yo, n);
   }
 
@@ -111,6 +113,7 @@ final class CpuKernels {
 
   static void binary(
       BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] c, int co, int n) {
+    if (ElementwiseKernels.binary(op, a, ao, sa, b, bo, sb, c, co, n)) return; // same bits
     if (sa == 1 && sb == 1) {
       binaryDense(op, a, ao, b, bo, c, co, n);
       return;

@@ -691,4 +691,53 @@ public final class ReferenceBackend implements Backend, FusedKernels {
       target.storage().set(o, castValue(target.storage().get(o) + alpha * v, target.dtype()));
     }
   }
+
+  // The definitions of the fused optimizer steps: per element in double, each stored value rounded
+  // to the tensor's dtype once.
+
+  @Override
+  public void adamStep(
+      RawTensor param, RawTensor grad, RawTensor expAvg, RawTensor expAvgSq, AdamStep h) {
+    double bc1 = 1 - Math.pow(h.beta1(), h.step()), bc2 = 1 - Math.pow(h.beta2(), h.step());
+    double[] gv = toHostDouble(grad);
+    for (int i = 0; i < gv.length; i++) {
+      int po = param.offsetOfLinear(i), mo = expAvg.offsetOfLinear(i);
+      int vo = expAvgSq.offsetOfLinear(i);
+      double p = param.storage().get(po);
+      double g = h.maximize() ? -gv[i] : gv[i];
+      if (h.decoupled()) p *= 1 - h.lr() * h.weightDecay();
+      else g += h.weightDecay() * p;
+      double m =
+          castValue(h.beta1() * expAvg.storage().get(mo) + (1 - h.beta1()) * g, expAvg.dtype());
+      double v =
+          castValue(
+              h.beta2() * expAvgSq.storage().get(vo) + (1 - h.beta2()) * (g * g), expAvgSq.dtype());
+      expAvg.storage().set(mo, m);
+      expAvgSq.storage().set(vo, v);
+      // Associated as optim.Adam's composite associates it, so float64 results equal it bitwise.
+      p += -(h.lr() / bc1) * (m / (Math.sqrt(v) / Math.sqrt(bc2) + h.eps()));
+      param.storage().set(po, castValue(p, param.dtype()));
+    }
+  }
+
+  @Override
+  public void sgdStep(RawTensor param, RawTensor grad, RawTensor momentumBuffer, SgdStep h) {
+    double[] gv = toHostDouble(grad);
+    for (int i = 0; i < gv.length; i++) {
+      int po = param.offsetOfLinear(i);
+      double p = param.storage().get(po);
+      double d = (h.maximize() ? -gv[i] : gv[i]) + h.weightDecay() * p;
+      if (h.momentum() != 0) {
+        int bo = momentumBuffer.offsetOfLinear(i);
+        double buf =
+            h.firstStep()
+                ? d
+                : h.momentum() * momentumBuffer.storage().get(bo) + (1 - h.dampening()) * d;
+        buf = castValue(buf, momentumBuffer.dtype());
+        momentumBuffer.storage().set(bo, buf);
+        d = h.nesterov() ? d + h.momentum() * buf : buf;
+      }
+      param.storage().set(po, castValue(p - h.lr() * d, param.dtype()));
+    }
+  }
 }

@@ -1,0 +1,123 @@
+package org.jgrad.backend.cpu.kernels;
+
+import org.jgrad.backend.BinaryOp;
+import org.jgrad.backend.UnaryOp;
+
+/**
+ * Float32 element-wise kernels with a Vector API implementation and a plain-Java one, chosen once
+ * at start-up exactly like {@link Gemm}'s kernel: the vector one when the module {@code
+ * jdk.incubator.vector} is in the boot layer and {@code -Djgrad.simd=false} is not set.
+ *
+ * <p>Every kernel here gives the same bits as the plain loop it replaces (the CPU backend's
+ * per-element formula, which {@code BackendConformanceTest} holds bit-for-bit to the reference
+ * backend): + − × ÷, √, min/max, neg/abs/relu/sign are exact in float lanes; exp, sigmoid and tanh
+ * are evaluated in double lanes with an error far below a float ulp and rounded once, and the rare
+ * lane whose double value lies too close to a float rounding boundary to be sure (about one in
+ * 2^18), or out of the normal float range, is recomputed with the scalar formula. So the result
+ * never depends on the path, the thread count, or whether C2 has compiled the code yet.
+ *
+ * <pre>{@code
+ * if (!ElementwiseKernels.unary(UnaryOp.EXP, x, 0, y, 0, n)) scalarLoop(...);
+ * }</pre>
+ */
+public final class ElementwiseKernels {
+  private ElementwiseKernels() {}
+
+  /** One implementation: {@code false} from unary/binary means "not handled, run the loop". */
+  interface Impl {
+    String name();
+
+    boolean unary(UnaryOp op, float[] x, int xo, float[] y, int yo, int n);
+
+    /** {@code c = a op b} over n elements; each of {@code sa, sb} is 0 (broadcast) or 1. */
+    boolean binary(
+        BinaryOp op,
+        float[] a,
+        int ao,
+        int sa,
+        float[] b,
+        int bo,
+        int sb,
+        float[] c,
+        int co,
+        int n);
+
+    void adam(
+        int n,
+        float[] p,
+        int po,
+        float[] g,
+        int go,
+        float[] m,
+        int mo,
+        float[] v,
+        int vo,
+        OptimizerKernels.Adam h);
+
+    void sgd(
+        int n, float[] p, int po, float[] g, int go, float[] buf, int bo, OptimizerKernels.Sgd h);
+  }
+
+  private static final String VECTOR_CLASS =
+      "org.jgrad.backend.cpu.kernels.VectorElementwiseKernels";
+
+  static final Impl SCALAR = new ScalarElementwiseKernels();
+  static final Impl VECTOR = loadVector();
+  private static final Impl DEFAULT =
+      VECTOR != null && !"false".equalsIgnoreCase(System.getProperty(Gemm.SIMD_PROPERTY, "true"))
+          ? VECTOR
+          : SCALAR;
+
+  private static Impl loadVector() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
+    try {
+      return (Impl) Class.forName(VECTOR_CLASS).getDeclaredMethod("create").invoke(null);
+    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+      return null;
+    }
+  }
+
+  /** {@code vector} or {@code scalar}: the implementation in use. */
+  public static String implementation() {
+    return DEFAULT.name();
+  }
+
+  /**
+   * y = op(x) over n dense elements when a fast kernel exists for op; returns false (nothing
+   * written) otherwise.
+   */
+  public static boolean unary(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
+    return DEFAULT.unary(op, x, xo, y, yo, n);
+  }
+
+  /**
+   * c = a op b over n elements, each operand dense (stride 1) or broadcast (stride 0); returns
+   * false (nothing written) for other strides and ops without a fast kernel.
+   */
+  public static boolean binary(
+      BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] c, int co, int n) {
+    if ((sa | sb) >>> 1 != 0 || (sa == 0 && sb == 0)) return false;
+    return DEFAULT.binary(op, a, ao, sa, b, bo, sb, c, co, n);
+  }
+
+  /** One fused Adam step on a run (see {@link OptimizerKernels}). */
+  static void adam(
+      int n,
+      float[] p,
+      int po,
+      float[] g,
+      int go,
+      float[] m,
+      int mo,
+      float[] v,
+      int vo,
+      OptimizerKernels.Adam h) {
+    DEFAULT.adam(n, p, po, g, go, m, mo, v, vo, h);
+  }
+
+  /** One fused SGD step on a run (see {@link OptimizerKernels}). */
+  static void sgd(
+      int n, float[] p, int po, float[] g, int go, float[] buf, int bo, OptimizerKernels.Sgd h) {
+    DEFAULT.sgd(n, p, po, g, go, buf, bo, h);
+  }
+}

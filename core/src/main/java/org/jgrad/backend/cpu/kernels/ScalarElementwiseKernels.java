@@ -1,0 +1,82 @@
+package org.jgrad.backend.cpu.kernels;
+
+import org.jgrad.backend.BinaryOp;
+import org.jgrad.backend.UnaryOp;
+
+/**
+ * The plain-Java {@link ElementwiseKernels.Impl}: the optimizer steps as scalar loops; unary and
+ * binary ops are left to the CPU backend's own loops (which are this path's definition).
+ */
+final class ScalarElementwiseKernels implements ElementwiseKernels.Impl {
+  @Override
+  public String name() {
+    return "scalar";
+  }
+
+  @Override
+  public boolean unary(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
+    return false;
+  }
+
+  @Override
+  public boolean binary(
+      BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] c, int co, int n) {
+    return false;
+  }
+
+  @Override
+  public void adam(
+      int n,
+      float[] p,
+      int po,
+      float[] g,
+      int go,
+      float[] m,
+      int mo,
+      float[] v,
+      int vo,
+      OptimizerKernels.Adam h) {
+    float b1 = h.b1(), omb1 = h.omb1(), b2 = h.b2(), omb2 = h.omb2(), wd = h.weightDecay();
+    float decay = h.decay(), b2s = h.bias2Sqrt(), eps = h.eps(), negStep = h.negStep();
+    // The common case (no weight decay, not maximize) gets its own straight loop.
+    boolean coupled = !h.decoupled() && wd != 0;
+    if (!coupled && !h.decoupled() && !h.maximize()) {
+      for (int i = 0; i < n; i++) {
+        float gi = g[go + i];
+        float mi = m[mo + i] * b1 + omb1 * gi;
+        float vi = v[vo + i] * b2 + omb2 * (gi * gi);
+        m[mo + i] = mi;
+        v[vo + i] = vi;
+        p[po + i] += negStep * (mi / ((float) Math.sqrt(vi) / b2s + eps));
+      }
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      float gi = h.maximize() ? -g[go + i] : g[go + i];
+      float pi = p[po + i];
+      if (coupled) gi = gi + pi * wd;
+      if (h.decoupled()) pi = pi * decay;
+      float mi = m[mo + i] * b1 + omb1 * gi;
+      float vi = v[vo + i] * b2 + omb2 * (gi * gi);
+      m[mo + i] = mi;
+      v[vo + i] = vi;
+      p[po + i] = pi + negStep * (mi / ((float) Math.sqrt(vi) / b2s + eps));
+    }
+  }
+
+  @Override
+  public void sgd(
+      int n, float[] p, int po, float[] g, int go, float[] buf, int bo, OptimizerKernels.Sgd h) {
+    float negLr = h.negLr(), mom = h.momentum(), omd = h.oneMinusDampening(), wd = h.weightDecay();
+    for (int i = 0; i < n; i++) {
+      float d = h.maximize() ? -g[go + i] : g[go + i];
+      if (wd != 0) d = d + p[po + i] * wd;
+      if (buf != null) {
+        float b = h.firstStep() ? d : buf[bo + i] * mom + omd * d;
+        buf[bo + i] = b;
+        d = h.nesterov() ? d + b * mom : b;
+      }
+      p[po + i] += negLr * d;
+    }
+  }
+}

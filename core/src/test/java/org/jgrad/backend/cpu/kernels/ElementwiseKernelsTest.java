@@ -1,0 +1,269 @@
+package org.jgrad.backend.cpu.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.jgrad.backend.BinaryOp;
+import org.jgrad.backend.UnaryOp;
+import org.jgrad.backend.reference.ReferenceBackend;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ElementwiseKernels}: both implementations (the Vector API one where the module is present;
+ * core/pom.xml also runs this class in a JVM without it) give, bit for bit, the per-element
+ * formulas of the reference backend — including NaN, ±0, ±∞, subnormals, the edges of the float
+ * range, and inputs whose exp lies next to a float rounding midpoint (the lanes the vector kernel
+ * must hand back to the scalar formula).
+ */
+class ElementwiseKernelsTest {
+  private static final UnaryOp[] VECTOR_UNARY = {
+    UnaryOp.NEG,
+    UnaryOp.ABS,
+    UnaryOp.SQRT,
+    UnaryOp.RECIPROCAL,
+    UnaryOp.RELU,
+    UnaryOp.SIGN,
+    UnaryOp.EXP,
+    UnaryOp.SIGMOID,
+    UnaryOp.TANH
+  };
+
+  private static List<ElementwiseKernels.Impl> impls() {
+    List<ElementwiseKernels.Impl> l = new ArrayList<>();
+    l.add(ElementwiseKernels.SCALAR);
+    if (ElementwiseKernels.VECTOR != null) l.add(ElementwiseKernels.VECTOR);
+    return l;
+  }
+
+  @Test
+  void implementationMatchesTheJvm() {
+    if ("false".equals(System.getProperty("jgrad.test.expectSimd"))) {
+      assertEquals("scalar", ElementwiseKernels.implementation());
+    } else if (Gemm.simdEnabled()) {
+      assertNotNull(ElementwiseKernels.VECTOR);
+      assertEquals("vector", ElementwiseKernels.implementation());
+    }
+  }
+
+  /** Inputs: specials, range edges, random bit patterns, normals of several scales. */
+  private static float[] inputs(Random r) {
+    List<Float> v = new ArrayList<>();
+    float[] specials = {
+      Float.NaN,
+      0f,
+      -0f,
+      Float.POSITIVE_INFINITY,
+      Float.NEGATIVE_INFINITY,
+      Float.MIN_VALUE,
+      -Float.MIN_VALUE,
+      Float.MIN_NORMAL,
+      -Float.MIN_NORMAL,
+      1e-40f,
+      -1e-40f,
+      Float.MAX_VALUE,
+      -Float.MAX_VALUE,
+      1f,
+      -1f,
+      87f,
+      -87f,
+      87.5f,
+      -87.5f,
+      88f,
+      88.5f,
+      88.7f,
+      89f,
+      -88f,
+      -103f,
+      -104f,
+      80f,
+      -80f,
+      80.5f,
+      -80.5f,
+      9f,
+      9.1f,
+      -9.1f,
+      20f,
+      20.5f,
+      -20.5f,
+      0.17f,
+      -0.17f,
+      0.1f,
+      1e-20f,
+      -1e-20f,
+      1e-38f,
+      3e-4f
+    };
+    for (float s : specials) v.add(s);
+    for (int i = 0; i < 8_000; i++) v.add(Float.intBitsToFloat(r.nextInt()));
+    for (double scale : new double[] {1e-3, 0.3, 1, 5, 30, 100}) {
+      for (int i = 0; i < 3_000; i++) v.add((float) (r.nextGaussian() * scale));
+    }
+    float[] out = new float[v.size()];
+    for (int i = 0; i < out.length; i++) out[i] = v.get(i);
+    return out;
+  }
+
+  /**
+   * Floats whose exact double {@code f(x)} lies within 2^10 double ulps of a float rounding
+   * midpoint: the vector kernel must recompute these lanes with the scalar formula.
+   */
+  private static float[] nearMidpoints(UnaryOp op) {
+    List<Float> v = new ArrayList<>();
+    float x = op == UnaryOp.TANH ? 0.05f : -20f;
+    for (int i = 0; i < (1 << 20) && v.size() < 16; i++, x = Math.nextUp(x)) {
+      long bits = Double.doubleToRawLongBits(ReferenceBackend.apply(op, x));
+      if (Math.abs((bits & 0x1FFFFFFFL) - 0x10000000L) < 1024) v.add(x);
+    }
+    float[] out = new float[v.size()];
+    for (int i = 0; i < out.length; i++) out[i] = v.get(i);
+    return out;
+  }
+
+  private static void assertBits(String what, float expected, float actual) {
+    if (Float.floatToIntBits(expected) != Float.floatToIntBits(actual)) {
+      fail(what + ": expected " + expected + " but got " + actual);
+    }
+  }
+
+  @Test
+  void unaryKernelsGiveTheReferenceFormulasBits() {
+    float[] x = inputs(new Random(5));
+    for (ElementwiseKernels.Impl impl : impls()) {
+      for (UnaryOp op : VECTOR_UNARY) {
+        float[] in = x;
+        if (op == UnaryOp.EXP || op == UnaryOp.SIGMOID || op == UnaryOp.TANH) {
+          float[] near = nearMidpoints(op);
+          assertTrue(near.length > 0, "found inputs next to a rounding midpoint for " + op);
+          in = new float[x.length + near.length];
+          System.arraycopy(x, 0, in, 0, x.length);
+          System.arraycopy(near, 0, in, x.length, near.length);
+        }
+        // Offsets and a length that is no multiple of any vector length: heads and tails.
+        int off = 3, n = in.length - 5;
+        float[] y = new float[n + 7];
+        boolean handled = impl.unary(op, in, off, y, 2, n);
+        if (impl == ElementwiseKernels.SCALAR) {
+          assertFalse(handled, "the scalar implementation leaves unary ops to the CPU loops");
+          continue;
+        }
+        assertTrue(handled, impl.name() + " handles " + op);
+        for (int i = 0; i < n; i++) {
+          float want = (float) ReferenceBackend.apply(op, in[off + i]);
+          assertBits(impl.name() + " " + op + "(" + in[off + i] + ")", want, y[2 + i]);
+        }
+        assertEquals(0f, y[0]);
+        assertEquals(0f, y[n + 2], "nothing written past the run");
+      }
+    }
+  }
+
+  @Test
+  void binaryKernelsGiveTheReferenceFormulasBitsDenseAndBroadcast() {
+    Random r = new Random(6);
+    float[] a = inputs(r), b = inputs(r);
+    BinaryOp[] ops = {
+      BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.MAX, BinaryOp.MIN
+    };
+    int n = a.length - 9;
+    for (ElementwiseKernels.Impl impl : impls()) {
+      for (BinaryOp op : ops) {
+        for (int[] s : new int[][] {{1, 1}, {1, 0}, {0, 1}}) {
+          for (float scalar : new float[] {2.5f, -0f, Float.NaN}) {
+            float[] bb = s[1] == 0 ? new float[] {0, scalar} : b;
+            float[] aa = s[0] == 0 ? new float[] {0, scalar} : a;
+            int ao = s[0] == 0 ? 1 : 4, bo = s[1] == 0 ? 1 : 2;
+            float[] c = new float[n + 1];
+            boolean handled = impl.binary(op, aa, ao, s[0], bb, bo, s[1], c, 1, n);
+            if (impl == ElementwiseKernels.SCALAR) {
+              assertFalse(handled);
+              continue;
+            }
+            assertTrue(handled);
+            for (int i = 0; i < n; i++) {
+              float x = aa[ao + i * s[0]], y = bb[bo + i * s[1]];
+              float want = (float) ReferenceBackend.apply(op, x, y);
+              assertBits(impl.name() + " " + x + " " + op + " " + y, want, c[1 + i]);
+            }
+          }
+        }
+      }
+    }
+    assertFalse(
+        ElementwiseKernels.binary(BinaryOp.ADD, a, 0, 2, b, 0, 1, new float[4], 0, 2),
+        "strides other than 0 and 1 are left to the loops");
+    assertFalse(
+        ElementwiseKernels.binary(BinaryOp.POW, a, 0, 1, b, 0, 1, new float[4], 0, 2),
+        "ops without a kernel are left to the loops");
+  }
+
+  @Test
+  void optimizerStepsAreIdenticalOnBothImplementations() {
+    Random r = new Random(7);
+    int n = 1000 + 13;
+    float[] p = new float[n], g = new float[n], m = new float[n], v = new float[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = (float) r.nextGaussian();
+      g[i] = (float) (r.nextGaussian() * 0.1);
+      m[i] = (float) (r.nextGaussian() * 0.01);
+      v[i] = (float) Math.abs(r.nextGaussian() * 0.001);
+    }
+    OptimizerKernels.Adam[] adams = {
+      OptimizerKernels.Adam.of(1e-3, 0.9, 0.999, 1e-8, 0, false, false, 1),
+      OptimizerKernels.Adam.of(1e-2, 0.8, 0.99, 1e-6, 0.1, false, true, 5),
+      OptimizerKernels.Adam.of(1e-3, 0.9, 0.999, 1e-8, 0.01, true, false, 9)
+    };
+    OptimizerKernels.Sgd[] sgds = {
+      OptimizerKernels.Sgd.of(0.1, 0, 0, false, 0, false, false),
+      OptimizerKernels.Sgd.of(0.1, 0.9, 0.1, false, 1e-3, true, false),
+      OptimizerKernels.Sgd.of(0.1, 0.9, 0, true, 0, false, true)
+    };
+    for (OptimizerKernels.Adam h : adams) {
+      float[][] first = null;
+      for (ElementwiseKernels.Impl impl : impls()) {
+        float[] pp = p.clone(), mm = m.clone(), vv = v.clone();
+        impl.adam(n - 2, pp, 1, g, 2, mm, 1, vv, 1, h);
+        assertEquals(p[0], pp[0], "outside the run");
+        assertEquals(p[n - 1], pp[n - 1], "outside the run");
+        if (first == null) {
+          first = new float[][] {pp, mm, vv};
+          // The scalar loop is the composite's formula: spot-check one element by hand.
+          int i = 7;
+          float gi = h.maximize() ? -g[i + 1] : g[i + 1];
+          float pi = p[i];
+          if (!h.decoupled() && h.weightDecay() != 0) gi = gi + pi * h.weightDecay();
+          if (h.decoupled()) pi = pi * h.decay();
+          float mi = m[i] * h.b1() + h.omb1() * gi, vi = v[i] * h.b2() + h.omb2() * (gi * gi);
+          float want = pi + h.negStep() * (mi / ((float) Math.sqrt(vi) / h.bias2Sqrt() + h.eps()));
+          assertBits("adam p[7]", want, pp[i]);
+        } else {
+          for (int k = 0; k < 3; k++) {
+            float[] want = first[k], got = k == 0 ? pp : k == 1 ? mm : vv;
+            for (int i = 0; i < n; i++)
+              assertBits(impl.name() + " adam " + k + "[" + i + "]", want[i], got[i]);
+          }
+        }
+      }
+    }
+    for (OptimizerKernels.Sgd h : sgds) {
+      float[][] first = null;
+      for (ElementwiseKernels.Impl impl : impls()) {
+        float[] pp = p.clone(), bb = m.clone();
+        impl.sgd(n - 1, pp, 0, g, 1, h.momentum() != 0 ? bb : null, 1, h);
+        if (first == null) {
+          first = new float[][] {pp, bb};
+        } else {
+          for (int i = 0; i < n; i++) {
+            assertBits(impl.name() + " sgd p[" + i + "]", first[0][i], pp[i]);
+            assertBits(impl.name() + " sgd buf[" + i + "]", first[1][i], bb[i]);
+          }
+        }
+      }
+    }
+  }
+}
