@@ -1162,4 +1162,66 @@ public final class CudaBackend implements Backend, FusedKernels {
         Kernel.kind(target.dtype()));
     fence(target, a, b);
   }
+
+  @Override
+  public void adamStep(
+      RawTensor param, RawTensor grad, RawTensor expAvg, RawTensor expAvgSq, AdamStep h) {
+    sameDtype("adamStep", param, grad);
+    sameDtype("adamStep", param, expAvg);
+    sameDtype("adamStep", param, expAvgSq);
+    double bc1 = 1 - Math.pow(h.beta1(), h.step()), bc2 = 1 - Math.pow(h.beta2(), h.step());
+    int[][] l = layouts("adamStep", param.shape(), param, grad, expAvg, expAvgSq);
+    dev.launch1d(
+        Kernel.typed("optim.cu", "adam_step", param.dtype()),
+        param.numel(),
+        l[0],
+        base(param),
+        l[1],
+        base(grad),
+        l[2],
+        base(expAvg),
+        l[3],
+        base(expAvgSq),
+        h.lr(),
+        h.beta1(),
+        h.beta2(),
+        h.eps(),
+        h.weightDecay(),
+        h.decoupled() ? 1 : 0,
+        h.maximize() ? 1 : 0,
+        bc1,
+        bc2,
+        (long) param.numel(),
+        Kernel.kind(param.dtype()));
+    fence(param, grad, expAvg, expAvgSq);
+  }
+
+  @Override
+  public void sgdStep(RawTensor param, RawTensor grad, RawTensor momentumBuffer, SgdStep h) {
+    sameDtype("sgdStep", param, grad);
+    boolean mom = h.momentum() != 0;
+    if (mom) sameDtype("sgdStep", param, momentumBuffer);
+    // Without momentum the kernel never reads the buffer: the gradient stands in for its pointer.
+    RawTensor buf = mom ? momentumBuffer : grad;
+    int[][] l = layouts("sgdStep", param.shape(), param, grad, buf);
+    dev.launch1d(
+        Kernel.typed("optim.cu", "sgd_step", param.dtype()),
+        param.numel(),
+        l[0],
+        base(param),
+        l[1],
+        base(grad),
+        l[2],
+        base(buf),
+        h.lr(),
+        h.momentum(),
+        h.dampening(),
+        h.nesterov() ? 1 : 0,
+        h.weightDecay(),
+        h.maximize() ? 1 : 0,
+        h.firstStep() ? 1 : 0,
+        (long) param.numel(),
+        Kernel.kind(param.dtype()));
+    fence(param, grad, momentumBuffer);
+  }
 }

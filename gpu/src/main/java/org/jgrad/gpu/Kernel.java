@@ -161,6 +161,8 @@ record Kernel(String file, String entry) {
     {"batchnorm.cu", "bn_backward_apply"},
     {"optim.cu", "accumulate"},
     {"optim.cu", "scale_inplace"},
+    {"optim.cu", "adam_step"},
+    {"optim.cu", "sgd_step"},
   };
 
   /** Every kernel the backend may launch (what the compile test checks). */

@@ -612,7 +612,73 @@ final class BackendAgreement {
             e,
             relative(e, 2));
       }
+      // Own generator, so the cases above stay the ones they were before these kernels existed.
+      Gen steps = new Gen(190 + dtype.ordinal());
+      for (int t = 0; t < trials; t++) adamAndSgdSteps(steps, dtype, steps.shape(3));
     }
+  }
+
+  private void adamAndSgdSteps(Gen g, DType dtype, int[] shape) {
+    Pair p = g.operand(dtype, shape, false, false), grad = g.operand(dtype, shape, true, false);
+    Pair m = g.operand(dtype, shape, false, false), v = g.operand(dtype, shape, false, false);
+    // The second moment is a sum of squares: square it in place on both sides.
+    fused.scaleInPlace(v.x(), v.x());
+    REF.scaleInPlace(v.ref(), v.ref());
+    var adam =
+        new FusedKernels.AdamStep(
+            1e-2,
+            0.9,
+            0.999,
+            1e-3,
+            g.r.nextBoolean() ? 0.05 : 0,
+            g.r.nextBoolean(),
+            g.r.nextBoolean(),
+            1 + g.r.nextInt(5));
+    double[] gv = REF.toHostDouble(grad.ref());
+    double[][] before = {host(p), host(m), host(v)};
+    fused.adamStep(p.x(), grad.x(), m.x(), v.x(), adam);
+    REF.adamStep(p.ref(), grad.ref(), m.ref(), v.ref(), adam);
+    Pair[] outs = {p, m, v};
+    for (int k = 0; k < outs.length; k++) {
+      assertStep("adamStep " + adam + outs[k] + grad, outs[k], dtype, before[k], gv, adam.lr());
+    }
+    boolean momentum = g.r.nextBoolean();
+    Pair buf = g.operand(dtype, shape, false, false);
+    var sgd =
+        new FusedKernels.SgdStep(
+            0.1,
+            momentum ? 0.9 : 0,
+            g.r.nextBoolean() ? 0.1 : 0,
+            momentum && g.r.nextBoolean(),
+            g.r.nextBoolean() ? 0.05 : 0,
+            g.r.nextBoolean(),
+            g.r.nextBoolean());
+    before = new double[][] {host(p), host(buf)};
+    fused.sgdStep(p.x(), grad.x(), momentum ? buf.x() : null, sgd);
+    REF.sgdStep(p.ref(), grad.ref(), momentum ? buf.ref() : null, sgd);
+    assertStep("sgdStep " + sgd + p + grad, p, dtype, before[0], gv, sgd.lr());
+    if (momentum) assertStep("sgdStep " + sgd + buf + grad, buf, dtype, before[1], gv, sgd.lr());
+  }
+
+  private static double[] host(Pair t) {
+    return REF.toHostDouble(t.ref());
+  }
+
+  /**
+   * An optimizer step is a chain of about a dozen operations: a backend that runs it in the
+   * tensor's precision (the CPU's float32 path) may differ from the reference's one rounding by a
+   * few units of the largest term involved, the old value, the gradient (and its square) or the
+   * step lr.
+   */
+  private void assertStep(
+      String what, Pair out, DType dtype, double[] before, double[] grad, double lr) {
+    RawTensor e = REF.copy(out.ref(), dtype);
+    double[] after = REF.toHostDouble(e), bound = new double[after.length];
+    for (int i = 0; i < after.length; i++) {
+      double terms = Math.abs(before[i]) + Math.abs(after[i]) + Math.abs(grad[i]);
+      bound[i] = 16 * ulp(dtype) * (terms + grad[i] * grad[i] + lr);
+    }
+    assertClose(what, under.copy(out.x(), dtype), e, bound);
   }
 
   /** Every check, in the order of the Backend and FusedKernels interfaces. */
