@@ -134,9 +134,10 @@ public final class Conv2dKernels {
           }
         };
     if (blocks > 1 && Parallel.threads() > 1 && !Parallel.inParallelRegion()) {
-      Parallel.forRange(
+      // One block per chunk, claimed dynamically: a helper that starts late takes fewer blocks.
+      Parallel.forChunks(
           blocks,
-          1,
+          blocks,
           (b0, b1) -> {
             for (int bI = b0; bI < b1; bI++) {
               block.accept(bI);
@@ -629,8 +630,8 @@ public final class Conv2dKernels {
 
   /**
    * Runs {@code task(n0, n1)} over groups of {@code group} images (the last may be smaller), over
-   * the pool when there are at least as many groups as threads; otherwise one group at a time, the
-   * GEMMs splitting.
+   * the pool in dynamically claimed chunks when there are at least as many groups as threads;
+   * otherwise one group at a time, the GEMMs splitting.
    */
   private static void perGroup(int batch, int group, IntRangeBody task) {
     int groups = (batch + group - 1) / group;
@@ -644,7 +645,8 @@ public final class Conv2dKernels {
         && Parallel.threads() > 1
         && !Parallel.inParallelRegion()
         && groups >= Parallel.threads()) {
-      Parallel.forRange(groups, 1, byGroup);
+      // Several groups per thread, claimed dynamically (each writes only its own images).
+      Parallel.forChunks(groups, Math.min(groups, 8 * Parallel.threads()), byGroup);
     } else {
       byGroup.run(0, groups);
     }

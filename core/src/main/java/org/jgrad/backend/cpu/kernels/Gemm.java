@@ -6,12 +6,17 @@ import java.util.Arrays;
  * General matrix multiply on plain arrays: {@code C = alpha * op(A) * op(B) + beta * C}, BLAS
  * semantics, row-major, multi-threaded over {@link Parallel}.
  *
- * <p>float32 runs a packed, cache-blocked algorithm (KC x NC panels of B shared by all threads, MC
- * x KC blocks of A per thread) around a register-tiled micro-kernel. The micro-kernel uses the JDK
- * Vector API when the module {@code jdk.incubator.vector} is in the boot layer (JVM flag {@code
- * --add-modules jdk.incubator.vector}); otherwise, or with {@code -Djgrad.simd=false}, a plain Java
- * kernel is chosen at start-up. The plain kernel is about four times slower, so when it is chosen
- * only because the module is missing, the first float32 GEMM prints one warning per JVM to {@code
+ * <p>float32 runs a packed, cache-blocked algorithm around a register-tiled micro-kernel. When all
+ * of A, packed, fits half an L2 (the training shapes: batch 64 against layers of a few hundred
+ * units, a convolution's im2col product) each thread packs A once and packs every KC x NR
+ * micro-panel of B right before multiplying it, and threads claim chunks of B panels dynamically;
+ * otherwise B is packed in KC x NC panels (each thread packing the columns it multiplies) and A in
+ * MC x KC blocks per thread. A narrow product is computed as C^T when that wastes less of the
+ * micro-kernel's tile ({@code transposeC}). The micro-kernel uses the JDK Vector API when the
+ * module {@code jdk.incubator.vector} is in the boot layer (JVM flag {@code --add-modules
+ * jdk.incubator.vector}); otherwise, or with {@code -Djgrad.simd=false}, a plain Java kernel is
+ * chosen at start-up. The plain kernel is about four times slower, so when it is chosen only
+ * because the module is missing, the first float32 GEMM prints one warning per JVM to {@code
  * System.err} saying how to pass the flag ({@link #fallbackWarning()}); {@code
  * -Djgrad.simd.warn=false} silences it. Both give the same results within float rounding; each is
  * bit-for-bit reproducible, for any thread count, because every element of C is summed over k in

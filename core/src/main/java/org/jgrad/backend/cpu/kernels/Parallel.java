@@ -21,6 +21,11 @@ import java.util.function.Supplier;
  * calling thread. A kernel whose result per index does not depend on how the range is cut is
  * therefore bit-for-bit reproducible for any thread count; kernels that reduce across indices cut
  * their work into fixed blocks themselves and then combine the block results in a fixed order.
+ * {@link #forChunks(int, int, IntRangeBody)} does the same with a caller-chosen number of chunks,
+ * more than the threads, claimed one at a time, so that a helper that starts late still helps. An
+ * idle worker polls for new work before it blocks (for the microseconds given by the system
+ * property {@value #SPIN_PROPERTY}, default 100), so back-to-back kernels do not each pay a thread
+ * wake-up.
  *
  * <pre>{@code
  * Parallel.forRange(rows, 16, (r0, r1) -> { for (int r = r0; r < r1; r++) normalizeRow(r); });
