@@ -1,5 +1,6 @@
 package org.jgrad.distributed;
 
+import java.util.Arrays;
 import java.util.List;
 import org.jgrad.tensor.Tensor;
 
@@ -35,7 +36,7 @@ final class Batches {
                 + " has "
                 + s.features().length
                 + " features, the input shape "
-                + java.util.Arrays.toString(config.inputShape())
+                + Arrays.toString(config.inputShape())
                 + " needs "
                 + size);
       }

@@ -87,7 +87,9 @@ public final class ScalingBenchmark {
             new SparkConf()
                 .setAppName("jgrad-scaling")
                 .setMaster("local[" + world + "]")
-                .set("spark.ui.enabled", "false");
+                .set("spark.ui.enabled", "false")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
           sc.setLogLevel("WARN");
           sparkVersion = sc.version();

@@ -2,6 +2,7 @@ package org.jgrad.distributed;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
@@ -140,7 +141,7 @@ final class Segment extends AbstractFunction1<Iterator<Sample>, Iterator<Segment
             int off = 0;
             for (Parameter p : params) {
               int n = p.numel();
-              p.copyFrom(Tensor.of(java.util.Arrays.copyOfRange(buf, off, off + n), p.shape()));
+              p.copyFrom(Tensor.of(Arrays.copyOfRange(buf, off, off + n), p.shape()));
               off += n;
             }
           }
@@ -152,8 +153,10 @@ final class Segment extends AbstractFunction1<Iterator<Sample>, Iterator<Segment
       }
     }
     ReplicaState out = rank == 0 ? ReplicaState.capture(model, optimizer) : null;
+    flatten(params, false, buf);
+    int hash = Arrays.hashCode(Arrays.copyOf(buf, numel));
     return new SegmentResult(
-        rank, out, losses, computeNanos, reduceNanos, ctx.stageAttemptNumber());
+        rank, out, losses, computeNanos, reduceNanos, ctx.stageAttemptNumber(), hash);
   }
 
   private static void flatten(List<Parameter> params, boolean grads, float[] buf) {
@@ -162,7 +165,7 @@ final class Segment extends AbstractFunction1<Iterator<Sample>, Iterator<Segment
       Tensor t = grads ? p.grad() : p;
       int n = p.numel();
       if (t == null) {
-        java.util.Arrays.fill(buf, off, off + n, 0f);
+        Arrays.fill(buf, off, off + n, 0f);
       } else {
         System.arraycopy(t.toFloatArray(), 0, buf, off, n);
       }
@@ -174,7 +177,7 @@ final class Segment extends AbstractFunction1<Iterator<Sample>, Iterator<Segment
     int off = 0;
     for (Parameter p : params) {
       int n = p.numel();
-      p.setGrad(Tensor.of(java.util.Arrays.copyOfRange(buf, off, off + n), p.shape()));
+      p.setGrad(Tensor.of(Arrays.copyOfRange(buf, off, off + n), p.shape()));
       off += n;
     }
   }

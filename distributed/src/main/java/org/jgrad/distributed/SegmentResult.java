@@ -11,6 +11,7 @@ import java.io.Serializable;
  * @param computeNanos time in forward, backward and optimizer steps
  * @param allReduceNanos time in all-reduce calls (waiting for slower replicas included)
  * @param attempt the stage attempt that produced it (0 unless Spark retried the stage)
+ * @param parameterHash a hash of the replica's final parameter bits: equal on all replicas
  */
 record SegmentResult(
     int rank,
@@ -18,5 +19,6 @@ record SegmentResult(
     double[] losses,
     long computeNanos,
     long allReduceNanos,
-    int attempt)
+    int attempt,
+    int parameterHash)
     implements Serializable {}

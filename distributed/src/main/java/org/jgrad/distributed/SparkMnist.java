@@ -98,6 +98,11 @@ public final class SparkMnist {
     if (master != null) conf.setMaster(master);
     if (!conf.contains("spark.master")) conf.setMaster("local[" + replicas + "]");
     conf.setIfMissing("spark.ui.enabled", "false");
+    if (conf.get("spark.master").startsWith("local")) {
+      // Embedded Spark: keep the driver, the executors and the ring on the loopback interface.
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    }
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
       sc.setLogLevel("WARN");
       JavaRDD<Sample> shards =

@@ -456,6 +456,19 @@ public final class SparkTrainer {
       state = first.state();
       for (double v : first.losses()) losses.add(v);
       retries += first.attempt();
+      // Every replica applied the same updates, so their parameters must agree to the bit.
+      for (SegmentResult r : results) {
+        if (r.parameterHash() != first.parameterHash()) {
+          throw new IllegalStateException(
+              "SparkTrainer.fit: replica "
+                  + r.rank()
+                  + " ended steps ["
+                  + start
+                  + ", "
+                  + end
+                  + ") with other parameters than replica 0 (replicas diverged)");
+        }
+      }
       for (SegmentResult r : results) {
         compute += r.computeNanos() / 1e9 / world;
         reduce += r.allReduceNanos() / 1e9 / world;

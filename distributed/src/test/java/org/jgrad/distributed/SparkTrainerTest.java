@@ -154,8 +154,13 @@ class SparkTrainerTest {
     assertTrue(worst <= tol, what + ": max |diff| " + worst + " > " + tol);
   }
 
-  JavaRDD<Sample> shards(int world) {
-    return Shards.fromRdd(sc.parallelize(rows, 3), world);
+  private static JavaRDD<Sample> twoShards;
+
+  /** The rows laid out for two replicas, cached: one shuffle for all tests. */
+  static synchronized JavaRDD<Sample> shards(int world) {
+    if (world != 2) throw new IllegalArgumentException("the tests use two replicas");
+    if (twoShards == null) twoShards = Shards.fromRdd(sc.parallelize(rows, 3), 2);
+    return twoShards;
   }
 
   private static SparkTrainer.Result sixRing;
@@ -166,9 +171,7 @@ class SparkTrainerTest {
    */
   static synchronized SparkTrainer.Result sixRingSteps() {
     if (sixRing == null) {
-      sixRing =
-          trainer(config(2, 16, 6), SparkTrainerTest::momentumSgd)
-              .fit(sc, Shards.fromRdd(sc.parallelize(rows, 3), 2));
+      sixRing = trainer(config(2, 16, 6), SparkTrainerTest::momentumSgd).fit(sc, shards(2));
     }
     return sixRing;
   }
