@@ -369,6 +369,10 @@ public final class CpuBackend implements Backend, FusedKernels {
     int r = x.rank();
     int[] outShape = ReferenceBackend.reducedShape(x.shape(), axes);
     RawTensor out = fl ? denseFloat(outShape) : denseDouble(x.dtype(), outShape);
+    if (fl && op == ReduceOp.SUM && x.isContiguous() && isLeadingPrefix(axes)) {
+      sumLeadingAxes(x, f(out));
+      return out;
+    }
     // Reorder the view so kept axes come first and reduced axes last; then each output element
     // reduces one (possibly strided) block.
     boolean[] reduced = new boolean[r];
@@ -429,6 +433,34 @@ public final class CpuBackend implements Backend, FusedKernels {
       }
     }
     return out;
+  }
+
+  private static boolean isLeadingPrefix(int[] axes) {
+    boolean[] seen = new boolean[axes.length];
+    for (int a : axes) {
+      if (a >= axes.length || seen[a]) return false;
+      seen[a] = true;
+    }
+    return true;
+  }
+
+  /**
+   * Sum over the leading axes of a dense tensor (a bias gradient: [batch, features] → [features]):
+   * whole rows are added into a double accumulator, row after row, a unit-stride loop instead of
+   * one strided walk per output. Each output still adds its terms in index order, from 0, in
+   * double: the same bits as the general loop.
+   */
+  private static void sumLeadingAxes(RawTensor x, float[] out) {
+    int cols = out.length;
+    if (cols == 0) return;
+    int rows = x.numel() / cols, off = x.offset();
+    float[] src = f(x);
+    double[] acc = new double[cols];
+    for (int r = 0; r < rows; r++) {
+      int base = off + r * cols;
+      for (int j = 0; j < cols; j++) acc[j] += src[base + j];
+    }
+    for (int j = 0; j < cols; j++) out[j] = (float) acc[j];
   }
 
   @Override

@@ -18,7 +18,7 @@ public final class OptimizerKernels {
   private OptimizerKernels() {}
 
   /** Elements per task when one parameter is split across threads. */
-  static final int GRAIN = 1 << 14;
+  static final int GRAIN = 1 << 16;
 
   /**
    * Adam's per-step constants, already rounded to float as the composite rounds them: {@code b1 =
