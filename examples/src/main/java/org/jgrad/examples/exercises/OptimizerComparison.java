@@ -538,8 +538,8 @@ public final class OptimizerComparison implements Exercise {
                 + "(system properties `%s` and `%s`) with "
                 + (wanted == null ? "every setting above except L-BFGS" : "the settings " + wanted)
                 + "; L-BFGS is left out, as its "
-                + "full-batch line searches cost the most per epoch and it already ends at the "
-                + "noise floor after %d epochs (tables above); same data, initial weights and "
+                + "full-batch line searches cost the most per epoch (time tables above; its training MSE "
+                + "after %d epochs is there too); same data, initial weights and "
                 + "shuffling seeds as the %d-epoch runs, whose first %d epochs these runs repeat. "
                 + "Besides the training MSE, the test MSE is measured after every epoch.",
             h,
@@ -782,10 +782,13 @@ public final class OptimizerComparison implements Exercise {
       r.paragraph(
           String.format(
               Locale.ROOT,
-              "Time grows linearly with the epochs (%.3f s per epoch on average on this shared machine); "
-                  + "the training MSE falls from %.4g at %d epochs to %.4g at %d, the test MSE is lowest at %d "
-                  + "epochs (%.4g) of the budgets in the table.",
+              "One epoch took %.3f s on average on this shared machine (%.3f s over the first tenth of "
+                  + "the run, %.3f s over the last); the training MSE %s from %.4g at %d epochs to %.4g at %d, "
+                  + "the test MSE is lowest at %d epochs (%.4g) of the budgets in the table.",
               perEpoch,
+              cum[Math.max(1, epochs / 10)] / Math.max(1, epochs / 10),
+              (cum[epochs] - cum[epochs - Math.max(1, epochs / 10)]) / Math.max(1, epochs / 10),
+              tr[tr.length - 1] < tr[0] ? "falls" : "does not fall",
               tr[0],
               points.get(0),
               tr[tr.length - 1],
