@@ -352,7 +352,8 @@ public final class GanMnist implements Exercise {
     r.heading("Losses");
     r.image(
         "gan_losses.png",
-        "Mean discriminator and generator loss per epoch (BCE; log 2 ≈ 0.693 and 2·log 2 mark the equilibrium values)");
+        "Mean discriminator loss (the mean of its BCE on real and on fake images) and generator loss per epoch; "
+            + "the dotted line is log 2 ≈ 0.693, the value of both when D outputs 1/2 everywhere");
     r.table(
         List.of(
             "model",
@@ -560,7 +561,11 @@ public final class GanMnist implements Exercise {
             "DCGAN D",
             new double[][] {dcEp, dcD},
             "DCGAN G",
-            new double[][] {dcEp, dcG}),
+            new double[][] {dcEp, dcG},
+            Plots.reference("log 2 (equilibrium)"),
+            new double[][] {
+              {1, Math.max(ep[ep.length - 1], dcEp[dcEp.length - 1])}, {Math.log(2), Math.log(2)}
+            }),
         false);
   }
 

@@ -348,9 +348,16 @@ public final class VaeMnist implements Exercise {
             teBce[last],
             teKl[0],
             teKl[last]));
+    double dBce = teBce[0] - teBce[last], dKl = teKl[last] - teKl[0];
     b.append(
-        teKl[last] > teKl[0]
-            ? "the encoder spends more information in the code as the decoder learns to use it, and the BCE gain pays for it. "
+        dKl > 0
+            ? String.format(
+                Locale.ROOT,
+                "the code carries more information as the decoder learns to use it, and the BCE falls by %.2f nats, "
+                    + "%s the %.2f nats the KL rises. ",
+                dBce,
+                dBce > dKl ? "more than" : "less than",
+                dKl)
             : "the code carries less information at the end than after the first epoch. ");
     double gap = (teBce[last] + teKl[last]) - (trBce[last] + trKl[last]);
     b.append(
@@ -373,9 +380,26 @@ public final class VaeMnist implements Exercise {
             vae.confidence(),
             gan.confidence()));
     b.append(
-        "VAE samples are Bernoulli means, so they are smooth and blurred where the model is unsure; GAN samples "
-            + "are sharp but can miss digits, which the class histograms show.");
+        String.format(
+            Locale.ROOT,
+            "The classifier assigns at most %.0f%% of the VAE samples and %.0f%% of the GAN samples to one digit, and "
+                + "finds %d of the ten digits among the VAE samples and %d among the GAN samples (real digits: at most "
+                + "%.0f%%, %d digits). The VAE samples shown are Bernoulli means, which is why they look smooth.",
+            100.0 * max(vae.histogram()) / vae.count(),
+            100.0 * max(gan.histogram()) / gan.count(),
+            present(vae.histogram()),
+            present(gan.histogram()),
+            100.0 * max(real.histogram()) / real.count(),
+            present(real.histogram())));
     return b.toString();
+  }
+
+  private static int max(int[] h) {
+    return java.util.Arrays.stream(h).max().orElse(0);
+  }
+
+  private static int present(int[] h) {
+    return (int) java.util.Arrays.stream(h).filter(c -> c > 0).count();
   }
 
   private static void plotLosses(

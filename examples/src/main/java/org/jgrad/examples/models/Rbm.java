@@ -214,13 +214,21 @@ public final class Rbm {
    * over rows. Its expectation over i is Σᵢ log p(vᵢ | v₋ᵢ).
    */
   public double pseudoLikelihood(Tensor v, Generator g) {
+    return pseudoLikelihoodTerms(v, g).mean().item();
+  }
+
+  /**
+   * The per-row terms whose mean is {@link #pseudoLikelihood}: their spread gives the estimate's
+   * standard error.
+   */
+  public Tensor pseudoLikelihoodTerms(Tensor v, Generator g) {
     check("pseudoLikelihood", v);
     try (var ng = GradMode.noGrad()) {
       Tensor flip = Tensor.randint(g, 0, visible, v.size(0)).oneHot(visible).to(DType.FLOAT32);
       Tensor vFlip = v.add(flip.mul(v.mul(-2).add(1)));
       Tensor diff = freeEnergy(vFlip).sub(freeEnergy(v));
       // log σ(x) = −softplus(−x), stable for large |x|
-      return diff.neg().softplus().neg().mean().item() * visible;
+      return diff.neg().softplus().neg().mul(visible);
     }
   }
 
