@@ -207,14 +207,20 @@ public final class CnnVariants implements Exercise {
         String.format(
             Locale.ROOT,
             "With %d test images a difference of two accuracies has a standard error of about %.2f"
-                + " points, so %s within two standard errors of the best (not separable by this test"
-                + " set)%s. ",
+                + " points; ",
             nTest,
-            100 * se,
-            close.isEmpty()
-                ? "no other model is"
-                : String.join(", ", close) + (close.size() == 1 ? " is" : " are"),
-            behind.isEmpty() ? "" : ", and " + String.join(", ", behind) + " clearly behind"));
+            100 * se));
+    if (!close.isEmpty()) {
+      s.append(String.join(", ", close))
+          .append(close.size() == 1 ? " is" : " are")
+          .append(" within two standard errors of the best (not separable by this test set)")
+          .append(behind.isEmpty() ? ". " : ", and ");
+    }
+    if (!behind.isEmpty()) {
+      s.append(String.join(", ", behind))
+          .append(behind.size() == 1 ? " is" : " are")
+          .append(" more than two standard errors behind it. ");
+    }
     if (quick || !real) {
       s.append("This is a quick run on a few hundred images; the ranking says little about MNIST.");
     }
