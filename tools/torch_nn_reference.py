@@ -521,6 +521,12 @@ def gen_losses():
     loss_case("kl_log_target", nn.KLDivLoss(reduction="batchmean", log_target=True), q,
               torch.log_softmax(torch.randn(3, 5), 1), {"kind": "kl", "reduction": "batchmean", "log_target": True},
               True)
+    # Probabilities saturated to exactly 0 and 1 (a float32 sigmoid does this past |x| ≈ 17): the
+    # clamped logs give a finite loss and PyTorch's gradient (x − t) / max(x(1 − x), 1e-12) stays
+    # finite (0 where x = t), which a composite of clamped logs does not (0·∞).
+    ps = torch.tensor([[0.0, 1.0, 0.0, 1.0], [0.25, 1e-30, 1.0 - 2 ** -24, 0.5]])
+    ts = torch.tensor([[0.0, 1.0, 1.0, 0.0], [1.0, 0.0, 1.0, 0.0]])
+    loss_case("bce_saturated_mean", nn.BCELoss(), ps, ts, {"kind": "bce", "reduction": "mean", "weight": None})
     w.save("losses")
 
 

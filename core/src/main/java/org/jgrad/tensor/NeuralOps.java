@@ -128,6 +128,17 @@ public final class NeuralOps {
   }
 
   /**
+   * Element-wise binary cross-entropy of probabilities x in [0, 1] against targets t (same shape,
+   * no reduction): −(t·log x + (1 − t)·log(1 − x)), each log clamped at −100, as PyTorch's {@code
+   * F.binary_cross_entropy(..., reduction='none')}. Its gradient is PyTorch's (x − t) / max(x·(1 −
+   * x), 1e-12), finite where a sigmoid output has saturated to exactly 0 or 1; differentiating the
+   * clamped logs instead gives 0·∞ = NaN there. The caller checks the shapes and the range.
+   */
+  public static Tensor binaryCrossEntropy(Tensor x, Tensor t) {
+    return Function.apply(new BinaryCrossEntropyFn(), x, t);
+  }
+
+  /**
    * Batch normalisation over x [N, C, *] as PyTorch's {@code F.batch_norm}. In training mode the
    * batch statistics normalise x and update runningMean / runningVar in place (momentum as PyTorch:
    * {@code running = (1 − momentum)·running + momentum·batch}, the variance unbiased); in
@@ -349,6 +360,45 @@ public final class NeuralOps {
           GradMode.isEnabled() ? logits.softmax(1) : logits.sub(lse.unsqueeze(1)).exp();
       Tensor scale = g.mul(keep.to(g.dtype())).unsqueeze(1);
       return new Tensor[] {softmax.sub(onehot).mul(scale), null};
+    }
+  }
+
+  /**
+   * loss = −(t·log x + (1 − t)·log(1 − x)) with clamped logs; dx = g·(x − t) / max(x(1 − x), ε), dt
+   * = g·(log(1 − x) − log x). Backward uses only saved inputs, so it is differentiable again.
+   */
+  static final class BinaryCrossEntropyFn extends Function {
+    /** PyTorch's EPSILON in binary_cross_entropy_backward. */
+    private static final double EPS = 1e-12;
+
+    private Tensor x, t;
+
+    @Override
+    public String name() {
+      return "BinaryCrossEntropyBackward";
+    }
+
+    @Override
+    protected RawTensor forward(Tensor... in) {
+      x = save(in[0]);
+      t = save(in[1]);
+      return t.mul(logX(x)).add(t.neg().add(1).mul(log1mX(x))).neg().raw();
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+      Tensor gx = null, gt = null;
+      if (needsInputGrad(0)) gx = g.mul(x.sub(t)).div(x.mul(x.neg().add(1)).clampMin(EPS));
+      if (needsInputGrad(1)) gt = g.mul(log1mX(x).sub(logX(x)));
+      return new Tensor[] {gx, gt};
+    }
+
+    private static Tensor logX(Tensor x) {
+      return x.log().clampMin(-100);
+    }
+
+    private static Tensor log1mX(Tensor x) {
+      return x.neg().add(1).log().clampMin(-100);
     }
   }
 

@@ -156,6 +156,11 @@ class GradCheckTest {
     Tensor z = leaf(1, 3, 4), w = leaf(3, 3, 4), pw = leaf(4, 4);
     check(v -> F.binaryCrossEntropy(v[0].sigmoid(), t, v[1], Reduction.MEAN), z, w);
     check(v -> F.binaryCrossEntropyWithLogits(v[0], t, v[1], v[2], Reduction.SUM), z, w, pw);
+    // Soft targets: the gradient reaches the target too, and backward is itself differentiable.
+    Tensor soft = leaf(5, 3, 4);
+    check(v -> F.binaryCrossEntropy(v[0].sigmoid(), v[1].sigmoid(), null, Reduction.SUM), z, soft);
+    GradCheck.checkGradGrad(
+        v -> F.binaryCrossEntropy(v[0].sigmoid(), v[1].sigmoid(), null, Reduction.MEAN), z, soft);
   }
 
   @Test

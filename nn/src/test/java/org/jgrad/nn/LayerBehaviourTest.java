@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.DType;
 import org.jgrad.nn.functional.CompositeOps;
@@ -290,6 +291,15 @@ class LayerBehaviourTest {
         F.binaryCrossEntropyWithLogits(
             big, Tensor.of(new float[] {0f, 1f}, 2), null, null, Reduction.NONE);
     Check.close("finite at ±100", Tensor.of(new float[] {100f, 100f}, 2), bce);
+    // A float32 sigmoid saturates to exactly 0 and 1: the gradient there must stay finite (it was
+    // 0·∞ = NaN through the clamped logs) and be 0 where the prediction equals the target.
+    Tensor z = Tensor.of(new float[] {120f, -120f, 120f, -120f}, 4).requiresGrad(true);
+    Tensor tz = Tensor.of(new float[] {1f, 0f, 0f, 1f}, 4);
+    F.binaryCrossEntropy(z.sigmoid(), tz, null, Reduction.SUM).backward();
+    float[] gz = z.grad().toFloatArray();
+    assertEquals(0f, gz[0]);
+    assertEquals(0f, gz[1]);
+    assertTrue(Float.isFinite(gz[2]) && Float.isFinite(gz[3]), Arrays.toString(gz));
   }
 
   @Test

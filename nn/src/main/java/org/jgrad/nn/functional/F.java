@@ -969,7 +969,8 @@ public final class F {
 
   /**
    * Binary cross-entropy of probabilities {@code input} in [0, 1]: −w·(t·log x + (1 − t)·log(1 −
-   * x)), each log clamped at −100 as PyTorch does. {@code weight} (broadcastable) may be null.
+   * x)), each log clamped at −100 as PyTorch does, with PyTorch's gradient (finite at x = 0 and x =
+   * 1: see {@link NeuralOps#binaryCrossEntropy}). {@code weight} (broadcastable) may be null.
    */
   public static Tensor binaryCrossEntropy(
       Tensor input, Tensor target, Tensor weight, Reduction reduction) {
@@ -979,9 +980,7 @@ public final class F {
     if (input.numel() > 0 && (input.detach().min().item() < 0 || input.detach().max().item() > 1)) {
       throw new IllegalArgumentException(op + ": all elements of input should be between 0 and 1");
     }
-    Tensor logX = input.log().clampMin(-100);
-    Tensor log1mX = input.neg().add(1).log().clampMin(-100);
-    Tensor loss = t.mul(logX).add(t.neg().add(1).mul(log1mX)).neg();
+    Tensor loss = NeuralOps.binaryCrossEntropy(input, t);
     if (weight != null) loss = loss.mul(weight);
     return reduce(op, loss, reduction);
   }
