@@ -409,6 +409,10 @@ public final class CpuBackend implements Backend, FusedKernels {
           case MIN -> Double.POSITIVE_INFINITY;
         };
     float[] srcF = fl ? f(x) : null, outF = fl ? f(out) : null;
+    if (fl && op == ReduceOp.SUM && outer > 1 && inner > 0) {
+      sumManyOutputs(srcF, keptView, redPlan, outer, inner, outF);
+      return out;
+    }
     double[] srcD = fl ? null : d(x), outD = fl ? null : d(out);
     double[] acc = new double[1];
     for (int o = 0; o < outer; o++) {
@@ -433,6 +437,31 @@ public final class CpuBackend implements Backend, FusedKernels {
       }
     }
     return out;
+  }
+
+  /**
+   * Float sum with several outputs (a conv bias gradient: [N, C, H, W] summed over N, H, W): the
+   * general loop's additions, in its order (each innermost run summed in double from 0, the run
+   * sums folded into the output's total in run order), but for several outputs at once, so that
+   * their independent addition chains overlap instead of waiting on one another's latency; outputs
+   * split over threads in fixed ranges. Same bits as the general loop.
+   */
+  private static void sumManyOutputs(
+      float[] x, RawTensor keptView, Strided.Plan redPlan, int outer, int inner, float[] out) {
+    int len = redPlan.shape()[redPlan.shape().length - 1], rs = redPlan.innerA();
+    int[] runOff = new int[inner / len];
+    int[] k = {0};
+    Strided.forEachRun(redPlan, 0, 0, 0, (oa, ob, oc, n) -> runOff[k[0]++] = oa);
+    int[] base = new int[outer];
+    for (int o = 0; o < outer; o++) base[o] = keptView.offsetOfLinear(o);
+    if ((long) outer * inner >= 2L * Strided.GRAIN) {
+      Parallel.forRange(
+          outer,
+          Math.max(1, Strided.GRAIN / inner),
+          (s, e) -> CpuKernels.sumRuns(x, base, s, e, runOff, len, rs, out));
+    } else {
+      CpuKernels.sumRuns(x, base, 0, outer, runOff, len, rs, out);
+    }
   }
 
   private static boolean isLeadingPrefix(int[] axes) {
