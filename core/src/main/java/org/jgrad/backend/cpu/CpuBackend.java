@@ -295,16 +295,12 @@ public final class CpuBackend implements Backend, FusedKernels {
       double[] z = d(out);
       Strided.Plan p = Strided.plan(a.shape(), a.strides(), b.strides(), out.strides());
       int sa = p.innerA(), sb = p.innerB();
-      int[] pos = {0};
-      Strided.forEachRun(
+      Strided.forEachRunParallel(
           p,
           a.offset(),
           b.offset(),
           0,
-          (oa, ob, oc, n) -> {
-            CpuKernels.compare(op, x, oa, sa, y, ob, sb, z, pos[0], n);
-            pos[0] += n;
-          });
+          (oa, ob, oc, n) -> CpuKernels.compare(op, x, oa, sa, y, ob, sb, z, oc, n));
       return out;
     }
     RawTensor out = denseFloat(a.shape());

@@ -334,6 +334,7 @@ final class CpuKernels {
       double[] c,
       int co,
       int n) {
+    if (ElementwiseKernels.compare(op, a, ao, sa, b, bo, sb, c, co, n)) return; // same values
     compareLoop(op).run(a, ao, sa, b, bo, sb, c, co, n);
   }
 
