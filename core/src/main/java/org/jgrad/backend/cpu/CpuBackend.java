@@ -15,6 +15,7 @@ import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
 import org.jgrad.backend.UnaryOp;
 import org.jgrad.backend.cpu.kernels.Conv2dKernels;
+import org.jgrad.backend.cpu.kernels.ElementwiseKernels;
 import org.jgrad.backend.cpu.kernels.LossKernels;
 import org.jgrad.backend.cpu.kernels.NormKernels;
 import org.jgrad.backend.cpu.kernels.OptimizerKernels;
@@ -666,6 +667,33 @@ public final class CpuBackend implements Backend, FusedKernels {
     double[] id = d(indices);
     for (int i = 0; i < idx.length; i++) id[i] = idx[i];
     return new RawTensor[] {values, indices};
+  }
+
+  /**
+   * Dense float32 operands of one shape: one pass (split over threads like the unary ops), the
+   * composite's float products. Anything else: the composite itself.
+   */
+  @Override
+  public RawTensor reluBackward(RawTensor gy, RawTensor y) {
+    if (!isFloat(gy)
+        || !isFloat(y)
+        || !gy.isContiguous()
+        || !y.isContiguous()
+        || !Arrays.equals(gy.shape(), y.shape())) {
+      return binary(BinaryOp.MUL, gy, unary(UnaryOp.SIGN, y));
+    }
+    RawTensor out = denseFloat(y.shape());
+    float[] g = f(gy), v = f(y), c = f(out);
+    int go = gy.offset(), vo = y.offset(), n = out.numel();
+    if (n >= 2 * Strided.GRAIN) {
+      Parallel.forRange(
+          n,
+          Strided.GRAIN,
+          (s, e) -> ElementwiseKernels.mulSign(g, go + s, v, vo + s, c, s, e - s));
+    } else {
+      ElementwiseKernels.mulSign(g, go, v, vo, c, 0, n);
+    }
+    return out;
   }
 
   @Override
