@@ -15,7 +15,7 @@ import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
 import org.jgrad.backend.UnaryOp;
 import org.jgrad.backend.cpu.kernels.Conv2dKernels;
-import org.jgrad.backend.cpu.kernels.ElementwiseKernels;
+import org.jgrad.backend.cpu.kernels.IntRangeBody;
 import org.jgrad.backend.cpu.kernels.LossKernels;
 import org.jgrad.backend.cpu.kernels.NormKernels;
 import org.jgrad.backend.cpu.kernels.OptimizerKernels;
@@ -670,8 +670,10 @@ public final class CpuBackend implements Backend, FusedKernels {
   }
 
   /**
-   * Dense float32 operands of one shape: one pass (split over threads like the unary ops), the
-   * composite's float products. Anything else: the composite itself.
+   * Dense float32 operands of one shape: one pass over memory, in blocks that stay in L1 (the sign
+   * of a block into a small buffer, then the product), with the very kernels of the composite, so
+   * the same bits and no code of its own for the JIT to compile first; split over threads like the
+   * unary ops. Anything else: the composite itself.
    */
   @Override
   public RawTensor reluBackward(RawTensor gy, RawTensor y) {
@@ -685,16 +687,25 @@ public final class CpuBackend implements Backend, FusedKernels {
     RawTensor out = denseFloat(y.shape());
     float[] g = f(gy), v = f(y), c = f(out);
     int go = gy.offset(), vo = y.offset(), n = out.numel();
+    IntRangeBody body =
+        (s, e) -> {
+          float[] sign = new float[Math.min(RELU_BLOCK, e - s)];
+          for (int b = s; b < e; b += RELU_BLOCK) {
+            int len = Math.min(RELU_BLOCK, e - b);
+            CpuKernels.unary(UnaryOp.SIGN, v, vo + b, sign, 0, len);
+            CpuKernels.binary(BinaryOp.MUL, g, go + b, 1, sign, 0, 1, c, b, len);
+          }
+        };
     if (n >= 2 * Strided.GRAIN) {
-      Parallel.forRange(
-          n,
-          Strided.GRAIN,
-          (s, e) -> ElementwiseKernels.mulSign(g, go + s, v, vo + s, c, s, e - s));
+      Parallel.forRange(n, Strided.GRAIN, body);
     } else {
-      ElementwiseKernels.mulSign(g, go, v, vo, c, 0, n);
+      body.run(0, n);
     }
     return out;
   }
+
+  /** Elements per block of {@link #reluBackward}: 8 KiB of signs. */
+  private static final int RELU_BLOCK = 2048;
 
   @Override
   public RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, ConvGeometry geom) {

@@ -58,9 +58,6 @@ public final class ElementwiseKernels {
         int co,
         int n);
 
-    /** {@code c = g · signum(y)} over n dense elements (ReLU's gradient from its output). */
-    void mulSign(float[] g, int go, float[] y, int yo, float[] c, int co, int n);
-
     void adam(
         int n,
         float[] p,
@@ -136,14 +133,6 @@ public final class ElementwiseKernels {
       int n) {
     if ((sa | sb) >>> 1 != 0 || (sa == 0 && sb == 0)) return false;
     return DEFAULT.compare(op, a, ao, sa, b, bo, sb, c, co, n);
-  }
-
-  /**
-   * c = g · signum(y) over n dense elements, the float products of {@code g.mul(y.sign())} in one
-   * pass.
-   */
-  public static void mulSign(float[] g, int go, float[] y, int yo, float[] c, int co, int n) {
-    DEFAULT.mulSign(g, go, y, yo, c, co, n);
   }
 
   /** One fused Adam step on a run (see {@link OptimizerKernels}). */

@@ -41,11 +41,6 @@ final class ScalarElementwiseKernels implements ElementwiseKernels.Impl {
   }
 
   @Override
-  public void mulSign(float[] g, int go, float[] y, int yo, float[] c, int co, int n) {
-    for (int i = 0; i < n; i++) c[co + i] = g[go + i] * Math.signum(y[yo + i]);
-  }
-
-  @Override
   public void adam(
       int n,
       float[] p,

@@ -234,20 +234,6 @@ final class VectorElementwiseKernels implements ElementwiseKernels.Impl {
   }
 
   @Override
-  public void mulSign(float[] g, int go, float[] y, int yo, float[] c, int co, int n) {
-    int i = 0;
-    for (; i <= n - L; i += L) {
-      FloatVector v = FloatVector.fromArray(F, y, yo + i);
-      // Math.signum as in exactUnary (±0 and NaN pass through), then the product
-      FloatVector s =
-          v.blend(1f, v.compare(VectorOperators.GT, 0f))
-              .blend(-1f, v.compare(VectorOperators.LT, 0f));
-      FloatVector.fromArray(F, g, go + i).mul(s).intoArray(c, co + i);
-    }
-    for (; i < n; i++) c[co + i] = g[go + i] * Math.signum(y[yo + i]);
-  }
-
-  @Override
   public boolean compare(
       BinaryOp op,
       float[] a,

@@ -203,27 +203,6 @@ class ElementwiseKernelsTest {
   }
 
   @Test
-  void mulSignGivesTheCompositesBits() {
-    Random r = new Random(8);
-    float[] g = inputs(r), y = inputs(r);
-    int n = g.length - 9;
-    for (ElementwiseKernels.Impl impl : impls()) {
-      float[] c = new float[n + 2];
-      c[n + 1] = 7;
-      impl.mulSign(g, 4, y, 2, c, 1, n);
-      for (int i = 0; i < n; i++) {
-        float gi = g[4 + i], yi = y[2 + i];
-        float want =
-            (float)
-                ReferenceBackend.apply(BinaryOp.MUL, gi, ReferenceBackend.apply(UnaryOp.SIGN, yi));
-        assertBits(impl.name() + " " + gi + " * sign(" + yi + ")", want, c[1 + i]);
-      }
-      assertEquals(0f, c[0], "nothing written before the run");
-      assertEquals(7f, c[n + 1], "nothing written past the run");
-    }
-  }
-
-  @Test
   void comparisonsGiveTheReferenceFormulasValuesDenseAndBroadcast() {
     Random r = new Random(7);
     float[] a = inputs(r), b = inputs(r);
