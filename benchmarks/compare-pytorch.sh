@@ -16,11 +16,14 @@
 #            (N for the GEMM group, where torch.mm is a single OpenBLAS call and OpenBLAS's threads are the only
 #            ones), GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=17179869184.
 # jgrad runs on JDK 25 (JAVA_HOME if it is 25+, else /usr/lib/jvm/temurin-25-jdk-amd64) with
-# --add-modules jdk.incubator.vector and -Djgrad.threads=N; extra JVM flags from JGRAD_JVM_OPTS.
+# --add-modules jdk.incubator.vector and -Djgrad.threads=N; extra JVM flags from JGRAD_JVM_OPTS, by default
+# the heap and collector flags the README recommends ("Performance: JVM flags"; set it empty for the JVM defaults).
 # Every training epoch runs in its own process, so its peak RSS (VmHWM) is that model's alone.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+# Keep in step with README.md, "Performance: JVM flags".
+JGRAD_JVM_OPTS=${JGRAD_JVM_OPTS-"-XX:+UseSerialGC -Xmx448m -Xmn144m -XX:SurvivorRatio=2 -XX:TargetSurvivorRatio=90"}
 ROOT=$(dirname "$HERE")
 PY=${PYTHON:-/usr/bin/python3}
 THREADS="1 2"
@@ -190,8 +193,9 @@ EOF
   conv 64 3x3, ReLU, max-pool 2, flatten, dropout 0.5, dense 10 + cross-entropy (34,826 parameters); autoencoder
   784-128-32-128-784, ReLU between layers, sigmoid output, MSE against the input (209,968 parameters).
 - Peak RSS: \`VmHWM\` of the process that ran that model's epoch (each model in a fresh JVM / Python process),
-  including the 188 MB data set both sides hold; the JVM runs with its default heap settings unless
-  \`JGRAD_JVM_OPTS\` says otherwise (jgrad cells show the Java heap committed at the end in parentheses).
+  including the 188 MB data set both sides hold; the JVM runs with the flags of \`JGRAD_JVM_OPTS\` (by default
+  the README's recommended heap and collector flags; jgrad cells show the Java heap committed at the end in
+  parentheses).
 - Ratio column: jgrad against the faster (or smaller) of the two PyTorch figures, oriented so that > 1 means
   jgrad is better: throughput rows jgrad / PyTorch, time and memory rows PyTorch / jgrad. ✓/✗ against the
   target of issue 3.

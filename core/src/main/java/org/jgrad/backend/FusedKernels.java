@@ -48,6 +48,14 @@ public interface FusedKernels {
   RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, ConvGeometry g);
 
   /**
+   * ReLU's gradient from its saved output: {@code gy · sign(y)} element-wise, exactly {@code
+   * binary(MUL, gy, unary(SIGN, y))} (the composite {@code ReLU}'s backward uses), in one pass
+   * without the intermediate. Both have y's shape (either may be a strided or broadcast view); the
+   * result is dense.
+   */
+  RawTensor reluBackward(RawTensor gy, RawTensor y);
+
+  /**
    * Average pooling (dilation 1, no ceil mode); the divisor counts padding (PyTorch's
    * count_include_pad=True).
    */

@@ -1,6 +1,7 @@
 package org.jgrad.tensor;
 
 import org.jgrad.autograd.Function;
+import org.jgrad.autograd.GradMode;
 import org.jgrad.backend.BinaryOp;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.backend.UnaryOp;
@@ -210,6 +211,16 @@ final class ElementwiseOps {
     }
 
     protected Tensor[] backward(Tensor g) {
+      // Not recording a graph (the usual backward): the backend's one-pass kernel, same values.
+      if (!GradMode.isEnabled()
+          && g.device().equals(y.device())
+          && g.dtype() == y.dtype()
+          && java.util.Arrays.equals(g.shape(), y.shape())) {
+        var fused = backendOf(y).fused();
+        if (fused.isPresent()) {
+          return new Tensor[] {Tensor.fromRaw(fused.get().reluBackward(g.raw(), y.raw()))};
+        }
+      }
       return new Tensor[] {g.mul(y.sign())};
     }
   }

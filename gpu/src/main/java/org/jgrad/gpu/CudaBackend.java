@@ -919,6 +919,12 @@ public final class CudaBackend implements Backend, FusedKernels {
     return new RawTensor[] {values, indices};
   }
 
+  /** The composite of this backend's own kernels (no fused CUDA kernel yet). */
+  @Override
+  public RawTensor reluBackward(RawTensor gy, RawTensor y) {
+    return binary(BinaryOp.MUL, gy, unary(UnaryOp.SIGN, y));
+  }
+
   @Override
   public RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, ConvGeometry g) {
     RawTensor gyc = contiguous(gy), ic = contiguous(asDoubleStored(indices, DType.INT64));

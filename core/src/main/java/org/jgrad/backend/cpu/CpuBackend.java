@@ -15,6 +15,7 @@ import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
 import org.jgrad.backend.UnaryOp;
 import org.jgrad.backend.cpu.kernels.Conv2dKernels;
+import org.jgrad.backend.cpu.kernels.IntRangeBody;
 import org.jgrad.backend.cpu.kernels.LossKernels;
 import org.jgrad.backend.cpu.kernels.NormKernels;
 import org.jgrad.backend.cpu.kernels.OptimizerKernels;
@@ -295,16 +296,12 @@ public final class CpuBackend implements Backend, FusedKernels {
       double[] z = d(out);
       Strided.Plan p = Strided.plan(a.shape(), a.strides(), b.strides(), out.strides());
       int sa = p.innerA(), sb = p.innerB();
-      int[] pos = {0};
-      Strided.forEachRun(
+      Strided.forEachRunParallel(
           p,
           a.offset(),
           b.offset(),
           0,
-          (oa, ob, oc, n) -> {
-            CpuKernels.compare(op, x, oa, sa, y, ob, sb, z, pos[0], n);
-            pos[0] += n;
-          });
+          (oa, ob, oc, n) -> CpuKernels.compare(op, x, oa, sa, y, ob, sb, z, oc, n));
       return out;
     }
     RawTensor out = denseFloat(a.shape());
@@ -409,6 +406,10 @@ public final class CpuBackend implements Backend, FusedKernels {
           case MIN -> Double.POSITIVE_INFINITY;
         };
     float[] srcF = fl ? f(x) : null, outF = fl ? f(out) : null;
+    if (fl && op == ReduceOp.SUM && outer > 1 && inner > 0) {
+      sumManyOutputs(srcF, keptView, redPlan, outer, inner, outF);
+      return out;
+    }
     double[] srcD = fl ? null : d(x), outD = fl ? null : d(out);
     double[] acc = new double[1];
     for (int o = 0; o < outer; o++) {
@@ -433,6 +434,31 @@ public final class CpuBackend implements Backend, FusedKernels {
       }
     }
     return out;
+  }
+
+  /**
+   * Float sum with several outputs (a conv bias gradient: [N, C, H, W] summed over N, H, W): the
+   * general loop's additions, in its order (each innermost run summed in double from 0, the run
+   * sums folded into the output's total in run order), but for several outputs at once, so that
+   * their independent addition chains overlap instead of waiting on one another's latency; outputs
+   * split over threads in fixed ranges. Same bits as the general loop.
+   */
+  private static void sumManyOutputs(
+      float[] x, RawTensor keptView, Strided.Plan redPlan, int outer, int inner, float[] out) {
+    int len = redPlan.shape()[redPlan.shape().length - 1], rs = redPlan.innerA();
+    int[] runOff = new int[inner / len];
+    int[] k = {0};
+    Strided.forEachRun(redPlan, 0, 0, 0, (oa, ob, oc, n) -> runOff[k[0]++] = oa);
+    int[] base = new int[outer];
+    for (int o = 0; o < outer; o++) base[o] = keptView.offsetOfLinear(o);
+    if ((long) outer * inner >= 2L * Strided.GRAIN) {
+      Parallel.forRange(
+          outer,
+          Math.max(1, Strided.GRAIN / inner),
+          (s, e) -> CpuKernels.sumRuns(x, base, s, e, runOff, len, rs, out));
+    } else {
+      CpuKernels.sumRuns(x, base, 0, outer, runOff, len, rs, out);
+    }
   }
 
   private static boolean isLeadingPrefix(int[] axes) {
@@ -642,6 +668,44 @@ public final class CpuBackend implements Backend, FusedKernels {
     for (int i = 0; i < idx.length; i++) id[i] = idx[i];
     return new RawTensor[] {values, indices};
   }
+
+  /**
+   * Dense float32 operands of one shape: one pass over memory, in blocks that stay in L1 (the sign
+   * of a block into a small buffer, then the product), with the very kernels of the composite, so
+   * the same bits and no code of its own for the JIT to compile first; split over threads like the
+   * unary ops. Anything else: the composite itself.
+   */
+  @Override
+  public RawTensor reluBackward(RawTensor gy, RawTensor y) {
+    if (!isFloat(gy)
+        || !isFloat(y)
+        || !gy.isContiguous()
+        || !y.isContiguous()
+        || !Arrays.equals(gy.shape(), y.shape())) {
+      return binary(BinaryOp.MUL, gy, unary(UnaryOp.SIGN, y));
+    }
+    RawTensor out = denseFloat(y.shape());
+    float[] g = f(gy), v = f(y), c = f(out);
+    int go = gy.offset(), vo = y.offset(), n = out.numel();
+    IntRangeBody body =
+        (s, e) -> {
+          float[] sign = new float[Math.min(RELU_BLOCK, e - s)];
+          for (int b = s; b < e; b += RELU_BLOCK) {
+            int len = Math.min(RELU_BLOCK, e - b);
+            CpuKernels.unary(UnaryOp.SIGN, v, vo + b, sign, 0, len);
+            CpuKernels.binary(BinaryOp.MUL, g, go + b, 1, sign, 0, 1, c, b, len);
+          }
+        };
+    if (n >= 2 * Strided.GRAIN) {
+      Parallel.forRange(n, Strided.GRAIN, body);
+    } else {
+      body.run(0, n);
+    }
+    return out;
+  }
+
+  /** Elements per block of {@link #reluBackward}: 8 KiB of signs. */
+  private static final int RELU_BLOCK = 2048;
 
   @Override
   public RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, ConvGeometry geom) {

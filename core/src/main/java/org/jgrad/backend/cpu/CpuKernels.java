@@ -243,6 +243,56 @@ final class CpuKernels {
     };
   }
 
+  /**
+   * For outputs {@code [from, to)}: {@code out[o]} = the runs starting at {@code base[o] +
+   * runOff[r]} (each {@code len} elements, stride {@code rs}) each summed in double from 0, and the
+   * run sums added in order from 0: exactly what {@link #reduceRun} gives run by run. Eight outputs
+   * go together so that eight independent addition chains share the loop.
+   */
+  static void sumRuns(
+      float[] x, int[] base, int from, int to, int[] runOff, int len, int rs, float[] out) {
+    int o = from;
+    for (; o + 8 <= to; o += 8) {
+      int b0 = base[o], b1 = base[o + 1], b2 = base[o + 2], b3 = base[o + 3];
+      int b4 = base[o + 4], b5 = base[o + 5], b6 = base[o + 6], b7 = base[o + 7];
+      double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+      for (int off : runOff) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        for (int i = 0, d = off; i < len; i++, d += rs) {
+          s0 += x[b0 + d];
+          s1 += x[b1 + d];
+          s2 += x[b2 + d];
+          s3 += x[b3 + d];
+          s4 += x[b4 + d];
+          s5 += x[b5 + d];
+          s6 += x[b6 + d];
+          s7 += x[b7 + d];
+        }
+        a0 += s0;
+        a1 += s1;
+        a2 += s2;
+        a3 += s3;
+        a4 += s4;
+        a5 += s5;
+        a6 += s6;
+        a7 += s7;
+      }
+      out[o] = (float) a0;
+      out[o + 1] = (float) a1;
+      out[o + 2] = (float) a2;
+      out[o + 3] = (float) a3;
+      out[o + 4] = (float) a4;
+      out[o + 5] = (float) a5;
+      out[o + 6] = (float) a6;
+      out[o + 7] = (float) a7;
+    }
+    for (; o < to; o++) {
+      double a = 0;
+      for (int off : runOff) a = reduceRun(ReduceOp.SUM, x, base[o] + off, rs, len, a);
+      out[o] = (float) a;
+    }
+  }
+
   /** Double twin of {@link #reduceRun(ReduceOp, float[], int, int, int, double)}. */
   static double reduceRun(ReduceOp op, double[] x, int xo, int stride, int n, double acc) {
     return switch (op) {
@@ -284,6 +334,7 @@ final class CpuKernels {
       double[] c,
       int co,
       int n) {
+    if (ElementwiseKernels.compare(op, a, ao, sa, b, bo, sb, c, co, n)) return; // same values
     compareLoop(op).run(a, ao, sa, b, bo, sb, c, co, n);
   }
 

@@ -73,17 +73,56 @@ final class Strided {
   static final int GRAIN = 1 << 15;
 
   /**
-   * Like {@link #forEachRun}, but a single long run is cut into fixed chunks that run on the CPU
-   * pool. The body must write only where its offsets point (no shared running position).
+   * Like {@link #forEachRun}, but a single long run is cut into fixed chunks, and many runs into
+   * fixed ranges of whole runs, that run on the CPU pool. The body must write only where its
+   * offsets point (no shared running position).
    */
   static void forEachRunParallel(Plan p, int oa, int ob, int oc, Run body) {
-    int n = p.shape()[0];
-    if (p.shape().length == 1 && n >= 2 * GRAIN) {
+    int r = p.shape().length;
+    int n = p.shape()[r - 1];
+    if (r == 1 && n >= 2 * GRAIN) {
       int sa = p.innerA(), sb = p.innerB(), sc = p.innerC();
       org.jgrad.backend.cpu.kernels.Parallel.forRange(
           n, GRAIN, (s, e) -> body.run(oa + s * sa, ob + s * sb, oc + s * sc, e - s));
+      return;
+    }
+    long outer = 1;
+    for (int d = 0; d < r - 1; d++) outer *= p.shape()[d];
+    if (r > 1 && n > 0 && outer * n >= 2L * GRAIN) {
+      // Many runs (a broadcast bias over [N, C, H, W]): whole runs, in fixed ranges, per thread.
+      org.jgrad.backend.cpu.kernels.Parallel.forRange(
+          (int) outer, Math.max(1, GRAIN / n), (s, e) -> forRuns(p, oa, ob, oc, s, e, body));
     } else {
       forEachRun(p, oa, ob, oc, body);
+    }
+  }
+
+  /** Runs {@code [from, to)} of {@link #forEachRun}'s sequence (a plan of rank 2 or more). */
+  private static void forRuns(Plan p, int oa, int ob, int oc, int from, int to, Run body) {
+    int r = p.shape().length;
+    int n = p.shape()[r - 1];
+    int[] idx = new int[r];
+    int a = oa, b = ob, c = oc;
+    for (int d = r - 2, rest = from; d >= 0; d--) {
+      idx[d] = rest % p.shape()[d];
+      rest /= p.shape()[d];
+      a += idx[d] * p.sa()[d];
+      b += idx[d] * p.sb()[d];
+      c += idx[d] * p.sc()[d];
+    }
+    for (int o = from; o < to; o++) {
+      body.run(a, b, c, n);
+      for (int d = r - 2; d >= 0; d--) {
+        idx[d]++;
+        a += p.sa()[d];
+        b += p.sb()[d];
+        c += p.sc()[d];
+        if (idx[d] < p.shape()[d]) break;
+        a -= p.sa()[d] * idx[d];
+        b -= p.sb()[d] * idx[d];
+        c -= p.sc()[d] * idx[d];
+        idx[d] = 0;
+      }
     }
   }
 

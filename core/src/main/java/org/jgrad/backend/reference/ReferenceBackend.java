@@ -497,6 +497,12 @@ public final class ReferenceBackend implements Backend, FusedKernels {
     return new RawTensor[] {values, indices};
   }
 
+  /** The definition: the two-op composite. */
+  @Override
+  public RawTensor reluBackward(RawTensor gy, RawTensor y) {
+    return binary(BinaryOp.MUL, gy, unary(UnaryOp.SIGN, y));
+  }
+
   @Override
   public RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, ConvGeometry g) {
     assert Arrays.equals(gy.shape(), g.outputShape())

@@ -42,6 +42,22 @@ public final class ElementwiseKernels {
         int co,
         int n);
 
+    /**
+     * {@code c = a op b ? 1 : 0} (a comparison, into BOOL's double lanes) over n elements; each of
+     * {@code sa, sb} is 0 (broadcast) or 1.
+     */
+    boolean compare(
+        BinaryOp op,
+        float[] a,
+        int ao,
+        int sa,
+        float[] b,
+        int bo,
+        int sb,
+        double[] c,
+        int co,
+        int n);
+
     void adam(
         int n,
         float[] p,
@@ -98,6 +114,25 @@ public final class ElementwiseKernels {
       BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] c, int co, int n) {
     if ((sa | sb) >>> 1 != 0 || (sa == 0 && sb == 0)) return false;
     return DEFAULT.binary(op, a, ao, sa, b, bo, sb, c, co, n);
+  }
+
+  /**
+   * c = (a op b) ? 1 : 0 for a comparison op, each operand dense (stride 1) or broadcast (stride
+   * 0); returns false (nothing written) for other strides.
+   */
+  public static boolean compare(
+      BinaryOp op,
+      float[] a,
+      int ao,
+      int sa,
+      float[] b,
+      int bo,
+      int sb,
+      double[] c,
+      int co,
+      int n) {
+    if ((sa | sb) >>> 1 != 0 || (sa == 0 && sb == 0)) return false;
+    return DEFAULT.compare(op, a, ao, sa, b, bo, sb, c, co, n);
   }
 
   /** One fused Adam step on a run (see {@link OptimizerKernels}). */

@@ -20,6 +20,36 @@ import org.jgrad.backend.ConvGeometry;
 public final class PoolKernels {
   private PoolKernels() {}
 
+  /** A vectorised row of the plain 2x2 max pool (same values and indices as the scalar loop). */
+  interface RowKernel {
+    /**
+     * Outputs {@code [0, outW)} of one output row: the windows' top row starts at {@code x[at]}
+     * (plane-relative index {@code argBase}), the bottom row {@code inW} later; values to {@code
+     * y[yo..]}, indices (nullable) to {@code idx[io..]}. Returns false, writing nothing, when it
+     * cannot (reads would leave {@code x}).
+     */
+    boolean maxPool2x2Row(
+        float[] x, int at, int inW, int outW, float[] y, int yo, int[] idx, int io, int argBase);
+  }
+
+  /** The Vector API row kernel when the module is present and SIMD is not switched off. */
+  static final RowKernel VECTOR_ROWS = loadVectorRows();
+
+  private static RowKernel loadVectorRows() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
+        || "false".equalsIgnoreCase(System.getProperty(Gemm.SIMD_PROPERTY, "true"))) {
+      return null;
+    }
+    try {
+      return (RowKernel)
+          Class.forName("org.jgrad.backend.cpu.kernels.VectorPoolKernels")
+              .getDeclaredMethod("create")
+              .invoke(null);
+    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+      return null;
+    }
+  }
+
   /**
    * Max pooling. Padding counts as -infinity; a NaN in a window wins (as in PyTorch). {@code
    * indices} (nullable) receives the flat position {@code ih*inW + iw} of each maximum within its
@@ -129,6 +159,11 @@ public final class PoolKernels {
       for (int oh = 0; oh < outH; oh++) {
         int top = 2 * oh * inW;
         int o = ob + oh * outW;
+        if (VECTOR_ROWS != null
+            && VECTOR_ROWS.maxPool2x2Row(
+                x, xb + top, inW, outW, y, yOff + o, indices, idxOff + o, top)) {
+          continue;
+        }
         for (int ow = 0; ow < outW; ow++, o++) {
           int at = xb + top + 2 * ow;
           float a = x[at];

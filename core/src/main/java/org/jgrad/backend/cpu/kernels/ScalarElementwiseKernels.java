@@ -5,7 +5,8 @@ import org.jgrad.backend.UnaryOp;
 
 /**
  * The plain-Java {@link ElementwiseKernels.Impl}: the optimizer steps as scalar loops; unary and
- * binary ops are left to the CPU backend's own loops (which are this path's definition).
+ * binary ops and comparisons are left to the CPU backend's own loops (which are this path's
+ * definition).
  */
 final class ScalarElementwiseKernels implements ElementwiseKernels.Impl {
   @Override
@@ -21,6 +22,21 @@ final class ScalarElementwiseKernels implements ElementwiseKernels.Impl {
   @Override
   public boolean binary(
       BinaryOp op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] c, int co, int n) {
+    return false;
+  }
+
+  @Override
+  public boolean compare(
+      BinaryOp op,
+      float[] a,
+      int ao,
+      int sa,
+      float[] b,
+      int bo,
+      int sb,
+      double[] c,
+      int co,
+      int n) {
     return false;
   }
 

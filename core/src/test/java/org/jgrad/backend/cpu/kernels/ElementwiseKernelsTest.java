@@ -203,6 +203,49 @@ class ElementwiseKernelsTest {
   }
 
   @Test
+  void comparisonsGiveTheReferenceFormulasValuesDenseAndBroadcast() {
+    Random r = new Random(7);
+    float[] a = inputs(r), b = inputs(r);
+    // Equal pairs too (the random inputs rarely coincide), with ±0 against ∓0.
+    for (int i = 0; i < a.length; i += 5) b[i] = a[i];
+    for (int i = 3; i < a.length; i += 11) b[i] = -a[i];
+    BinaryOp[] ops = {BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT, BinaryOp.LE, BinaryOp.GT, BinaryOp.GE};
+    int n = a.length - 9;
+    for (ElementwiseKernels.Impl impl : impls()) {
+      for (BinaryOp op : ops) {
+        for (int[] s : new int[][] {{1, 1}, {1, 0}, {0, 1}}) {
+          for (float scalar : new float[] {0.5f, -0f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            float[] bb = s[1] == 0 ? new float[] {0, scalar} : b;
+            float[] aa = s[0] == 0 ? new float[] {0, scalar} : a;
+            int ao = s[0] == 0 ? 1 : 4, bo = s[1] == 0 ? 1 : 2;
+            double[] c = new double[n + 2];
+            c[n + 1] = 7;
+            boolean handled = impl.compare(op, aa, ao, s[0], bb, bo, s[1], c, 1, n);
+            if (impl == ElementwiseKernels.SCALAR) {
+              assertFalse(handled);
+              continue;
+            }
+            assertTrue(handled);
+            for (int i = 0; i < n; i++) {
+              float x = aa[ao + i * s[0]], y = bb[bo + i * s[1]];
+              double want = ReferenceBackend.apply(op, x, y);
+              assertEquals(want, c[1 + i], impl.name() + " " + x + " " + op + " " + y);
+            }
+            assertEquals(0.0, c[0], "nothing written before the run");
+            assertEquals(7.0, c[n + 1], "nothing written past the run");
+          }
+        }
+      }
+    }
+    assertFalse(
+        ElementwiseKernels.compare(BinaryOp.GE, a, 0, 2, b, 0, 1, new double[4], 0, 2),
+        "strides other than 0 and 1 are left to the loops");
+    assertFalse(
+        ElementwiseKernels.compare(BinaryOp.ADD, a, 0, 1, b, 0, 1, new double[4], 0, 2),
+        "arithmetic ops are not comparisons");
+  }
+
+  @Test
   void optimizerStepsAreIdenticalOnBothImplementations() {
     Random r = new Random(7);
     int n = 1000 + 13;

@@ -137,6 +137,75 @@ class PoolKernelsTest {
     assertEquals(11, idx[3]);
   }
 
+  /**
+   * The plain 2x2 path (vector rows where the module is present, the scalar loop otherwise or where
+   * a row's reads would leave the array) against the general loop's scan, written out here: the
+   * first value of the window, replaced by each later value that is greater or NaN. Values with
+   * NaN, infinities, -0/+0 and ties; rows shorter and longer than a vector.
+   */
+  @Test
+  void plainTwoByTwoMatchesTheScanDefinitionWithSpecials() {
+    if (Gemm.simdEnabled() && !"false".equals(System.getProperty("jgrad.test.expectSimd"))) {
+      assertTrue(PoolKernels.VECTOR_ROWS != null, "vector rows expected with the vector module");
+    }
+    Random rnd = new Random(41);
+    float[] specials = {
+      Float.NaN, 0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f, -1f, 1f
+    };
+    int[][] shapes = {{2, 3, 26, 26}, {1, 2, 22, 22}, {2, 2, 40, 37}, {3, 1, 11, 11}, {1, 1, 4, 5}};
+    for (int[] sh : shapes) {
+      ConvGeometry s = pool(sh[0], sh[1], sh[2], sh[3], 2, 2, 2, 2, 0, 0, 1, 1, false);
+      assertTrue(PoolKernels.isPlain2x2(s));
+      for (int variant = 0; variant < 3; variant++) {
+        float[] x = GemmTest.random(rnd, s.inputSize() + 3);
+        for (int i = 0; i < x.length; i++) {
+          int r = rnd.nextInt(10);
+          if (variant == 1 && r < 4) x[i] = specials[rnd.nextInt(specials.length)];
+          if (variant == 2 && r < 7) x[i] = Math.max(0f, x[i]) * 0f; // ReLU-like ties of zero
+        }
+        int planes = sh[0] * sh[1], inW = sh[3], inPlane = sh[2] * inW;
+        float[] ey = new float[s.outputSize()];
+        int[] ei = new int[s.outputSize()];
+        int o = 0;
+        for (int pl = 0; pl < planes; pl++) {
+          for (int oh = 0; oh < s.outH(); oh++) {
+            for (int ow = 0; ow < s.outW(); ow++, o++) {
+              float best = 0;
+              int arg = -1;
+              for (int kh = 0; kh < 2; kh++) {
+                for (int kw = 0; kw < 2; kw++) {
+                  int at = (2 * oh + kh) * inW + 2 * ow + kw;
+                  float v = x[3 + pl * inPlane + at];
+                  if (arg < 0 || v > best || v != v) {
+                    best = v;
+                    arg = at;
+                  }
+                }
+              }
+              ey[o] = best;
+              ei[o] = arg;
+            }
+          }
+        }
+        for (int threads : new int[] {1, 2}) {
+          float[] y = new float[s.outputSize() + 1];
+          int[] idx = new int[s.outputSize() + 2];
+          Parallel.withThreads(threads, () -> PoolKernels.maxPool2d(s, x, 3, y, 1, idx, 2));
+          String what = Arrays.toString(sh) + " variant " + variant + " threads " + threads;
+          for (int i = 0; i < ey.length; i++) {
+            assertEquals(
+                Float.floatToRawIntBits(ey[i]),
+                Float.floatToRawIntBits(y[1 + i]),
+                what + " value " + i + ": " + ey[i] + " vs " + y[1 + i]);
+            assertEquals(ei[i], idx[2 + i], what + " index " + i);
+          }
+          assertEquals(0f, y[0], what);
+          assertEquals(0, idx[0] | idx[1], what);
+        }
+      }
+    }
+  }
+
   @Test
   void maxPoolMatchesDirectLoops() {
     Random rnd = new Random(31);
