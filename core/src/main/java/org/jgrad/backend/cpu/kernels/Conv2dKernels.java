@@ -64,6 +64,10 @@ public final class Conv2dKernels {
     if (bias != null) {
       fits(op, "bias", bias, biasOff, s.outChannels());
     }
+    if (Winograd3x3.applies(s)) {
+      Winograd3x3.forward(s, x, xOff, w, wOff, bias, biasOff, y, yOff);
+      return;
+    }
     int group = imagesPerGemm(s, s.batch());
     perGroup(
         s.batch(),
@@ -78,6 +82,10 @@ public final class Conv2dKernels {
     fits(op, "grad output", dy, dyOff, s.outputSize());
     fits(op, "weight", w, wOff, s.weightSize());
     fits(op, "grad input", dx, dxOff, s.inputSize());
+    if (Winograd3x3.applies(s)) {
+      Winograd3x3.inputGrad(s, dy, dyOff, w, wOff, dx, dxOff);
+      return;
+    }
     int group = imagesPerGemm(s, s.batch());
     perGroup(
         s.batch(), group, (n0, n1) -> inputGradImages(s, n0, n1, dy, dyOff, w, wOff, dx, dxOff));
@@ -92,6 +100,10 @@ public final class Conv2dKernels {
     fits(op, "input", x, xOff, s.inputSize());
     fits(op, "grad output", dy, dyOff, s.outputSize());
     fits(op, "grad weight", dw, dwOff, s.weightSize());
+    if (Winograd3x3.appliesToWeightGrad(s)) {
+      Winograd3x3.weightGrad(s, x, xOff, dy, dyOff, dw, dwOff);
+      return;
+    }
     int wsz = s.weightSize();
     int batch = s.batch();
     if (batch == 0) {
