@@ -187,6 +187,26 @@ final class Winograd3x3 {
     float[] rows = new float[0];
     float[] panel = new float[0];
     float[] scratch = new float[0];
+    // Per call, owned by the calling thread and read by all: transformed and packed weights, the
+    // weight gradient's block sums.
+    float[] weights = new float[0];
+    float[] packed = new float[0];
+    float[] partial = new float[0];
+
+    float[] weights(int n) {
+      if (weights.length < n) weights = new float[n];
+      return weights;
+    }
+
+    float[] packed(int n) {
+      if (packed.length < n) packed = new float[n];
+      return packed;
+    }
+
+    float[] partial(int n) {
+      if (partial.length < n) partial = new float[n];
+      return partial;
+    }
 
     float[] panel(int n) {
       if (panel.length < n) panel = new float[n];
@@ -373,12 +393,17 @@ final class Winograd3x3 {
     int rows = byInput ? cin : cout;
     int depth = byInput ? cout : cin;
     int stride = roundUp(rows, mr) * depth;
-    float[] ap = new float[16 * stride];
+    float[] ap = BUFFERS.get().packed(16 * stride);
     for (int xi = 0; xi < 16; xi++) {
       for (int r = 0; r < rows; r++) {
         for (int k = 0; k < depth; k++) {
           float val = byInput ? u[xi * uStride + k * cin + r] : u[xi * uStride + r * cin + k];
           ap[xi * stride + (r / mr) * mr * depth + k * mr + r % mr] = val;
+        }
+      }
+      for (int r = rows; r < roundUp(rows, mr); r++) {
+        for (int k = 0; k < depth; k++) {
+          ap[xi * stride + (r / mr) * mr * depth + k * mr + r % mr] = 0f;
         }
       }
     }
@@ -524,7 +549,7 @@ final class Winograd3x3 {
   private static float[] transformWeights(ConvGeometry s, float[] w, int wOff, int stride) {
     int cin = s.inChannels();
     int cout = s.outChannels();
-    float[] u = new float[16 * stride];
+    float[] u = BUFFERS.get().weights(16 * stride);
     double[] t = new double[12];
     for (int o = 0; o < cout; o++) {
       for (int c = 0; c < cin; c++) {
@@ -682,7 +707,7 @@ final class Winograd3x3 {
     Plan p = Plan.of(s, kern.nr);
     int blocks = Math.min(p.units(), WEIGHT_GRAD_BLOCKS);
     int pStride = cout * cin;
-    float[] partial = new float[blocks * 16 * pStride];
+    float[] partial = BUFFERS.get().partial(blocks * 16 * pStride);
     IntRangeBody byBlock =
         (b0, b1) -> {
           for (int bi = b0; bi < b1; bi++) {
