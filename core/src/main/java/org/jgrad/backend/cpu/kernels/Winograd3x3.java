@@ -111,10 +111,6 @@ final class Winograd3x3 {
       // Sub-chunks sized so the 16 transformed planes of both operands stay in L2.
       int perRow = 16 * (s.inChannels() + s.outChannels()) * tc;
       int subRows = Math.max(1, chunkFloats / perRow);
-      // Input gradient: groups of whole images (its tiles overlap), about one sub-chunk each and at
-      // most an eighth of the batch (load balance).
-      int images = Math.max(1, Math.min(Math.max(1, batch / 8), subRows / th));
-      int groups = (batch + images - 1) / images;
       // Forward and weight gradient: units of a fixed number of tile rows across image boundaries,
       // chosen so the tiles fill whole B panels of the micro-kernel where possible (a partial
       // panel costs a full one).
@@ -131,6 +127,19 @@ final class Winograd3x3 {
         }
       }
       int units = (total + best - 1) / best;
+      // Input gradient: groups of whole images (its tiles overlap), cut into sub-chunks of the
+      // unit's size; preferably as many images as make whole units, within a quarter of the batch
+      // (load balance), else about one sub-chunk of images within an eighth.
+      int images = 0;
+      for (int g = 1; g <= Math.max(1, batch / 4) && images == 0; g++) {
+        if (g * th % best == 0) {
+          images = g;
+        }
+      }
+      if (images == 0) {
+        images = Math.max(1, Math.min(Math.max(1, batch / 8), subRows / th));
+      }
+      int groups = (batch + images - 1) / images;
       return new Plan(th, tc, 2 * tc, images, groups, subRows, best, units);
     }
 
@@ -255,10 +264,8 @@ final class Winograd3x3 {
     for (int gi = g0; gi < g1; gi++) {
       int n0 = p.groupStart(gi, s.batch());
       int rows = (p.groupStart(gi + 1, s.batch()) - n0) * p.tileRows();
-      int subs = (rows + p.subRows() - 1) / p.subRows();
-      for (int k = 0; k < subs; k++) {
-        body.run(
-            buf, n0, Parallel.chunkStart(rows, subs, k), Parallel.chunkStart(rows, subs, k + 1));
+      for (int r = 0; r < rows; r += p.unitRows()) {
+        body.run(buf, n0, r, Math.min(rows, r + p.unitRows()));
       }
     }
   }
