@@ -16,8 +16,8 @@ import org.jgrad.backend.ConvGeometry;
  * buffers; with fewer groups than threads the GEMMs split instead. How images are grouped, and the
  * fixed number of blocks in which the weight gradient sums the batch, depend only on the shape, so
  * all results are bit-for-bit the same for any thread count. A 1x1 kernel with stride 1 and no
- * padding skips im2col. 3x3 stride-1 layers with enough channels go to {@link Winograd3x3} instead
- * (see {@link Winograd3x3#applies}).
+ * padding skips im2col. 3x3 stride-1 layers with enough channels go to the package's Winograd
+ * F(2x2,3x3) kernels instead ({@code Winograd3x3.applies}).
  *
  * <pre>{@code
  * ConvGeometry s = ConvGeometry.of(64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1);
