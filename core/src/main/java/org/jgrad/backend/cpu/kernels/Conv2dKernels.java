@@ -471,6 +471,9 @@ public final class Conv2dKernels {
     }
   }
 
+  /** At most this many im2col rows per group: the weight gradient uses row dot products. */
+  static final int TINY_DEPTH = 16;
+
   /**
    * {@code dw (+)= dY[n0..n1) col^T} over the images' positions side by side; beta 0 overwrites dw.
    */
@@ -498,6 +501,27 @@ public final class Conv2dKernels {
     int colOff = cols.offset();
     float[] g2 = images == 1 ? dy : gatherGrad(s, n0, n1, dy, dyOff, width);
     int g2Off = images == 1 ? dyOff + n0 * outImg : 0;
+    if (cg * kk <= TINY_DEPTH) {
+      // A handful of im2col rows (first layers: 1 channel x 3x3): dot products of whole rows; the
+      // GEMM would pad them to a full tile and pack them element by element.
+      SgemmKernel simd = Gemm.defaultKernel();
+      for (int g = 0; g < groups; g++) {
+        simd.rowDots(
+            g2,
+            g2Off + g * og * width,
+            og,
+            width,
+            col,
+            colOff + g * cg * kk * width,
+            cg * kk,
+            width,
+            width,
+            beta != 0f,
+            dw,
+            dwOff + g * og * cg * kk);
+      }
+      return;
+    }
     for (int g = 0; g < groups; g++) {
       Gemm.sgemm(
           false,
