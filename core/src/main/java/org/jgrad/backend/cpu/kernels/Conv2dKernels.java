@@ -16,7 +16,8 @@ import org.jgrad.backend.ConvGeometry;
  * buffers; with fewer groups than threads the GEMMs split instead. How images are grouped, and the
  * fixed number of blocks in which the weight gradient sums the batch, depend only on the shape, so
  * all results are bit-for-bit the same for any thread count. A 1x1 kernel with stride 1 and no
- * padding skips im2col.
+ * padding skips im2col. 3x3 stride-1 layers with enough channels go to the package's Winograd
+ * F(2x2,3x3) kernels instead ({@code Winograd3x3.applies}).
  *
  * <pre>{@code
  * ConvGeometry s = ConvGeometry.of(64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1);
@@ -64,6 +65,10 @@ public final class Conv2dKernels {
     if (bias != null) {
       fits(op, "bias", bias, biasOff, s.outChannels());
     }
+    if (Winograd3x3.applies(s)) {
+      Winograd3x3.forward(s, x, xOff, w, wOff, bias, biasOff, y, yOff);
+      return;
+    }
     int group = imagesPerGemm(s, s.batch());
     perGroup(
         s.batch(),
@@ -78,6 +83,10 @@ public final class Conv2dKernels {
     fits(op, "grad output", dy, dyOff, s.outputSize());
     fits(op, "weight", w, wOff, s.weightSize());
     fits(op, "grad input", dx, dxOff, s.inputSize());
+    if (Winograd3x3.applies(s)) {
+      Winograd3x3.inputGrad(s, dy, dyOff, w, wOff, dx, dxOff);
+      return;
+    }
     int group = imagesPerGemm(s, s.batch());
     perGroup(
         s.batch(), group, (n0, n1) -> inputGradImages(s, n0, n1, dy, dyOff, w, wOff, dx, dxOff));
@@ -92,6 +101,10 @@ public final class Conv2dKernels {
     fits(op, "input", x, xOff, s.inputSize());
     fits(op, "grad output", dy, dyOff, s.outputSize());
     fits(op, "grad weight", dw, dwOff, s.weightSize());
+    if (Winograd3x3.appliesToWeightGrad(s)) {
+      Winograd3x3.weightGrad(s, x, xOff, dy, dyOff, dw, dwOff);
+      return;
+    }
     int wsz = s.weightSize();
     int batch = s.batch();
     if (batch == 0) {
@@ -458,6 +471,9 @@ public final class Conv2dKernels {
     }
   }
 
+  /** At most this many im2col rows per group: the weight gradient uses row dot products. */
+  static final int TINY_DEPTH = 16;
+
   /**
    * {@code dw (+)= dY[n0..n1) col^T} over the images' positions side by side; beta 0 overwrites dw.
    */
@@ -485,6 +501,27 @@ public final class Conv2dKernels {
     int colOff = cols.offset();
     float[] g2 = images == 1 ? dy : gatherGrad(s, n0, n1, dy, dyOff, width);
     int g2Off = images == 1 ? dyOff + n0 * outImg : 0;
+    if (cg * kk <= TINY_DEPTH) {
+      // A handful of im2col rows (first layers: 1 channel x 3x3): dot products of whole rows; the
+      // GEMM would pad them to a full tile and pack them element by element.
+      SgemmKernel simd = Gemm.defaultKernel();
+      for (int g = 0; g < groups; g++) {
+        simd.rowDots(
+            g2,
+            g2Off + g * og * width,
+            og,
+            width,
+            col,
+            colOff + g * cg * kk * width,
+            cg * kk,
+            width,
+            width,
+            beta != 0f,
+            dw,
+            dwOff + g * og * cg * kk);
+      }
+      return;
+    }
     for (int g = 0; g < groups; g++) {
       Gemm.sgemm(
           false,

@@ -101,6 +101,38 @@ abstract class SgemmKernel {
     }
   }
 
+  /**
+   * Row dot products for products with a tiny side: {@code c[cOff + r*bRows + k] = sum_j a[aOff +
+   * r*lda + j] * b[bOff + k*ldb + j] (+ c[...] when accumulate)}, {@code j < len}, for {@code r <
+   * aRows, k < bRows}. The summation order depends only on {@code len} (and the implementation).
+   */
+  void rowDots(
+      float[] a,
+      int aOff,
+      int aRows,
+      int lda,
+      float[] b,
+      int bOff,
+      int bRows,
+      int ldb,
+      int len,
+      boolean accumulate,
+      float[] c,
+      int cOff) {
+    for (int r = 0; r < aRows; r++) {
+      int ar = aOff + r * lda;
+      for (int k = 0; k < bRows; k++) {
+        int bk = bOff + k * ldb;
+        float sum = 0f;
+        for (int j = 0; j < len; j++) {
+          sum = Math.fma(a[ar + j], b[bk + j], sum);
+        }
+        int ci = cOff + r * bRows + k;
+        c[ci] = accumulate ? c[ci] + sum : sum;
+      }
+    }
+  }
+
   /** {@code dst[d + i] = src[s + i]} for {@code i < len}; the ranges must not overlap. */
   void copy(float[] src, int s, float[] dst, int d, int len) {
     System.arraycopy(src, s, dst, d, len);

@@ -2,6 +2,7 @@ package org.jgrad.backend.cpu.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -237,6 +238,60 @@ final class VectorSgemmKernel extends SgemmKernel {
       int d = base + p * NR2;
       FloatVector.fromArray(S, b, s).intoArray(dst, d);
       FloatVector.fromArray(S, b, s + L).intoArray(dst, d + L);
+    }
+  }
+
+  @Override
+  void rowDots(
+      float[] a,
+      int aOff,
+      int aRows,
+      int lda,
+      float[] b,
+      int bOff,
+      int bRows,
+      int ldb,
+      int len,
+      boolean accumulate,
+      float[] c,
+      int cOff) {
+    // One row of a against up to four rows of b at a time: each loaded a vector feeds four FMAs.
+    int bound = S.loopBound(len);
+    for (int r = 0; r < aRows; r++) {
+      int ar = aOff + r * lda;
+      for (int k0 = 0; k0 < bRows; k0 += 4) {
+        int kn = Math.min(4, bRows - k0);
+        int b0 = bOff + k0 * ldb;
+        int b1 = bOff + Math.min(k0 + 1, bRows - 1) * ldb;
+        int b2 = bOff + Math.min(k0 + 2, bRows - 1) * ldb;
+        int b3 = bOff + Math.min(k0 + 3, bRows - 1) * ldb;
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        int j = 0;
+        for (; j < bound; j += L) {
+          FloatVector av = FloatVector.fromArray(S, a, ar + j);
+          s0 = av.fma(FloatVector.fromArray(S, b, b0 + j), s0);
+          s1 = av.fma(FloatVector.fromArray(S, b, b1 + j), s1);
+          s2 = av.fma(FloatVector.fromArray(S, b, b2 + j), s2);
+          s3 = av.fma(FloatVector.fromArray(S, b, b3 + j), s3);
+        }
+        float t0 = s0.reduceLanes(VectorOperators.ADD);
+        float t1 = s1.reduceLanes(VectorOperators.ADD);
+        float t2 = s2.reduceLanes(VectorOperators.ADD);
+        float t3 = s3.reduceLanes(VectorOperators.ADD);
+        for (; j < len; j++) {
+          float x = a[ar + j];
+          t0 = Math.fma(x, b[b0 + j], t0);
+          t1 = Math.fma(x, b[b1 + j], t1);
+          t2 = Math.fma(x, b[b2 + j], t2);
+          t3 = Math.fma(x, b[b3 + j], t3);
+        }
+        int ci = cOff + r * bRows + k0;
+        c[ci] = accumulate ? c[ci] + t0 : t0;
+        if (kn > 1) c[ci + 1] = accumulate ? c[ci + 1] + t1 : t1;
+        if (kn > 2) c[ci + 2] = accumulate ? c[ci + 2] + t2 : t2;
+        if (kn > 3) c[ci + 3] = accumulate ? c[ci + 3] + t3 : t3;
+      }
     }
   }
 

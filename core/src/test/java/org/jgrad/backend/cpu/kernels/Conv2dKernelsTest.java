@@ -187,6 +187,43 @@ class Conv2dKernelsTest {
   }
 
   @Test
+  void rowDotsMatchTheirDefinitionWithEveryKernel() {
+    Random rnd = new Random(24);
+    java.util.List<SgemmKernel> kernels =
+        new java.util.ArrayList<>(java.util.Arrays.asList(Gemm.vectorKernelVariants()));
+    kernels.add(Gemm.scalarKernel());
+    for (SgemmKernel k : kernels) {
+      for (int len : new int[] {1, 15, 16, 37, 676}) {
+        for (int bRows : new int[] {1, 4, 5, 9}) {
+          for (boolean acc : new boolean[] {false, true}) {
+            int aRows = 3;
+            int lda = len + 2;
+            int ldb = len + 3;
+            float[] a = random(rnd, 1 + aRows * lda);
+            float[] b = random(rnd, 2 + bRows * ldb);
+            float[] c = random(rnd, 3 + aRows * bRows);
+            float[] before = c.clone();
+            k.rowDots(a, 1, aRows, lda, b, 2, bRows, ldb, len, acc, c, 3);
+            Expect e = new Expect(aRows * bRows);
+            for (int r = 0; r < aRows; r++) {
+              for (int q = 0; q < bRows; q++) {
+                for (int j = 0; j < len; j++) {
+                  e.add(r * bRows + q, (double) a[1 + r * lda + j] * b[2 + q * ldb + j]);
+                }
+                if (acc) {
+                  e.add(r * bRows + q, before[3 + r * bRows + q]);
+                }
+              }
+            }
+            e.check(k + " len " + len + " bRows " + bRows + " acc " + acc, c, 3);
+            assertEquals(before[2], c[2], "wrote before c");
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void resultsAreBitIdenticalAcrossThreadCounts() {
     Random rnd = new Random(22);
     ConvGeometry s = ConvGeometry.of(10, 6, 12, 12, 8, 3, 3, 1, 1, 1, 1, 1, 1, 2);
