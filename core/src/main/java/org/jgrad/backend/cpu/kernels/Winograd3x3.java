@@ -203,43 +203,40 @@ final class Winograd3x3 {
     float[] partial = new float[0];
 
     float[] weights(int n) {
-      if (weights.length < n) weights = new float[n];
-      return weights;
+      return weights = atLeast(weights, n);
     }
 
     float[] packed(int n) {
-      if (packed.length < n) packed = new float[n];
-      return packed;
+      return packed = atLeast(packed, n);
     }
 
     float[] partial(int n) {
-      if (partial.length < n) partial = new float[n];
-      return partial;
+      return partial = atLeast(partial, n);
     }
 
     float[] panel(int n) {
-      if (panel.length < n) panel = new float[n];
-      return panel;
+      return panel = atLeast(panel, n);
     }
 
     float[] scratch(int n) {
-      if (scratch.length < n) scratch = new float[n];
-      return scratch;
+      return scratch = atLeast(scratch, n);
     }
 
     float[] a(int n) {
-      if (a.length < n) a = new float[n];
-      return a;
+      return a = atLeast(a, n);
     }
 
     float[] b(int n) {
-      if (b.length < n) b = new float[n];
-      return b;
+      return b = atLeast(b, n);
     }
 
     float[] rows(int n) {
-      if (rows.length < n) rows = new float[n];
-      return rows;
+      return rows = atLeast(rows, n);
+    }
+
+    /** {@code a} itself when it holds {@code n} floats, else a new array of {@code n}. */
+    private static float[] atLeast(float[] a, int n) {
+      return a.length < n ? new float[n] : a;
     }
   }
 
