@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jgrad.autograd.GradMode;
+import org.jgrad.examples.models.Models;
 import org.jgrad.examples.support.ClassifierRuns;
 import org.jgrad.examples.support.Csv;
 import org.jgrad.examples.support.Exercise;
@@ -42,10 +43,11 @@ public final class MnistAutoencoderTable implements Exercise {
   static final int[] SIZES = {16, 64, 128};
   static final int[] CHECKPOINTS = {1, 5, 20, 100};
   static final int BATCH = 256, FULL_TRAIN = 60_000;
+  static final String NAME = "mnist-autoencoder-table";
 
   @Override
   public String name() {
-    return "mnist-autoencoder-table";
+    return NAME;
   }
 
   @Override
@@ -172,7 +174,7 @@ public final class MnistAutoencoderTable implements Exercise {
     }
 
     // ---------------- stacked autoencoder
-    Map<String, Object> stacked = stacked(ctx, data, ctx.pick(2, 5), ctx.pick(2, 5));
+    Map<String, Object> stacked = stacked(ctx, data, stackedEpochs(ctx), ctx.pick(2, 5));
     var m = ctx.metrics();
     m.put("ae_table", table);
     m.put("test_accuracy", stacked.get("test_accuracy"));
@@ -244,19 +246,24 @@ public final class MnistAutoencoderTable implements Exercise {
   }
 
   /**
-   * Greedy layer-wise pretraining of 784 → 128 → 64, fine-tuning with a softmax layer on top,
-   * against the same classifier from a random start.
+   * The stacked autoencoder of greedy pretraining: layer 1 (784 → 128 → 784) and layer 2 (128 → 64
+   * → 128, trained on layer 1's codes), stacked as 784 → 128 → 64 → 128 → 784.
    */
-  static Map<String, Object> stacked(
-      RunContext ctx, MnistSource.Split data, int pretrainEpochs, int fineEpochs) throws Exception {
-    var r = ctx.report();
-    r.heading("Stacked autoencoder: greedy pretraining, then fine-tuning");
-    Tensor x = data.trainX(), flat = x.flatten(1, 3), y = data.trainY();
-    int n = x.size(0), nVal = Math.max(1, n / 10), nTr = n - nVal;
-    Tensor trX = flat.narrow(0, 0, nTr), trY = y.narrow(0, 0, nTr);
-    Tensor vaX = flat.narrow(0, nTr, nVal), vaY = y.narrow(0, nTr, nVal);
-    Tensor teX = data.testX().flatten(1, 3);
+  record Stacked(Linear enc1, Linear dec1, Linear enc2, Linear dec2, double seconds) {
+    /** x → enc1 → ReLU → enc2 → ReLU → dec2 → dec1 → sigmoid, on images or flat rows. */
+    Sequential autoencoder() {
+      return new Sequential(
+          new Flatten(), enc1, new ReLU(), enc2, new ReLU(), dec2, dec1, new Sigmoid());
+    }
 
+    static Stacked fresh() {
+      return new Stacked(
+          new Linear(784, 128), new Linear(128, 784), new Linear(128, 64), new Linear(64, 128), 0);
+    }
+  }
+
+  /** Greedy layer-wise pretraining of the two layers on the flat rows {@code trX}, no labels. */
+  static Stacked pretrainStacked(RunContext ctx, Tensor trX, int epochs) throws Exception {
     // Layer 1: 784 -> 128 -> 784 on the pixels.
     Tensor.manualSeed(ctx.seed() * 1000 + 7);
     Linear enc1 = new Linear(784, 128), dec1 = new Linear(128, 784);
@@ -264,8 +271,8 @@ public final class MnistAutoencoderTable implements Exercise {
     long t0 = System.nanoTime();
     ctx.trainer(ae1, new Adam(ae1.parameters(), Adam.options().lr(1e-3)), new BCELoss()::forward)
         .train(RowBatches.shuffled(trX, trX, BATCH, new Generator(ctx.seed() + 11)))
-        .epochs(pretrainEpochs)
-        .callback(ctx.logEpochs("stacked layer 1 epoch %d/%d: loss %.4f", pretrainEpochs))
+        .epochs(epochs)
+        .callback(ctx.logEpochs("stacked layer 1 epoch %d/%d: loss %.4f", epochs))
         .build()
         .fit();
     // Layer 2: 128 -> 64 -> 128 on layer 1's codes, which are fixed now.
@@ -277,11 +284,77 @@ public final class MnistAutoencoderTable implements Exercise {
     Sequential ae2 = new Sequential(enc2, new ReLU(), dec2);
     ctx.trainer(ae2, new Adam(ae2.parameters(), Adam.options().lr(1e-3)), new MSELoss()::forward)
         .train(RowBatches.shuffled(codes, codes, BATCH, new Generator(ctx.seed() + 12)))
-        .epochs(pretrainEpochs)
-        .callback(ctx.logEpochs("stacked layer 2 epoch %d/%d: loss %.4f", pretrainEpochs))
+        .epochs(epochs)
+        .callback(ctx.logEpochs("stacked layer 2 epoch %d/%d: loss %.4f", epochs))
         .build()
         .fit();
-    double pretrainSeconds = (System.nanoTime() - t0) / 1e9;
+    return new Stacked(enc1, dec1, enc2, dec2, (System.nanoTime() - t0) / 1e9);
+  }
+
+  static Path stackedCheckpoint(Path dir) {
+    return dir.resolve("stacked-autoencoder.safetensors");
+  }
+
+  /** What a reused checkpoint must match: the data, its size, the epochs, the seed and the mode. */
+  static Map<String, String> stackedMeta(
+      RunContext ctx, String source, int trainRows, int pretrainEpochs) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("exercise", NAME);
+    m.put("model", "stacked autoencoder 784-128-64-128-784");
+    m.put("quick", String.valueOf(ctx.quick()));
+    m.put("seed", String.valueOf(ctx.seed()));
+    m.put("data", source);
+    m.put("train_rows", String.valueOf(trainRows));
+    m.put("pretrain_epochs", String.valueOf(pretrainEpochs));
+    return m;
+  }
+
+  /**
+   * The stacked autoencoder this exercise saved beside {@code ctx}'s folder with the setup it would
+   * use for {@code data}'s first {@code trainRows} rows, or null.
+   */
+  static Sequential loadStacked(RunContext ctx, String source, int trainRows, int pretrainEpochs)
+      throws IOException {
+    Sequential ae = Stacked.fresh().autoencoder();
+    Path file = stackedCheckpoint(ctx.out().toAbsolutePath().getParent().resolve(NAME));
+    return Models.loadCheckpoint(ae, file, stackedMeta(ctx, source, trainRows, pretrainEpochs))
+        ? ae
+        : null;
+  }
+
+  /** Pretraining epochs per layer of this exercise in the run's mode. */
+  static int stackedEpochs(RunContext ctx) {
+    return ctx.pick(2, 5);
+  }
+
+  /** Training rows of the stacked autoencoder for {@code n} training images (the rest validate). */
+  static int stackedTrainRows(int n) {
+    return n - Math.max(1, n / 10);
+  }
+
+  /**
+   * Greedy layer-wise pretraining of 784 → 128 → 64, fine-tuning with a softmax layer on top,
+   * against the same classifier from a random start.
+   */
+  static Map<String, Object> stacked(
+      RunContext ctx, MnistSource.Split data, int pretrainEpochs, int fineEpochs) throws Exception {
+    var r = ctx.report();
+    r.heading("Stacked autoencoder: greedy pretraining, then fine-tuning");
+    Tensor x = data.trainX(), flat = x.flatten(1, 3), y = data.trainY();
+    int n = x.size(0), nTr = stackedTrainRows(n), nVal = n - nTr;
+    Tensor trX = flat.narrow(0, 0, nTr), trY = y.narrow(0, 0, nTr);
+    Tensor vaX = flat.narrow(0, nTr, nVal), vaY = y.narrow(0, nTr, nVal);
+    Tensor teX = data.testX().flatten(1, 3);
+
+    Stacked st = pretrainStacked(ctx, trX, pretrainEpochs);
+    Linear enc1 = st.enc1(), enc2 = st.enc2();
+    double pretrainSeconds = st.seconds();
+    // Saved before fine-tuning, which changes the shared encoders: vae-mnist compares its
+    // reconstructions with this autoencoder's.
+    Models.saveCheckpoint(
+        st.autoencoder(),
+        stackedCheckpoint(ctx.out()),
+        stackedMeta(ctx, data.source(), nTr, pretrainEpochs));
 
     // The encoders, then a new softmax layer, fine-tuned together.
     Tensor.manualSeed(ctx.seed() * 1000 + 8);
