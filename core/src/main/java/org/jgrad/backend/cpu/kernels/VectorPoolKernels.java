@@ -4,7 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,9 +23,6 @@ final class VectorPoolKernels implements PoolKernels.RowKernel {
   private static final int L = F.length();
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
 
-  private static final VectorShuffle<Float> EVEN = stride2(0);
-  private static final VectorShuffle<Float> ODD = stride2(1);
-
   /** 0, 2, 4, ...: the plane offset of each lane's window relative to the chunk's first. */
   private static final IntVector TWICE_IOTA = IntVector.zero(I).addIndex(2);
 
@@ -35,13 +31,6 @@ final class VectorPoolKernels implements PoolKernels.RowKernel {
   static PoolKernels.RowKernel create() {
     // Float and int lanes must pair up one to one for the index masks.
     return I.length() == L ? new VectorPoolKernels() : null;
-  }
-
-  /** Lanes 2i + first of the two vectors (indices >= L select from the second). */
-  private static VectorShuffle<Float> stride2(int first) {
-    int[] idx = new int[L];
-    for (int i = 0; i < L; i++) idx[i] = 2 * i + first;
-    return VectorShuffle.fromArray(F, idx, 0);
   }
 
   @Override
@@ -55,8 +44,8 @@ final class VectorPoolKernels implements PoolKernels.RowKernel {
       FloatVector t0 = FloatVector.fromArray(F, x, p), t1 = FloatVector.fromArray(F, x, p + L);
       FloatVector b0 = FloatVector.fromArray(F, x, p + inW);
       FloatVector b1 = FloatVector.fromArray(F, x, p + inW + L);
-      FloatVector a = t0.rearrange(EVEN, t1), b = t0.rearrange(ODD, t1);
-      FloatVector c = b0.rearrange(EVEN, b1), d = b0.rearrange(ODD, b1);
+      FloatVector a = VectorLanes.evens(t0, t1), b = VectorLanes.odds(t0, t1);
+      FloatVector c = VectorLanes.evens(b0, b1), d = VectorLanes.odds(b0, b1);
       FloatVector max = a;
       IntVector pos = IntVector.zero(I);
       VectorMask<Float> m = b.compare(VectorOperators.GT, max).or(b.test(VectorOperators.IS_NAN));
