@@ -271,23 +271,30 @@ public final class ConvVaeShips implements Exercise {
                 ? ": samples are smoother (less varied) than the data, as is usual for a VAE trained with a "
                     + "squared-error likelihood"
                 : ""));
-    r.paragraph(
+    String time =
         String.format(
             Locale.ROOT,
-            "Time: %.1f s of training (%.2f s per epoch, %.1f ms per image per epoch) on this shared machine. "
-                + "The full configuration (%d images, %d epochs, width %d, whose convolutions cost about (%d/%d)² "
-                + "= %.0f× this width's) would take about %.1f h at that rate; the projection assumes the cost "
-                + "scales with images × epochs × width², which holds for the convolutions that dominate.",
+            "Time: %.1f s of training (%.2f s per epoch, %.1f ms per image per epoch) on this shared machine.",
             trainSeconds,
             trainSeconds / epochs,
-            1000 * perImage,
-            fullImages,
-            FULL_EPOCHS,
-            FULL_WIDTH,
-            FULL_WIDTH,
-            width,
-            Math.pow((double) FULL_WIDTH / width, 2),
-            projected / 3600));
+            1000 * perImage);
+    r.paragraph(
+        reduced || ctx.quick()
+            ? time
+                + String.format(
+                    Locale.ROOT,
+                    " The full configuration (%d images, %d epochs, width %d, whose convolutions cost about "
+                        + "(%d/%d)² = %.0f× this width's) would take about %.1f h at that rate; the projection "
+                        + "assumes the cost scales with images × epochs × width², which holds for the convolutions "
+                        + "that dominate.",
+                    fullImages,
+                    FULL_EPOCHS,
+                    FULL_WIDTH,
+                    FULL_WIDTH,
+                    width,
+                    Math.pow((double) FULL_WIDTH / width, 2),
+                    projected / 3600)
+            : time + " This run is the full configuration.");
     var m = ctx.metrics();
     m.put("data", d.kind());
     m.put("epochs", epochs);
