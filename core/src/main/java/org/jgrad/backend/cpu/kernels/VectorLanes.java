@@ -18,16 +18,16 @@ final class VectorLanes {
   private static final int L = S.length();
 
   /** 0, 0, 1, 1, ...: each low-half lane twice; from L/2 on, each high-half lane twice. */
-  private static final VectorShuffle<Float> DUP_LO = shuffle(i -> i / 2);
+  static final VectorShuffle<Float> DUP_LO = shuffle(i -> i / 2);
 
-  private static final VectorShuffle<Float> DUP_HI = shuffle(i -> L / 2 + i / 2);
+  static final VectorShuffle<Float> DUP_HI = shuffle(i -> L / 2 + i / 2);
 
   /** 0, 2, 4, ..., L − 2 in both halves (and 1, 3, ... for the odd lanes). */
-  private static final VectorShuffle<Float> EVENS = shuffle(i -> (2 * i) % L);
+  static final VectorShuffle<Float> EVENS = shuffle(i -> (2 * i) % L);
 
-  private static final VectorShuffle<Float> ODDS = shuffle(i -> (2 * i + 1) % L);
-  private static final VectorMask<Float> ODD_LANES = mask(i -> (i & 1) == 1);
-  private static final VectorMask<Float> HIGH_HALF = mask(i -> i >= L / 2);
+  static final VectorShuffle<Float> ODDS = shuffle(i -> (2 * i + 1) % L);
+  static final VectorMask<Float> ODD_LANES = mask(i -> (i & 1) == 1);
+  static final VectorMask<Float> HIGH_HALF = mask(i -> i >= L / 2);
 
   private VectorLanes() {}
 

@@ -1,5 +1,9 @@
 package org.jgrad.backend.cpu.kernels;
 
+import static org.jgrad.backend.cpu.kernels.VectorLanes.EVENS;
+import static org.jgrad.backend.cpu.kernels.VectorLanes.HIGH_HALF;
+import static org.jgrad.backend.cpu.kernels.VectorLanes.ODDS;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -44,8 +48,10 @@ final class VectorPoolKernels implements PoolKernels.RowKernel {
       FloatVector t0 = FloatVector.fromArray(F, x, p), t1 = FloatVector.fromArray(F, x, p + L);
       FloatVector b0 = FloatVector.fromArray(F, x, p + inW);
       FloatVector b1 = FloatVector.fromArray(F, x, p + inW + L);
-      FloatVector a = VectorLanes.evens(t0, t1), b = VectorLanes.odds(t0, t1);
-      FloatVector c = VectorLanes.evens(b0, b1), d = VectorLanes.odds(b0, b1);
+      FloatVector a = t0.rearrange(EVENS).blend(t1.rearrange(EVENS), HIGH_HALF),
+          b = t0.rearrange(ODDS).blend(t1.rearrange(ODDS), HIGH_HALF);
+      FloatVector c = b0.rearrange(EVENS).blend(b1.rearrange(EVENS), HIGH_HALF),
+          d = b0.rearrange(ODDS).blend(b1.rearrange(ODDS), HIGH_HALF);
       FloatVector max = a;
       IntVector pos = IntVector.zero(I);
       VectorMask<Float> m = b.compare(VectorOperators.GT, max).or(b.test(VectorOperators.IS_NAN));

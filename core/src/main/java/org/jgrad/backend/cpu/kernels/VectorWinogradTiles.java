@@ -1,5 +1,12 @@
 package org.jgrad.backend.cpu.kernels;
 
+import static org.jgrad.backend.cpu.kernels.VectorLanes.DUP_HI;
+import static org.jgrad.backend.cpu.kernels.VectorLanes.DUP_LO;
+import static org.jgrad.backend.cpu.kernels.VectorLanes.EVENS;
+import static org.jgrad.backend.cpu.kernels.VectorLanes.HIGH_HALF;
+import static org.jgrad.backend.cpu.kernels.VectorLanes.ODDS;
+import static org.jgrad.backend.cpu.kernels.VectorLanes.ODD_LANES;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -38,28 +45,36 @@ final class VectorWinogradTiles extends WinogradTiles {
       int b = p + 2 * f;
       // Patch row 0: columns 0, 1 from pe[a ..], columns 2, 3 from pe[a + 2 ..].
       FloatVector x = FloatVector.fromArray(S, pe, a), y = FloatVector.fromArray(S, pe, a + L);
-      FloatVector d00 = VectorLanes.evens(x, y), d01 = VectorLanes.odds(x, y);
+      FloatVector d00 = x.rearrange(EVENS).blend(y.rearrange(EVENS), HIGH_HALF),
+          d01 = x.rearrange(ODDS).blend(y.rearrange(ODDS), HIGH_HALF);
       x = FloatVector.fromArray(S, pe, a + 2);
       y = FloatVector.fromArray(S, pe, a + 2 + L);
-      FloatVector d02 = VectorLanes.evens(x, y), d03 = VectorLanes.odds(x, y);
+      FloatVector d02 = x.rearrange(EVENS).blend(y.rearrange(EVENS), HIGH_HALF),
+          d03 = x.rearrange(ODDS).blend(y.rearrange(ODDS), HIGH_HALF);
       x = FloatVector.fromArray(S, po, b);
       y = FloatVector.fromArray(S, po, b + L);
-      FloatVector d10 = VectorLanes.evens(x, y), d11 = VectorLanes.odds(x, y);
+      FloatVector d10 = x.rearrange(EVENS).blend(y.rearrange(EVENS), HIGH_HALF),
+          d11 = x.rearrange(ODDS).blend(y.rearrange(ODDS), HIGH_HALF);
       x = FloatVector.fromArray(S, po, b + 2);
       y = FloatVector.fromArray(S, po, b + 2 + L);
-      FloatVector d12 = VectorLanes.evens(x, y), d13 = VectorLanes.odds(x, y);
+      FloatVector d12 = x.rearrange(EVENS).blend(y.rearrange(EVENS), HIGH_HALF),
+          d13 = x.rearrange(ODDS).blend(y.rearrange(ODDS), HIGH_HALF);
       x = FloatVector.fromArray(S, pe, a + wp);
       y = FloatVector.fromArray(S, pe, a + wp + L);
-      FloatVector d20 = VectorLanes.evens(x, y), d21 = VectorLanes.odds(x, y);
+      FloatVector d20 = x.rearrange(EVENS).blend(y.rearrange(EVENS), HIGH_HALF),
+          d21 = x.rearrange(ODDS).blend(y.rearrange(ODDS), HIGH_HALF);
       x = FloatVector.fromArray(S, pe, a + wp + 2);
       y = FloatVector.fromArray(S, pe, a + wp + 2 + L);
-      FloatVector d22 = VectorLanes.evens(x, y), d23 = VectorLanes.odds(x, y);
+      FloatVector d22 = x.rearrange(EVENS).blend(y.rearrange(EVENS), HIGH_HALF),
+          d23 = x.rearrange(ODDS).blend(y.rearrange(ODDS), HIGH_HALF);
       x = FloatVector.fromArray(S, po, b + wp);
       y = FloatVector.fromArray(S, po, b + wp + L);
-      FloatVector d30 = VectorLanes.evens(x, y), d31 = VectorLanes.odds(x, y);
+      FloatVector d30 = x.rearrange(EVENS).blend(y.rearrange(EVENS), HIGH_HALF),
+          d31 = x.rearrange(ODDS).blend(y.rearrange(ODDS), HIGH_HALF);
       x = FloatVector.fromArray(S, po, b + wp + 2);
       y = FloatVector.fromArray(S, po, b + wp + 2 + L);
-      FloatVector d32 = VectorLanes.evens(x, y), d33 = VectorLanes.odds(x, y);
+      FloatVector d32 = x.rearrange(EVENS).blend(y.rearrange(EVENS), HIGH_HALF),
+          d33 = x.rearrange(ODDS).blend(y.rearrange(ODDS), HIGH_HALF);
       FloatVector e00 = d00.sub(d20), e01 = d01.sub(d21), e02 = d02.sub(d22), e03 = d03.sub(d23);
       FloatVector e10 = d10.add(d20), e11 = d11.add(d21), e12 = d12.add(d22), e13 = d13.add(d23);
       FloatVector e20 = d20.sub(d10), e21 = d21.sub(d11), e22 = d22.sub(d12), e23 = d23.sub(d13);
@@ -90,10 +105,12 @@ final class VectorWinogradTiles extends WinogradTiles {
       int a = e + 2 * f;
       int b = p + 2 * f;
       FloatVector x = FloatVector.fromArray(S, ge, a), y = FloatVector.fromArray(S, ge, a + L);
-      FloatVector a00 = VectorLanes.evens(x, y), a01 = VectorLanes.odds(x, y);
+      FloatVector a00 = x.rearrange(EVENS).blend(y.rearrange(EVENS), HIGH_HALF),
+          a01 = x.rearrange(ODDS).blend(y.rearrange(ODDS), HIGH_HALF);
       x = FloatVector.fromArray(S, go, b);
       y = FloatVector.fromArray(S, go, b + L);
-      FloatVector a10 = VectorLanes.evens(x, y), a11 = VectorLanes.odds(x, y);
+      FloatVector a10 = x.rearrange(EVENS).blend(y.rearrange(EVENS), HIGH_HALF),
+          a11 = x.rearrange(ODDS).blend(y.rearrange(ODDS), HIGH_HALF);
       FloatVector r10 = a00.add(a10), r11 = a01.add(a11);
       FloatVector r20 = a00.sub(a10), r21 = a01.sub(a11);
       int q = o + f;
@@ -148,10 +165,10 @@ final class VectorWinogradTiles extends WinogradTiles {
       FloatVector y11 = r11.sub(r12).sub(r13).add(bv);
       int a = e + 2 * f;
       int b = p + 2 * f;
-      VectorLanes.zipLo(y00, y01).intoArray(ye, a);
-      VectorLanes.zipHi(y00, y01).intoArray(ye, a + L);
-      VectorLanes.zipLo(y10, y11).intoArray(yo, b);
-      VectorLanes.zipHi(y10, y11).intoArray(yo, b + L);
+      y00.rearrange(DUP_LO).blend(y01.rearrange(DUP_LO), ODD_LANES).intoArray(ye, a);
+      y00.rearrange(DUP_HI).blend(y01.rearrange(DUP_HI), ODD_LANES).intoArray(ye, a + L);
+      y10.rearrange(DUP_LO).blend(y11.rearrange(DUP_LO), ODD_LANES).intoArray(yo, b);
+      y10.rearrange(DUP_HI).blend(y11.rearrange(DUP_HI), ODD_LANES).intoArray(yo, b + L);
     }
   }
 
@@ -193,9 +210,17 @@ final class VectorWinogradTiles extends WinogradTiles {
    */
   private static void addPairs(
       float[] r, int a, FloatVector c0, FloatVector c1, FloatVector c2, FloatVector c3) {
-    FloatVector.fromArray(S, r, a).add(VectorLanes.zipLo(c0, c1)).intoArray(r, a);
-    FloatVector.fromArray(S, r, a + L).add(VectorLanes.zipHi(c0, c1)).intoArray(r, a + L);
-    FloatVector.fromArray(S, r, a + 2).add(VectorLanes.zipLo(c2, c3)).intoArray(r, a + 2);
-    FloatVector.fromArray(S, r, a + 2 + L).add(VectorLanes.zipHi(c2, c3)).intoArray(r, a + 2 + L);
+    FloatVector.fromArray(S, r, a)
+        .add(c0.rearrange(DUP_LO).blend(c1.rearrange(DUP_LO), ODD_LANES))
+        .intoArray(r, a);
+    FloatVector.fromArray(S, r, a + L)
+        .add(c0.rearrange(DUP_HI).blend(c1.rearrange(DUP_HI), ODD_LANES))
+        .intoArray(r, a + L);
+    FloatVector.fromArray(S, r, a + 2)
+        .add(c2.rearrange(DUP_LO).blend(c3.rearrange(DUP_LO), ODD_LANES))
+        .intoArray(r, a + 2);
+    FloatVector.fromArray(S, r, a + 2 + L)
+        .add(c2.rearrange(DUP_HI).blend(c3.rearrange(DUP_HI), ODD_LANES))
+        .intoArray(r, a + 2 + L);
   }
 }
