@@ -31,26 +31,6 @@ final class VectorLanes {
 
   private VectorLanes() {}
 
-  /** a0, b0, a1, b1, ...: the low halves of a and b interleaved. */
-  static FloatVector zipLo(FloatVector a, FloatVector b) {
-    return a.rearrange(DUP_LO).blend(b.rearrange(DUP_LO), ODD_LANES);
-  }
-
-  /** The high halves of a and b interleaved, from lanes L/2 on. */
-  static FloatVector zipHi(FloatVector a, FloatVector b) {
-    return a.rearrange(DUP_HI).blend(b.rearrange(DUP_HI), ODD_LANES);
-  }
-
-  /** Lanes 0, 2, 4, ... of a‖b: a's even lanes, then b's. */
-  static FloatVector evens(FloatVector a, FloatVector b) {
-    return a.rearrange(EVENS).blend(b.rearrange(EVENS), HIGH_HALF);
-  }
-
-  /** Lanes 1, 3, 5, ... of a‖b: a's odd lanes, then b's. */
-  static FloatVector odds(FloatVector a, FloatVector b) {
-    return a.rearrange(ODDS).blend(b.rearrange(ODDS), HIGH_HALF);
-  }
-
   private static VectorShuffle<Float> shuffle(java.util.function.IntUnaryOperator lane) {
     int[] idx = new int[L];
     for (int i = 0; i < L; i++) idx[i] = lane.applyAsInt(i);

@@ -3,7 +3,9 @@ package org.jgrad.backend.cpu.kernels;
 import java.util.function.BiFunction;
 import jdk.incubator.vector.FloatVector;
 
-/** Array-level access to {@link VectorLanes} for {@link VectorLanesTest}, loaded reflectively. */
+/**
+ * The kernels' inline lane selections on arrays, for {@link VectorLanesTest} (loaded reflectively).
+ */
 final class VectorLanesProbe {
   private VectorLanesProbe() {}
 
@@ -17,10 +19,18 @@ final class VectorLanesProbe {
       FloatVector y = FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, b, 0);
       FloatVector r =
           switch (op) {
-            case "zipLo" -> VectorLanes.zipLo(x, y);
-            case "zipHi" -> VectorLanes.zipHi(x, y);
-            case "evens" -> VectorLanes.evens(x, y);
-            case "odds" -> VectorLanes.odds(x, y);
+            case "zipLo" ->
+                x.rearrange(VectorLanes.DUP_LO)
+                    .blend(y.rearrange(VectorLanes.DUP_LO), VectorLanes.ODD_LANES);
+            case "zipHi" ->
+                x.rearrange(VectorLanes.DUP_HI)
+                    .blend(y.rearrange(VectorLanes.DUP_HI), VectorLanes.ODD_LANES);
+            case "evens" ->
+                x.rearrange(VectorLanes.EVENS)
+                    .blend(y.rearrange(VectorLanes.EVENS), VectorLanes.HIGH_HALF);
+            case "odds" ->
+                x.rearrange(VectorLanes.ODDS)
+                    .blend(y.rearrange(VectorLanes.ODDS), VectorLanes.HIGH_HALF);
             default -> throw new IllegalArgumentException(op);
           };
       return r.toArray();
