@@ -11,7 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
  * computes the same lanes but C2 expands it into index wrapping and validity checks around the
  * permutes: a 16×16 register transpose written with it needed 71–82 MB of compiler arena (raising a
  * CNN epoch's peak RSS by a sixth) and ran 4× slower than this form in a side-by-side loop (200
- * against 47 ns per transpose, same machine and run). Only the Vector-API kernels load this class.
+ * against 47 ns per transpose, same machine and run). Kernels write each selection inline, e.g.
+ * {@code a.rearrange(DUP_LO).blend(b.rearrange(DUP_LO), ODD_LANES)}, not through a helper method:
+ * in the 64-selection transpose C2 stopped inlining such calls (NodeCountInliningCutoff) and boxed
+ * the vectors. VectorLanesTest checks every selection lane by lane. Only the Vector-API kernels
+ * load this class.
  */
 final class VectorLanes {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
