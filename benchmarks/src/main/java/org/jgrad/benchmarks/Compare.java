@@ -30,15 +30,18 @@ import org.jgrad.tensor.Tensor;
  *
  * Options: {@code --budget S} seconds of measurement per figure (default 1; the script passes
  * 0.75), {@code --epoch-cap S} stops a training epoch after S seconds and extrapolates (default
- * 120; the script passes 12), {@code --quick} for a smoke run. Each figure is the median of the
- * repeats after a warm-up (see {@link #median}); a training epoch is timed once, after up to 100
- * warm-up steps (at most 5 s; their time is reported too: on the JVM it includes JIT compilation).
+ * 120; the script passes 12), {@code --train-warmup S} the shortest warm-up before a timed epoch
+ * (default 0; the script passes 3), {@code --quick} for a smoke run. Each figure is the median of
+ * the repeats after a warm-up (see {@link #median}); a training epoch is timed once, after a
+ * warm-up of at least 100 steps and {@code --train-warmup} seconds, at most 10 s (its steps and
+ * time are reported too: on the JVM they include JIT compilation).
  */
 public final class Compare {
   private Compare() {}
 
   private static double budget = 1.0;
   private static double epochCap = 120;
+  private static double trainWarmup = 0;
   private static boolean quick;
   private static Device device = Device.CPU;
   private static java.nio.file.Path mnistDir;
@@ -49,6 +52,8 @@ public final class Compare {
       switch (args[i]) {
         case "--budget" -> budget = Double.parseDouble(value(args, ++i, "--budget"));
         case "--epoch-cap" -> epochCap = Double.parseDouble(value(args, ++i, "--epoch-cap"));
+        case "--train-warmup" ->
+            trainWarmup = Double.parseDouble(value(args, ++i, "--train-warmup"));
         case "--quick" -> quick = true;
         case "--device" -> device = Device.of(value(args, ++i, "--device"));
         case "--mnist" -> mnistDir = Path.of(value(args, ++i, "--mnist"));
@@ -89,7 +94,8 @@ public final class Compare {
   private static void usage(String why) {
     System.err.println("Compare: " + why);
     System.err.println(
-        "usage: Compare [--budget S] [--epoch-cap S] [--quick] [--device cpu|cuda] [--mnist DIR]"
+        "usage: Compare [--budget S] [--epoch-cap S] [--train-warmup S] [--quick]"
+            + " [--device cpu|cuda] [--mnist DIR]"
             + " gemm | conv | train mlp|cnn|autoencoder | lstm | info");
     System.exit(2);
   }
@@ -186,10 +192,13 @@ public final class Compare {
     int batches = (n + bs - 1) / bs;
     int warmup = 0;
     long w0 = System.nanoTime();
-    // 100 warm-up steps (the JIT needs about that many), or fewer if they take more than 5 s.
-    for (int i = 0; i < 100 && (System.nanoTime() - w0) / 1e9 < 5; i++, warmup++) {
-      int r = (i % batches) * bs, len = Math.min(bs, n - r);
+    // At least 100 steps and trainWarmup seconds: a step of the MLP or autoencoder takes 1-2 ms, so
+    // 100 steps end long before C2 has compiled the step's kernels (JFR: samples in the Vector
+    // API's Java fallbacks for the first seconds only), and the timed epoch would include that.
+    for (double el = 0; (warmup < 100 || el < trainWarmup) && el < 10; warmup++) {
+      int r = (warmup % batches) * bs, len = Math.min(bs, n - r);
       t.step(images.narrow(0, r, len), labels.narrow(0, r, len));
+      el = (System.nanoTime() - w0) / 1e9;
     }
     double warmSecs = (System.nanoTime() - w0) / 1e9;
     long t0 = System.nanoTime();
