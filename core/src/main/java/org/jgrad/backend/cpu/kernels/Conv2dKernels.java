@@ -17,7 +17,8 @@ import org.jgrad.backend.ConvGeometry;
  * fixed number of blocks in which the weight gradient sums the batch, depend only on the shape, so
  * all results are bit-for-bit the same for any thread count. A 1x1 kernel with stride 1 and no
  * padding skips im2col. 3x3 stride-1 layers with enough channels go to the package's Winograd
- * F(2x2,3x3) kernels instead ({@code Winograd3x3.applies}).
+ * kernels instead: F(4x4,3x3) for output planes up to 16x16 ({@code Winograd4x4.applies}), else
+ * F(2x2,3x3) ({@code Winograd3x3.applies}).
  *
  * <pre>{@code
  * ConvGeometry s = ConvGeometry.of(64, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1);
@@ -65,6 +66,10 @@ public final class Conv2dKernels {
     if (bias != null) {
       fits(op, "bias", bias, biasOff, s.outChannels());
     }
+    if (Winograd4x4.applies(s)) {
+      Winograd4x4.forward(s, x, xOff, w, wOff, bias, biasOff, y, yOff);
+      return;
+    }
     if (Winograd3x3.applies(s)) {
       Winograd3x3.forward(s, x, xOff, w, wOff, bias, biasOff, y, yOff);
       return;
@@ -83,6 +88,10 @@ public final class Conv2dKernels {
     fits(op, "grad output", dy, dyOff, s.outputSize());
     fits(op, "weight", w, wOff, s.weightSize());
     fits(op, "grad input", dx, dxOff, s.inputSize());
+    if (Winograd4x4.applies(s)) {
+      Winograd4x4.inputGrad(s, dy, dyOff, w, wOff, dx, dxOff);
+      return;
+    }
     if (Winograd3x3.applies(s)) {
       Winograd3x3.inputGrad(s, dy, dyOff, w, wOff, dx, dxOff);
       return;
@@ -101,6 +110,10 @@ public final class Conv2dKernels {
     fits(op, "input", x, xOff, s.inputSize());
     fits(op, "grad output", dy, dyOff, s.outputSize());
     fits(op, "grad weight", dw, dwOff, s.weightSize());
+    if (Winograd4x4.applies(s)) {
+      Winograd4x4.weightGrad(s, x, xOff, dy, dyOff, dw, dwOff);
+      return;
+    }
     if (Winograd3x3.appliesToWeightGrad(s)) {
       Winograd3x3.weightGrad(s, x, xOff, dy, dyOff, dw, dwOff);
       return;

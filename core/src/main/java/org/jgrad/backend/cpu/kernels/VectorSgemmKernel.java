@@ -92,8 +92,8 @@ final class VectorSgemmKernel extends SgemmKernel {
     int q = 0;
     if (L == 16) {
       for (; q + L <= k; q += L) {
-        transpose16(b, src + q, csB, dst, base + q * NR2);
-        transpose16(b, src + L * csB + q, csB, dst, base + q * NR2 + L);
+        transpose16(b, src + q, csB, dst, base + q * NR2, NR2);
+        transpose16(b, src + L * csB + q, csB, dst, base + q * NR2 + L, NR2);
       }
     }
     float[] stage = STAGE.get();
@@ -115,12 +115,13 @@ final class VectorSgemmKernel extends SgemmKernel {
 
   /**
    * Transposes a 16 x 16 block in registers: row j (from {@code b[s + j*csB]}, 16 contiguous
-   * values) becomes column j of the 16 rows {@code dst[d + p*NR2]}. Four rounds pair row r with row
-   * r+8 and interleave them (zip low halves into row 2r, high halves into row 2r+1); after log2(16)
-   * rounds every value sits at its transposed place. The staged gather it replaces measured 0.65 ns
-   * per value, no better than scalar code; gathers are slow on this class of CPU.
+   * values) becomes column j of the 16 rows {@code dst[d + p*ds]} (also used by {@code
+   * VectorWinograd4Planes}; only for 16 lanes). Four rounds pair row r with row r+8 and interleave
+   * them (zip low halves into row 2r, high halves into row 2r+1); after log2(16) rounds every value
+   * sits at its transposed place. The staged gather it replaces measured 0.65 ns per value, no
+   * better than scalar code; gathers are slow on this class of CPU.
    */
-  private static void transpose16(float[] b, int s, int csB, float[] dst, int d) {
+  static void transpose16(float[] b, int s, int csB, float[] dst, int d, int ds) {
     // 16 x 16 block: rows j (columns of B) to rows p, in four rounds of zips (row r with r+8).
     FloatVector x0 = FloatVector.fromArray(S, b, s);
     FloatVector x1 = FloatVector.fromArray(S, b, s + 1 * csB);
@@ -202,22 +203,22 @@ final class VectorSgemmKernel extends SgemmKernel {
     x13 = y6.rearrange(DUP_HI).blend(y14.rearrange(DUP_HI), ODD_LANES);
     x14 = y7.rearrange(DUP_LO).blend(y15.rearrange(DUP_LO), ODD_LANES);
     x15 = y7.rearrange(DUP_HI).blend(y15.rearrange(DUP_HI), ODD_LANES);
-    x0.intoArray(dst, d + 0 * NR2);
-    x1.intoArray(dst, d + 1 * NR2);
-    x2.intoArray(dst, d + 2 * NR2);
-    x3.intoArray(dst, d + 3 * NR2);
-    x4.intoArray(dst, d + 4 * NR2);
-    x5.intoArray(dst, d + 5 * NR2);
-    x6.intoArray(dst, d + 6 * NR2);
-    x7.intoArray(dst, d + 7 * NR2);
-    x8.intoArray(dst, d + 8 * NR2);
-    x9.intoArray(dst, d + 9 * NR2);
-    x10.intoArray(dst, d + 10 * NR2);
-    x11.intoArray(dst, d + 11 * NR2);
-    x12.intoArray(dst, d + 12 * NR2);
-    x13.intoArray(dst, d + 13 * NR2);
-    x14.intoArray(dst, d + 14 * NR2);
-    x15.intoArray(dst, d + 15 * NR2);
+    x0.intoArray(dst, d + 0 * ds);
+    x1.intoArray(dst, d + 1 * ds);
+    x2.intoArray(dst, d + 2 * ds);
+    x3.intoArray(dst, d + 3 * ds);
+    x4.intoArray(dst, d + 4 * ds);
+    x5.intoArray(dst, d + 5 * ds);
+    x6.intoArray(dst, d + 6 * ds);
+    x7.intoArray(dst, d + 7 * ds);
+    x8.intoArray(dst, d + 8 * ds);
+    x9.intoArray(dst, d + 9 * ds);
+    x10.intoArray(dst, d + 10 * ds);
+    x11.intoArray(dst, d + 11 * ds);
+    x12.intoArray(dst, d + 12 * ds);
+    x13.intoArray(dst, d + 13 * ds);
+    x14.intoArray(dst, d + 14 * ds);
+    x15.intoArray(dst, d + 15 * ds);
   }
 
   @Override

@@ -190,7 +190,7 @@ final class Winograd3x3 {
   }
 
   /** Per-thread buffers. */
-  private static final class Buffers {
+  static final class Buffers {
     float[] a = new float[0];
     float[] b = new float[0];
     float[] rows = new float[0];
@@ -201,6 +201,18 @@ final class Winograd3x3 {
     float[] weights = new float[0];
     float[] packed = new float[0];
     float[] partial = new float[0];
+
+    // Winograd4x4's image blocks and transform scratch.
+    float[] block = new float[0];
+    float[] tmp = new float[0];
+
+    float[] block(int n) {
+      return block = atLeast(block, n);
+    }
+
+    float[] tmp(int n) {
+      return tmp = atLeast(tmp, n);
+    }
 
     float[] weights(int n) {
       return weights = atLeast(weights, n);
@@ -240,7 +252,7 @@ final class Winograd3x3 {
     }
   }
 
-  private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+  static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
   /**
    * Room after the row buffers' last tile and after each output run, for transforms that compute
@@ -277,7 +289,7 @@ final class Winograd3x3 {
   }
 
   /** Runs {@code body(g0, g1)} over the groups, dynamically spread over the pool's threads. */
-  private static void overGroups(int groups, IntRangeBody body) {
+  static void overGroups(int groups, IntRangeBody body) {
     if (groups > 1 && Parallel.threads() > 1 && !Parallel.inParallelRegion()) {
       Parallel.forChunks(groups, groups, body);
     } else {
@@ -386,19 +398,19 @@ final class Winograd3x3 {
   }
 
   /**
-   * Packs {@code U[xi]} (at {@code u[xi*uStride + o*cin + c]}) as micro-kernel A panels, rows o and
-   * depth c, or with {@code byInput} rows c and depth o: {@code [xi][row panel][depth][mr]}, rows
-   * past the last zero.
+   * Packs {@code U[xi]} (at {@code u[xi*uStride + o*cin + c]}) for {@code positions} transformed
+   * positions as micro-kernel A panels, rows o and depth c, or with {@code byInput} rows c and
+   * depth o: {@code [xi][row panel][depth][mr]}, rows past the last zero.
    */
-  private static float[] packWeights(
-      ConvGeometry s, float[] u, int uStride, boolean byInput, int mr) {
+  static float[] packWeights(
+      ConvGeometry s, float[] u, int uStride, boolean byInput, int mr, int positions) {
     int cin = s.inChannels();
     int cout = s.outChannels();
     int rows = byInput ? cin : cout;
     int depth = byInput ? cout : cin;
     int stride = roundUp(rows, mr) * depth;
-    float[] ap = BUFFERS.get().packed(16 * stride);
-    for (int xi = 0; xi < 16; xi++) {
+    float[] ap = BUFFERS.get().packed(positions * stride);
+    for (int xi = 0; xi < positions; xi++) {
       for (int r = 0; r < rows; r++) {
         for (int k = 0; k < depth; k++) {
           float val = byInput ? u[xi * uStride + k * cin + r] : u[xi * uStride + r * cin + k];
@@ -415,12 +427,13 @@ final class Winograd3x3 {
   }
 
   /**
-   * {@code m[xi] = A[xi] b[xi]} for the 16 positions: A packed by {@link #packWeights} ({@code rows
-   * x depth}), {@code b[xi]} row-major {@code depth x tiles} at {@code b[xi*bStride]}, result
-   * row-major {@code rows x tiles} at {@code m[xi*mStride]}. Each B panel is packed right before
-   * its use into a small buffer that stays in L1.
+   * {@code m[xi] = A[xi] b[xi]} for the {@code positions} transformed positions: A packed by {@link
+   * #packWeights} ({@code rows x depth}), {@code b[xi]} row-major {@code depth x tiles} with rows
+   * {@code ld} apart at {@code b[xi*bStride]}, result row-major {@code rows x tiles}, rows {@code
+   * ld} apart, at {@code m[xi*mStride]}. Each B panel is packed right before its use into a small
+   * buffer that stays in L1.
    */
-  private static void products(
+  static void products(
       SgemmKernel kern,
       float[] ap,
       int rows,
@@ -428,23 +441,25 @@ final class Winograd3x3 {
       float[] b,
       int bStride,
       int tiles,
+      int ld,
       float[] m,
       int mStride,
-      Buffers buf) {
+      Buffers buf,
+      int positions) {
     int mr = kern.mr;
     int nr = kern.nr;
     int apStride = roundUp(rows, mr) * depth;
     float[] panel = buf.panel(depth * nr);
     float[] scratch = buf.scratch(mr * nr);
-    for (int xi = 0; xi < 16; xi++) {
+    for (int xi = 0; xi < positions; xi++) {
       int bx = xi * bStride;
       for (int tp = 0; tp < tiles; tp += nr) {
         int cols = Math.min(nr, tiles - tp);
         if (cols == nr) {
-          kern.packBRows(b, bx + tp, tiles, depth, panel, 0);
+          kern.packBRows(b, bx + tp, ld, depth, panel, 0);
         } else {
           for (int k = 0; k < depth; k++) {
-            System.arraycopy(b, bx + k * tiles + tp, panel, k * nr, cols);
+            System.arraycopy(b, bx + k * ld + tp, panel, k * nr, cols);
             Arrays.fill(panel, k * nr + cols, (k + 1) * nr, 0f);
           }
         }
@@ -458,8 +473,8 @@ final class Winograd3x3 {
               1f,
               0f,
               m,
-              xi * mStride + r0 * tiles + tp,
-              tiles,
+              xi * mStride + r0 * ld + tp,
+              ld,
               1,
               Math.min(mr, rows - r0),
               cols,
@@ -500,7 +515,7 @@ final class Winograd3x3 {
     int cout = s.outChannels();
     Plan p = Plan.of(s, kern.nr);
     int uStride = planeStride(cout * cin);
-    float[] up = packWeights(s, transformWeights(s, w, wOff, uStride), uStride, false, kern.mr);
+    float[] up = packWeights(s, transformWeights(s, w, wOff, uStride), uStride, false, kern.mr, 16);
     int outH = s.outH();
     int outW = s.outW();
     int wp = p.rowFloats();
@@ -519,7 +534,7 @@ final class Winograd3x3 {
                   float[] v = buf.a(16 * vStride);
                   float[] m = buf.b(16 * mStride);
                   inputPlanes(tt, s, p, x, xOff, n0, r0, r1, buf, v, vStride);
-                  products(kern, up, cout, cin, v, vStride, tiles, m, mStride, buf);
+                  products(kern, up, cout, cin, v, vStride, tiles, tiles, m, mStride, buf, 16);
                   int plane = outH * outW;
                   for (int r = r0; r < r1; ) {
                     int n = n0 + r / p.tileRows();
@@ -604,7 +619,7 @@ final class Winograd3x3 {
     int cout = s.outChannels();
     Plan p = Plan.of(s, kern.nr);
     int uStride = planeStride(cout * cin);
-    float[] up = packWeights(s, transformWeights(s, w, wOff, uStride), uStride, true, kern.mr);
+    float[] up = packWeights(s, transformWeights(s, w, wOff, uStride), uStride, true, kern.mr, 16);
     int inH = s.inH();
     int inW = s.inW();
     int plane = inH * inW;
@@ -631,7 +646,7 @@ final class Winograd3x3 {
                 float[] z = buf.a(16 * zStride);
                 float[] m = buf.b(16 * mStride);
                 gradPlanes(tt, s, p, dy, dyOff, n0, r0, r1, buf, z, zStride);
-                products(kern, up, cin, cout, z, zStride, tiles, m, mStride, buf);
+                products(kern, up, cin, cout, z, zStride, tiles, tiles, m, mStride, buf, 16);
                 for (int r = r0; r < r1; ) {
                   int n = n0 + r / p.tileRows();
                   int ti0 = r % p.tileRows();

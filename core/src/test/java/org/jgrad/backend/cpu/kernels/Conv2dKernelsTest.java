@@ -53,8 +53,27 @@ class Conv2dKernelsTest {
     }
 
     void check(String what, float[] got, int off) {
+      check(what, got, off, 1);
+    }
+
+    /**
+     * Largest error of {@code got} relative to the bound of {@link #check(String, float[], int)}.
+     */
+    double worstRatio(float[] got, int off) {
+      double worst = 0;
       for (int i = 0; i < value.length; i++) {
         double bound = (terms[i] + 4) * U * abs[i] + 1e-30;
+        worst = Math.max(worst, Math.abs(got[off + i] - value[i]) / bound);
+      }
+      return worst;
+    }
+
+    /**
+     * As {@link #check(String, float[], int)} with the error bound multiplied by {@code factor}.
+     */
+    void check(String what, float[] got, int off, double factor) {
+      for (int i = 0; i < value.length; i++) {
+        double bound = factor * (terms[i] + 4) * U * abs[i] + 1e-30;
         double g = got[off + i];
         if (!(Math.abs(g - value[i]) <= bound)) {
           fail(what + ": element " + i + " = " + g + ", expected " + value[i] + " +- " + bound);

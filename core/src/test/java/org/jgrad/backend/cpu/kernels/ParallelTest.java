@@ -133,7 +133,10 @@ class ParallelTest {
           }
         });
     assertTrue(seen.contains(caller), "caller must run a chunk");
-    assertEquals(2, seen.size(), "a pool worker must run the other chunk");
+    // Chunks are claimed dynamically: in one round a worker may claim both before the caller
+    // does, and the next round may go to another worker of a pool left larger by earlier tests,
+    // so more than two threads can be seen; what matters is that a pool worker took part.
+    assertTrue(seen.size() >= 2, "a pool worker must run a chunk: saw " + seen);
   }
 
   @Test

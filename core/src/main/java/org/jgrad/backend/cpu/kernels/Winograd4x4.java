@@ -1,0 +1,635 @@
+package org.jgrad.backend.cpu.kernels;
+
+import java.util.Arrays;
+import org.jgrad.backend.ConvGeometry;
+import org.jgrad.backend.cpu.kernels.Winograd3x3.Buffers;
+
+/**
+ * 3x3 convolution (stride 1, undilated, one group) by Winograd's F(4x4, 3x3): forward, input
+ * gradient and weight gradient on contiguous NCHW float32 arrays. 36 products per 4x4 output tile
+ * and channel pair instead of 144, i.e. 4x fewer multiply-adds than im2col (F(2x2, 3x3) in {@link
+ * Winograd3x3}: 2.25x). {@link Conv2dKernels} routes the small planes of CNNs here ({@link
+ * #applies}): on the Keras CNN's 11x11 output F(2x2, 3x3) needs 42 tiles of 16 products (672 per
+ * channel pair and image) but F(4x4, 3x3) only 9 of 36 (324), against 1089 for im2col.
+ *
+ * <pre>
+ *   forward          y  = A^T [ sum_c U[o][c] . V[c] ] A        U = G w G^T, V = B^T x B
+ *   input gradient   dx += B [ sum_o U[o][c] . Z[o] ] B^T        Z = A dy A^T   (patches overlap)
+ *   weight gradient  dw = G^T [ sum_tiles Z[o] . V[c] ] G
+ * </pre>
+ *
+ * with the 6x6 {@code B^T}, 6x3 {@code G} and 4x6 {@code A^T} of {@link Winograd4Planes}; {@code .}
+ * is the element-wise product of the 36 transformed positions, summed over channels (or tiles) by
+ * one matrix product per position on {@link Gemm}'s micro-kernel.
+ *
+ * <p>Layout: images are taken in blocks of as many as the transforms have vector lanes, and each
+ * block is transposed into a zero-padded channel-height-width-image buffer, so that one vector
+ * holds the same pixel of every image of the block: every 6x6 patch (or 4x4 gradient tile) is then
+ * read and written with whole-vector loads and stores, without per-pixel bounds checks (a first
+ * version gathered the patches pixel by pixel and spent half its time there). The transformed tiles
+ * of a block are the columns of the per-position products ({@code V[xi][c][t]}, {@code t} = tile x
+ * lanes + lane); outputs and input-gradient patches go back through the same kind of buffer.
+ *
+ * <p>Reproducibility: every result element is a sum in an order fixed by the shape. Blocks hold
+ * disjoint images, so the forward pass and the input gradient (whose patches overlap, and are added
+ * tile by tile in order) run blocks on any thread; the weight gradient sums fixed runs of blocks,
+ * then those sums in order, in double. Results are identical for any thread count.
+ *
+ * <p>Accuracy: the transforms have coefficients up to 8 (and 1/24 in G, applied in double), so the
+ * rounding error is larger than F(2x2, 3x3)'s: {@code Winograd4x4Test} bounds it against the direct
+ * loops. {@code -Djgrad.conv.winograd4=false} (or {@code jgrad.conv.winograd=false}) turns it off.
+ */
+final class Winograd4x4 {
+  private Winograd4x4() {}
+
+  static final String PROPERTY = "jgrad.conv.winograd4";
+
+  /** Whether this path may be used at all. */
+  static final boolean ENABLED =
+      Winograd3x3.ENABLED && !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
+
+  /** Largest output plane routed here; larger planes stay with F(2x2, 3x3). */
+  static final int MAX_PLANE = 16 * 16;
+
+  private static final int POSITIONS = 36;
+
+  /** Whether {@link Conv2dKernels} should use this class for the shape (all three passes). */
+  static boolean applies(ConvGeometry s) {
+    return ENABLED && Winograd3x3.applies(s) && s.outH() * s.outW() <= MAX_PLANE;
+  }
+
+  private static final String VECTOR_PLANES_CLASS =
+      "org.jgrad.backend.cpu.kernels.VectorWinograd4Planes";
+
+  /** The Vector API transforms, or null without the module. */
+  static final Winograd4Planes VECTOR_PLANES = loadVectorPlanes();
+
+  private static Winograd4Planes loadVectorPlanes() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return null;
+    }
+    try {
+      return (Winograd4Planes)
+          Class.forName(VECTOR_PLANES_CLASS).getDeclaredMethod("create").invoke(null);
+    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+      return null;
+    }
+  }
+
+  /** Vector transforms exactly when the GEMM uses its Vector API kernel. */
+  static Winograd4Planes defaultPlanes() {
+    return Gemm.simdEnabled() && VECTOR_PLANES != null ? VECTOR_PLANES : Winograd4Planes.SCALAR;
+  }
+
+  /**
+   * How a shape is cut: {@code tileRows x tileCols} tiles of 4x4 outputs per image; images in
+   * blocks of {@code block} (a multiple of the transforms' lanes), transposed into padded
+   * channel-height-width-image buffers so that one vector holds the same value of {@code block}
+   * images: input {@code inRows x inCols} (every 6x6 patch inside), output {@code 4*tileRows x
+   * 4*tileCols}. Tile t of a block is lane {@code t % block} of tile {@code t / block}.
+   */
+  record Plan(int tileRows, int tileCols, int block, int blocks, int inRows, int inCols) {
+    static Plan of(ConvGeometry s, Winograd4Planes tp) {
+      int th = (s.outH() + 3) / 4;
+      int tw = (s.outW() + 3) / 4;
+      // Two vectors of images where the batch has them: whole micro-kernel panels of tiles more
+      // often (9 tiles x 32 images = 9 panels of 32) and two vectors per transform call.
+      int block = tp.lanes() * (s.batch() >= 2 * tp.lanes() ? 2 : 1);
+      return new Plan(th, tw, block, (s.batch() + block - 1) / block, 4 * th + 2, 4 * tw + 2);
+    }
+
+    int perImage() {
+      return tileRows * tileCols;
+    }
+
+    /** Tiles (GEMM columns) of one block. */
+    int tiles() {
+      return perImage() * block;
+    }
+
+    int outRows() {
+      return 4 * tileRows;
+    }
+
+    int outCols() {
+      return 4 * tileCols;
+    }
+  }
+
+  /** Images of block bi that exist (the last block may be partial; its other lanes are zero). */
+  private static int valid(ConvGeometry s, Plan p, int bi) {
+    return Math.min(p.block(), s.batch() - bi * p.block());
+  }
+
+  /**
+   * Transposes channels {@code [0, ch)} of the block's images, {@code h x w} each, from NCHW at
+   * {@code src} into {@code dst[((c*rows + r0 + h)*cols + c0 + w)*block + lane]}, zero elsewhere.
+   */
+  private static void toBlock(
+      Winograd4Planes tp,
+      float[] src,
+      int srcOff,
+      int ch,
+      int h,
+      int w,
+      int nb,
+      Plan p,
+      float[] dst,
+      int rows,
+      int cols,
+      int r0,
+      int c0) {
+    int b = p.block();
+    int plane = h * w;
+    int image = ch * plane;
+    // Zero only what the copy leaves: the border rows and columns, and all lanes past nb.
+    int rowFloats = cols * b;
+    for (int c = 0; c < ch; c++) {
+      int top = c * rows * rowFloats;
+      Arrays.fill(dst, top, top + r0 * rowFloats, 0f);
+      Arrays.fill(dst, top + (r0 + h) * rowFloats, top + rows * rowFloats, 0f);
+      for (int i = r0; i < r0 + h; i++) {
+        int row = top + i * rowFloats;
+        Arrays.fill(dst, row, row + c0 * b, 0f);
+        Arrays.fill(dst, row + (c0 + w) * b, row + rowFloats, 0f);
+        if (nb < b) {
+          for (int j = c0; j < c0 + w; j++) {
+            Arrays.fill(dst, row + j * b + nb, row + (j + 1) * b, 0f);
+          }
+        }
+      }
+    }
+    int[] pos = positions(h, w, cols, r0, c0, b);
+    for (int c = 0; c < ch; c++) {
+      tp.toLanes(src, srcOff + c * plane, image, plane, 0, nb, dst, c * rows * rowFloats, pos);
+    }
+  }
+
+  /** Offset in a block channel of each value of an {@code h x w} plane placed at (r0, c0). */
+  private static int[] positions(int h, int w, int cols, int r0, int c0, int b) {
+    int[] pos = new int[h * w];
+    for (int i = 0, k = 0; i < h; i++) {
+      for (int j = 0; j < w; j++, k++) {
+        pos[k] = ((r0 + i) * cols + c0 + j) * b;
+      }
+    }
+    return pos;
+  }
+
+  /** The inverse of {@link #toBlock}: copies the {@code h x w} window back to NCHW. */
+  private static void fromBlock(
+      Winograd4Planes tp,
+      float[] src,
+      int ch,
+      int rows,
+      int cols,
+      int r0,
+      int c0,
+      int h,
+      int w,
+      int nb,
+      Plan p,
+      float[] dst,
+      int dstOff) {
+    int b = p.block();
+    int plane = h * w;
+    int[] pos = positions(h, w, cols, r0, c0, b);
+    for (int c = 0; c < ch; c++) {
+      tp.fromLanes(
+          src, c * rows * cols * b, pos, plane, 0, nb, dst, dstOff + c * plane, ch * plane);
+    }
+  }
+
+  /** Transposes the block's input into {@code buf.block}, padded. */
+  private static float[] inputBlock(
+      Winograd4Planes tp, ConvGeometry s, Plan p, float[] x, int xOff, int bi, Buffers buf) {
+    int cin = s.inChannels();
+    float[] xb = buf.block(cin * p.inRows() * p.inCols() * p.block());
+    toBlock(
+        tp,
+        x,
+        xOff + bi * p.block() * cin * s.inH() * s.inW(),
+        cin,
+        s.inH(),
+        s.inW(),
+        valid(s, p, bi),
+        p,
+        xb,
+        p.inRows(),
+        p.inCols(),
+        s.padH(),
+        s.padW());
+    return xb;
+  }
+
+  /** {@code V[xi][c][t]} at {@code v[xi*vs + c*tiles + t]} from the block buffer. */
+  private static void inputPlanes(
+      Winograd4Planes tp,
+      ConvGeometry s,
+      Plan p,
+      float[] xb,
+      float[] tmp,
+      int ts,
+      float[] v,
+      int vs) {
+    int b = p.block();
+    int rs = p.inCols() * b;
+    int tiles = p.tiles();
+    for (int c = 0; c < s.inChannels(); c++) {
+      for (int ty = 0; ty < p.tileRows(); ty++) {
+        for (int tx = 0; tx < p.tileCols(); tx++) {
+          int so = ((c * p.inRows() + 4 * ty) * p.inCols() + 4 * tx) * b;
+          int t = (ty * p.tileCols() + tx) * b;
+          tp.input(xb, so, rs, b, b, tmp, ts, v, c * tiles + t, vs);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code Z[xi][o][t]} at {@code z[xi*zs + o*tiles + t]}, through dy's block buffer {@code gb}.
+   */
+  private static void gradPlanes(
+      Winograd4Planes tp,
+      ConvGeometry s,
+      Plan p,
+      float[] dy,
+      int dyOff,
+      int bi,
+      float[] gb,
+      float[] tmp,
+      int ts,
+      float[] z,
+      int zs) {
+    int cout = s.outChannels();
+    int b = p.block();
+    toBlock(
+        tp,
+        dy,
+        dyOff + bi * b * cout * s.outH() * s.outW(),
+        cout,
+        s.outH(),
+        s.outW(),
+        valid(s, p, bi),
+        p,
+        gb,
+        p.outRows(),
+        p.outCols(),
+        0,
+        0);
+    int rs = p.outCols() * b;
+    int tiles = p.tiles();
+    for (int o = 0; o < cout; o++) {
+      for (int ty = 0; ty < p.tileRows(); ty++) {
+        for (int tx = 0; tx < p.tileCols(); tx++) {
+          int so = ((o * p.outRows() + 4 * ty) * p.outCols() + 4 * tx) * b;
+          int t = (ty * p.tileCols() + tx) * b;
+          tp.grad(gb, so, rs, b, b, tmp, ts, z, o * tiles + t, zs);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- weights (double)
+
+  /** {@code G} (6x3) of F(4x4, 3x3). */
+  private static final double[][] G = {
+    {1 / 4d, 0, 0},
+    {-1 / 6d, -1 / 6d, -1 / 6d},
+    {-1 / 6d, 1 / 6d, -1 / 6d},
+    {1 / 24d, 1 / 12d, 1 / 6d},
+    {1 / 24d, -1 / 12d, 1 / 6d},
+    {0, 0, 1},
+  };
+
+  /**
+   * {@code U = G w G^T} for every (o, c), computed in double and written straight into the
+   * micro-kernel's packed A layout of {@link Winograd3x3#packWeights}: rows o and depth c, or with
+   * {@code byInput} rows c and depth o; {@code [xi][row panel][depth][mr]}, padding rows zero.
+   */
+  private static float[] packedWeights(
+      ConvGeometry s, float[] w, int wOff, boolean byInput, int mr) {
+    int cin = s.inChannels();
+    int cout = s.outChannels();
+    int rows = byInput ? cin : cout;
+    int depth = byInput ? cout : cin;
+    int stride = Winograd3x3.roundUp(rows, mr) * depth;
+    float[] ap = Winograd3x3.BUFFERS.get().packed(POSITIONS * stride);
+    int padFrom = (rows / mr) * mr * depth;
+    if (rows % mr != 0) {
+      for (int xi = 0; xi < POSITIONS; xi++) {
+        Arrays.fill(ap, xi * stride + padFrom, (xi + 1) * stride, 0f);
+      }
+    }
+    double[] t = new double[18];
+    for (int o = 0; o < cout; o++) {
+      for (int c = 0; c < cin; c++) {
+        int g = wOff + (o * cin + c) * 9;
+        // t = G w (6x3), column by column.
+        for (int j = 0; j < 3; j++) {
+          g6(w[g + j], w[g + 3 + j], w[g + 6 + j], t, j, 3);
+        }
+        int r = byInput ? c : o;
+        int k = byInput ? o : c;
+        int at = (r / mr) * mr * depth + k * mr + r % mr;
+        // U = t G^T, row by row: U[i][l] = (G t[i][.])[l].
+        for (int i = 0; i < 6; i++) {
+          double x0 = t[3 * i];
+          double x1 = t[3 * i + 1];
+          double x2 = t[3 * i + 2];
+          double sum = x0 + x2;
+          double mid = x0 / 24 + x2 / 6;
+          int q = 6 * i * stride + at;
+          ap[q] = (float) (x0 / 4);
+          ap[q + stride] = (float) (-(sum + x1) / 6);
+          ap[q + 2 * stride] = (float) (-(sum - x1) / 6);
+          ap[q + 3 * stride] = (float) (mid + x1 / 12);
+          ap[q + 4 * stride] = (float) (mid - x1 / 12);
+          ap[q + 5 * stride] = (float) x2;
+        }
+      }
+    }
+    return ap;
+  }
+
+  /** {@code G (x0, x1, x2)}: six values to {@code t[off + i*step]}. */
+  private static void g6(double x0, double x1, double x2, double[] t, int off, int step) {
+    double sum = x0 + x2;
+    double mid = x0 / 24 + x2 / 6;
+    t[off] = x0 / 4;
+    t[off + step] = -(sum + x1) / 6;
+    t[off + 2 * step] = -(sum - x1) / 6;
+    t[off + 3 * step] = mid + x1 / 12;
+    t[off + 4 * step] = mid - x1 / 12;
+    t[off + 5 * step] = x2;
+  }
+
+  // ---------------------------------------------------------------- forward
+
+  static void forward(
+      ConvGeometry s,
+      float[] x,
+      int xOff,
+      float[] w,
+      int wOff,
+      float[] bias,
+      int biasOff,
+      float[] y,
+      int yOff) {
+    forward(Gemm.defaultKernel(), defaultPlanes(), s, x, xOff, w, wOff, bias, biasOff, y, yOff);
+  }
+
+  static void forward(
+      SgemmKernel kern,
+      Winograd4Planes tp,
+      ConvGeometry s,
+      float[] x,
+      int xOff,
+      float[] w,
+      int wOff,
+      float[] bias,
+      int biasOff,
+      float[] y,
+      int yOff) {
+    int cin = s.inChannels();
+    int cout = s.outChannels();
+    Plan p = Plan.of(s, tp);
+    float[] up = packedWeights(s, w, wOff, false, kern.mr);
+    int b = p.block();
+    int tiles = p.tiles();
+    int vs = Winograd3x3.planeStride(cin * tiles);
+    int ms = Winograd3x3.planeStride(cout * tiles);
+    int ts = Winograd3x3.planeStride(b);
+    int outPlane = p.outRows() * p.outCols();
+    Winograd3x3.overGroups(
+        p.blocks(),
+        (b0, b1) -> {
+          Buffers buf = Winograd3x3.BUFFERS.get();
+          float[] v = buf.a(POSITIONS * vs);
+          float[] m = buf.b(POSITIONS * ms);
+          float[] tmp = buf.tmp(Winograd4Planes.TMP_PLANES * ts);
+          for (int bi = b0; bi < b1; bi++) {
+            float[] xb = inputBlock(tp, s, p, x, xOff, bi, buf);
+            inputPlanes(tp, s, p, xb, tmp, ts, v, vs);
+            Winograd3x3.products(kern, up, cout, cin, v, vs, tiles, tiles, m, ms, buf, POSITIONS);
+            float[] yb = buf.block(cout * outPlane * b);
+            int rs = p.outCols() * b;
+            for (int o = 0; o < cout; o++) {
+              float bo = bias == null ? 0f : bias[biasOff + o];
+              for (int ty = 0; ty < p.tileRows(); ty++) {
+                for (int tx = 0; tx < p.tileCols(); tx++) {
+                  int t = (ty * p.tileCols() + tx) * b;
+                  int yo = ((o * p.outRows() + 4 * ty) * p.outCols() + 4 * tx) * b;
+                  tp.output(m, o * tiles + t, ms, b, bo, tmp, ts, yb, yo, rs, b);
+                }
+              }
+            }
+            fromBlock(
+                tp,
+                yb,
+                cout,
+                p.outRows(),
+                p.outCols(),
+                0,
+                0,
+                s.outH(),
+                s.outW(),
+                valid(s, p, bi),
+                p,
+                y,
+                yOff + bi * b * cout * s.outH() * s.outW());
+          }
+        });
+  }
+
+  // ---------------------------------------------------------------- input gradient
+
+  static void inputGrad(
+      ConvGeometry s, float[] dy, int dyOff, float[] w, int wOff, float[] dx, int dxOff) {
+    inputGrad(Gemm.defaultKernel(), defaultPlanes(), s, dy, dyOff, w, wOff, dx, dxOff);
+  }
+
+  static void inputGrad(
+      SgemmKernel kern,
+      Winograd4Planes tp,
+      ConvGeometry s,
+      float[] dy,
+      int dyOff,
+      float[] w,
+      int wOff,
+      float[] dx,
+      int dxOff) {
+    int cin = s.inChannels();
+    int cout = s.outChannels();
+    Plan p = Plan.of(s, tp);
+    float[] up = packedWeights(s, w, wOff, true, kern.mr);
+    int b = p.block();
+    int tiles = p.tiles();
+    int zs = Winograd3x3.planeStride(cout * tiles);
+    int ms = Winograd3x3.planeStride(cin * tiles);
+    int ts = Winograd3x3.planeStride(b);
+    int gradFloats = cout * p.outRows() * p.outCols() * b;
+    int inFloats = cin * p.inRows() * p.inCols() * b;
+    Winograd3x3.overGroups(
+        p.blocks(),
+        (b0, b1) -> {
+          Buffers buf = Winograd3x3.BUFFERS.get();
+          float[] z = buf.a(POSITIONS * zs);
+          float[] m = buf.b(POSITIONS * ms);
+          float[] tmp = buf.tmp(Winograd4Planes.TMP_PLANES * ts);
+          for (int bi = b0; bi < b1; bi++) {
+            float[] gb = buf.block(Math.max(gradFloats, inFloats));
+            gradPlanes(tp, s, p, dy, dyOff, bi, gb, tmp, ts, z, zs);
+            Winograd3x3.products(kern, up, cin, cout, z, zs, tiles, tiles, m, ms, buf, POSITIONS);
+            // The patches overlap: added tile by tile, in order, into the zeroed padded block.
+            Arrays.fill(gb, 0, inFloats, 0f);
+            int rs = p.inCols() * b;
+            for (int c = 0; c < cin; c++) {
+              for (int ty = 0; ty < p.tileRows(); ty++) {
+                for (int tx = 0; tx < p.tileCols(); tx++) {
+                  int t = (ty * p.tileCols() + tx) * b;
+                  int po = ((c * p.inRows() + 4 * ty) * p.inCols() + 4 * tx) * b;
+                  tp.scatterAdd(m, c * tiles + t, ms, b, tmp, ts, gb, po, rs, b);
+                }
+              }
+            }
+            fromBlock(
+                tp,
+                gb,
+                cin,
+                p.inRows(),
+                p.inCols(),
+                s.padH(),
+                s.padW(),
+                s.inH(),
+                s.inW(),
+                valid(s, p, bi),
+                p,
+                dx,
+                dxOff + bi * b * cin * s.inH() * s.inW());
+          }
+        });
+  }
+
+  // ---------------------------------------------------------------- weight gradient
+
+  static void weightGrad(
+      ConvGeometry s, float[] x, int xOff, float[] dy, int dyOff, float[] dw, int dwOff) {
+    weightGrad(Gemm.defaultKernel(), defaultPlanes(), s, x, xOff, dy, dyOff, dw, dwOff);
+  }
+
+  static void weightGrad(
+      SgemmKernel kern,
+      Winograd4Planes tp,
+      ConvGeometry s,
+      float[] x,
+      int xOff,
+      float[] dy,
+      int dyOff,
+      float[] dw,
+      int dwOff) {
+    int cin = s.inChannels();
+    int cout = s.outChannels();
+    Plan p = Plan.of(s, tp);
+    int chunks = p.blocks();
+    if (chunks == 0) {
+      Arrays.fill(dw, dwOff, dwOff + s.weightSize(), 0f);
+      return;
+    }
+    int blocks = Math.min(chunks, Winograd3x3.WEIGHT_GRAD_BLOCKS);
+    int pStride = cout * cin;
+    float[] partial = Winograd3x3.BUFFERS.get().partial(blocks * POSITIONS * pStride);
+    int b = p.block();
+    int tiles = p.tiles();
+    int zs = Winograd3x3.planeStride(cout * tiles);
+    int vs = Winograd3x3.planeStride(cin * tiles);
+    int ts = Winograd3x3.planeStride(b);
+    int gradFloats = cout * p.outRows() * p.outCols() * b;
+    IntRangeBody byBlock =
+        (k0, k1) -> {
+          Buffers buf = Winograd3x3.BUFFERS.get();
+          float[] z = buf.a(POSITIONS * zs);
+          float[] v = buf.b(POSITIONS * vs);
+          float[] tmp = buf.tmp(Winograd4Planes.TMP_PLANES * ts);
+          for (int k = k0; k < k1; k++) {
+            int pOff = k * POSITIONS * pStride;
+            int first = Parallel.chunkStart(chunks, blocks, k);
+            int cEnd = Parallel.chunkStart(chunks, blocks, k + 1);
+            for (int bi = first; bi < cEnd; bi++) {
+              gradPlanes(tp, s, p, dy, dyOff, bi, buf.block(gradFloats), tmp, ts, z, zs);
+              inputPlanes(tp, s, p, inputBlock(tp, s, p, x, xOff, bi, buf), tmp, ts, v, vs);
+              float beta = bi == first ? 0f : 1f;
+              for (int xi = 0; xi < POSITIONS; xi++) {
+                // P^T[c][o] (+)= V[c][.] Z[o][.]^T over the block's tiles.
+                Gemm.sgemmWith(
+                    kern,
+                    cin,
+                    cout,
+                    tiles,
+                    1f,
+                    v,
+                    xi * vs,
+                    tiles,
+                    1,
+                    z,
+                    xi * zs,
+                    1,
+                    tiles,
+                    beta,
+                    partial,
+                    pOff + xi * pStride,
+                    cout,
+                    1);
+              }
+            }
+          }
+        };
+    if (blocks > 1 && Parallel.threads() > 1 && !Parallel.inParallelRegion()) {
+      Parallel.forChunks(blocks, blocks, byBlock);
+    } else {
+      byBlock.run(0, blocks);
+    }
+    // dw = G^T (sum of the blocks, in order, in double) G.
+    // Input channels outer, output channels inner: consecutive (c, o) read consecutive floats of
+    // every block's 36 position planes.
+    Parallel.forRange(
+        cin,
+        Math.max(1, 1024 / Math.max(1, cout)),
+        (c0, c1) -> {
+          double[] q = new double[POSITIONS];
+          double[] t = new double[18];
+          for (int c = c0; c < c1; c++) {
+            for (int o = 0; o < cout; o++) {
+              int at = c * cout + o;
+              for (int xi = 0; xi < POSITIONS; xi++) {
+                double sum = 0;
+                for (int bi = 0; bi < blocks; bi++) {
+                  sum += partial[bi * POSITIONS * pStride + xi * pStride + at];
+                }
+                q[xi] = sum;
+              }
+              // t = G^T Q (3x6), then dw = t G (3x3).
+              for (int k = 0; k < 3; k++) {
+                for (int j = 0; j < 6; j++) {
+                  double acc = 0;
+                  for (int i = 0; i < 6; i++) {
+                    acc += G[i][k] * q[6 * i + j];
+                  }
+                  t[6 * k + j] = acc;
+                }
+              }
+              int g = dwOff + (o * cin + c) * 9;
+              for (int k = 0; k < 3; k++) {
+                for (int l = 0; l < 3; l++) {
+                  double acc = 0;
+                  for (int j = 0; j < 6; j++) {
+                    acc += t[6 * k + j] * G[j][l];
+                  }
+                  dw[g + 3 * k + l] = (float) acc;
+                }
+              }
+            }
+          }
+        });
+  }
+}
