@@ -17,7 +17,7 @@ import org.jgrad.backend.ConvGeometry;
  * fixed number of blocks in which the weight gradient sums the batch, depend only on the shape, so
  * all results are bit-for-bit the same for any thread count. A 1x1 kernel with stride 1 and no
  * padding skips im2col. 3x3 stride-1 layers with enough channels go to the package's Winograd
- * kernels instead: F(4x4,3x3) for output planes up to 16x16 ({@code Winograd4x4.applies}), else
+ * kernels instead: F(4x4,3x3) for output planes up to 32x32 ({@code Winograd4x4.applies}), else
  * F(2x2,3x3) ({@code Winograd3x3.applies}).
  *
  * <pre>{@code

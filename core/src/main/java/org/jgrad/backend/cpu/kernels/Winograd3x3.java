@@ -204,10 +204,15 @@ final class Winograd3x3 {
 
     // Winograd4x4's image blocks and transform scratch.
     float[] block = new float[0];
+    float[] block2 = new float[0];
     float[] tmp = new float[0];
 
     float[] block(int n) {
       return block = atLeast(block, n);
+    }
+
+    float[] block2(int n) {
+      return block2 = atLeast(block2, n);
     }
 
     float[] tmp(int n) {

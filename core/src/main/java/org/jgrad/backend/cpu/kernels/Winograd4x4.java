@@ -48,10 +48,20 @@ final class Winograd4x4 {
   static final boolean ENABLED =
       Winograd3x3.ENABLED && !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
 
-  /** Largest output plane routed here; larger planes stay with F(2x2, 3x3). */
-  static final int MAX_PLANE = 16 * 16;
+  /**
+   * Largest output plane routed here (the largest measured: 64x64x32x32->64 fwd+bwd at 1 thread,
+   * 110 ms against 143 ms for F(2x2, 3x3) + im2col in one process); larger planes stay with F(2x2,
+   * 3x3).
+   */
+  static final int MAX_PLANE = 32 * 32;
 
   private static final int POSITIONS = 36;
+
+  /**
+   * Working set of one sub-chunk (transformed operands and products), in floats: 2 MiB, the size of
+   * L2 here. Tests lower it to get several sub-chunks per block.
+   */
+  static volatile int chunkFloats = 1 << 19;
 
   /** Whether {@link Conv2dKernels} should use this class for the shape (all three passes). */
   static boolean applies(ConvGeometry s) {
@@ -88,7 +98,8 @@ final class Winograd4x4 {
    * images: input {@code inRows x inCols} (every 6x6 patch inside), output {@code 4*tileRows x
    * 4*tileCols}. Tile t of a block is lane {@code t % block} of tile {@code t / block}.
    */
-  record Plan(int tileRows, int tileCols, int block, int blocks, int inRows, int inCols) {
+  record Plan(
+      int tileRows, int tileCols, int block, int blocks, int inRows, int inCols, int chunkTiles) {
     static Plan of(ConvGeometry s, Winograd4Planes tp) {
       int th = (s.outH() + 3) / 4;
       int tw = (s.outW() + 3) / 4;
@@ -97,16 +108,28 @@ final class Winograd4x4 {
       // thread, 7.1-7.6 vs 5.5 ms at 2): twice the working set per thread, half the blocks to
       // share.
       int block = tp.lanes();
-      return new Plan(th, tw, block, (s.batch() + block - 1) / block, 4 * th + 2, 4 * tw + 2);
+      // Tiles per sub-chunk: the transformed operands and products of a sub-chunk (36 positions x
+      // both channel counts x tiles x images) within chunkFloats, an even count (whole panels of
+      // 2 x 16 images) unless all of an image's tiles fit.
+      int per = th * tw;
+      int fit = chunkFloats / (POSITIONS * (s.inChannels() + s.outChannels()) * block);
+      int chunk = fit >= per ? per : Math.max(1, fit & ~1);
+      return new Plan(
+          th, tw, block, (s.batch() + block - 1) / block, 4 * th + 2, 4 * tw + 2, chunk);
     }
 
     int perImage() {
       return tileRows * tileCols;
     }
 
-    /** Tiles (GEMM columns) of one block. */
-    int tiles() {
-      return perImage() * block;
+    /** GEMM columns of the sub-chunk of tiles {@code [t0, t0 + chunkTiles)}. */
+    int columns(int t0) {
+      return (Math.min(perImage(), t0 + chunkTiles) - t0) * block;
+    }
+
+    /** Most GEMM columns of a sub-chunk. */
+    int maxColumns() {
+      return chunkTiles * block;
     }
 
     int outRows() {
@@ -224,51 +247,44 @@ final class Winograd4x4 {
     return xb;
   }
 
-  /** {@code V[xi][c][t]} at {@code v[xi*vs + c*tiles + t]} from the block buffer. */
+  /**
+   * {@code V[xi][c][col]} at {@code v[xi*vs + c*cols + col]} for the tiles {@code [t0, t1)} of the
+   * block buffer (tile index {@code ty*tileCols + tx}; column {@code (tile - t0)*block + lane}).
+   */
   private static void inputPlanes(
       Winograd4Planes tp,
       ConvGeometry s,
       Plan p,
       float[] xb,
+      int t0,
+      int t1,
       float[] tmp,
       int ts,
       float[] v,
       int vs) {
     int b = p.block();
     int rs = p.inCols() * b;
-    int tiles = p.tiles();
+    int cols = (t1 - t0) * b;
     for (int c = 0; c < s.inChannels(); c++) {
-      for (int ty = 0; ty < p.tileRows(); ty++) {
-        for (int tx = 0; tx < p.tileCols(); tx++) {
-          int so = ((c * p.inRows() + 4 * ty) * p.inCols() + 4 * tx) * b;
-          int t = (ty * p.tileCols() + tx) * b;
-          tp.input(xb, so, rs, b, b, tmp, ts, v, c * tiles + t, vs);
-        }
+      for (int tile = t0; tile < t1; tile++) {
+        int ty = tile / p.tileCols();
+        int tx = tile % p.tileCols();
+        int so = ((c * p.inRows() + 4 * ty) * p.inCols() + 4 * tx) * b;
+        tp.input(xb, so, rs, b, b, tmp, ts, v, c * cols + (tile - t0) * b, vs);
       }
     }
   }
 
   /**
-   * {@code Z[xi][o][t]} at {@code z[xi*zs + o*tiles + t]}, through dy's block buffer {@code gb}.
+   * Transposes the block's output gradient into {@code gb} (4*tileRows x 4*tileCols, zero-padded).
    */
-  private static void gradPlanes(
-      Winograd4Planes tp,
-      ConvGeometry s,
-      Plan p,
-      float[] dy,
-      int dyOff,
-      int bi,
-      float[] gb,
-      float[] tmp,
-      int ts,
-      float[] z,
-      int zs) {
+  private static void gradBlock(
+      Winograd4Planes tp, ConvGeometry s, Plan p, float[] dy, int dyOff, int bi, float[] gb) {
     int cout = s.outChannels();
-    int b = p.block();
     toBlock(
         tp,
         dy,
-        dyOff + bi * b * cout * s.outH() * s.outW(),
+        dyOff + bi * p.block() * cout * s.outH() * s.outW(),
         cout,
         s.outH(),
         s.outW(),
@@ -279,15 +295,29 @@ final class Winograd4x4 {
         p.outCols(),
         0,
         0);
+  }
+
+  /** {@code Z[xi][o][col]} at {@code z[xi*zs + o*cols + col]} for the tiles {@code [t0, t1)}. */
+  private static void gradPlanes(
+      Winograd4Planes tp,
+      ConvGeometry s,
+      Plan p,
+      float[] gb,
+      int t0,
+      int t1,
+      float[] tmp,
+      int ts,
+      float[] z,
+      int zs) {
+    int b = p.block();
     int rs = p.outCols() * b;
-    int tiles = p.tiles();
-    for (int o = 0; o < cout; o++) {
-      for (int ty = 0; ty < p.tileRows(); ty++) {
-        for (int tx = 0; tx < p.tileCols(); tx++) {
-          int so = ((o * p.outRows() + 4 * ty) * p.outCols() + 4 * tx) * b;
-          int t = (ty * p.tileCols() + tx) * b;
-          tp.grad(gb, so, rs, b, b, tmp, ts, z, o * tiles + t, zs);
-        }
+    int cols = (t1 - t0) * b;
+    for (int o = 0; o < s.outChannels(); o++) {
+      for (int tile = t0; tile < t1; tile++) {
+        int ty = tile / p.tileCols();
+        int tx = tile % p.tileCols();
+        int so = ((o * p.outRows() + 4 * ty) * p.outCols() + 4 * tx) * b;
+        tp.grad(gb, so, rs, b, b, tmp, ts, z, o * cols + (tile - t0) * b, zs);
       }
     }
   }
@@ -398,11 +428,11 @@ final class Winograd4x4 {
     Plan p = Plan.of(s, tp);
     float[] up = packedWeights(s, w, wOff, false, kern.mr);
     int b = p.block();
-    int tiles = p.tiles();
-    int vs = Winograd3x3.planeStride(cin * tiles);
-    int ms = Winograd3x3.planeStride(cout * tiles);
+    int vs = Winograd3x3.planeStride(cin * p.maxColumns());
+    int ms = Winograd3x3.planeStride(cout * p.maxColumns());
     int ts = Winograd3x3.planeStride(b);
     int outPlane = p.outRows() * p.outCols();
+    int rs = p.outCols() * b;
     Winograd3x3.overGroups(
         p.blocks(),
         (b0, b1) -> {
@@ -412,17 +442,19 @@ final class Winograd4x4 {
           float[] tmp = buf.tmp(Winograd4Planes.TMP_PLANES * ts);
           for (int bi = b0; bi < b1; bi++) {
             float[] xb = inputBlock(tp, s, p, x, xOff, bi, buf);
-            inputPlanes(tp, s, p, xb, tmp, ts, v, vs);
-            Winograd3x3.products(kern, up, cout, cin, v, vs, tiles, tiles, m, ms, buf, POSITIONS);
-            float[] yb = buf.block(cout * outPlane * b);
-            int rs = p.outCols() * b;
-            for (int o = 0; o < cout; o++) {
-              float bo = bias == null ? 0f : bias[biasOff + o];
-              for (int ty = 0; ty < p.tileRows(); ty++) {
-                for (int tx = 0; tx < p.tileCols(); tx++) {
-                  int t = (ty * p.tileCols() + tx) * b;
+            float[] yb = buf.block2(cout * outPlane * b);
+            for (int t0 = 0; t0 < p.perImage(); t0 += p.chunkTiles()) {
+              int t1 = Math.min(p.perImage(), t0 + p.chunkTiles());
+              int cols = p.columns(t0);
+              inputPlanes(tp, s, p, xb, t0, t1, tmp, ts, v, vs);
+              Winograd3x3.products(kern, up, cout, cin, v, vs, cols, cols, m, ms, buf, POSITIONS);
+              for (int o = 0; o < cout; o++) {
+                float bo = bias == null ? 0f : bias[biasOff + o];
+                for (int tile = t0; tile < t1; tile++) {
+                  int ty = tile / p.tileCols();
+                  int tx = tile % p.tileCols();
                   int yo = ((o * p.outRows() + 4 * ty) * p.outCols() + 4 * tx) * b;
-                  tp.output(m, o * tiles + t, ms, b, bo, tmp, ts, yb, yo, rs, b);
+                  tp.output(m, o * cols + (tile - t0) * b, ms, b, bo, tmp, ts, yb, yo, rs, b);
                 }
               }
             }
@@ -466,12 +498,12 @@ final class Winograd4x4 {
     Plan p = Plan.of(s, tp);
     float[] up = packedWeights(s, w, wOff, true, kern.mr);
     int b = p.block();
-    int tiles = p.tiles();
-    int zs = Winograd3x3.planeStride(cout * tiles);
-    int ms = Winograd3x3.planeStride(cin * tiles);
+    int zs = Winograd3x3.planeStride(cout * p.maxColumns());
+    int ms = Winograd3x3.planeStride(cin * p.maxColumns());
     int ts = Winograd3x3.planeStride(b);
     int gradFloats = cout * p.outRows() * p.outCols() * b;
     int inFloats = cin * p.inRows() * p.inCols() * b;
+    int rs = p.inCols() * b;
     Winograd3x3.overGroups(
         p.blocks(),
         (b0, b1) -> {
@@ -480,24 +512,28 @@ final class Winograd4x4 {
           float[] m = buf.b(POSITIONS * ms);
           float[] tmp = buf.tmp(Winograd4Planes.TMP_PLANES * ts);
           for (int bi = b0; bi < b1; bi++) {
-            float[] gb = buf.block(Math.max(gradFloats, inFloats));
-            gradPlanes(tp, s, p, dy, dyOff, bi, gb, tmp, ts, z, zs);
-            Winograd3x3.products(kern, up, cin, cout, z, zs, tiles, tiles, m, ms, buf, POSITIONS);
+            float[] gb = buf.block(gradFloats);
+            gradBlock(tp, s, p, dy, dyOff, bi, gb);
             // The patches overlap: added tile by tile, in order, into the zeroed padded block.
-            Arrays.fill(gb, 0, inFloats, 0f);
-            int rs = p.inCols() * b;
-            for (int c = 0; c < cin; c++) {
-              for (int ty = 0; ty < p.tileRows(); ty++) {
-                for (int tx = 0; tx < p.tileCols(); tx++) {
-                  int t = (ty * p.tileCols() + tx) * b;
+            float[] db = buf.block2(inFloats);
+            Arrays.fill(db, 0, inFloats, 0f);
+            for (int t0 = 0; t0 < p.perImage(); t0 += p.chunkTiles()) {
+              int t1 = Math.min(p.perImage(), t0 + p.chunkTiles());
+              int cols = p.columns(t0);
+              gradPlanes(tp, s, p, gb, t0, t1, tmp, ts, z, zs);
+              Winograd3x3.products(kern, up, cin, cout, z, zs, cols, cols, m, ms, buf, POSITIONS);
+              for (int c = 0; c < cin; c++) {
+                for (int tile = t0; tile < t1; tile++) {
+                  int ty = tile / p.tileCols();
+                  int tx = tile % p.tileCols();
                   int po = ((c * p.inRows() + 4 * ty) * p.inCols() + 4 * tx) * b;
-                  tp.scatterAdd(m, c * tiles + t, ms, b, tmp, ts, gb, po, rs, b);
+                  tp.scatterAdd(m, c * cols + (tile - t0) * b, ms, b, tmp, ts, db, po, rs, b);
                 }
               }
             }
             fromBlock(
                 tp,
-                gb,
+                db,
                 cin,
                 p.inRows(),
                 p.inCols(),
@@ -542,9 +578,8 @@ final class Winograd4x4 {
     int pStride = cout * cin;
     float[] partial = Winograd3x3.BUFFERS.get().partial(blocks * POSITIONS * pStride);
     int b = p.block();
-    int tiles = p.tiles();
-    int zs = Winograd3x3.planeStride(cout * tiles);
-    int vs = Winograd3x3.planeStride(cin * tiles);
+    int zs = Winograd3x3.planeStride(cout * p.maxColumns());
+    int vs = Winograd3x3.planeStride(cin * p.maxColumns());
     int ts = Winograd3x3.planeStride(b);
     int gradFloats = cout * p.outRows() * p.outCols() * b;
     IntRangeBody byBlock =
@@ -558,30 +593,37 @@ final class Winograd4x4 {
             int first = Parallel.chunkStart(chunks, blocks, k);
             int cEnd = Parallel.chunkStart(chunks, blocks, k + 1);
             for (int bi = first; bi < cEnd; bi++) {
-              gradPlanes(tp, s, p, dy, dyOff, bi, buf.block(gradFloats), tmp, ts, z, zs);
-              inputPlanes(tp, s, p, inputBlock(tp, s, p, x, xOff, bi, buf), tmp, ts, v, vs);
-              float beta = bi == first ? 0f : 1f;
-              for (int xi = 0; xi < POSITIONS; xi++) {
-                // P^T[c][o] (+)= V[c][.] Z[o][.]^T over the block's tiles.
-                Gemm.sgemmWith(
-                    kern,
-                    cin,
-                    cout,
-                    tiles,
-                    1f,
-                    v,
-                    xi * vs,
-                    tiles,
-                    1,
-                    z,
-                    xi * zs,
-                    1,
-                    tiles,
-                    beta,
-                    partial,
-                    pOff + xi * pStride,
-                    cout,
-                    1);
+              float[] gb = buf.block2(gradFloats);
+              gradBlock(tp, s, p, dy, dyOff, bi, gb);
+              float[] xb = inputBlock(tp, s, p, x, xOff, bi, buf);
+              for (int t0 = 0; t0 < p.perImage(); t0 += p.chunkTiles()) {
+                int t1 = Math.min(p.perImage(), t0 + p.chunkTiles());
+                int cols = p.columns(t0);
+                gradPlanes(tp, s, p, gb, t0, t1, tmp, ts, z, zs);
+                inputPlanes(tp, s, p, xb, t0, t1, tmp, ts, v, vs);
+                float beta = bi == first && t0 == 0 ? 0f : 1f;
+                for (int xi = 0; xi < POSITIONS; xi++) {
+                  // P^T[c][o] (+)= V[c][.] Z[o][.]^T over the sub-chunk's columns.
+                  Gemm.sgemmWith(
+                      kern,
+                      cin,
+                      cout,
+                      cols,
+                      1f,
+                      v,
+                      xi * vs,
+                      cols,
+                      1,
+                      z,
+                      xi * zs,
+                      1,
+                      cols,
+                      beta,
+                      partial,
+                      pOff + xi * pStride,
+                      cout,
+                      1);
+                }
               }
             }
           }

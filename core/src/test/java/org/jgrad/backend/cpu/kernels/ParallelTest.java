@@ -107,7 +107,8 @@ class ParallelTest {
                 });
           }
         });
-    assertEquals(2, seen.size(), "a pool worker must take some of the chunks");
+    // At least the caller and one worker (more when earlier tests left a larger pool).
+    assertTrue(seen.size() >= 2, "a pool worker must take some of the chunks: saw " + seen);
     assertThrows(IllegalArgumentException.class, () -> Parallel.forChunks(4, 0, (s, e) -> {}));
     assertThrows(IllegalArgumentException.class, () -> Parallel.forChunks(-1, 2, (s, e) -> {}));
   }
@@ -119,7 +120,10 @@ class ParallelTest {
     Parallel.withThreads(
         2,
         () -> {
-          for (int rep = 0; rep < 50 && seen.size() < 2; rep++) {
+          // Until both the caller and some worker have run a chunk: in one round either side may
+          // claim both chunks (the caller when a worker wakes late, a worker when the caller is
+          // preempted), so one round proves nothing.
+          for (int rep = 0; rep < 50 && !(seen.contains(caller) && seen.size() >= 2); rep++) {
             Parallel.forRange(
                 2,
                 1,
@@ -133,9 +137,7 @@ class ParallelTest {
           }
         });
     assertTrue(seen.contains(caller), "caller must run a chunk");
-    // Chunks are claimed dynamically: in one round a worker may claim both before the caller
-    // does, and the next round may go to another worker of a pool left larger by earlier tests,
-    // so more than two threads can be seen; what matters is that a pool worker took part.
+    // Several workers may have taken part (the pool may be larger after earlier tests).
     assertTrue(seen.size() >= 2, "a pool worker must run a chunk: saw " + seen);
   }
 

@@ -172,9 +172,9 @@ class Winograd3x3Test {
   @Test
   void conv2dKernelsRoutesWideShapesHereWithTheSameResults() {
     Random rnd = new Random(33);
-    // Output 18x18: all three passes run here (smaller planes go to Winograd4x4; the weight
+    // Output 33x33: all three passes run here (planes up to 32x32 go to Winograd4x4; the weight
     // gradient runs here only from 256 positions on).
-    ConvGeometry s = ConvGeometry.of(2, 16, 18, 18, 18, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+    ConvGeometry s = ConvGeometry.of(2, 16, 33, 33, 18, 3, 3, 1, 1, 1, 1, 1, 1, 1);
     assertFalse(
         Winograd3x3.appliesToWeightGrad(
             ConvGeometry.of(2, 16, 13, 13, 18, 3, 3, 1, 1, 0, 0, 1, 1, 1)),

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * {@link Winograd4x4} against the direct convolution loops of {@link Conv2dKernelsTest} (double),
  * with every micro-kernel and both transform implementations, tile edges (outputs not a multiple of
  * 4, padding 0 to 2), channel counts that do not fill a panel, batches that fill no, one or many
- * blocks of images, and 1 to 3 threads (bit-identical).
+ * blocks of images, sub-chunks of one tile position or of all, and 1 to 3 threads (bit-identical).
  *
  * <p>Error bound: F(4x4, 3x3)'s transforms scale values by up to 8 per dimension before the sums
  * over channels and back, so its rounding error is a constant multiple of the direct sum's bound
@@ -100,20 +100,30 @@ class Winograd4x4Test {
       for (int i = 0; i < s.outputSize(); i++) {
         y.add(i, bias[1 + (i / plane) % s.outChannels()]);
       }
+      int saved = Winograd4x4.chunkFloats;
       for (SgemmKernel k : Winograd3x3Test.kernels()) {
         for (Winograd4Planes tp : transforms()) {
-          String what = Arrays.toString(v) + " " + k + " " + tp.name();
-          for (int threads : new int[] {1, 2, 3}) {
-            float[][] got = Parallel.withThreads(threads, () -> run(k, tp, s, x, w, bias, dy));
-            worst = Math.max(worst, y.worstRatio(got[0], 2));
-            worst = Math.max(worst, dx.worstRatio(got[1], 1));
-            worst = Math.max(worst, dw.worstRatio(got[2], 4));
-            String tag = " (worst ratio so far " + worst + ")";
-            y.check(what + " forward, threads " + threads + tag, got[0], 2, FACTOR);
-            dx.check(what + " input grad, threads " + threads + tag, got[1], 1, FACTOR);
-            dw.check(what + " weight grad, threads " + threads + tag, got[2], 4, FACTOR);
-            assertTrue(Float.isNaN(got[0][1]) && Float.isNaN(got[1][0]), what + " wrote before");
-            assertTrue(Float.isNaN(got[2][3]), what + " wrote before dw");
+          for (int chunk : new int[] {saved, 1}) {
+            // 1: sub-chunks of one tile position (all of a block's images), several per block.
+            String what = Arrays.toString(v) + " " + k + " " + tp.name() + " chunk " + chunk;
+            for (int threads : new int[] {1, 2, 3}) {
+              Winograd4x4.chunkFloats = chunk;
+              float[][] got;
+              try {
+                got = Parallel.withThreads(threads, () -> run(k, tp, s, x, w, bias, dy));
+              } finally {
+                Winograd4x4.chunkFloats = saved;
+              }
+              worst = Math.max(worst, y.worstRatio(got[0], 2));
+              worst = Math.max(worst, dx.worstRatio(got[1], 1));
+              worst = Math.max(worst, dw.worstRatio(got[2], 4));
+              String tag = " (worst ratio so far " + worst + ")";
+              y.check(what + " forward, threads " + threads + tag, got[0], 2, FACTOR);
+              dx.check(what + " input grad, threads " + threads + tag, got[1], 1, FACTOR);
+              dw.check(what + " weight grad, threads " + threads + tag, got[2], 4, FACTOR);
+              assertTrue(Float.isNaN(got[0][1]) && Float.isNaN(got[1][0]), what + " wrote before");
+              assertTrue(Float.isNaN(got[2][3]), what + " wrote before dw");
+            }
           }
         }
       }
@@ -177,8 +187,8 @@ class Winograd4x4Test {
     // The Keras CNN's second convolution at batch 3: output 11x11.
     ConvGeometry s = ConvGeometry.of(3, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1);
     assertFalse(
-        Winograd4x4.applies(ConvGeometry.of(2, 16, 18, 18, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)),
-        "18x18 output: F(2x2, 3x3)");
+        Winograd4x4.applies(ConvGeometry.of(2, 16, 34, 34, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)),
+        "34x34 output: F(2x2, 3x3)");
     assertFalse(
         Winograd4x4.applies(ConvGeometry.of(2, 3, 13, 13, 16, 3, 3, 1, 1, 0, 0, 1, 1, 1)),
         "3 input channels: im2col");
