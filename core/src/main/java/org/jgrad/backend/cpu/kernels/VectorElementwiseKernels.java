@@ -121,58 +121,69 @@ final class VectorElementwiseKernels implements ElementwiseKernels.Impl {
     for (int i = 0; i < 13; i++) EXPM1_POLY[i] = inv[13 - i];
   }
 
-  /** e^x for x in [-87.4, 88.8] (and any x the caller flags), |error| < 2^-46 relative. */
-  private static DoubleVector exp(DoubleVector x) {
-    DoubleVector k = x.mul(LOG2E).add(ROUND).sub(ROUND);
-    DoubleVector r = k.fma(DoubleVector.broadcast(D, -LN2_HI), x).add(k.mul(-LN2_LO));
-    DoubleVector p = DoubleVector.broadcast(D, EXP_POLY[0]);
-    for (int i = 1; i < EXP_POLY.length; i++) p = p.fma(r, DoubleVector.broadcast(D, EXP_POLY[i]));
-    LongVector kl = (LongVector) k.convertShape(VectorOperators.D2L, LS, 0);
-    DoubleVector scale = kl.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-    return p.mul(scale);
-  }
-
-  /** e^z − 1 for z in [-40, 0], relative error < 2^-45 (a polynomial near 0, exp − 1 beyond). */
-  private static DoubleVector expm1Negative(DoubleVector z) {
-    DoubleVector p = DoubleVector.broadcast(D, EXPM1_POLY[0]);
-    for (int i = 1; i < EXPM1_POLY.length; i++) {
-      p = p.fma(z, DoubleVector.broadcast(D, EXPM1_POLY[i]));
-    }
-    DoubleVector near = p.mul(z);
-    DoubleVector far = exp(z).sub(1);
-    return far.blend(near, z.compare(VectorOperators.GE, -0.34));
-  }
-
+  /**
+   * The vector exp, sigmoid and tanh in double, rounded to float, with the flagged lanes (out of
+   * range, NaN, or a double result too close to a float rounding boundary) redone by the scalar
+   * formula.
+   *
+   * <p>One straight method on purpose: e^x (for x in [-87.4, 88.8], |error| < 2^-46 relative) is
+   * written once, inline, between the per-op argument and result steps. It used to be a helper
+   * taking and returning vectors; when C2 did not inline it (seen intermittently: a sigmoid epoch
+   * of the autoencoder at 2-3x its usual time, its samples in the Vector API's Java fallbacks such
+   * as {@code VectorSupport.ternaryOp} and {@code Double512Mask.toLong}) the vectors were boxed.
+   */
   private static void transcendental(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
     int i = 0;
     for (; i <= n - DL; i += DL) {
       FloatVector xf = FloatVector.fromArray(FH, x, xo + i);
       DoubleVector xd = (DoubleVector) xf.convertShape(VectorOperators.F2D, D, 0);
-      DoubleVector r;
+      DoubleVector a = xd.abs();
       VectorMask<Double> bad;
+      DoubleVector arg;
       switch (op) {
         case EXP -> {
           bad = xd.compare(VectorOperators.LT, -87.0).or(xd.compare(VectorOperators.GT, 88.0));
-          r = exp(xd.max(-87.0).min(88.0));
+          arg = xd.max(-87.0).min(88.0);
         }
         case SIGMOID -> {
           // e = exp(−|v|); v ≥ 0: 1/(1 + e), v < 0: e/(1 + e). Far out (|v| > 80) the scalar
           // formula decides (subnormal results, exact 1).
-          DoubleVector a = xd.abs();
           bad = a.compare(VectorOperators.GT, 80.0);
-          DoubleVector e = exp(a.min(80.0).neg());
-          DoubleVector onePlus = e.add(1);
+          arg = a.min(80.0).neg();
+        }
+        default -> { // TANH: sign(v) · (−u / (2 + u)), u = expm1(−2|v|)
+          // Subnormal results: the scalar formula. Beyond 20, tanh is 1 in double already.
+          bad = a.compare(VectorOperators.LT, 0x1p-126);
+          arg = a.min(20.0).mul(-2);
+        }
+      }
+      DoubleVector k = arg.mul(LOG2E).add(ROUND).sub(ROUND);
+      DoubleVector red = k.fma(DoubleVector.broadcast(D, -LN2_HI), arg).add(k.mul(-LN2_LO));
+      DoubleVector p = DoubleVector.broadcast(D, EXP_POLY[0]);
+      for (int j = 1; j < EXP_POLY.length; j++) {
+        p = p.fma(red, DoubleVector.broadcast(D, EXP_POLY[j]));
+      }
+      LongVector kl = (LongVector) k.convertShape(VectorOperators.D2L, LS, 0);
+      DoubleVector ex =
+          p.mul(kl.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+      DoubleVector r;
+      switch (op) {
+        case EXP -> r = ex;
+        case SIGMOID -> {
+          DoubleVector onePlus = ex.add(1);
           r =
-              e.div(onePlus)
+              ex.div(onePlus)
                   .blend(
                       DoubleVector.broadcast(D, 1).div(onePlus),
                       xd.compare(VectorOperators.GE, 0.0));
         }
-        default -> { // TANH: sign(v) · (−u / (2 + u)), u = expm1(−2|v|)
-          DoubleVector a = xd.abs();
-          // Subnormal results: the scalar formula. Beyond 20, tanh is 1 in double already.
-          bad = a.compare(VectorOperators.LT, 0x1p-126);
-          DoubleVector u = expm1Negative(a.min(20.0).mul(-2));
+        default -> {
+          // e^z − 1 for z = arg in [-40, 0], relative error < 2^-45: a polynomial near 0.
+          DoubleVector q = DoubleVector.broadcast(D, EXPM1_POLY[0]);
+          for (int j = 1; j < EXPM1_POLY.length; j++) {
+            q = q.fma(arg, DoubleVector.broadcast(D, EXPM1_POLY[j]));
+          }
+          DoubleVector u = ex.sub(1).blend(q.mul(arg), arg.compare(VectorOperators.GE, -0.34));
           r = u.neg().div(u.add(2));
         }
       }
