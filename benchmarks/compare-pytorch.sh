@@ -5,7 +5,7 @@
 #   benchmarks/compare-pytorch.sh                  # full run (threads 1 and 2), writes benchmarks/RESULTS.md
 #   benchmarks/compare-pytorch.sh --quick          # smoke run: small sizes, short budgets, no RESULTS.md
 #   options: --threads "1 2"   --budget S (seconds per figure, default 0.75)   --epoch-cap S (default 12)
-#            --train-warmup S (shortest warm-up before a timed epoch, besides 100 steps; default 3)
+#            --train-warmup S (shortest warm-up before a timed epoch, besides 100 steps; default 10)
 #            --no-build (use the existing jar)   --out FILE (default benchmarks/RESULTS.md; "-" = don't write)
 #            --groups "gemm conv train lstm" (subset)   --note "text" (a paragraph for RESULTS.md, e.g. the machine's state)
 #
@@ -30,7 +30,7 @@ PY=${PYTHON:-/usr/bin/python3}
 THREADS="1 2"
 BUDGET=0.75
 EPOCH_CAP=12
-TRAIN_WARMUP=3
+TRAIN_WARMUP=10
 NOTE=""
 QUICK=""
 BUILD=1
@@ -185,8 +185,9 @@ EOF
 - conv2d forward + backward (forward alone is in the JMH suite): stride 1, with bias, gradients of input,
   weight and bias from a fixed upstream gradient. Median milliseconds.
 - Each group starts with 2 s of process warm-up on a small case. Each figure: warm-up of at least 10 calls and
-  half the budget (at most 10 s; on the JVM the count matters, as Vector API code runs hundreds of times slower
-  until C2 compiles it), then the median of repeats over the budget of $BUDGET s (at least 3, unless one call
+  2 s (half the budget if longer; at most 10 s; on the JVM the count matters, as Vector API code runs hundreds of
+  times slower until C2 compiles it, and at 2 threads the compiler has no idle core: with half a budget the first
+  figures of each 2-thread process were still slow), then the median of repeats over the budget of $BUDGET s (at least 3, unless one call
   takes longer than three budgets). A first call longer than 10 s and five budgets is taken as the figure
   (marked †): such a kernel is far off any target, and repeating it would only make the run longer.
 - Training: one epoch of 60,000 random MNIST-shaped samples (uniform [0, 1) pixels, random labels; not the real
@@ -194,7 +195,9 @@ EOF
   warm-up of at least 100 steps and $TRAIN_WARMUP s (at most 10 s; same rule on both sides; the raw JSON has the
   warm-up's steps and time). The seconds matter on the JVM: 100 steps of the MLP or autoencoder take about
   0.2 s, long before C2 has compiled the step's kernels, and the epoch timed after them included that
-  compilation. Cells show samples/s and the epoch time. Epochs longer than $EPOCH_CAP s are stopped there and extrapolated (marked ‡).
+  compilation; at 2 threads C2 was still compiling and deoptimizing the CNN's methods 15 s into the process
+  (\`-XX:+PrintCompilation\`), and its epoch measured 13.6-16.1 s after a 3 s warm-up against 12.0-12.4 s after
+  10 s. A real training run pays this once, in its first epoch; the figure here is a later epoch's. Cells show samples/s and the epoch time. Epochs longer than $EPOCH_CAP s are stopped there and extrapolated (marked ‡).
   jgrad's models use \`nn\` (\`Sequential\`, \`Linear\`, \`Conv2d\`, …, \`CrossEntropyLoss\`, \`MSELoss\`) and \`optim.Adam\`,
   as PyTorch's use \`torch.nn\` and \`torch.optim.Adam\` (\`zero_grad(set_to_none=True)\` on both sides).
   MLP 784-256-128-10 ReLU + cross-entropy (235,146 parameters); Keras MNIST CNN conv 32 3x3, ReLU, max-pool 2,

@@ -70,11 +70,12 @@ class Runner:
         print(json.dumps(rec), flush=True)
 
     def median(self, fn):
-        """Same rule as Compare.median: warm up for at least 10 calls and half the budget (at most 10 s), then repeat
+        """Same rule as Compare.median: warm up for at least 10 calls and 2 s or half the budget if longer (0.25 s with
+        --quick; at most 10 s), then repeat
         until the budget is spent and at least 3 ran (at most 200; three budgets end it whatever the count). A first
         call longer than five budgets and 10 s is the figure itself. Returns (median seconds, extra fields)."""
         budget = self.args.budget
-        warm = max(0.25, budget / 2)
+        warm = max(0.25 if self.args.quick else 2.0, budget / 2)
         if self.cuda:
             inner = fn
 

@@ -319,15 +319,17 @@ public final class Compare {
   }
 
   /**
-   * Median seconds of {@code w}. Warm-up: at least 10 calls and half the budget, but no more than
-   * 10 s (so a call that takes seconds is warmed once). The count matters on the JVM: until C2 has
-   * compiled them, Vector API kernels run hundreds of times slower, whatever the time spent. Then
+   * Median seconds of {@code w}. Warm-up: at least 10 calls and 2 s (half the budget if that is
+   * longer; 0.25 s with {@code --quick}), but no more than 10 s (so a call that takes seconds is
+   * warmed once). The count matters on the JVM: until C2 has compiled them, Vector API kernels run
+   * hundreds of times slower, whatever the time spent; and at 2 threads the compiler has no idle
+   * core, so the first figures of a process were still slow after half a budget (0.375 s). Then
    * repeats until the budget is spent and at least 3 ran (at most 200; a call longer than three
    * budgets ends it). A first call longer than five budgets and 10 s is the figure itself ({@code
    * single}): such a kernel is far from any target and repeating it only costs time.
    */
   private static Timing median(Work w) {
-    double warm = Math.max(0.25, budget / 2);
+    double warm = Math.max(quick ? 0.25 : 2.0, budget / 2);
     long s0 = System.nanoTime();
     int calls = 0;
     while (true) {
