@@ -29,6 +29,8 @@ class Conv2dKernelsTest {
     {2, 4, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 4}, // depthwise-style, groups = channels
     {2, 2, 11, 9, 3, 3, 2, 3, 2, 3, 1, 2, 3, 1}, // stride 3x2, dilation 2x3, uneven padding
     {3, 6, 8, 7, 4, 2, 3, 2, 1, 0, 1, 1, 2, 2}, // mixed everything, groups 2
+    {10, 2, 7, 7, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // 18 im2col rows < 24 outputs: dw^T product
+    {4, 4, 6, 6, 40, 3, 3, 1, 1, 1, 1, 1, 1, 2}, // the same per group (18 rows < 20), groups 2
   };
 
   static ConvGeometry shape(int[] v) {
