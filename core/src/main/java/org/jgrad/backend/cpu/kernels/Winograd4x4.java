@@ -353,46 +353,48 @@ final class Winograd4x4 {
         Arrays.fill(ap, xi * stride + padFrom, (xi + 1) * stride, 0f);
       }
     }
-    double[] t = new double[18];
-    for (int o = 0; o < cout; o++) {
-      for (int c = 0; c < cin; c++) {
-        int g = wOff + (o * cin + c) * 9;
-        // t = G w (6x3), column by column.
-        for (int j = 0; j < 3; j++) {
-          g6(w[g + j], w[g + 3 + j], w[g + 6 + j], t, j, 3);
-        }
-        int r = byInput ? c : o;
-        int k = byInput ? o : c;
-        int at = (r / mr) * mr * depth + k * mr + r % mr;
-        // U = t G^T, row by row: U[i][l] = (G t[i][.])[l].
-        for (int i = 0; i < 6; i++) {
-          double x0 = t[3 * i];
-          double x1 = t[3 * i + 1];
-          double x2 = t[3 * i + 2];
-          double sum = x0 + x2;
-          double mid = x0 / 24 + x2 / 6;
-          int q = 6 * i * stride + at;
-          ap[q] = (float) (x0 / 4);
-          ap[q + stride] = (float) (-(sum + x1) / 6);
-          ap[q + 2 * stride] = (float) (-(sum - x1) / 6);
-          ap[q + 3 * stride] = (float) (mid + x1 / 12);
-          ap[q + 4 * stride] = (float) (mid - x1 / 12);
-          ap[q + 5 * stride] = (float) x2;
-        }
-      }
-    }
+    // Over the threads by output channel (each writes its own panel slots): run serially before
+    // every forward and input-gradient pass, it cost a tenth of those passes at 2 threads.
+    Parallel.forRange(
+        cout,
+        8,
+        (o0, o1) -> {
+          double[] t = new double[18];
+          double[] u = new double[6];
+          for (int o = o0; o < o1; o++) {
+            for (int c = 0; c < cin; c++) {
+              int g = wOff + (o * cin + c) * 9;
+              // t = G w (6x3), column by column; then U = t G^T, row by row.
+              for (int j = 0; j < 3; j++) {
+                g6(w[g + j], w[g + 3 + j], w[g + 6 + j], t, j, 3);
+              }
+              int r = byInput ? c : o;
+              int k = byInput ? o : c;
+              int at = (r / mr) * mr * depth + k * mr + r % mr;
+              for (int i = 0; i < 6; i++) {
+                g6(t[3 * i], t[3 * i + 1], t[3 * i + 2], u, 0, 1);
+                int q = 6 * i * stride + at;
+                for (int l = 0; l < 6; l++) {
+                  ap[q + l * stride] = (float) u[l];
+                }
+              }
+            }
+          }
+        });
     return ap;
   }
 
   /** {@code G (x0, x1, x2)}: six values to {@code t[off + i*step]}. */
   private static void g6(double x0, double x1, double x2, double[] t, int off, int step) {
+    // Products with the reciprocals: divisions made this transform a serial hot spot.
     double sum = x0 + x2;
-    double mid = x0 / 24 + x2 / 6;
-    t[off] = x0 / 4;
-    t[off + step] = -(sum + x1) / 6;
-    t[off + 2 * step] = -(sum - x1) / 6;
-    t[off + 3 * step] = mid + x1 / 12;
-    t[off + 4 * step] = mid - x1 / 12;
+    double mid = x0 * (1 / 24d) + x2 * (1 / 6d);
+    double h = x1 * (1 / 12d);
+    t[off] = x0 * 0.25;
+    t[off + step] = -(sum + x1) * (1 / 6d);
+    t[off + 2 * step] = -(sum - x1) * (1 / 6d);
+    t[off + 3 * step] = mid + h;
+    t[off + 4 * step] = mid - h;
     t[off + 5 * step] = x2;
   }
 
