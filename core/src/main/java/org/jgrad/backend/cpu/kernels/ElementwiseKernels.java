@@ -85,12 +85,7 @@ public final class ElementwiseKernels {
           : SCALAR;
 
   private static Impl loadVector() {
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
-    try {
-      return (Impl) Class.forName(VECTOR_CLASS).getDeclaredMethod("create").invoke(null);
-    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-      return null;
-    }
+    return VectorClasses.create(VECTOR_CLASS, Impl.class);
   }
 
   /** {@code vector} or {@code scalar}: the implementation in use. */

@@ -36,18 +36,10 @@ public final class PoolKernels {
   static final RowKernel VECTOR_ROWS = loadVectorRows();
 
   private static RowKernel loadVectorRows() {
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
-        || "false".equalsIgnoreCase(System.getProperty(Gemm.SIMD_PROPERTY, "true"))) {
+    if ("false".equalsIgnoreCase(System.getProperty(Gemm.SIMD_PROPERTY, "true"))) {
       return null;
     }
-    try {
-      return (RowKernel)
-          Class.forName("org.jgrad.backend.cpu.kernels.VectorPoolKernels")
-              .getDeclaredMethod("create")
-              .invoke(null);
-    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-      return null;
-    }
+    return VectorClasses.create("org.jgrad.backend.cpu.kernels.VectorPoolKernels", RowKernel.class);
   }
 
   /**

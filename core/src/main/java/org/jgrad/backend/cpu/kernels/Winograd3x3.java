@@ -166,23 +166,10 @@ final class Winograd3x3 {
     return (a + b - 1) / b * b;
   }
 
-  private static final String VECTOR_TILES_CLASS =
-      "org.jgrad.backend.cpu.kernels.VectorWinogradTiles";
-
   /** The Vector API transforms, or null without the module. */
-  static final WinogradTiles VECTOR_TILES = loadVectorTiles();
-
-  private static WinogradTiles loadVectorTiles() {
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      return null;
-    }
-    try {
-      return (WinogradTiles)
-          Class.forName(VECTOR_TILES_CLASS).getDeclaredMethod("create").invoke(null);
-    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-      return null;
-    }
-  }
+  static final WinogradTiles VECTOR_TILES =
+      VectorClasses.create(
+          "org.jgrad.backend.cpu.kernels.VectorWinogradTiles", WinogradTiles.class);
 
   /** Vector transforms exactly when the GEMM uses its Vector API kernel. */
   static WinogradTiles defaultTiles() {
@@ -489,6 +476,51 @@ final class Winograd3x3 {
     }
   }
 
+  /**
+   * The weight gradient's per-position products: {@code P[xi]^T[c][o] (+)= V[xi][c][.] .
+   * Z[xi][o][.]^T} over {@code cols} tiles, for {@code positions} positions; V and Z row-major with
+   * rows {@code ld} apart at {@code xi*vs} and {@code xi*zs}, P at {@code partial[pOff +
+   * xi*pStride]}. The operand packed row by row (A) is the one with fewer rows here; the other goes
+   * through the transposing B packing.
+   */
+  static void positionProducts(
+      SgemmKernel kern,
+      int positions,
+      int cin,
+      int cout,
+      int cols,
+      float[] v,
+      int vs,
+      int ld,
+      float[] z,
+      int zs,
+      float beta,
+      float[] partial,
+      int pOff,
+      int pStride) {
+    for (int xi = 0; xi < positions; xi++) {
+      Gemm.sgemmWith(
+          kern,
+          cin,
+          cout,
+          cols,
+          1f,
+          v,
+          xi * vs,
+          ld,
+          1,
+          z,
+          xi * zs,
+          1,
+          ld,
+          beta,
+          partial,
+          pOff + xi * pStride,
+          cout,
+          1);
+    }
+  }
+
   // ---------------------------------------------------------------- forward
 
   static void forward(
@@ -752,38 +784,13 @@ final class Winograd3x3 {
                   inputPlanes(tt, s, p, x, xOff, n0, r0, r1, buf, v, vStride);
                   float beta = first[0] ? 0f : 1f;
                   first[0] = false;
-                  for (int xi = 0; xi < 16; xi++) {
-                    // P^T[c][o] (+)= V[c][.] Z[o][.]^T: the operand packed row by row (A) is the
-                    // one
-                    // with fewer rows here; the other goes through the transposing B packing.
-                    Gemm.sgemmWith(
-                        kern,
-                        cin,
-                        cout,
-                        tiles,
-                        1f,
-                        v,
-                        xi * vStride,
-                        tiles,
-                        1,
-                        z,
-                        xi * zStride,
-                        1,
-                        tiles,
-                        beta,
-                        partial,
-                        pOff + xi * pStride,
-                        cout,
-                        1);
-                  }
+                  positionProducts(
+                      kern, 16, cin, cout, tiles, v, vStride, tiles, z, zStride, beta, partial,
+                      pOff, pStride);
                 });
           }
         };
-    if (blocks > 1 && Parallel.threads() > 1 && !Parallel.inParallelRegion()) {
-      Parallel.forChunks(blocks, blocks, byBlock);
-    } else {
-      byBlock.run(0, blocks);
-    }
+    overGroups(blocks, byBlock);
     // dw = G^T (sum of the blocks, in order, in double) G.
     Parallel.forRange(
         cout,

@@ -68,23 +68,10 @@ final class Winograd4x4 {
     return ENABLED && Winograd3x3.applies(s) && s.outH() * s.outW() <= MAX_PLANE;
   }
 
-  private static final String VECTOR_PLANES_CLASS =
-      "org.jgrad.backend.cpu.kernels.VectorWinograd4Planes";
-
   /** The Vector API transforms, or null without the module. */
-  static final Winograd4Planes VECTOR_PLANES = loadVectorPlanes();
-
-  private static Winograd4Planes loadVectorPlanes() {
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      return null;
-    }
-    try {
-      return (Winograd4Planes)
-          Class.forName(VECTOR_PLANES_CLASS).getDeclaredMethod("create").invoke(null);
-    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-      return null;
-    }
-  }
+  static final Winograd4Planes VECTOR_PLANES =
+      VectorClasses.create(
+          "org.jgrad.backend.cpu.kernels.VectorWinograd4Planes", Winograd4Planes.class);
 
   /** Vector transforms exactly when the GEMM uses its Vector API kernel. */
   static Winograd4Planes defaultPlanes() {
@@ -604,37 +591,14 @@ final class Winograd4x4 {
                 gradPlanes(tp, s, p, gb, t0, t1, tmp, ts, z, zs);
                 inputPlanes(tp, s, p, xb, t0, t1, tmp, ts, v, vs);
                 float beta = bi == first && t0 == 0 ? 0f : 1f;
-                for (int xi = 0; xi < POSITIONS; xi++) {
-                  // P^T[c][o] (+)= V[c][.] Z[o][.]^T over the sub-chunk's columns.
-                  Gemm.sgemmWith(
-                      kern,
-                      cin,
-                      cout,
-                      cols,
-                      1f,
-                      v,
-                      xi * vs,
-                      cols,
-                      1,
-                      z,
-                      xi * zs,
-                      1,
-                      cols,
-                      beta,
-                      partial,
-                      pOff + xi * pStride,
-                      cout,
-                      1);
-                }
+                Winograd3x3.positionProducts(
+                    kern, POSITIONS, cin, cout, cols, v, vs, cols, z, zs, beta, partial, pOff,
+                    pStride);
               }
             }
           }
         };
-    if (blocks > 1 && Parallel.threads() > 1 && !Parallel.inParallelRegion()) {
-      Parallel.forChunks(blocks, blocks, byBlock);
-    } else {
-      byBlock.run(0, blocks);
-    }
+    Winograd3x3.overGroups(blocks, byBlock);
     // dw = G^T (sum of the blocks, in order, in double) G.
     // Streamed over runs of (c, o) pairs, position by position: reading the 36 x blocks planes
     // (8 KiB apart at 32 x 64 channels) pair by pair hit one L1 set and cost a fifth of the pass.

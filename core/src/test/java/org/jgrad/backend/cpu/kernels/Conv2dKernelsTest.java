@@ -84,6 +84,31 @@ class Conv2dKernelsTest {
     }
   }
 
+  /**
+   * Direct double-precision expectations {y (with bias), dx, dw} of a convolution whose operands
+   * sit at the offsets the Winograd tests use: x at 3, w at 2, bias at 1, dy at 5.
+   */
+  static Expect[] directPasses(ConvGeometry s, float[] x, float[] w, float[] bias, float[] dy) {
+    Expect y = new Expect(s.outputSize());
+    Expect dx = new Expect(s.inputSize());
+    Expect dw = new Expect(s.weightSize());
+    forEachTerm(
+        s,
+        (n, o, oh, ow, c, ci, kh, kw, ih, iw) -> {
+          double wv = w[2 + wi(s, o, ci, kh, kw)];
+          double xv = x[3 + xi(s, n, c, ih, iw)];
+          double gv = dy[5 + yi(s, n, o, oh, ow)];
+          y.add(yi(s, n, o, oh, ow), xv * wv);
+          dx.add(xi(s, n, c, ih, iw), gv * wv);
+          dw.add(wi(s, o, ci, kh, kw), gv * xv);
+        });
+    int plane = s.outH() * s.outW();
+    for (int i = 0; i < s.outputSize(); i++) {
+      y.add(i, bias[1 + (i / plane) % s.outChannels()]);
+    }
+    return new Expect[] {y, dx, dw};
+  }
+
   static int xi(ConvGeometry s, int n, int c, int h, int w) {
     return ((n * s.inChannels() + c) * s.inH() + h) * s.inW() + w;
   }

@@ -84,23 +84,10 @@ class Winograd3x3Test {
           float[] w = Conv2dKernelsTest.random(rnd, s.weightSize() + 2);
           float[] bias = Conv2dKernelsTest.random(rnd, s.outChannels() + 1);
           float[] dy = Conv2dKernelsTest.random(rnd, s.outputSize() + 5);
-          Expect y = new Expect(s.outputSize());
-          Expect dx = new Expect(s.inputSize());
-          Expect dw = new Expect(s.weightSize());
-          Conv2dKernelsTest.forEachTerm(
-              s,
-              (n, o, oh, ow, c, ci, kh, kw, ih, iw) -> {
-                double wv = w[2 + Conv2dKernelsTest.wi(s, o, ci, kh, kw)];
-                double xv = x[3 + Conv2dKernelsTest.xi(s, n, c, ih, iw)];
-                double gv = dy[5 + Conv2dKernelsTest.yi(s, n, o, oh, ow)];
-                y.add(Conv2dKernelsTest.yi(s, n, o, oh, ow), xv * wv);
-                dx.add(Conv2dKernelsTest.xi(s, n, c, ih, iw), gv * wv);
-                dw.add(Conv2dKernelsTest.wi(s, o, ci, kh, kw), gv * xv);
-              });
-          int plane = s.outH() * s.outW();
-          for (int i = 0; i < s.outputSize(); i++) {
-            y.add(i, bias[1 + (i / plane) % s.outChannels()]);
-          }
+          Expect[] direct = Conv2dKernelsTest.directPasses(s, x, w, bias, dy);
+          Expect y = direct[0];
+          Expect dx = direct[1];
+          Expect dw = direct[2];
           for (SgemmKernel k : kernels()) {
             for (WinogradTiles tt : transforms()) {
               String what = Arrays.toString(v) + " " + k + " " + tt.name() + " chunk " + chunk;
