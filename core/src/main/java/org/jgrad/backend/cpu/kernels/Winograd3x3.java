@@ -390,19 +390,19 @@ final class Winograd3x3 {
   }
 
   /**
-   * Packs {@code U[xi]} (at {@code u[xi*uStride + o*cin + c]}) for {@code positions} transformed
-   * positions as micro-kernel A panels, rows o and depth c, or with {@code byInput} rows c and
-   * depth o: {@code [xi][row panel][depth][mr]}, rows past the last zero.
+   * Packs {@code U[xi]} (at {@code u[xi*uStride + o*cin + c]}) as micro-kernel A panels, rows o and
+   * depth c, or with {@code byInput} rows c and depth o: {@code [xi][row panel][depth][mr]}, rows
+   * past the last zero.
    */
-  static float[] packWeights(
-      ConvGeometry s, float[] u, int uStride, boolean byInput, int mr, int positions) {
+  private static float[] packWeights(
+      ConvGeometry s, float[] u, int uStride, boolean byInput, int mr) {
     int cin = s.inChannels();
     int cout = s.outChannels();
     int rows = byInput ? cin : cout;
     int depth = byInput ? cout : cin;
     int stride = roundUp(rows, mr) * depth;
-    float[] ap = BUFFERS.get().packed(positions * stride);
-    for (int xi = 0; xi < positions; xi++) {
+    float[] ap = BUFFERS.get().packed(16 * stride);
+    for (int xi = 0; xi < 16; xi++) {
       for (int r = 0; r < rows; r++) {
         for (int k = 0; k < depth; k++) {
           float val = byInput ? u[xi * uStride + k * cin + r] : u[xi * uStride + r * cin + k];
@@ -552,7 +552,7 @@ final class Winograd3x3 {
     int cout = s.outChannels();
     Plan p = Plan.of(s, kern.nr);
     int uStride = planeStride(cout * cin);
-    float[] up = packWeights(s, transformWeights(s, w, wOff, uStride), uStride, false, kern.mr, 16);
+    float[] up = packWeights(s, transformWeights(s, w, wOff, uStride), uStride, false, kern.mr);
     int outH = s.outH();
     int outW = s.outW();
     int wp = p.rowFloats();
@@ -656,7 +656,7 @@ final class Winograd3x3 {
     int cout = s.outChannels();
     Plan p = Plan.of(s, kern.nr);
     int uStride = planeStride(cout * cin);
-    float[] up = packWeights(s, transformWeights(s, w, wOff, uStride), uStride, true, kern.mr, 16);
+    float[] up = packWeights(s, transformWeights(s, w, wOff, uStride), uStride, true, kern.mr);
     int inH = s.inH();
     int inW = s.inW();
     int plane = inH * inW;

@@ -57,6 +57,10 @@ final class Winograd4x4 {
 
   private static final int POSITIONS = 36;
 
+  /** The weight gradient's last stage: per thread, sums of the blocks and G^T Q (reused). */
+  private static final ThreadLocal<double[][]> FINAL_SCRATCH =
+      ThreadLocal.withInitial(() -> new double[][] {new double[0], new double[0]});
+
   /**
    * Working set of one sub-chunk (transformed operands and products), in floats: 2 MiB, the size of
    * L2 here. Tests lower it to get several sub-chunks per block.
@@ -323,8 +327,8 @@ final class Winograd4x4 {
 
   /**
    * {@code U = G w G^T} for every (o, c), computed in double and written straight into the
-   * micro-kernel's packed A layout of {@link Winograd3x3#packWeights}: rows o and depth c, or with
-   * {@code byInput} rows c and depth o; {@code [xi][row panel][depth][mr]}, padding rows zero.
+   * micro-kernel's packed A layout of Winograd3x3's {@code packWeights}: rows o and depth c, or
+   * with {@code byInput} rows c and depth o; {@code [xi][row panel][depth][mr]}, padding rows zero.
    */
   private static float[] packedWeights(
       ConvGeometry s, float[] w, int wOff, boolean byInput, int mr) {
@@ -607,7 +611,15 @@ final class Winograd4x4 {
         512,
         (a0, a1) -> {
           int n = a1 - a0;
-          double[] q = new double[POSITIONS * n];
+          double[][] scratch = FINAL_SCRATCH.get();
+          if (scratch[0].length < POSITIONS * n) {
+            scratch[0] = new double[POSITIONS * n];
+            scratch[1] = new double[18 * n];
+          }
+          double[] q = scratch[0];
+          double[] t = scratch[1];
+          Arrays.fill(q, 0, POSITIONS * n, 0d);
+          Arrays.fill(t, 0, 18 * n, 0d);
           for (int xi = 0; xi < POSITIONS; xi++) {
             for (int bi = 0; bi < blocks; bi++) {
               int src = bi * POSITIONS * pStride + xi * pStride + a0;
@@ -617,7 +629,6 @@ final class Winograd4x4 {
             }
           }
           // t = G^T Q (3x6), then dw = t G (3x3), each over the run.
-          double[] t = new double[18 * n];
           for (int k = 0; k < 3; k++) {
             for (int j = 0; j < 6; j++) {
               for (int i = 0; i < 6; i++) {
