@@ -61,6 +61,30 @@ public final class Generator {
     return (nextLong() >>> 11) * 0x1.0p-53;
   }
 
+  /**
+   * Fills {@code v} with {@code (float) nextDouble()}, element by element: the same values as that
+   * loop, taking the lock once instead of once per element (a contended-free lock still costs
+   * several nanoseconds, more than the draw itself; dropout draws one value per activation).
+   */
+  public synchronized void fillUniform(float[] v) {
+    long a = s0, b = s1, c = s2, d = s3;
+    for (int i = 0; i < v.length; i++) {
+      long result = Long.rotateLeft(b * 5, 7) * 9;
+      long t = b << 17;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = Long.rotateLeft(d, 45);
+      v[i] = (float) ((result >>> 11) * 0x1.0p-53);
+    }
+    s0 = a;
+    s1 = b;
+    s2 = c;
+    s3 = d;
+  }
+
   /** Uniform integer in [0, bound). */
   public long nextLong(long bound) {
     if (bound <= 0)

@@ -60,8 +60,9 @@ public final class NeuralOps {
     assert Arrays.equals(x.shape(), g.inputShape()) && Arrays.equals(w.shape(), g.weightShape())
         : g;
     assert x.dtype() == w.dtype() && x.dtype().isFloatingPoint() : x.dtype() + " / " + w.dtype();
-    Tensor y = Function.apply(new Conv2dFn(g), x, w);
-    return bias == null ? y : y.add(bias.reshape(1, g.outChannels(), 1, 1));
+    return bias == null
+        ? Function.apply(new Conv2dFn(g), x, w)
+        : Function.apply(new Conv2dFn(g), x, w, bias.reshape(1, g.outChannels(), 1, 1));
   }
 
   /**
@@ -73,8 +74,22 @@ public final class NeuralOps {
     assert Arrays.equals(x.shape(), g.outputShape()) && Arrays.equals(w.shape(), g.weightShape())
         : g;
     assert x.dtype() == w.dtype() && x.dtype().isFloatingPoint() : x.dtype() + " / " + w.dtype();
-    Tensor y = Function.apply(new ConvTranspose2dFn(g), x, w);
-    return bias == null ? y : y.add(bias.reshape(1, g.inChannels(), 1, 1));
+    return bias == null
+        ? Function.apply(new ConvTranspose2dFn(g), x, w)
+        : Function.apply(new ConvTranspose2dFn(g), x, w, bias.reshape(1, g.inChannels(), 1, 1));
+  }
+
+  /**
+   * Adds the bias [1, C, 1, 1] (an optional third input) to a convolution's fresh output in place:
+   * the very sums of {@code y.add(bias)} (one float addition per element), without a second
+   * output-sized tensor (the conv outputs are a training step's largest allocations). Its gradient
+   * is the incoming one, which the engine sums back to [1, C, 1, 1] as for the add.
+   */
+  private static RawTensor withBias(RawTensor y, Tensor[] in) {
+    if (in.length > 2) {
+      fused(in[0]).accumulate(y, 1.0, Shapes.expandRaw(in[2].raw(), y.shape()), null, null);
+    }
+    return y;
   }
 
   /** Max pooling; the gradient goes to the (first) maximum of each window. */
@@ -208,6 +223,7 @@ public final class NeuralOps {
   static final class Conv2dFn extends Function {
     private final ConvGeometry geom;
     private Tensor x, w;
+    private boolean hasBias;
 
     Conv2dFn(ConvGeometry geom) {
       this.geom = geom;
@@ -222,7 +238,8 @@ public final class NeuralOps {
     protected RawTensor forward(Tensor... in) {
       x = save(in[0]);
       w = save(in[1]);
-      return fused(in[0]).conv2d(in[0].raw(), in[1].raw(), geom);
+      hasBias = in.length > 2;
+      return withBias(fused(in[0]).conv2d(in[0].raw(), in[1].raw(), geom), in);
     }
 
     @Override
@@ -232,7 +249,7 @@ public final class NeuralOps {
           needsInputGrad(1)
               ? Tensor.fromRaw(fused(g).conv2dBackwardWeight(g.raw(), x.raw(), geom))
               : null;
-      return new Tensor[] {gx, gw};
+      return hasBias ? new Tensor[] {gx, gw, needsInputGrad(2) ? g : null} : new Tensor[] {gx, gw};
     }
   }
 
@@ -244,6 +261,7 @@ public final class NeuralOps {
   static final class ConvTranspose2dFn extends Function {
     private final ConvGeometry geom;
     private Tensor u, w;
+    private boolean hasBias;
 
     ConvTranspose2dFn(ConvGeometry geom) {
       this.geom = geom;
@@ -258,7 +276,8 @@ public final class NeuralOps {
     protected RawTensor forward(Tensor... in) {
       u = save(in[0]);
       w = save(in[1]);
-      return fused(in[0]).conv2dBackwardInput(in[0].raw(), in[1].raw(), geom);
+      hasBias = in.length > 2;
+      return withBias(fused(in[0]).conv2dBackwardInput(in[0].raw(), in[1].raw(), geom), in);
     }
 
     @Override
@@ -268,7 +287,7 @@ public final class NeuralOps {
           needsInputGrad(1)
               ? Tensor.fromRaw(fused(g).conv2dBackwardWeight(u.raw(), g.raw(), geom))
               : null;
-      return new Tensor[] {gu, gw};
+      return hasBias ? new Tensor[] {gu, gw, needsInputGrad(2) ? g : null} : new Tensor[] {gu, gw};
     }
   }
 

@@ -219,7 +219,7 @@ public class Tensor {
   public static Tensor rand(Generator g, int... shape) {
     Shapes.checkShape("rand", shape);
     float[] v = new float[RawTensor.numel(shape)];
-    for (int i = 0; i < v.length; i++) v[i] = (float) g.nextDouble();
+    g.fillUniform(v);
     return of(v, shape);
   }
 

@@ -161,6 +161,21 @@ class FactoriesTest {
   }
 
   @Test
+  void bulkUniformFillDrawsTheSameSequenceAsSingleDraws() {
+    Generator bulk = new Generator(11), single = new Generator(11);
+    float[] v = new float[1003];
+    bulk.fillUniform(v);
+    for (int i = 0; i < v.length; i++) {
+      assertEquals((float) single.nextDouble(), v[i], "element " + i);
+    }
+    // The state moved on by exactly v.length draws.
+    assertEquals(single.nextLong(), bulk.nextLong());
+    float[] r = Tensor.rand(new Generator(12), 7, 9).toFloatArray();
+    Generator g = new Generator(12);
+    for (int i = 0; i < r.length; i++) assertEquals((float) g.nextDouble(), r[i], "rand " + i);
+  }
+
+  @Test
   void randomValuesHaveTheRightDistributions() {
     int n = 20_000;
     double[] u = Tensor.rand(new Generator(7), n).toDoubleArray();

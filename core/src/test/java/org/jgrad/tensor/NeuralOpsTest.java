@@ -1,5 +1,6 @@
 package org.jgrad.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -205,6 +206,50 @@ class NeuralOpsTest {
                 new int[] {1, 1}),
         u,
         wt);
+    Tensor ub = rand64(g, 2);
+    GradCheck.check(
+        in ->
+            NeuralOpsWithArgs.convTranspose2d(
+                in[0],
+                in[1],
+                in[2],
+                new int[] {2, 2},
+                new int[] {1, 0},
+                new int[] {1, 0},
+                2,
+                new int[] {1, 1}),
+        u,
+        wt,
+        ub);
+  }
+
+  @Test
+  void convBiasAddedInPlaceGivesTheBitsOfAnAddedBias() {
+    // The bias rides along as the convolution node's third input, added into its fresh output:
+    // the same float sums as conv + bias, and the gradients the separate add would give.
+    Generator g = new Generator(12);
+    int[] one = {1}, pad = {1};
+    Tensor x = Tensor.randn(g, 3, 4, 9, 7).requiresGrad(true);
+    Tensor w = Tensor.randn(g, 5, 4, 3, 3).requiresGrad(true);
+    Tensor b = Tensor.randn(g, 5).requiresGrad(true);
+    Tensor fused = NeuralOpsWithArgs.conv2d(x, w, b, one, pad, one, 1);
+    Tensor[] leaves = {x.detach().requiresGrad(true), w.detach().requiresGrad(true)};
+    Tensor bb = b.detach().requiresGrad(true);
+    Tensor apart =
+        NeuralOpsWithArgs.conv2d(leaves[0], leaves[1], null, one, pad, one, 1)
+            .add(bb.reshape(1, 5, 1, 1));
+    assertArrayEquals(apart.toFloatArray(), fused.toFloatArray());
+    Tensor gy = Tensor.randn(g, fused.shape());
+    fused.backward(gy);
+    apart.backward(gy);
+    assertArrayEquals(leaves[0].grad().toFloatArray(), x.grad().toFloatArray());
+    assertArrayEquals(leaves[1].grad().toFloatArray(), w.grad().toFloatArray());
+    assertArrayEquals(bb.grad().toFloatArray(), b.grad().toFloatArray());
+    // A constant bias: no gradient asked for it, the others unchanged.
+    Tensor x2 = x.detach().requiresGrad(true), c = b.detach();
+    NeuralOpsWithArgs.conv2d(x2, w.detach(), c, one, pad, one, 1).backward(gy);
+    assertArrayEquals(x.grad().toFloatArray(), x2.grad().toFloatArray());
+    assertEquals(null, c.grad());
   }
 
   @Test

@@ -884,6 +884,10 @@ public final class CpuBackend implements Backend, FusedKernels {
             } else {
               for (int i = 0; i < n; i++) t[ot + i] += al * (x[oa + i] / y[ob + i]);
             }
+          } else if (y == null && st == 1 && sa == 0) {
+            // A broadcast row (a convolution's bias over one output plane).
+            float v = al * x[oa];
+            for (int i = 0; i < n; i++) t[ot + i] += v;
           } else if (y == null) {
             for (int i = 0; i < n; i++) t[ot + i * st] += al * x[oa + i * sa];
           } else if (combine == BinaryOp.MUL) {

@@ -328,6 +328,7 @@ public final class F {
     ConvGeometry g =
         ConvGeometry.conv2d(op, x4.shape(), w.shape(), stride, padding, dilation, groups);
     checkBias(op, b, g.outChannels());
+    checkSameDtype(op, "the bias", x4, b);
     return unbatched(
         x,
         dispatch(
@@ -430,6 +431,7 @@ public final class F {
         ConvGeometry.convTranspose2d(
             op, x4.shape(), weight.shape(), stride, padding, outputPadding, dilation, groups);
     checkBias(op, bias, g.inChannels());
+    checkSameDtype(op, "the bias", x, bias);
     return unbatched(
         x,
         dispatch(

@@ -25,11 +25,22 @@ public final class PoolKernels {
     /**
      * Outputs {@code [0, outW)} of one output row: the windows' top row starts at {@code x[at]}
      * (plane-relative index {@code argBase}), the bottom row {@code inW} later; values to {@code
-     * y[yo..]}, indices (nullable) to {@code idx[io..]}. Returns false, writing nothing, when it
-     * cannot (reads would leave {@code x}).
+     * y[yo..]}, indices (nullable) to {@code idx[io..]}. The {@code room} elements after the row
+     * (in both {@code y} and {@code idx}) may be overwritten with garbage: the caller writes them
+     * later in the same thread. Returns false, writing nothing, when it cannot (reads would leave
+     * {@code x}).
      */
     boolean maxPool2x2Row(
-        float[] x, int at, int inW, int outW, float[] y, int yo, int[] idx, int io, int argBase);
+        float[] x,
+        int at,
+        int inW,
+        int outW,
+        float[] y,
+        int yo,
+        int[] idx,
+        int io,
+        int argBase,
+        int room);
   }
 
   /** The Vector API row kernel when the module is present and SIMD is not switched off. */
@@ -145,15 +156,19 @@ public final class PoolKernels {
     int outW = s.outW();
     int inPlane = s.inH() * inW;
     int outPlane = outH * outW;
+    // Rows run in increasing order, so a row may spill full-vector stores into the rows after
+    // it up to the end of this chunk (masked stores of short rows cost several times more).
+    int chunkEnd = p1 * outPlane;
     for (int pl = p0; pl < p1; pl++) {
       int xb = xOff + pl * inPlane;
       int ob = pl * outPlane;
       for (int oh = 0; oh < outH; oh++) {
         int top = 2 * oh * inW;
         int o = ob + oh * outW;
+        int room = chunkEnd - (o + outW);
         if (VECTOR_ROWS != null
             && VECTOR_ROWS.maxPool2x2Row(
-                x, xb + top, inW, outW, y, yOff + o, indices, idxOff + o, top)) {
+                x, xb + top, inW, outW, y, yOff + o, indices, idxOff + o, top, room)) {
           continue;
         }
         for (int ow = 0; ow < outW; ow++, o++) {

@@ -39,7 +39,16 @@ final class VectorPoolKernels implements PoolKernels.RowKernel {
 
   @Override
   public boolean maxPool2x2Row(
-      float[] x, int at, int inW, int outW, float[] y, int yo, int[] idx, int io, int argBase) {
+      float[] x,
+      int at,
+      int inW,
+      int outW,
+      float[] y,
+      int yo,
+      int[] idx,
+      int io,
+      int argBase,
+      int room) {
     int lastChunk = (outW - 1) / L * L;
     // Every chunk reads 2L values of each row; the last may reach past the row (never used).
     if (outW <= 0 || at + inW + 2 * lastChunk + 2 * L > x.length) return false;
@@ -64,7 +73,7 @@ final class VectorPoolKernels implements PoolKernels.RowKernel {
       max = max.blend(d, m);
       pos = pos.blend(inW + 1, m.cast(I));
       IntVector arg = pos.add(TWICE_IOTA).add(argBase + 2 * ow);
-      if (outW - ow >= L) {
+      if (outW + room - ow >= L) {
         max.intoArray(y, yo + ow);
         if (idx != null) arg.intoArray(idx, io + ow);
       } else {

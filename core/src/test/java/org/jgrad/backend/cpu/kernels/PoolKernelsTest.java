@@ -188,9 +188,15 @@ class PoolKernelsTest {
           }
         }
         for (int threads : new int[] {1, 2}) {
-          float[] y = new float[s.outputSize() + 1];
-          int[] idx = new int[s.outputSize() + 2];
+          // Room after the output: rows spill full vectors into later rows of their own chunk,
+          // never past the output (the sentinels after it must survive).
+          float[] y = new float[s.outputSize() + 1 + 20];
+          int[] idx = new int[s.outputSize() + 2 + 20];
+          Arrays.fill(y, 1 + s.outputSize(), y.length, 7f);
+          Arrays.fill(idx, 2 + s.outputSize(), idx.length, 7);
           Parallel.withThreads(threads, () -> PoolKernels.maxPool2d(s, x, 3, y, 1, idx, 2));
+          for (int i = 1 + s.outputSize(); i < y.length; i++) assertEquals(7f, y[i], "after " + i);
+          for (int i = 2 + s.outputSize(); i < idx.length; i++) assertEquals(7, idx[i], "idx " + i);
           String what = Arrays.toString(sh) + " variant " + variant + " threads " + threads;
           for (int i = 0; i < ey.length; i++) {
             assertEquals(
