@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jgrad.backend.Storage;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -33,12 +34,17 @@ public final class Autograd {
     List<Function> order = topologicalOrder(root.gradFn());
     Map<Function, Tensor> grads = new IdentityHashMap<>();
     grads.put(root.gradFn(), seed);
+    // With createGraph the gradients are graph nodes that later backward passes may save.
+    Recycler recycler = createGraph ? null : new Recycler();
     try (var mode = GradMode.set(createGraph)) {
       for (int n = order.size() - 1; n >= 0; n--) {
         Function node = order.get(n);
         Tensor g = grads.remove(node);
         if (g == null) continue;
-        if (node.retainedOutput != null) accumulate(node.retainedOutput, g, createGraph);
+        if (node.retainedOutput != null) {
+          accumulate(node.retainedOutput, g, createGraph);
+          if (recycler != null) recycler.pin(g);
+        }
         node.checkSavedVersions();
         Tensor[] inputGrads = node.backward(g);
         if (AnomalyMode.isEnabled()) checkFinite(node, inputGrads);
@@ -49,14 +55,75 @@ public final class Autograd {
           // Broadcast gradients are summed back to the input's shape here, once, for every op.
           Tensor gi = sumToShape(inputGrads[i], in.shape());
           if (gi.dtype() != in.dtype()) gi = gi.to(in.dtype());
+          if (recycler != null) recycler.consider(inputGrads[i]);
           if (in.gradFn() != null) {
-            grads.merge(in.gradFn(), gi, Tensor::add);
+            Tensor prev = grads.get(in.gradFn());
+            Tensor next = prev == null ? gi : prev.add(gi);
+            grads.put(in.gradFn(), next);
+            if (recycler != null) {
+              recycler.placed(next);
+              if (prev != null) recycler.removed(prev);
+              recycler.consider(gi);
+            }
           } else if (in.requiresGrad()) {
             accumulate(in, gi, createGraph);
+            if (recycler != null) recycler.pin(gi);
           }
+        }
+        if (recycler != null) {
+          recycler.removed(g);
+          recycler.recycle();
         }
         if (!retainGraph) node.release();
       }
+    }
+  }
+
+  /**
+   * Hands gradients that died within this backward pass back to their backend ({@link
+   * org.jgrad.backend.Backend#recycle}), the way PyTorch's allocator reuses a freed gradient's
+   * memory at once. A storage qualifies only when all of this holds: it was created during this
+   * pass (its serial is at least the one read at the start, so no forward tensor, saved tensor,
+   * parameter or seed qualifies); no gradient waiting in the engine uses it (counted per storage,
+   * so views and tensors passed through unchanged keep it alive); and it never reached a leaf's or
+   * a retained {@code grad()} (pinned for good). Backward formulas must therefore not keep their
+   * incoming gradient after returning (see {@link Function#backward}).
+   */
+  private static final class Recycler {
+    private final long firstSerial = Storage.nextSerial();
+    private final Map<Storage, Integer> waiting = new IdentityHashMap<>();
+    private final Set<Storage> pinned = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final List<Tensor> candidates = new ArrayList<>();
+
+    /** {@code t} waits in the engine for its node. */
+    void placed(Tensor t) {
+      waiting.merge(t.raw().storage(), 1, Integer::sum);
+    }
+
+    /** A waiting {@code t} left the engine (consumed by its node, or summed into another). */
+    void removed(Tensor t) {
+      waiting.computeIfPresent(t.raw().storage(), (k, v) -> v == 1 ? null : v - 1);
+      consider(t);
+    }
+
+    /** {@code t} may have died: checked once the current node is done. */
+    void consider(Tensor t) {
+      candidates.add(t);
+    }
+
+    void pin(Tensor t) {
+      pinned.add(t.raw().storage());
+    }
+
+    void recycle() {
+      for (Tensor t : candidates) {
+        Storage s = t.raw().storage();
+        if (s.serial() >= firstSerial && !waiting.containsKey(s) && pinned.add(s)) {
+          // pinned.add also marks it as handed back, so it is never handed back twice.
+          t.backend().recycle(s);
+        }
+      }
+      candidates.clear();
     }
   }
 

@@ -43,7 +43,10 @@ public abstract class Function {
 
   /**
    * Given dL/dOutput (in the output's shape), returns dL/dInput_i, in the output's shape or the
-   * input's (the engine sums broadcast dimensions back), or null where no gradient is needed.
+   * input's (the engine sums broadcast dimensions back), or null where no gradient is needed. It
+   * must not keep {@code gradOutput}, or tensors it makes here, after returning (other than by
+   * returning them): once the engine is done with a gradient made during the backward pass, the
+   * backend may reuse its memory.
    */
   protected abstract Tensor[] backward(Tensor gradOutput);
 

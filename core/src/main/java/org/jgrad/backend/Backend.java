@@ -121,4 +121,12 @@ public interface Backend {
    * backend states whether it has them.
    */
   Optional<FusedKernels> fused();
+
+  /**
+   * A hint from the autograd engine: nothing refers to {@code storage} any more (a gradient created
+   * and consumed within one backward pass, see {@code Autograd}), so this backend may hand its
+   * memory out again for a later allocation, as PyTorch's caching allocator does. Reuse keeps a
+   * training step's large temporaries in cache and out of the garbage collector. Default: ignored.
+   */
+  default void recycle(Storage storage) {}
 }

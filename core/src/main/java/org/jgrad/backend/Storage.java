@@ -1,16 +1,35 @@
 package org.jgrad.backend;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * A flat buffer of elements of one dtype on one device. Tensors are views over a storage (shape,
  * strides, offset); views share the storage and its version counter, which in-place operations bump
  * so autograd can detect a saved tensor that was modified.
  */
 public abstract class Storage {
+  private static final AtomicLong CREATED = new AtomicLong();
+
   private final DType dtype;
+  private final long serial = CREATED.getAndIncrement();
   private int version;
 
   protected Storage(DType dtype) {
     this.dtype = dtype;
+  }
+
+  /**
+   * The order in which storages were created in this JVM: a storage with {@code serial() >=
+   * nextSerial()} read at some moment was created after it (the autograd engine's test for "made
+   * during this backward pass").
+   */
+  public final long serial() {
+    return serial;
+  }
+
+  /** The serial the next storage created will get. */
+  public static long nextSerial() {
+    return CREATED.get();
   }
 
   public final DType dtype() {

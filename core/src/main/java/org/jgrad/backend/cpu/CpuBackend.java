@@ -65,7 +65,17 @@ public final class CpuBackend implements Backend, FusedKernels {
 
   @Override
   public Storage allocate(DType dtype, int length) {
-    return reference.allocate(dtype, length);
+    return dtype == DType.FLOAT32
+        ? new FloatStorage(FloatArrayPool.take(length), device())
+        : reference.allocate(dtype, length);
+  }
+
+  /** Float32 storage goes back to this thread's {@link FloatArrayPool}. */
+  @Override
+  public void recycle(Storage storage) {
+    if (storage instanceof FloatStorage fs && fs.device().equals(device())) {
+      FloatArrayPool.give(fs.data);
+    }
   }
 
   @Override
@@ -118,7 +128,7 @@ public final class CpuBackend implements Backend, FusedKernels {
 
   private RawTensor denseFloat(int[] shape) {
     return RawTensor.dense(
-        new FloatStorage(new float[RawTensor.numel(shape)], device()), shape.clone());
+        new FloatStorage(FloatArrayPool.take(RawTensor.numel(shape)), device()), shape.clone());
   }
 
   @Override

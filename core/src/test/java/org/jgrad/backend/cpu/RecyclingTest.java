@@ -1,0 +1,119 @@
+package org.jgrad.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jgrad.backend.FloatStorage;
+import org.jgrad.tensor.Generator;
+import org.jgrad.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The autograd engine hands gradients that died within a backward pass back to the CPU backend,
+ * which reuses their arrays. The oracle for "nothing still in use was handed back": after backward,
+ * every pooled array is taken and filled with NaN; every gradient the user can reach must still
+ * hold the values a run without reuse gives (computed before, on copies).
+ */
+class RecyclingTest {
+  private static final int N = 64 * 1024; // above FloatArrayPool.MIN_LENGTH
+
+  @BeforeEach
+  @AfterEach
+  void emptyPool() {
+    FloatArrayPool.clear();
+  }
+
+  /** Takes every pooled array of {@code length} and writes NaN into it. */
+  private static List<Tensor> poison(int... lengths) {
+    List<Tensor> held = new ArrayList<>();
+    for (int length : lengths) {
+      for (int i = 0; i < FloatArrayPool.MAX_PER_LENGTH; i++) {
+        Tensor t = Tensor.zeros(length);
+        java.util.Arrays.fill(((FloatStorage) t.raw().storage()).data, Float.NaN);
+        held.add(t);
+      }
+    }
+    return held;
+  }
+
+  private static Tensor leaf(long seed, int... shape) {
+    return Tensor.randn(new Generator(seed), shape).requiresGrad(true);
+  }
+
+  @Test
+  void deadGradientsAreReusedAndLiveOnesAreNot() {
+    Tensor x = leaf(1, N), w = leaf(2, N);
+    // Chain of element-wise ops: each intermediate gradient dies as soon as its node is done.
+    Tensor h = x.mul(w).relu();
+    h.retainGrad();
+    Tensor loss = h.mul(3).tanh().sum();
+    loss.backward();
+    assertTrue(FloatArrayPool.size() > 0, "some dead gradient was handed back");
+    float[] gx = x.grad().toFloatArray(), gw = w.grad().toFloatArray();
+    float[] gh = h.grad().toFloatArray();
+    List<Tensor> held = poison(N);
+    assertArrayEquals(gx, x.grad().toFloatArray(), "leaf gradient intact");
+    assertArrayEquals(gw, w.grad().toFloatArray(), "leaf gradient intact");
+    assertArrayEquals(gh, h.grad().toFloatArray(), "retained gradient intact");
+    assertTrue(held.size() > 0);
+  }
+
+  @Test
+  void gradientsPassedOnUnchangedOrAsViewsStayAlive() {
+    // add returns its incoming gradient for both inputs; reshape returns a view of it; the
+    // leaf x receives the same gradient along two paths, y along one (the view).
+    Tensor x = leaf(3, N), y = leaf(4, 256, 256);
+    Tensor a = x.mul(2), b = y.reshape(N).mul(x);
+    Tensor s = a.add(b).add(a.exp());
+    s.mul(s).sum().backward();
+    float[] gx = x.grad().toFloatArray(), gy = y.grad().toFloatArray();
+    // Against the formula, in double: s = 2x + xy + exp(2x), dL/ds = 2s,
+    // dL/dx = 2s (2 + y + 2 exp(2x)), dL/dy = 2s x.
+    float[] xv = x.toFloatArray(), yv = y.toFloatArray();
+    for (int i = 0; i < N; i++) {
+      double e = Math.exp(2.0 * xv[i]), sv = 2.0 * xv[i] + (double) xv[i] * yv[i] + e;
+      double ex = 2 * sv * (2 + yv[i] + 2 * e), ey = 2 * sv * xv[i];
+      assertEquals(ex, gx[i], 1e-4 * (1 + Math.abs(ex)), "dx " + i);
+      assertEquals(ey, gy[i], 1e-4 * (1 + Math.abs(ey)), "dy " + i);
+    }
+    poison(N);
+    assertArrayEquals(gx, x.grad().toFloatArray(), "leaf gradient intact");
+    assertArrayEquals(gy, y.grad().toFloatArray(), "leaf gradient intact");
+  }
+
+  @Test
+  void forwardTensorsAndTheSeedAreNeverReused() {
+    Tensor x = leaf(5, N);
+    Tensor y = x.sigmoid(); // saved by sigmoid's backward, and kept by the user
+    float[] before = y.toFloatArray();
+    Tensor seed = Tensor.ones(N);
+    y.mul(y).backward(seed);
+    poison(N);
+    assertArrayEquals(before, y.toFloatArray(), "forward output intact");
+    assertArrayEquals(Tensor.ones(N).toFloatArray(), seed.toFloatArray(), "seed intact");
+  }
+
+  @Test
+  void aReusedArrayComesBackZeroed() {
+    float[] a = new float[N];
+    a[5] = 3f;
+    FloatArrayPool.give(a);
+    float[] b = FloatArrayPool.take(N);
+    assertSame(a, b);
+    assertTrue(b[5] == 0f, "zeroed");
+  }
+
+  @Test
+  void createGraphKeepsEveryGradient() {
+    Tensor x = leaf(6, N);
+    Tensor y = x.mul(x).mul(x).sum();
+    y.backward(Tensor.ones(), true, true);
+    assertTrue(FloatArrayPool.size() == 0, "no reuse when the gradients are graph nodes");
+  }
+}
