@@ -15,6 +15,7 @@ import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
 import org.jgrad.backend.UnaryOp;
 import org.jgrad.backend.cpu.kernels.Conv2dKernels;
+import org.jgrad.backend.cpu.kernels.ElementwiseKernels;
 import org.jgrad.backend.cpu.kernels.IntRangeBody;
 import org.jgrad.backend.cpu.kernels.LossKernels;
 import org.jgrad.backend.cpu.kernels.NormKernels;
@@ -492,10 +493,7 @@ public final class CpuBackend implements Backend, FusedKernels {
     int rows = x.numel() / cols, off = x.offset();
     float[] src = f(x);
     double[] acc = new double[cols];
-    for (int r = 0; r < rows; r++) {
-      int base = off + r * cols;
-      for (int j = 0; j < cols; j++) acc[j] += src[base + j];
-    }
+    ElementwiseKernels.sumRows(src, off, rows, cols, acc);
     for (int j = 0; j < cols; j++) out[j] = (float) acc[j];
   }
 

@@ -2,7 +2,6 @@ package org.jgrad.backend.cpu;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.HashMap;
 
 /**
  * Large float arrays the autograd engine handed back ({@link CpuBackend#recycle}), kept per thread
@@ -28,7 +27,12 @@ final class FloatArrayPool {
   private static final ThreadLocal<FloatArrayPool> POOLS =
       ThreadLocal.withInitial(FloatArrayPool::new);
 
-  private final HashMap<Integer, ArrayDeque<float[]>> byLength = new HashMap<>();
+  /** Distinct lengths kept at most; a linear scan over a few ints beats a boxed-key map. */
+  static final int MAX_LENGTHS = 64;
+
+  private final int[] lengths = new int[MAX_LENGTHS];
+  private final ArrayDeque<?>[] queues = new ArrayDeque<?>[MAX_LENGTHS];
+  private int used;
   private long kept;
 
   private FloatArrayPool() {}
@@ -53,27 +57,46 @@ final class FloatArrayPool {
   /** Drops this thread's arrays (tests). */
   static void clear() {
     FloatArrayPool p = POOLS.get();
-    p.byLength.clear();
+    Arrays.fill(p.queues, null);
+    p.used = 0;
     p.kept = 0;
   }
 
   /** Arrays this thread keeps (tests). */
   static int size() {
+    FloatArrayPool p = POOLS.get();
     int n = 0;
-    for (ArrayDeque<float[]> q : POOLS.get().byLength.values()) n += q.size();
+    for (int i = 0; i < p.used; i++) n += p.queue(i).size();
     return n;
   }
 
+  @SuppressWarnings("unchecked")
+  private ArrayDeque<float[]> queue(int i) {
+    return (ArrayDeque<float[]>) queues[i];
+  }
+
+  private int slot(int length) {
+    for (int i = 0; i < used; i++) if (lengths[i] == length) return i;
+    return -1;
+  }
+
   private float[] poll(int length) {
-    ArrayDeque<float[]> q = byLength.get(length);
-    float[] a = q == null ? null : q.pollFirst();
+    int i = slot(length);
+    float[] a = i < 0 ? null : queue(i).pollFirst();
     if (a != null) kept -= a.length;
     return a;
   }
 
   private void offer(float[] a) {
     if (kept + a.length > MAX_FLOATS) return;
-    ArrayDeque<float[]> q = byLength.computeIfAbsent(a.length, k -> new ArrayDeque<>());
+    int i = slot(a.length);
+    if (i < 0) {
+      if (used == MAX_LENGTHS) return;
+      i = used++;
+      lengths[i] = a.length;
+      queues[i] = new ArrayDeque<float[]>();
+    }
+    ArrayDeque<float[]> q = queue(i);
     if (q.size() >= MAX_PER_LENGTH) return;
     for (float[] b : q) {
       if (b == a) throw new IllegalStateException("FloatArrayPool: array handed back twice");

@@ -72,6 +72,12 @@ public final class ElementwiseKernels {
 
     void sgd(
         int n, float[] p, int po, float[] g, int go, float[] buf, int bo, OptimizerKernels.Sgd h);
+
+    /**
+     * {@code acc[j] += x[xo + r*cols + j]} for r = 0, 1, … rows−1 in that order, in double, for
+     * every column j: a bias gradient (the sum over the batch rows), column sums each in row order.
+     */
+    void sumRows(float[] x, int xo, int rows, int cols, double[] acc);
   }
 
   private static final String VECTOR_CLASS =
@@ -149,5 +155,13 @@ public final class ElementwiseKernels {
   static void sgd(
       int n, float[] p, int po, float[] g, int go, float[] buf, int bo, OptimizerKernels.Sgd h) {
     DEFAULT.sgd(n, p, po, g, go, buf, bo, h);
+  }
+
+  /**
+   * Column sums of the row-major [rows, cols] block at {@code x[xo]} added into {@code acc}, each
+   * column's terms in row order in double (the same bits on every path).
+   */
+  public static void sumRows(float[] x, int xo, int rows, int cols, double[] acc) {
+    DEFAULT.sumRows(x, xo, rows, cols, acc);
   }
 }

@@ -95,4 +95,12 @@ final class ScalarElementwiseKernels implements ElementwiseKernels.Impl {
       p[po + i] += negLr * d;
     }
   }
+
+  @Override
+  public void sumRows(float[] x, int xo, int rows, int cols, double[] acc) {
+    for (int r = 0; r < rows; r++) {
+      int base = xo + r * cols;
+      for (int j = 0; j < cols; j++) acc[j] += x[base + j];
+    }
+  }
 }

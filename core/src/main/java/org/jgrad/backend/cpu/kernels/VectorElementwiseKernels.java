@@ -396,4 +396,43 @@ final class VectorElementwiseKernels implements ElementwiseKernels.Impl {
     }
     if (i < n) ElementwiseKernels.SCALAR.sgd(n - i, p, po + i, g, go + i, buf, bo + i, h);
   }
+
+  /**
+   * Four double vectors of columns at a time held in registers over all the rows (each column still
+   * adds its rows in order, so the bits are the scalar loop's); the last columns scalar.
+   */
+  @Override
+  public void sumRows(float[] x, int xo, int rows, int cols, double[] acc) {
+    int j = 0;
+    for (; j + 4 * DL <= cols; j += 4 * DL) {
+      DoubleVector a0 = DoubleVector.fromArray(D, acc, j);
+      DoubleVector a1 = DoubleVector.fromArray(D, acc, j + DL);
+      DoubleVector a2 = DoubleVector.fromArray(D, acc, j + 2 * DL);
+      DoubleVector a3 = DoubleVector.fromArray(D, acc, j + 3 * DL);
+      for (int r = 0, at = xo + j; r < rows; r++, at += cols) {
+        a0 = a0.add(widen(x, at));
+        a1 = a1.add(widen(x, at + DL));
+        a2 = a2.add(widen(x, at + 2 * DL));
+        a3 = a3.add(widen(x, at + 3 * DL));
+      }
+      a0.intoArray(acc, j);
+      a1.intoArray(acc, j + DL);
+      a2.intoArray(acc, j + 2 * DL);
+      a3.intoArray(acc, j + 3 * DL);
+    }
+    for (; j + DL <= cols; j += DL) {
+      DoubleVector a0 = DoubleVector.fromArray(D, acc, j);
+      for (int r = 0, at = xo + j; r < rows; r++, at += cols) a0 = a0.add(widen(x, at));
+      a0.intoArray(acc, j);
+    }
+    for (; j < cols; j++) {
+      double a = acc[j];
+      for (int r = 0, at = xo + j; r < rows; r++, at += cols) a += x[at];
+      acc[j] = a;
+    }
+  }
+
+  private static DoubleVector widen(float[] x, int at) {
+    return (DoubleVector) FloatVector.fromArray(FH, x, at).convertShape(VectorOperators.F2D, D, 0);
+  }
 }

@@ -246,6 +246,36 @@ class ElementwiseKernelsTest {
   }
 
   @Test
+  void columnSumsAddEachColumnsRowsInOrderOnBothImplementations() {
+    Random r = new Random(8);
+    // Widths around the vector blocks (4 x 8 double lanes), with huge and tiny terms so that any
+    // other order of the additions would change the bits.
+    for (int cols : new int[] {1, 7, 8, 31, 32, 33, 100, 784}) {
+      int rows = 37, off = 3;
+      float[] x = new float[off + rows * cols];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) (r.nextGaussian() * (r.nextInt(8) == 0 ? 1e8 : 1e-3));
+      }
+      double[] want = new double[cols];
+      for (int j = 0; j < cols; j++) {
+        want[j] = 0.5 * j;
+        for (int k = 0; k < rows; k++) want[j] += x[off + k * cols + j];
+      }
+      for (ElementwiseKernels.Impl impl : impls()) {
+        double[] acc = new double[cols];
+        for (int j = 0; j < cols; j++) acc[j] = 0.5 * j;
+        impl.sumRows(x, off, rows, cols, acc);
+        for (int j = 0; j < cols; j++) {
+          assertEquals(
+              Double.doubleToRawLongBits(want[j]),
+              Double.doubleToRawLongBits(acc[j]),
+              impl.name() + " cols " + cols + " column " + j);
+        }
+      }
+    }
+  }
+
+  @Test
   void optimizerStepsAreIdenticalOnBothImplementations() {
     Random r = new Random(7);
     int n = 1000 + 13;
