@@ -634,7 +634,12 @@ public final class Gemm {
     final int mr = kern.mr;
     final int mPanels = ceilDiv(m, mr);
     final int nPanels = ceilDiv(n, kern.nr);
-    if (threads > 1 && nPanels >= threads) {
+    // Few B panels (a narrow C, e.g. 64x256 @ 256x128: 4 panels) split into so few chunks that
+    // one late claim unbalances the threads; there the rows split evenly instead (2 threads,
+    // interleaved runs: 64x256@256x128 150-156 against 134-136 GFLOP/s, 64x784@784x256 145-170
+    // against 125-162).
+    boolean fewPanels = nPanels < 8 * threads && mPanels >= 2 * threads;
+    if (threads > 1 && nPanels >= threads && !fewPanels) {
       // Marks this call's A in each thread's buffer: a helper packs it once, on its first chunk.
       final Object token = new Object();
       Parallel.forChunks(
