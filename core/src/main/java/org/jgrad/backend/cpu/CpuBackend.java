@@ -673,7 +673,13 @@ public final class CpuBackend implements Backend, FusedKernels {
     PoolKernels.maxPool2d(g, f(xd), xd.offset(), f(values), 0, idx, 0);
     RawTensor indices = denseDouble(DType.INT64, outShape);
     double[] id = d(indices);
-    for (int i = 0; i < idx.length; i++) id[i] = idx[i];
+    // INT64 lives in double storage; the conversion is a pass over the output, split like one.
+    Parallel.forRange(
+        idx.length,
+        Strided.GRAIN,
+        (s0, s1) -> {
+          for (int i = s0; i < s1; i++) id[i] = idx[i];
+        });
     return new RawTensor[] {values, indices};
   }
 
