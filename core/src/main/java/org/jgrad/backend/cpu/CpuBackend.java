@@ -132,6 +132,17 @@ public final class CpuBackend implements Backend, FusedKernels {
         new FloatStorage(FloatArrayPool.take(RawTensor.numel(shape)), device()), shape.clone());
   }
 
+  /**
+   * A float32 output whose every element the caller writes: its values are undefined until then (a
+   * reused array is not zeroed first). {@code RecyclingTest} runs each caller on arrays filled with
+   * NaN and compares with fresh ones.
+   */
+  private RawTensor denseFloatOverwritten(int[] shape) {
+    return RawTensor.dense(
+        new FloatStorage(FloatArrayPool.take(RawTensor.numel(shape), false), device()),
+        shape.clone());
+  }
+
   @Override
   public float[] toHostFloat(RawTensor x) {
     if (!isFloat(x)) return reference.toHostFloat(x);
@@ -161,7 +172,7 @@ public final class CpuBackend implements Backend, FusedKernels {
       return out;
     }
     if (isDouble(x) && to == DType.FLOAT32) {
-      RawTensor out = denseFloat(x.shape());
+      RawTensor out = denseFloatOverwritten(x.shape());
       double[] src = d(x);
       float[] dst = f(out);
       Strided.Plan p = Strided.plan(x.shape(), x.strides(), out.strides(), out.strides());
@@ -196,7 +207,7 @@ public final class CpuBackend implements Backend, FusedKernels {
       return out;
     }
     if (!isFloat(x) || to != DType.FLOAT32) return reference.copy(x, to);
-    RawTensor out = denseFloat(x.shape());
+    RawTensor out = denseFloatOverwritten(x.shape());
     copyFloat(out, x);
     return out;
   }
@@ -263,7 +274,7 @@ public final class CpuBackend implements Backend, FusedKernels {
     }
     if (!isFloat(x)) return reference.unary(op, x);
     RawTensor in = x.isContiguous() ? x : copy(x, DType.FLOAT32);
-    RawTensor out = denseFloat(x.shape());
+    RawTensor out = denseFloatOverwritten(x.shape());
     float[] src = f(in), dst = f(out);
     int off = in.offset(), n = out.numel();
     if (n >= 2 * Strided.GRAIN) {
@@ -315,7 +326,7 @@ public final class CpuBackend implements Backend, FusedKernels {
           (oa, ob, oc, n) -> CpuKernels.compare(op, x, oa, sa, y, ob, sb, z, oc, n));
       return out;
     }
-    RawTensor out = denseFloat(a.shape());
+    RawTensor out = denseFloatOverwritten(a.shape());
     float[] x = f(a), y = f(b), z = f(out);
     Strided.Plan p = Strided.plan(a.shape(), a.strides(), b.strides(), out.strides());
     int sa = p.innerA(), sb = p.innerB();
@@ -350,7 +361,7 @@ public final class CpuBackend implements Backend, FusedKernels {
       return out;
     }
     if (!isFloat(a) || !isFloat(b) || !isDouble(cond)) return reference.where(cond, a, b);
-    RawTensor out = denseFloat(a.shape());
+    RawTensor out = denseFloatOverwritten(a.shape());
     float[] x = f(a), y = f(b), z = f(out);
     double[] cs = d(cond);
     Strided.Plan p = Strided.plan(a.shape(), a.strides(), b.strides(), cond.strides());
@@ -505,7 +516,7 @@ public final class CpuBackend implements Backend, FusedKernels {
     int m = a.shape()[r - 2], k = a.shape()[r - 1], n = b.shape()[r - 1];
     int[] outShape = a.shape().clone();
     outShape[r - 1] = n;
-    RawTensor out = denseFloat(outShape);
+    RawTensor out = denseFloatOverwritten(outShape);
     if (m == 0 || n == 0) return out;
     int batches = out.numel() / (m * n);
     int[] batchShape = java.util.Arrays.copyOf(outShape, r - 2);
@@ -635,7 +646,7 @@ public final class CpuBackend implements Backend, FusedKernels {
     assert Arrays.equals(x.shape(), g.inputShape()) && Arrays.equals(w.shape(), g.weightShape())
         : g;
     RawTensor xd = dense(x), wd = dense(w);
-    RawTensor out = denseFloat(g.outputShape());
+    RawTensor out = denseFloatOverwritten(g.outputShape());
     Conv2dKernels.forward(g, f(xd), xd.offset(), f(wd), wd.offset(), null, 0, f(out), 0);
     return out;
   }
@@ -668,7 +679,7 @@ public final class CpuBackend implements Backend, FusedKernels {
     assert Arrays.equals(x.shape(), g.inputShape()) : g;
     RawTensor xd = dense(x);
     int[] outShape = g.outputShape();
-    RawTensor values = denseFloat(outShape);
+    RawTensor values = denseFloatOverwritten(outShape);
     int[] idx = new int[values.numel()];
     PoolKernels.maxPool2d(g, f(xd), xd.offset(), f(values), 0, idx, 0);
     RawTensor indices = denseDouble(DType.INT64, outShape);
@@ -698,7 +709,7 @@ public final class CpuBackend implements Backend, FusedKernels {
         || !Arrays.equals(gy.shape(), y.shape())) {
       return binary(BinaryOp.MUL, gy, unary(UnaryOp.SIGN, y));
     }
-    RawTensor out = denseFloat(y.shape());
+    RawTensor out = denseFloatOverwritten(y.shape());
     float[] g = f(gy), v = f(y), c = f(out);
     int go = gy.offset(), vo = y.offset(), n = out.numel();
     IntRangeBody body =

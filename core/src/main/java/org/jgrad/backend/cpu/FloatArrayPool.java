@@ -39,10 +39,19 @@ final class FloatArrayPool {
 
   /** A zeroed array of {@code length}: the last one handed back with that length, or a new one. */
   static float[] take(int length) {
+    return take(length, true);
+  }
+
+  /**
+   * An array of {@code length}: the last one handed back with that length (zeroed only when {@code
+   * zero}: a kernel that writes every element does not need it, and the refill is a serial pass
+   * over the output), or a new one.
+   */
+  static float[] take(int length, boolean zero) {
     if (ENABLED && length >= MIN_LENGTH) {
       float[] a = POOLS.get().poll(length);
       if (a != null) {
-        Arrays.fill(a, 0f);
+        if (zero) Arrays.fill(a, 0f);
         return a;
       }
     }

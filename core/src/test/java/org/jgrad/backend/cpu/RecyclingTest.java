@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
+import org.jgrad.backend.DType;
 import org.jgrad.backend.FloatStorage;
 import org.jgrad.tensor.Generator;
+import org.jgrad.tensor.NeuralOpsWithArgs;
 import org.jgrad.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,6 +100,70 @@ class RecyclingTest {
     poison(N);
     assertArrayEquals(before, y.toFloatArray(), "forward output intact");
     assertArrayEquals(Tensor.ones(N).toFloatArray(), seed.toFloatArray(), "seed intact");
+  }
+
+  /**
+   * Runs {@code op} on fresh arrays, then again with every pooled array of its output's length
+   * filled with NaN (the kernels that skip zeroing a reused output must write every element); the
+   * bits must agree.
+   */
+  private static void overwritesEveryElement(String what, Supplier<Tensor> op) {
+    FloatArrayPool.clear();
+    float[] want = op.get().toFloatArray();
+    assertTrue(want.length >= FloatArrayPool.MIN_LENGTH, what + ": output too small to be pooled");
+    for (int i = 0; i < FloatArrayPool.MAX_PER_LENGTH; i++) {
+      float[] nan = new float[want.length];
+      java.util.Arrays.fill(nan, Float.NaN);
+      FloatArrayPool.give(nan);
+    }
+    float[] got = op.get().toFloatArray();
+    assertTrue(FloatArrayPool.size() < FloatArrayPool.MAX_PER_LENGTH, what + ": pool not used");
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(
+          Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), what + " at " + i);
+    }
+  }
+
+  @Test
+  void kernelsThatSkipZeroingWriteEveryElement() {
+    Generator g = new Generator(9);
+    Tensor a = Tensor.randn(g, 96, 80), b = Tensor.randn(g, 96, 80), row = Tensor.randn(g, 80);
+    overwritesEveryElement("double to float", () -> a.to(DType.FLOAT64).to(DType.FLOAT32));
+    overwritesEveryElement("strided copy", () -> a.t().contiguous());
+    overwritesEveryElement("unary strided", () -> a.t().sigmoid());
+    overwritesEveryElement("unary", () -> a.relu());
+    overwritesEveryElement("binary", () -> a.add(b));
+    overwritesEveryElement("binary broadcast", () -> a.mul(row));
+    overwritesEveryElement("where", () -> Tensor.where(a.gt(b), a, b));
+    Tensor m1 = Tensor.randn(g, 70, 33), m2 = Tensor.randn(g, 33, 90);
+    overwritesEveryElement("matmul", () -> m1.matmul(m2));
+    overwritesEveryElement("matmul transposed", () -> m2.t().matmul(m1.t()).t().contiguous());
+    Tensor b1 = Tensor.randn(g, 3, 40, 20), b2 = Tensor.randn(g, 20, 50);
+    overwritesEveryElement("matmul batched", () -> b1.matmul(b2));
+    overwritesEveryElement("matmul k=0", () -> Tensor.zeros(70, 0).matmul(Tensor.zeros(0, 90)));
+    int[] one = {1}, two = {2}, zero = {0};
+    Tensor x4 = Tensor.randn(g, 16, 16, 12, 12), w4 = Tensor.randn(g, 16, 16, 3, 3);
+    overwritesEveryElement(
+        "conv2d Winograd F(4x4)", () -> NeuralOpsWithArgs.conv2d(x4, w4, null, one, one, one, 1));
+    Tensor x3 = Tensor.randn(g, 2, 16, 40, 40);
+    overwritesEveryElement(
+        "conv2d Winograd F(2x2)", () -> NeuralOpsWithArgs.conv2d(x3, w4, null, one, zero, one, 1));
+    Tensor xs = Tensor.randn(g, 4, 4, 40, 40), ws = Tensor.randn(g, 8, 2, 5, 5);
+    overwritesEveryElement(
+        "conv2d strided grouped", () -> NeuralOpsWithArgs.conv2d(xs, ws, null, two, one, one, 2));
+    Tensor x1 = Tensor.randn(g, 8, 1, 28, 28), w1 = Tensor.randn(g, 32, 1, 3, 3);
+    overwritesEveryElement(
+        "conv2d one input channel",
+        () -> NeuralOpsWithArgs.conv2d(x1, w1, null, one, zero, one, 1));
+    Tensor p = Tensor.randn(g, 8, 16, 32, 32);
+    overwritesEveryElement("max pool", () -> NeuralOpsWithArgs.maxPool2d(p, two, two, zero, one));
+    overwritesEveryElement(
+        "relu backward",
+        () -> {
+          Tensor x = p.detach().requiresGrad(true);
+          x.relu().backward(Tensor.onesLike(p));
+          return x.grad();
+        });
   }
 
   @Test
