@@ -657,7 +657,7 @@ public final class CpuBackend implements Backend, FusedKernels {
     assert Arrays.equals(gy.shape(), g.outputShape()) && Arrays.equals(w.shape(), g.weightShape())
         : g;
     RawTensor gd = dense(gy), wd = dense(w);
-    RawTensor out = denseFloat(g.inputShape());
+    RawTensor out = denseFloatOverwritten(g.inputShape());
     Conv2dKernels.inputGrad(g, f(gd), gd.offset(), f(wd), wd.offset(), f(out), 0);
     return out;
   }
@@ -668,7 +668,7 @@ public final class CpuBackend implements Backend, FusedKernels {
     assert Arrays.equals(gy.shape(), g.outputShape()) && Arrays.equals(x.shape(), g.inputShape())
         : g;
     RawTensor gd = dense(gy), xd = dense(x);
-    RawTensor out = denseFloat(g.weightShape());
+    RawTensor out = denseFloatOverwritten(g.weightShape());
     Conv2dKernels.weightGrad(g, f(xd), xd.offset(), f(gd), gd.offset(), f(out), 0);
     return out;
   }
@@ -740,7 +740,7 @@ public final class CpuBackend implements Backend, FusedKernels {
         : geom;
     int[] xShape = geom.inputShape();
     RawTensor gd = dense(gy), id = dense(indices);
-    RawTensor out = denseFloat(xShape);
+    RawTensor out = denseFloatOverwritten(xShape);
     float[] g = f(gd), dx = f(out);
     double[] ix = d(id);
     int planes = xShape[0] * xShape[1],
@@ -752,6 +752,8 @@ public final class CpuBackend implements Backend, FusedKernels {
         planes,
         Math.max(1, 4096 / Math.max(1, outPlane)),
         (p0, p1) -> {
+          // Each thread zeroes the planes it fills (a reused output is not zeroed up front).
+          Arrays.fill(dx, p0 * inPlane, p1 * inPlane, 0f);
           for (int pl = p0; pl < p1; pl++) {
             for (int k = 0; k < outPlane; k++) {
               int src = pl * outPlane + k;

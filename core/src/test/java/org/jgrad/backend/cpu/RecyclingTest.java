@@ -155,8 +155,40 @@ class RecyclingTest {
     overwritesEveryElement(
         "conv2d one input channel",
         () -> NeuralOpsWithArgs.conv2d(x1, w1, null, one, zero, one, 1));
+    // The gradients of the same convolutions (input and weight; the weights' are pooled only
+    // when large enough).
+    Tensor w16 = Tensor.randn(g, 128, 16, 3, 3);
+    Tensor xg = Tensor.randn(g, 4, 64, 20, 20), wg = Tensor.randn(g, 64, 32, 3, 3);
+    Tensor[][] convs = {
+      {x4, w4}, {x3, w16}, {xs, ws}, {x1, w1}, {xg, wg}, {x4, w16.narrow(1, 0, 16)}
+    };
+    int[][] conf = {{1, 1, 1}, {1, 0, 1}, {2, 1, 2}, {1, 0, 1}, {2, 1, 2}, {1, 1, 1}};
+    for (int c = 0; c < convs.length; c++) {
+      Tensor cx = convs[c][0], cw = convs[c][1];
+      int[] st = {conf[c][0]}, pd = {conf[c][1]};
+      int groups = conf[c][2];
+      for (int which = 0; which < 2; which++) {
+        int wh = which;
+        if (wh == 1 && cw.numel() < FloatArrayPool.MIN_LENGTH) continue;
+        overwritesEveryElement(
+            "conv2d " + c + (wh == 0 ? " input grad" : " weight grad"),
+            () -> {
+              Tensor xi = cx.detach().requiresGrad(wh == 0), wi = cw.detach().requiresGrad(wh == 1);
+              Tensor y = NeuralOpsWithArgs.conv2d(xi, wi, null, st, pd, one, groups);
+              y.backward(Tensor.onesLike(y));
+              return wh == 0 ? xi.grad() : wi.grad();
+            });
+      }
+    }
     Tensor p = Tensor.randn(g, 8, 16, 32, 32);
     overwritesEveryElement("max pool", () -> NeuralOpsWithArgs.maxPool2d(p, two, two, zero, one));
+    overwritesEveryElement(
+        "max pool backward",
+        () -> {
+          Tensor x = p.detach().requiresGrad(true);
+          NeuralOpsWithArgs.maxPool2d(x, two, two, zero, one).sum().backward();
+          return x.grad();
+        });
     overwritesEveryElement(
         "relu backward",
         () -> {
