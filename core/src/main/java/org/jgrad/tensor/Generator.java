@@ -45,6 +45,11 @@ public final class Generator {
 
   /** Next 64 random bits. */
   public synchronized long nextLong() {
+    return step();
+  }
+
+  /** One xoshiro256** step; callers hold the lock. */
+  private long step() {
     long result = Long.rotateLeft(s1 * 5, 7) * 9;
     long t = s1 << 17;
     s2 ^= s0;
@@ -67,22 +72,7 @@ public final class Generator {
    * several nanoseconds, more than the draw itself; dropout draws one value per activation).
    */
   public synchronized void fillUniform(float[] v) {
-    long a = s0, b = s1, c = s2, d = s3;
-    for (int i = 0; i < v.length; i++) {
-      long result = Long.rotateLeft(b * 5, 7) * 9;
-      long t = b << 17;
-      c ^= a;
-      d ^= b;
-      b ^= c;
-      a ^= d;
-      c ^= t;
-      d = Long.rotateLeft(d, 45);
-      v[i] = (float) ((result >>> 11) * 0x1.0p-53);
-    }
-    s0 = a;
-    s1 = b;
-    s2 = c;
-    s3 = d;
+    for (int i = 0; i < v.length; i++) v[i] = (float) ((step() >>> 11) * 0x1.0p-53);
   }
 
   /** Uniform integer in [0, bound). */
