@@ -48,6 +48,24 @@ public interface FusedKernels {
   RawTensor maxPool2dBackward(RawTensor gy, RawTensor indices, ConvGeometry g);
 
   /**
+   * {@link #maxPool2d}'s values alone, for a caller that keeps no indices: exactly {@code
+   * maxPool2d(x, g)[0]}, which this default computes.
+   */
+  default RawTensor maxPool2dValues(RawTensor x, ConvGeometry g) {
+    return maxPool2d(x, g)[0];
+  }
+
+  /**
+   * The gradient of {@code maxPool2d(x, g)[0]} from the pooled input instead of stored indices:
+   * exactly {@code maxPool2dBackward(gy, maxPool2d(x, g)[1], g)}, the composite this default runs;
+   * a backend may find each window's maximum again without materialising the indices. → {@code
+   * g.inputShape()}.
+   */
+  default RawTensor maxPool2dBackwardFromInput(RawTensor gy, RawTensor x, ConvGeometry g) {
+    return maxPool2dBackward(gy, maxPool2d(x, g)[1], g);
+  }
+
+  /**
    * ReLU's gradient from its saved output: {@code gy · sign(y)} element-wise, exactly {@code
    * binary(MUL, gy, unary(SIGN, y))} (the composite {@code ReLU}'s backward uses), in one pass
    * without the intermediate. Both have y's shape (either may be a strided or broadcast view); the

@@ -92,9 +92,14 @@ public final class NeuralOps {
     return y;
   }
 
-  /** Max pooling; the gradient goes to the (first) maximum of each window. */
+  /**
+   * Max pooling; the gradient goes to the (first) maximum of each window. Without a caller for the
+   * indices, none are stored: backward finds the maxima again in the saved input (which the layer
+   * before usually keeps anyway), instead of holding int64 indices for every output.
+   */
   public static Tensor maxPool2d(Tensor x, ConvGeometry g) {
-    return maxPool2dWithIndices(x, g).values();
+    assert Arrays.equals(x.shape(), g.inputShape()) : g;
+    return Function.apply(new MaxPool2dFn(g, false), x);
   }
 
   /**
@@ -103,7 +108,7 @@ public final class NeuralOps {
    */
   public static Tensor.ValuesIndices maxPool2dWithIndices(Tensor x, ConvGeometry g) {
     assert Arrays.equals(x.shape(), g.inputShape()) : g;
-    MaxPool2dFn f = new MaxPool2dFn(g);
+    MaxPool2dFn f = new MaxPool2dFn(g, true);
     Tensor values = Function.apply(f, x);
     return new Tensor.ValuesIndices(values, f.indices);
   }
@@ -291,12 +296,16 @@ public final class NeuralOps {
     }
   }
 
+  /** Stores the indices when the caller wants them, else the input to find the maxima again. */
   static final class MaxPool2dFn extends Function {
     private final ConvGeometry geom;
+    private final boolean withIndices;
     Tensor indices;
+    private Tensor input;
 
-    MaxPool2dFn(ConvGeometry geom) {
+    MaxPool2dFn(ConvGeometry geom, boolean withIndices) {
       this.geom = geom;
+      this.withIndices = withIndices;
     }
 
     @Override
@@ -306,6 +315,10 @@ public final class NeuralOps {
 
     @Override
     protected RawTensor forward(Tensor... in) {
+      if (!withIndices) {
+        input = save(in[0]);
+        return fused(in[0]).maxPool2dValues(in[0].raw(), geom);
+      }
       RawTensor[] out = fused(in[0]).maxPool2d(in[0].raw(), geom);
       indices = Tensor.fromRaw(out[1]);
       return out[0];
@@ -313,9 +326,11 @@ public final class NeuralOps {
 
     @Override
     protected Tensor[] backward(Tensor g) {
-      return new Tensor[] {
-        Tensor.fromRaw(fused(g).maxPool2dBackward(g.raw(), indices.raw(), geom))
-      };
+      RawTensor gx =
+          withIndices
+              ? fused(g).maxPool2dBackward(g.raw(), indices.raw(), geom)
+              : fused(g).maxPool2dBackwardFromInput(g.raw(), input.raw(), geom);
+      return new Tensor[] {Tensor.fromRaw(gx)};
     }
   }
 

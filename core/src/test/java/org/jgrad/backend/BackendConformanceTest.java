@@ -209,6 +209,20 @@ class BackendConformanceTest {
     }
   }
 
+  /** Two results of the same backend, bit for bit (two ways of computing one thing). */
+  private static void assertSameBits(String what, RawTensor a, RawTensor b) {
+    assertArrayEquals(b.shape(), a.shape(), what + ": shape");
+    assertEquals(b.dtype(), a.dtype(), what + ": dtype");
+    assertEquals(b.storage().device(), a.storage().device(), what + ": device");
+    boolean onCpu = a.storage().device() == Device.CPU;
+    double[] x = onCpu ? CPU.toHostDouble(a) : REF.toHostDouble(a);
+    double[] y = onCpu ? CPU.toHostDouble(b) : REF.toHostDouble(b);
+    for (int i = 0; i < y.length; i++) {
+      assertEquals(
+          Double.doubleToLongBits(y[i]), Double.doubleToLongBits(x[i]), what + ": element " + i);
+    }
+  }
+
   private static void assertCloseResult(String what, RawTensor cpu, RawTensor ref, double[] bound) {
     assertArrayEquals(ref.shape(), cpu.shape(), what + ": shape");
     assertEquals(ref.dtype(), cpu.dtype(), what + ": dtype");
@@ -514,6 +528,44 @@ class BackendConformanceTest {
     }
   }
 
+  /**
+   * The plain 2x2 max pool (the CPU backend's own kernels) without stored indices, on shapes with
+   * even and odd sizes and rows shorter and longer than a vector: values and gradients the same
+   * bits as the indexed path, and the gradient close to the reference's.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
+  void plainMaxPoolWithoutIndices(DType dtype) {
+    Gen g = new Gen(41 + dtype.ordinal());
+    int[][] shapes = {{2, 3, 26, 26}, {1, 2, 11, 11}, {2, 2, 40, 37}, {1, 1, 4, 5}, {3, 1, 2, 3}};
+    for (int[] xs : shapes) {
+      ConvGeometry p =
+          ConvGeometry.pool2d(
+              "pool2d",
+              xs,
+              new int[] {2, 2},
+              new int[] {2, 2},
+              new int[] {0},
+              new int[] {1},
+              false);
+      Pair x = g.operand(dtype, xs, true, false);
+      String what = "maxPool2d 2x2 " + Arrays.toString(xs) + describe(x);
+      RawTensor[] c = CPU_FUSED.maxPool2d(x.cpu(), p), e = REF_FUSED.maxPool2d(x.ref(), p);
+      assertSameBits(what + " values alone", CPU_FUSED.maxPool2dValues(x.cpu(), p), c[0]);
+      assertSameResult(what + " values", c[0], e[0]);
+      Pair gy = g.operand(dtype, c[0].shape(), true, false);
+      RawTensor fromInput = CPU_FUSED.maxPool2dBackwardFromInput(gy.cpu(), x.cpu(), p);
+      assertSameBits(what + " backward", fromInput, CPU_FUSED.maxPool2dBackward(gy.cpu(), c[1], p));
+      assertCloseResult(
+          what + " backward against the reference",
+          fromInput,
+          REF_FUSED.maxPool2dBackward(gy.ref(), e[1], p),
+          absBound(REF_FUSED.maxPool2dBackward(abs64(gy.ref()), e[1], p), 4, dtype));
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(
       value = DType.class,
@@ -544,6 +596,17 @@ class BackendConformanceTest {
       RawTensor[] cc = CPU_FUSED.maxPool2d(x.cpu(), pc), ec = REF_FUSED.maxPool2d(x.ref(), pc);
       assertSameResult(what + " ceil values", cc[0], ec[0]);
       assertSameResult(what + " ceil indices", cc[1], ec[1]);
+      // Without stored indices: the values alone, and the gradient from the input, the same bits
+      // as the indexed path of the same backend.
+      assertSameResult(what + " values alone", CPU_FUSED.maxPool2dValues(x.cpu(), p), e[0]);
+      assertSameBits(
+          what + " backward from the input",
+          CPU_FUSED.maxPool2dBackwardFromInput(gy.cpu(), x.cpu(), p),
+          CPU_FUSED.maxPool2dBackward(gy.cpu(), c[1], p));
+      assertSameBits(
+          what + " reference backward from the input",
+          REF_FUSED.maxPool2dBackwardFromInput(gy.ref(), x.ref(), p),
+          REF_FUSED.maxPool2dBackward(gy.ref(), e[1], p));
       RawTensor a = CPU_FUSED.avgPool2d(x.cpu(), p);
       assertCloseResult(
           "avgPool2d" + what.substring(9),

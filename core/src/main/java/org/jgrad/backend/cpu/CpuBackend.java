@@ -694,6 +694,27 @@ public final class CpuBackend implements Backend, FusedKernels {
     return new RawTensor[] {values, indices};
   }
 
+  @Override
+  public RawTensor maxPool2dValues(RawTensor x, ConvGeometry g) {
+    if (!isFloat(x)) return reference.maxPool2dValues(x, g);
+    assert Arrays.equals(x.shape(), g.inputShape()) : g;
+    RawTensor xd = dense(x);
+    RawTensor values = denseFloatOverwritten(g.outputShape());
+    PoolKernels.maxPool2d(g, f(xd), xd.offset(), f(values), 0, null, 0);
+    return values;
+  }
+
+  @Override
+  public RawTensor maxPool2dBackwardFromInput(RawTensor gy, RawTensor x, ConvGeometry g) {
+    if (!isFloat(gy) || !isFloat(x)) return reference.maxPool2dBackwardFromInput(gy, x, g);
+    assert Arrays.equals(gy.shape(), g.outputShape()) && Arrays.equals(x.shape(), g.inputShape())
+        : g;
+    RawTensor gd = dense(gy), xd = dense(x);
+    RawTensor out = denseFloatOverwritten(g.inputShape());
+    PoolKernels.maxPool2dBackwardFromInput(g, f(xd), xd.offset(), f(gd), gd.offset(), f(out), 0);
+    return out;
+  }
+
   /**
    * Dense float32 operands of one shape: one pass over memory, in blocks that stay in L1 (the sign
    * of a block into a small buffer, then the product), with the very kernels of the composite, so

@@ -212,6 +212,75 @@ class PoolKernelsTest {
     }
   }
 
+  /**
+   * The gradient found again from the input (vector rows where the module is present, the scalar
+   * rows otherwise) against the indexed scatter: same bits, NaN, infinities, -0/+0 ties and -0 or
+   * NaN gradients included; written in full over a NaN-filled array (a reused output is not zeroed)
+   * and never past its end (sentinels), at 1 and 2 threads. Also a 3x3 stride-2 geometry (the
+   * general path).
+   */
+  @Test
+  void maxPoolBackwardFromTheInputMatchesTheIndexedScatter() {
+    Random rnd = new Random(43);
+    float[] specials = {
+      Float.NaN, 0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f, -1f, 1f
+    };
+    int[][] shapes = {
+      {2, 3, 26, 26}, {1, 2, 22, 22}, {2, 2, 40, 37}, {3, 1, 11, 11}, {1, 1, 4, 5}, {2, 2, 70, 68}
+    };
+    for (int[] sh : shapes) {
+      for (boolean plain : new boolean[] {true, false}) {
+        ConvGeometry s =
+            plain
+                ? pool(sh[0], sh[1], sh[2], sh[3], 2, 2, 2, 2, 0, 0, 1, 1, false)
+                : pool(sh[0], sh[1], sh[2], sh[3], 3, 3, 2, 2, 1, 1, 1, 1, false);
+        assertEquals(plain, PoolKernels.isPlain2x2(s));
+        for (int variant = 0; variant < 3; variant++) {
+          float[] x = GemmTest.random(rnd, s.inputSize() + 3);
+          float[] dy = GemmTest.random(rnd, s.outputSize() + 1);
+          for (int i = 0; i < x.length; i++) {
+            int r = rnd.nextInt(10);
+            if (variant == 1 && r < 4) x[i] = specials[rnd.nextInt(specials.length)];
+            if (variant == 2 && r < 7) x[i] = Math.max(0f, x[i]) * 0f;
+          }
+          for (int i = 0; i < dy.length; i++) {
+            if (variant == 1 && rnd.nextInt(10) < 2) dy[i] = specials[rnd.nextInt(3)];
+          }
+          float[] y = new float[s.outputSize()];
+          int[] idx = new int[s.outputSize()];
+          PoolKernels.maxPool2d(s, x, 3, y, 0, idx, 0);
+          float[] expected = new float[s.inputSize()];
+          PoolKernels.maxPool2dBackward(s, dy, 1, idx, 0, expected, 0);
+          for (int threads : new int[] {1, 2}) {
+            float[] dx = new float[2 + s.inputSize() + 40];
+            Arrays.fill(dx, Float.NaN);
+            Arrays.fill(dx, 2 + s.inputSize(), dx.length, 7f);
+            Parallel.withThreads(
+                threads, () -> PoolKernels.maxPool2dBackwardFromInput(s, x, 3, dy, 1, dx, 2));
+            String what = Arrays.toString(sh) + (plain ? " 2x2" : " 3x3/2") + " variant " + variant;
+            for (int i = 0; i < expected.length; i++) {
+              assertEquals(
+                  Float.floatToRawIntBits(expected[i]),
+                  Float.floatToRawIntBits(dx[2 + i]),
+                  what
+                      + " threads "
+                      + threads
+                      + " at "
+                      + i
+                      + ": "
+                      + expected[i]
+                      + " vs "
+                      + dx[2 + i]);
+            }
+            for (int i = 2 + s.inputSize(); i < dx.length; i++)
+              assertEquals(7f, dx[i], "after " + i);
+            assertTrue(Float.isNaN(dx[0]) && Float.isNaN(dx[1]), what + ": before the output");
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void maxPoolMatchesDirectLoops() {
     Random rnd = new Random(31);
