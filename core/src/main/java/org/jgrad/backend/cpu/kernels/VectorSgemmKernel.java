@@ -245,10 +245,13 @@ final class VectorSgemmKernel extends SgemmKernel {
       boolean accumulate,
       float[] c,
       int cOff) {
-    // One row of a against up to four rows of b at a time: each loaded a vector feeds four FMAs.
+    // Two rows of a against up to four rows of b at a time: eight independent sums (four left
+    // each loop iteration waiting on the previous FMA's latency: 0.67 against 0.45 ms for the
+    // CNN's first-layer weight gradient). Each sum is the one-row loop's: same bits.
     int bound = S.loopBound(len);
-    for (int r = 0; r < aRows; r++) {
-      int ar = aOff + r * lda;
+    for (int r = 0; r < aRows; r += 2) {
+      int ar = aOff + r * lda, ar1 = aOff + Math.min(r + 1, aRows - 1) * lda;
+      boolean pair = r + 1 < aRows;
       for (int k0 = 0; k0 < bRows; k0 += 4) {
         int kn = Math.min(4, bRows - k0);
         int b0 = bOff + k0 * ldb;
@@ -257,32 +260,58 @@ final class VectorSgemmKernel extends SgemmKernel {
         int b3 = bOff + Math.min(k0 + 3, bRows - 1) * ldb;
         FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
         FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        FloatVector u0 = FloatVector.zero(S), u1 = FloatVector.zero(S);
+        FloatVector u2 = FloatVector.zero(S), u3 = FloatVector.zero(S);
         int j = 0;
         for (; j < bound; j += L) {
           FloatVector av = FloatVector.fromArray(S, a, ar + j);
-          s0 = av.fma(FloatVector.fromArray(S, b, b0 + j), s0);
-          s1 = av.fma(FloatVector.fromArray(S, b, b1 + j), s1);
-          s2 = av.fma(FloatVector.fromArray(S, b, b2 + j), s2);
-          s3 = av.fma(FloatVector.fromArray(S, b, b3 + j), s3);
+          FloatVector aw = FloatVector.fromArray(S, a, ar1 + j);
+          FloatVector v0 = FloatVector.fromArray(S, b, b0 + j);
+          FloatVector v1 = FloatVector.fromArray(S, b, b1 + j);
+          FloatVector v2 = FloatVector.fromArray(S, b, b2 + j);
+          FloatVector v3 = FloatVector.fromArray(S, b, b3 + j);
+          s0 = av.fma(v0, s0);
+          s1 = av.fma(v1, s1);
+          s2 = av.fma(v2, s2);
+          s3 = av.fma(v3, s3);
+          u0 = aw.fma(v0, u0);
+          u1 = aw.fma(v1, u1);
+          u2 = aw.fma(v2, u2);
+          u3 = aw.fma(v3, u3);
         }
         float t0 = s0.reduceLanes(VectorOperators.ADD);
         float t1 = s1.reduceLanes(VectorOperators.ADD);
         float t2 = s2.reduceLanes(VectorOperators.ADD);
         float t3 = s3.reduceLanes(VectorOperators.ADD);
+        float w0 = u0.reduceLanes(VectorOperators.ADD);
+        float w1 = u1.reduceLanes(VectorOperators.ADD);
+        float w2 = u2.reduceLanes(VectorOperators.ADD);
+        float w3 = u3.reduceLanes(VectorOperators.ADD);
         for (; j < len; j++) {
-          float x = a[ar + j];
-          t0 = Math.fma(x, b[b0 + j], t0);
-          t1 = Math.fma(x, b[b1 + j], t1);
-          t2 = Math.fma(x, b[b2 + j], t2);
-          t3 = Math.fma(x, b[b3 + j], t3);
+          float x = a[ar + j], y = a[ar1 + j];
+          float c0 = b[b0 + j], c1 = b[b1 + j], c2 = b[b2 + j], c3 = b[b3 + j];
+          t0 = Math.fma(x, c0, t0);
+          t1 = Math.fma(x, c1, t1);
+          t2 = Math.fma(x, c2, t2);
+          t3 = Math.fma(x, c3, t3);
+          w0 = Math.fma(y, c0, w0);
+          w1 = Math.fma(y, c1, w1);
+          w2 = Math.fma(y, c2, w2);
+          w3 = Math.fma(y, c3, w3);
         }
-        int ci = cOff + r * bRows + k0;
-        c[ci] = accumulate ? c[ci] + t0 : t0;
-        if (kn > 1) c[ci + 1] = accumulate ? c[ci + 1] + t1 : t1;
-        if (kn > 2) c[ci + 2] = accumulate ? c[ci + 2] + t2 : t2;
-        if (kn > 3) c[ci + 3] = accumulate ? c[ci + 3] + t3 : t3;
+        storeDots(c, cOff + r * bRows + k0, kn, accumulate, t0, t1, t2, t3);
+        if (pair) storeDots(c, cOff + (r + 1) * bRows + k0, kn, accumulate, w0, w1, w2, w3);
       }
     }
+  }
+
+  /** The first {@code kn} of four dot products into {@code c[ci..]}, added or overwriting. */
+  private static void storeDots(
+      float[] c, int ci, int kn, boolean accumulate, float t0, float t1, float t2, float t3) {
+    c[ci] = accumulate ? c[ci] + t0 : t0;
+    if (kn > 1) c[ci + 1] = accumulate ? c[ci + 1] + t1 : t1;
+    if (kn > 2) c[ci + 2] = accumulate ? c[ci + 2] + t2 : t2;
+    if (kn > 3) c[ci + 3] = accumulate ? c[ci + 3] + t3 : t3;
   }
 
   @Override
