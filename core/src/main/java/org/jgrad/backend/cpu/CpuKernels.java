@@ -246,11 +246,20 @@ final class CpuKernels {
   /**
    * For outputs {@code [from, to)}: {@code out[o]} = the runs starting at {@code base[o] +
    * runOff[r]} (each {@code len} elements, stride {@code rs}) each summed in double from 0, and the
-   * run sums added in order from 0: exactly what {@link #reduceRun} gives run by run. Eight outputs
-   * go together so that eight independent addition chains share the loop.
+   * run sums added in order from 0. Contiguous runs are summed by {@link ElementwiseKernels#sumRun}
+   * (16 partials, vector lanes: a fixed order on every path); strided runs as {@link #reduceRun}
+   * sums them, eight outputs together so that eight independent addition chains share the loop.
    */
   static void sumRuns(
       float[] x, int[] base, int from, int to, int[] runOff, int len, int rs, float[] out) {
+    if (rs == 1) {
+      for (int o = from; o < to; o++) {
+        double a = 0;
+        for (int off : runOff) a += ElementwiseKernels.sumRun(x, base[o] + off, len);
+        out[o] = (float) a;
+      }
+      return;
+    }
     int o = from;
     for (; o + 8 <= to; o += 8) {
       int b0 = base[o], b1 = base[o + 1], b2 = base[o + 2], b3 = base[o + 3];

@@ -78,6 +78,14 @@ public final class ElementwiseKernels {
      * every column j: a bias gradient (the sum over the batch rows), column sums each in row order.
      */
     void sumRows(float[] x, int xo, int rows, int cols, double[] acc);
+
+    /**
+     * The sum of {@code x[at..at+len)} in double, in a fixed order that does not depend on the
+     * vector width: element j goes to partial {@code j mod 16} while a whole block of 16 remains;
+     * the partials are then added as a balanced tree ((p0+p1)+(p2+p3))+… and the remaining elements
+     * in order after them.
+     */
+    double sumRun(float[] x, int at, int len);
   }
 
   private static final String VECTOR_CLASS =
@@ -163,5 +171,17 @@ public final class ElementwiseKernels {
    */
   public static void sumRows(float[] x, int xo, int rows, int cols, double[] acc) {
     DEFAULT.sumRows(x, xo, rows, cols, acc);
+  }
+
+  /** See {@link Impl#sumRun}: the same bits on every path. */
+  public static double sumRun(float[] x, int at, int len) {
+    return DEFAULT.sumRun(x, at, len);
+  }
+
+  /** Adds 16 partials as a balanced tree, the combining order {@link Impl#sumRun} defines. */
+  static double tree16(double[] p) {
+    double q0 = (p[0] + p[1]) + (p[2] + p[3]), q1 = (p[4] + p[5]) + (p[6] + p[7]);
+    double q2 = (p[8] + p[9]) + (p[10] + p[11]), q3 = (p[12] + p[13]) + (p[14] + p[15]);
+    return (q0 + q1) + (q2 + q3);
   }
 }

@@ -103,4 +103,16 @@ final class ScalarElementwiseKernels implements ElementwiseKernels.Impl {
       for (int j = 0; j < cols; j++) acc[j] += x[base + j];
     }
   }
+
+  @Override
+  public double sumRun(float[] x, int at, int len) {
+    double[] p = new double[16];
+    int j = 0;
+    for (; j + 16 <= len; j += 16) {
+      for (int i = 0; i < 16; i++) p[i] += x[at + j + i];
+    }
+    double s = ElementwiseKernels.tree16(p);
+    for (; j < len; j++) s += x[at + j];
+    return s;
+  }
 }

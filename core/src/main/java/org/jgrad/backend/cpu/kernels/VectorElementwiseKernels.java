@@ -432,6 +432,27 @@ final class VectorElementwiseKernels implements ElementwiseKernels.Impl {
     }
   }
 
+  /**
+   * Two double accumulators of 8 lanes hold the 16 partials (elements j and j + 8 of each block of
+   * 16); with narrower double vectors the scalar loop gives the same bits.
+   */
+  @Override
+  public double sumRun(float[] x, int at, int len) {
+    if (DL != 8) return ElementwiseKernels.SCALAR.sumRun(x, at, len);
+    DoubleVector lo = DoubleVector.zero(D), hi = DoubleVector.zero(D);
+    int j = 0;
+    for (; j + 16 <= len; j += 16) {
+      lo = lo.add(widen(x, at + j));
+      hi = hi.add(widen(x, at + j + 8));
+    }
+    double[] p = new double[16];
+    lo.intoArray(p, 0);
+    hi.intoArray(p, 8);
+    double s = ElementwiseKernels.tree16(p);
+    for (; j < len; j++) s += x[at + j];
+    return s;
+  }
+
   private static DoubleVector widen(float[] x, int at) {
     return (DoubleVector) FloatVector.fromArray(FH, x, at).convertShape(VectorOperators.F2D, D, 0);
   }

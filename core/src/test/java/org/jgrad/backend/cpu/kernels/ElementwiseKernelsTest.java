@@ -276,6 +276,34 @@ class ElementwiseKernelsTest {
   }
 
   @Test
+  void runSumsFollowTheSixteenPartialOrderOnBothImplementations() {
+    Random r = new Random(9);
+    // Lengths around the blocks of 16, with huge and tiny terms so that another order would change
+    // the bits; the definition written out: partial j mod 16 over whole blocks, a balanced tree of
+    // the 16 partials, then the tail in order.
+    for (int len : new int[] {0, 1, 15, 16, 17, 33, 121, 676, 1000}) {
+      int off = 5;
+      float[] x = new float[off + len + 3];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) (r.nextGaussian() * (r.nextInt(8) == 0 ? 1e8 : 1e-3));
+      }
+      double[] p = new double[16];
+      int blocks = len / 16 * 16;
+      for (int j = 0; j < blocks; j++) p[j % 16] += x[off + j];
+      double want =
+          (((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7])))
+              + (((p[8] + p[9]) + (p[10] + p[11])) + ((p[12] + p[13]) + (p[14] + p[15])));
+      for (int j = blocks; j < len; j++) want += x[off + j];
+      for (ElementwiseKernels.Impl impl : impls()) {
+        assertEquals(
+            Double.doubleToRawLongBits(want),
+            Double.doubleToRawLongBits(impl.sumRun(x, off, len)),
+            impl.name() + " len " + len);
+      }
+    }
+  }
+
+  @Test
   void optimizerStepsAreIdenticalOnBothImplementations() {
     Random r = new Random(7);
     int n = 1000 + 13;
