@@ -459,12 +459,12 @@ public final class CpuBackend implements Backend, FusedKernels {
   }
 
   /**
-   * Float sum with several outputs (a conv bias gradient: [N, C, H, W] summed over N, H, W): each
-   * innermost run summed in double from 0 (a contiguous run in 16 vector-lane partials, {@link
-   * org.jgrad.backend.cpu.kernels.ElementwiseKernels#sumRun}; a strided one in order, several
-   * outputs at once so that their addition chains overlap), the run sums folded into the output's
-   * total in run order; outputs split over threads in fixed ranges. Same bits for every thread
-   * count and with or without the Vector API.
+   * Float sum with several outputs (a conv bias gradient: [N, C, H, W] summed over N, H, W): the
+   * general loop's additions (each innermost run summed in double from 0 — a contiguous run in
+   * {@link org.jgrad.backend.cpu.kernels.ElementwiseKernels#sumRun}'s 16-lane order, a strided one
+   * in order with several outputs at once so that their addition chains overlap — the run sums
+   * folded into the output's total in run order); outputs split over threads in fixed ranges. Same
+   * bits as the general loop, for every thread count.
    */
   private static void sumManyOutputs(
       float[] x, RawTensor keptView, Strided.Plan redPlan, int outer, int inner, float[] out) {

@@ -214,10 +214,16 @@ final class CpuKernels {
     return a != a || b != b ? Float.NaN : Math.min(a, b);
   }
 
-  /** Folds one strided run into {@code acc}; sums accumulate in double for accuracy. */
+  /**
+   * Folds one strided run into {@code acc}; sums accumulate in double for accuracy, a contiguous
+   * run in {@link ElementwiseKernels#sumRun}'s fixed 16-lane order.
+   */
   static double reduceRun(ReduceOp op, float[] x, int xo, int stride, int n, double acc) {
     return switch (op) {
       case SUM -> {
+        // A contiguous run in the fixed 16-lane order (every float sum of such a run, on every
+        // path, gives the same bits).
+        if (stride == 1) yield acc + ElementwiseKernels.sumRun(x, xo, n);
         double s = 0;
         for (int i = 0; i < n; i++) s += x[xo + i * stride];
         yield acc + s;

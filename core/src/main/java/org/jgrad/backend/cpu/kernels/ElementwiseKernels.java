@@ -82,8 +82,8 @@ public final class ElementwiseKernels {
     /**
      * The sum of {@code x[at..at+len)} in double, in a fixed order that does not depend on the
      * vector width: element j goes to partial {@code j mod 16} while a whole block of 16 remains;
-     * the partials are then added as a balanced tree ((p0+p1)+(p2+p3))+… and the remaining elements
-     * in order after them.
+     * then {@code q_i = p_i + p_(i+8)}, added as a balanced tree
+     * ((q0+q1)+(q2+q3))+((q4+q5)+(q6+q7)), and the remaining elements in order after them.
      */
     double sumRun(float[] x, int at, int len);
   }
@@ -178,10 +178,9 @@ public final class ElementwiseKernels {
     return DEFAULT.sumRun(x, at, len);
   }
 
-  /** Adds 16 partials as a balanced tree, the combining order {@link Impl#sumRun} defines. */
-  static double tree16(double[] p) {
-    double q0 = (p[0] + p[1]) + (p[2] + p[3]), q1 = (p[4] + p[5]) + (p[6] + p[7]);
-    double q2 = (p[8] + p[9]) + (p[10] + p[11]), q3 = (p[12] + p[13]) + (p[14] + p[15]);
-    return (q0 + q1) + (q2 + q3);
+  /** The combining order {@link Impl#sumRun} defines, for the 8 sums {@code q_i}. */
+  static double tree8(
+      double q0, double q1, double q2, double q3, double q4, double q5, double q6, double q7) {
+    return ((q0 + q1) + (q2 + q3)) + ((q4 + q5) + (q6 + q7));
   }
 }

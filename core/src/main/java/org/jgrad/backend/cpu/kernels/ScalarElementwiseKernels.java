@@ -106,12 +106,31 @@ final class ScalarElementwiseKernels implements ElementwiseKernels.Impl {
 
   @Override
   public double sumRun(float[] x, int at, int len) {
-    double[] p = new double[16];
+    double p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0;
+    double p8 = 0, p9 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p15 = 0;
     int j = 0;
     for (; j + 16 <= len; j += 16) {
-      for (int i = 0; i < 16; i++) p[i] += x[at + j + i];
+      int b = at + j;
+      p0 += x[b];
+      p1 += x[b + 1];
+      p2 += x[b + 2];
+      p3 += x[b + 3];
+      p4 += x[b + 4];
+      p5 += x[b + 5];
+      p6 += x[b + 6];
+      p7 += x[b + 7];
+      p8 += x[b + 8];
+      p9 += x[b + 9];
+      p10 += x[b + 10];
+      p11 += x[b + 11];
+      p12 += x[b + 12];
+      p13 += x[b + 13];
+      p14 += x[b + 14];
+      p15 += x[b + 15];
     }
-    double s = ElementwiseKernels.tree16(p);
+    double s =
+        ElementwiseKernels.tree8(
+            p0 + p8, p1 + p9, p2 + p10, p3 + p11, p4 + p12, p5 + p13, p6 + p14, p7 + p15);
     for (; j < len; j++) s += x[at + j];
     return s;
   }

@@ -445,10 +445,10 @@ final class VectorElementwiseKernels implements ElementwiseKernels.Impl {
       lo = lo.add(widen(x, at + j));
       hi = hi.add(widen(x, at + j + 8));
     }
-    double[] p = new double[16];
-    lo.intoArray(p, 0);
-    hi.intoArray(p, 8);
-    double s = ElementwiseKernels.tree16(p);
+    DoubleVector q = lo.add(hi);
+    double s =
+        ElementwiseKernels.tree8(
+            q.lane(0), q.lane(1), q.lane(2), q.lane(3), q.lane(4), q.lane(5), q.lane(6), q.lane(7));
     for (; j < len; j++) s += x[at + j];
     return s;
   }

@@ -279,8 +279,8 @@ class ElementwiseKernelsTest {
   void runSumsFollowTheSixteenPartialOrderOnBothImplementations() {
     Random r = new Random(9);
     // Lengths around the blocks of 16, with huge and tiny terms so that another order would change
-    // the bits; the definition written out: partial j mod 16 over whole blocks, a balanced tree of
-    // the 16 partials, then the tail in order.
+    // the bits; the definition written out: partial j mod 16 over whole blocks, p_i + p_(i+8), a
+    // balanced tree of those 8, then the tail in order.
     for (int len : new int[] {0, 1, 15, 16, 17, 33, 121, 676, 1000}) {
       int off = 5;
       float[] x = new float[off + len + 3];
@@ -290,9 +290,9 @@ class ElementwiseKernelsTest {
       double[] p = new double[16];
       int blocks = len / 16 * 16;
       for (int j = 0; j < blocks; j++) p[j % 16] += x[off + j];
-      double want =
-          (((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7])))
-              + (((p[8] + p[9]) + (p[10] + p[11])) + ((p[12] + p[13]) + (p[14] + p[15])));
+      double[] q = new double[8];
+      for (int i = 0; i < 8; i++) q[i] = p[i] + p[i + 8];
+      double want = ((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7]));
       for (int j = blocks; j < len; j++) want += x[off + j];
       for (ElementwiseKernels.Impl impl : impls()) {
         assertEquals(
