@@ -182,6 +182,10 @@ EOF
 - GEMM: \`C = A·B\`, both contiguous, result allocated per call (jgrad \`Tensor.matmul\`, PyTorch \`torch.mm\`);
   GFLOP/s = 2mnk / median time. Training shapes: MLP fc1 forward (64x784@784x256) and weight gradient
   (256x64@64x784), fc2 forward, autoencoder output layer, and the CNN's conv2 as one im2col GEMM.
+  "GEMM into a reused C" rows: the same products into one output array allocated once (jgrad
+  \`Gemm.sgemm\` on the float arrays, PyTorch \`torch.mm(a, b, out=c)\`): the kernels alone, without
+  the allocation of the result (on the JVM a fresh array, zeroed in memory the last young collection
+  left out of the caches; in PyTorch malloc's reused block).
 - conv2d forward + backward (forward alone is in the JMH suite): stride 1, with bias, gradients of input,
   weight and bias from a fixed upstream gradient. Median milliseconds.
 - Each group starts with 2 s of process warm-up on a small case. Each figure: warm-up of at least 10 calls and

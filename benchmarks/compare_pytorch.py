@@ -114,6 +114,13 @@ class Runner:
                 a, b = torch.randn(m, k, device=d), torch.randn(k, n, device=d)
                 s, extra = self.median(lambda: torch.mm(a, b))
                 self.emit("gemm", name, "GFLOP/s", 2.0 * m * k * n / s / 1e9, ms=s * 1e3, **extra)
+            if not self.cuda:
+                # The kernel alone, into one reused output (jgrad: Gemm.sgemm into one array).
+                for name, m, k, n in cases:
+                    a, b = torch.randn(m, k), torch.randn(k, n)
+                    c = torch.empty(m, n)
+                    s, extra = self.median(lambda: torch.mm(a, b, out=c))
+                    self.emit("gemm into C", name, "GFLOP/s", 2.0 * m * k * n / s / 1e9, ms=s * 1e3, **extra)
 
     def conv(self):
         torch = self.torch
@@ -298,6 +305,7 @@ def openblas_info():
 
 SUITES = [  # suite, unit, higher is better, target (a number, or {threads: number}); issue 16's targets
     ("gemm", "GFLOP/s", True, {1: 0.9, 2: 0.85}),
+    ("gemm into C", "GFLOP/s", True, {1: 0.9, 2: 0.85}),
     ("conv fwd+bwd", "ms", False, 1.0),
     ("train", "samples/s", True, 1.0),
     ("train peak RSS", "MiB", False, 1.0),
@@ -351,7 +359,7 @@ def table(recs):
         for r in recs:
             if r.get("suite") == suite and r["case"] not in cases:
                 cases.append(r["case"])
-        if suite == "gemm":  # square sizes first, ascending, then the training shapes
+        if suite in ("gemm", "gemm into C"):  # square sizes first, ascending, then the training shapes
             cases.sort(key=lambda c: (0, int(c[2:])) if c.startswith("n=") else (1, 0))
         for case in cases:
             for t in threads:
@@ -385,7 +393,7 @@ def table(recs):
                     if tv is not None:
                         ratio += " ✓" if x >= tv else " ✗"
                 tgt = "—" if tv is None else "≥ %.2f" % tv
-                label = {"gemm": "GEMM ", "conv fwd+bwd": "conv2d fwd+bwd ",
+                label = {"gemm": "GEMM ", "gemm into C": "GEMM into a reused C, ", "conv fwd+bwd": "conv2d fwd+bwd ",
                          "train": "train epoch ", "train peak RSS": "peak RSS, epoch ",
                          "lstm step": "LSTM train step "}[suite] + case
                 arrow = unit + (" ↑" if higher else " ↓")

@@ -123,6 +123,27 @@ public final class Compare {
             figure("gemm", g.name(), "GFLOP/s", g.flops() / s.seconds() / 1e9),
             s.extra("ms", s.seconds() * 1e3));
       }
+      if (device.equals(Device.CPU)) {
+        // The kernel alone, into one output array reused by every call (PyTorch: torch.mm with
+        // out=): a result allocated per call is a fresh JVM array, zeroed in memory the last
+        // collection left cold, which the rows above include.
+        seed = 1;
+        for (Workloads.Gemm g : cases) {
+          float[] a = Data.normal(seed++, g.m(), g.k()).toFloatArray();
+          float[] b = Data.normal(seed++, g.k(), g.n()).toFloatArray();
+          float[] c = new float[g.m() * g.n()];
+          int m = g.m(), n = g.n(), k = g.k();
+          Timing s =
+              median(
+                  () -> {
+                    Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+                    return c;
+                  });
+          emit(
+              figure("gemm into C", g.name(), "GFLOP/s", g.flops() / s.seconds() / 1e9),
+              s.extra("ms", s.seconds() * 1e3));
+        }
+      }
     }
   }
 
