@@ -55,9 +55,8 @@ final class VectorPoolKernels implements PoolKernels.RowKernel {
     int lastChunk = (outW - 1) / L * L;
     // Every chunk reads 2L values of each row; the last may reach past the row (never used).
     if (outW <= 0 || at + inW + 2 * lastChunk + 2 * L > x.length) return false;
-    // The last vector must fit in the row and the room after it: masked stores of the few rows
-    // that end a chunk cost more than all the other rows (profiled: the JDK's per-lane index
-    // check ran on each), so those rows go to the caller's scalar loop.
+    // The last vector must fit in the row and the room after it, so that every store is a full
+    // vector; the rare row that ends a chunk without that room goes to the caller's scalar loop.
     if (outW + room - lastChunk < L) return false;
     for (int ow = 0; ow < outW; ow += L) {
       int p = at + 2 * ow;
