@@ -297,8 +297,8 @@ public final class PoolKernels {
           for (int ow = 0; ow < outW; ow++) {
             int at = top + 2 * ow;
             int pos = windowMax(x, xb + at, inW);
-            // Zeros, then the gradient over one of them: selects per position compiled to
-            // branches that mispredicted on ReLU-like data (22 against 6 ns per window).
+            // Zeros, then the gradient over one of them: a select per position ran at 22 ns per
+            // window on ReLU-like data, this at 6 (measured; likely mispredicted branches).
             dx[db + at] = 0f;
             dx[db + at + 1] = 0f;
             dx[db + at + inW] = 0f;
