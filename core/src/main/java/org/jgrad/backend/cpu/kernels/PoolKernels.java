@@ -82,11 +82,10 @@ public final class PoolKernels {
     int inPlane = s.inH() * s.inW();
     int outPlane = s.outH() * s.outW();
     if (isPlain2x2(s)) {
-      // Planes in several chunks per thread, claimed dynamically, each at least one grain.
-      int planes = s.batch() * s.channels();
-      int chunks = Math.max(1, Math.min(8 * Parallel.threads(), planes / grain(inPlane)));
       Parallel.forChunks(
-          planes, chunks, (p0, p1) -> maxPool2x2(s, p0, p1, x, xOff, y, yOff, indices, idxOff));
+          s.batch() * s.channels(),
+          plainChunks(s),
+          (p0, p1) -> maxPool2x2(s, p0, p1, x, xOff, y, yOff, indices, idxOff));
       return;
     }
     Parallel.forRange(
@@ -129,6 +128,15 @@ public final class PoolKernels {
             }
           }
         });
+  }
+
+  /**
+   * Chunks of planes for the plain 2x2 kernels: several per thread, claimed dynamically, each at
+   * least one grain.
+   */
+  private static int plainChunks(ConvGeometry s) {
+    int planes = s.batch() * s.channels();
+    return Math.max(1, Math.min(8 * Parallel.threads(), planes / grain(s.inH() * s.inW())));
   }
 
   /**
@@ -253,10 +261,10 @@ public final class PoolKernels {
     Conv2dKernels.fits(op, "grad output", dy, dyOff, s.outputSize());
     Conv2dKernels.fits(op, "grad input", dx, dxOff, s.inputSize());
     if (isPlain2x2(s)) {
-      int planes = s.batch() * s.channels();
-      int chunks = Math.max(1, Math.min(8 * Parallel.threads(), planes / grain(s.inH() * s.inW())));
       Parallel.forChunks(
-          planes, chunks, (p0, p1) -> maxPool2x2Backward(s, p0, p1, x, xOff, dy, dyOff, dx, dxOff));
+          s.batch() * s.channels(),
+          plainChunks(s),
+          (p0, p1) -> maxPool2x2Backward(s, p0, p1, x, xOff, dy, dyOff, dx, dxOff));
       return;
     }
     int[] idx = new int[s.outputSize()];
