@@ -105,6 +105,19 @@ for shape, affine, training in [((6, 3), True, True), ((2, 3, 4, 5), True, True)
     cases[-1]["running_mean_after"] = rm.tolist()
     cases[-1]["running_var_after"] = rv.tolist()
 
+# lstmCell: one LSTM cell from its gate pre-activations [B, 4H] and cell state [B, H], output
+# stack([h', c']). Computed by PyTorch's own cell (torch.lstm_cell) with W_ih = I, W_hh = 0 and
+# zero biases, so the gates are its input and the gate order is PyTorch's (i, f, g, o).
+def lstm_cell_from_gates(gates, c):
+    four_h, h = gates.shape[1], c.shape[1]
+    hy, cy = torch.lstm_cell(gates, (torch.zeros_like(c), c), torch.eye(four_h), torch.zeros(four_h, h),
+                             torch.zeros(four_h), torch.zeros(four_h))
+    return torch.stack([hy, cy])
+
+
+for batch, hidden in [(3, 4), (1, 5), (4, 17)]:
+    add("lstmCell", {}, [2 * torch.randn(batch, 4 * hidden), torch.randn(batch, hidden)], lstm_cell_from_gates)
+
 out = os.path.join(os.path.dirname(__file__), "..", "core", "src", "test", "resources", "torch", "neural.json")
 with open(out, "w") as f:
     json.dump({"generator": "tools/torch_neural_reference.py", "torch": torch.__version__, "cases": cases}, f)

@@ -92,6 +92,24 @@ public interface FusedKernels {
   RawTensor[] logSoftmaxNll(RawTensor logits, RawTensor target, long ignoreIndex);
 
   /**
+   * One LSTM cell update from its gate pre-activations, PyTorch's formulation: {@code gates} [B,
+   * 4H] holds the blocks i, f, g, o (each H wide, in that order) and {@code c} [B, H] the cell
+   * state. Returns {out [2, B, H], acts [B, 5H]}: out[0] = h' = σ(o)·tanh(c') and out[1] = c' =
+   * σ(f)·c + σ(i)·tanh(g), each product and the sum rounded on its own (no fused multiply-add, as
+   * the composite of element-wise ops rounds them); acts holds σ(i), σ(f), tanh(g), σ(o) and
+   * tanh(c') for {@link #lstmCellBackward}. Both inputs are floating point of one dtype.
+   */
+  RawTensor[] lstmCell(RawTensor gates, RawTensor c);
+
+  /**
+   * The gradient of {@link #lstmCell}: {@code gy} [2, B, H] holds ∂L/∂h' and ∂L/∂c', {@code acts}
+   * and {@code c} are the forward's. Returns {∂L/∂gates [B, 4H], ∂L/∂c [B, H]}: with dc = ∂L/∂c' +
+   * ∂L/∂h'·σ(o)·(1 − tanh²(c')), the gate blocks are dc·tanh(g)·σ(i)(1 − σ(i)), dc·c·σ(f)(1 −
+   * σ(f)), dc·σ(i)·(1 − tanh²(g)), ∂L/∂h'·tanh(c')·σ(o)(1 − σ(o)), and ∂L/∂c = dc·σ(f).
+   */
+  RawTensor[] lstmCellBackward(RawTensor gy, RawTensor acts, RawTensor c);
+
+  /**
    * Training-mode batch normalisation of x [N, C, *] over all dims but C, in one pass: returns {y,
    * mean [C], invstd [C]} with {@code y = (x − mean)·invstd·weight + bias} and invstd = 1/√(biased
    * var + eps). weight and bias may be null (1 and 0).

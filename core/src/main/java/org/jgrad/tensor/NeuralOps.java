@@ -148,6 +148,19 @@ public final class NeuralOps {
   }
 
   /**
+   * One LSTM cell update from its gate pre-activations (PyTorch's gate order i, f, g, o): gates [B,
+   * 4H] and the cell state c [B, H] (one floating dtype, checked by the caller) give [2, B, H]
+   * holding h' = σ(o)·tanh(c') and c' = σ(f)·c + σ(i)·tanh(g). One fused pass forward and one
+   * backward, instead of a dozen element-wise nodes per time step; the backward is differentiable
+   * again (through Tensor operations) when a graph is recorded.
+   */
+  public static Tensor lstmCell(Tensor gates, Tensor c) {
+    assert gates.dim() == 2 && c.dim() == 2 && gates.size(1) == 4 * c.size(1)
+        : Shapes.str(gates.shape()) + " / " + Shapes.str(c.shape());
+    return Function.apply(new LstmCellFn(), gates, c);
+  }
+
+  /**
    * Element-wise binary cross-entropy of probabilities x in [0, 1] against targets t (same shape,
    * no reduction): −(t·log x + (1 − t)·log(1 − x)), each log clamped at −100, as PyTorch's {@code
    * F.binary_cross_entropy(..., reduction='none')}. Its gradient is PyTorch's (x − t) / max(x·(1 −
@@ -433,6 +446,47 @@ public final class NeuralOps {
 
     private static Tensor log1mX(Tensor x) {
       return x.neg().add(1).log().clampMin(-100);
+    }
+  }
+
+  /** See {@link #lstmCell}; the forward's activations are kept for the backward pass. */
+  static final class LstmCellFn extends Function {
+    private Tensor gates, c;
+    private RawTensor acts;
+
+    @Override
+    public String name() {
+      return "LstmCellBackward";
+    }
+
+    @Override
+    protected RawTensor forward(Tensor... in) {
+      gates = save(in[0]);
+      c = save(in[1]);
+      RawTensor[] r = fused(in[0]).lstmCell(in[0].raw(), in[1].raw());
+      acts = r[1];
+      return r[0];
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor gy) {
+      if (!GradMode.isEnabled()) {
+        RawTensor[] r = fused(gy).lstmCellBackward(gy.raw(), acts, c.raw());
+        return new Tensor[] {Tensor.fromRaw(r[0]), needsInputGrad(1) ? Tensor.fromRaw(r[1]) : null};
+      }
+      // A graph is being recorded (create_graph): the same formulas as Tensor operations on the
+      // saved inputs, so that this gradient can be differentiated again.
+      int h = c.size(1);
+      Tensor i = gates.narrow(1, 0, h).sigmoid(), f = gates.narrow(1, h, h).sigmoid();
+      Tensor g = gates.narrow(1, 2 * h, h).tanh(), o = gates.narrow(1, 3 * h, h).sigmoid();
+      Tensor tc = f.mul(c).add(i.mul(g)).tanh();
+      Tensor gh = gy.select(0, 0), gc = gy.select(0, 1);
+      Tensor dc = gc.add(gh.mul(o).mul(tc.mul(tc).neg().add(1)));
+      Tensor di = dc.mul(g).mul(i).mul(i.neg().add(1));
+      Tensor df = dc.mul(c).mul(f).mul(f.neg().add(1));
+      Tensor dg = dc.mul(i).mul(g.mul(g).neg().add(1));
+      Tensor dO = gh.mul(tc).mul(o).mul(o.neg().add(1));
+      return new Tensor[] {Tensor.cat(java.util.List.of(di, df, dg, dO), 1), dc.mul(f)};
     }
   }
 

@@ -685,6 +685,74 @@ class BackendConformanceTest {
     }
   }
 
+  /** An absolute bound for every element: {@code tol·(1 + m)²}, m the largest input magnitude. */
+  private static double[] uniformBound(RawTensor like, double tol, Pair... inputs) {
+    double m = 0;
+    for (Pair p : inputs) for (double v : REF.toHostDouble(p.ref())) m = Math.max(m, Math.abs(v));
+    double[] b = new double[like.numel()];
+    Arrays.fill(b, tol * (1 + m) * (1 + m));
+    return b;
+  }
+
+  /**
+   * The LSTM cell against the reference's double loops, and the CPU kernels against {@link
+   * LstmCellComposite} on the same backend (the definition the CUDA backend runs): bit for bit.
+   * Each result element is at most six float operations on values bounded by the inputs' magnitude
+   * m (the activations lie in [-1, 1]), so its absolute error is below 6·2^-24·(1 + m)² in float32:
+   * the bound 2^-21·(1 + m)² (2^-50 in float64).
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
+  void lstmCellAndItsGradient(DType dtype) {
+    Gen g = new Gen(31 + dtype.ordinal());
+    double tol = dtype == DType.FLOAT32 ? 0x1p-21 : 0x1p-50;
+    for (int t = 0; t < 60; t++) {
+      int batch = g.r.nextInt(5), h = 1 + g.r.nextInt(t % 3 == 0 ? 40 : 6);
+      Pair gates = g.operand(dtype, new int[] {batch, 4 * h}, false, false);
+      Pair c = g.operand(dtype, new int[] {batch, h}, false, false);
+      Pair gy = g.operand(dtype, new int[] {2, batch, h}, false, false);
+      String what = "lstmCell" + describe(gates, c, gy);
+      RawTensor[] a = CPU_FUSED.lstmCell(gates.cpu(), c.cpu());
+      RawTensor[] e = REF_FUSED.lstmCell(gates.ref(), c.ref());
+      String[] names = {" out", " acts"};
+      for (int k = 0; k < 2; k++) {
+        assertCloseResult(what + names[k], a[k], e[k], uniformBound(e[k], tol, gates, c));
+      }
+      RawTensor[] ga = CPU_FUSED.lstmCellBackward(gy.cpu(), a[1], c.cpu());
+      RawTensor[] ge = REF_FUSED.lstmCellBackward(gy.ref(), e[1], c.ref());
+      String[] gnames = {" dGates", " dC"};
+      for (int k = 0; k < 2; k++) {
+        assertCloseResult(what + gnames[k], ga[k], ge[k], uniformBound(ge[k], tol, gates, c, gy));
+      }
+      RawTensor[] ac = LstmCellComposite.forward(CPU, gates.cpu(), c.cpu());
+      RawTensor[] gc = LstmCellComposite.backward(CPU, gy.cpu(), a[1], c.cpu());
+      for (int k = 0; k < 2; k++) {
+        assertSameBits(what + names[k] + " (kernel vs composite)", a[k], ac[k]);
+        assertSameBits(what + gnames[k] + " (kernel vs composite)", ga[k], gc[k]);
+      }
+      RawTensor[] er = LstmCellComposite.forward(REF, gates.ref(), c.ref());
+      RawTensor[] gr = LstmCellComposite.backward(REF, gy.ref(), e[1], c.ref());
+      for (int k = 0; k < 2; k++) {
+        assertClose(what + names[k] + " (composite on the reference)", er[k], e[k], tol, gates, c);
+        assertClose(
+            what + gnames[k] + " (composite on the reference)", gr[k], ge[k], tol, gates, c, gy);
+      }
+    }
+  }
+
+  /** Two results on the reference device within {@link #uniformBound}. */
+  private static void assertClose(String what, RawTensor x, RawTensor y, double tol, Pair... in) {
+    assertArrayEquals(y.shape(), x.shape(), what + ": shape");
+    double[] a = REF.toHostDouble(x), b = REF.toHostDouble(y), bound = uniformBound(y, tol, in);
+    for (int i = 0; i < b.length; i++) {
+      assertTrue(
+          Math.abs(a[i] - b[i]) <= bound[i],
+          what + ": element " + i + " is " + a[i] + ", expected " + b[i]);
+    }
+  }
+
   // ---------------------------------------------------------------- copies and fills
 
   @ParameterizedTest

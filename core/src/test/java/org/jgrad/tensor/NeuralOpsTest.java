@@ -110,6 +110,7 @@ class NeuralOpsTest {
         lastRunning = new Tensor[] {rm, rv};
         yield y;
       }
+      case "lstmCell" -> NeuralOps.lstmCell(in[0], in[1]);
       default -> throw new IllegalArgumentException("unknown op " + op);
     };
   }
@@ -179,6 +180,17 @@ class NeuralOpsTest {
 
   private static Tensor rand64(Generator g, int... shape) {
     return Tensor.randn(g, shape).to(DType.FLOAT64).requiresGrad(true);
+  }
+
+  @Test
+  void lstmCellGradientsMatchFiniteDifferencesToSecondOrder() {
+    Generator g = new Generator(11);
+    Tensor gates = rand64(g, 3, 20), c = rand64(g, 3, 5);
+    GradCheck.check(in -> NeuralOps.lstmCell(in[0], in[1]), gates, c);
+    GradCheck.checkGradGrad(in -> NeuralOps.lstmCell(in[0], in[1]), gates, c);
+    // Only one of the two outputs used: the other half of the incoming gradient is zero.
+    GradCheck.check(in -> NeuralOps.lstmCell(in[0], in[1]).select(0, 0), gates, c);
+    GradCheck.check(in -> NeuralOps.lstmCell(in[0], in[1]).select(0, 1).square(), gates, c);
   }
 
   @Test

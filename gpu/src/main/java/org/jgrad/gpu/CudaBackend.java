@@ -14,6 +14,7 @@ import org.jgrad.backend.ConvGeometry;
 import org.jgrad.backend.DType;
 import org.jgrad.backend.Device;
 import org.jgrad.backend.FusedKernels;
+import org.jgrad.backend.LstmCellComposite;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
@@ -923,6 +924,19 @@ public final class CudaBackend implements Backend, FusedKernels {
   @Override
   public RawTensor reluBackward(RawTensor gy, RawTensor y) {
     return binary(BinaryOp.MUL, gy, unary(UnaryOp.SIGN, y));
+  }
+
+  /**
+   * The composite of this backend's own element-wise kernels (no LSTM kernel on the device yet).
+   */
+  @Override
+  public RawTensor[] lstmCell(RawTensor gates, RawTensor c) {
+    return LstmCellComposite.forward(this, gates, c);
+  }
+
+  @Override
+  public RawTensor[] lstmCellBackward(RawTensor gy, RawTensor acts, RawTensor c) {
+    return LstmCellComposite.backward(this, gy, acts, c);
   }
 
   @Override

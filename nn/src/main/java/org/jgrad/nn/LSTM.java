@@ -1,6 +1,6 @@
 package org.jgrad.nn;
 
-import java.util.List;
+import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -35,13 +35,7 @@ public class LSTM extends RNNBase {
 
   @Override
   protected Tensor[] cell(int layer, Tensor xi, Tensor[] state) {
-    List<Tensor> g = xi.add(hiddenProjection(layer, state[0])).chunk(4, -1);
-    Tensor i = g.get(0).sigmoid(),
-        f = g.get(1).sigmoid(),
-        cand = g.get(2).tanh(),
-        o = g.get(3).sigmoid();
-    Tensor c = f.mul(state[1]).add(i.mul(cand));
-    return new Tensor[] {o.mul(c.tanh()), c};
+    return F.lstmCellFromGates(xi.add(hiddenProjection(layer, state[0])), state[1]);
   }
 
   @Override

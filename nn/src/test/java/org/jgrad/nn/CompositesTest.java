@@ -140,4 +140,51 @@ class CompositesTest {
           b);
     }
   }
+
+  @Test
+  void lstmCellsAgree() {
+    for (int trial = 0; trial < 8; trial++) {
+      int batch = 1 + trial % 3, h = 1 + 7 * trial;
+      Tensor gates = Tensor.randn(new Generator(300 + trial), batch, 4 * h).mul(2);
+      Tensor c = Tensor.randn(new Generator(400 + trial), batch, h);
+      // Both outputs feed the loss, as in a sequence: h' and c' (stacked to compare them at once).
+      same(
+          "lstmCell B" + batch + " H" + h,
+          in -> Tensor.stack(java.util.List.of(F.lstmCellFromGates(in[0], in[1])), 0),
+          in -> Tensor.stack(java.util.List.of(CompositeOps.lstmCellFromGates(in[0], in[1])), 0),
+          gates,
+          c);
+      // Same float operations in the same order: the forward values are identical, not close.
+      Tensor[] fused = F.lstmCellFromGates(gates, c);
+      Tensor[] comp = CompositeOps.lstmCellFromGates(gates, c);
+      for (int k = 0; k < 2; k++) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+            comp[k].toFloatArray(), fused[k].toFloatArray(), "lstmCell output " + k);
+      }
+    }
+  }
+
+  @Test
+  void lstmCellArgumentsAreChecked() {
+    Tensor c = Tensor.zeros(2, 3);
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> F.lstmCellFromGates(Tensor.zeros(2, 11), c));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        e.getMessage().contains("lstmCellFromGates") && e.getMessage().contains("[2, 11]"),
+        e.getMessage());
+    e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> F.lstmCellFromGates(Tensor.zeros(3, 12), c));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("[3, 12]"), e.getMessage());
+    e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> F.lstmCellFromGates(Tensor.zeros(2, 12), c.to(org.jgrad.backend.DType.FLOAT64)));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("float64"), e.getMessage());
+    e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> F.lstmCellFromGates(Tensor.zeros(12), c));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("[B, 4H]"), e.getMessage());
+  }
 }

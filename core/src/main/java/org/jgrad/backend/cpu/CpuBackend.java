@@ -10,6 +10,7 @@ import org.jgrad.backend.Device;
 import org.jgrad.backend.DoubleStorage;
 import org.jgrad.backend.FloatStorage;
 import org.jgrad.backend.FusedKernels;
+import org.jgrad.backend.LstmCellComposite;
 import org.jgrad.backend.RawTensor;
 import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
@@ -722,6 +723,34 @@ public final class CpuBackend implements Backend, FusedKernels {
    * the same bits and no code of its own for the JIT to compile first; split over threads like the
    * unary ops. Anything else: the composite itself.
    */
+  @Override
+  public RawTensor[] lstmCell(RawTensor gates, RawTensor c) {
+    if (!isFloat(gates) || !isFloat(c)) return LstmCellComposite.forward(this, gates, c);
+    RawTensor g = gates.isContiguous() ? gates : copy(gates, DType.FLOAT32);
+    RawTensor cc = c.isContiguous() ? c : copy(c, DType.FLOAT32);
+    int batch = c.shape()[0], h = c.shape()[1];
+    RawTensor out = denseFloatOverwritten(new int[] {2, batch, h});
+    RawTensor acts = denseFloatOverwritten(new int[] {batch, 5 * h});
+    LstmKernels.forward(batch, h, f(g), g.offset(), f(cc), cc.offset(), f(out), f(acts));
+    return new RawTensor[] {out, acts};
+  }
+
+  @Override
+  public RawTensor[] lstmCellBackward(RawTensor gy, RawTensor acts, RawTensor c) {
+    if (!isFloat(gy) || !isFloat(acts) || !isFloat(c)) {
+      return LstmCellComposite.backward(this, gy, acts, c);
+    }
+    RawTensor g = gy.isContiguous() ? gy : copy(gy, DType.FLOAT32);
+    RawTensor a = acts.isContiguous() ? acts : copy(acts, DType.FLOAT32);
+    RawTensor cc = c.isContiguous() ? c : copy(c, DType.FLOAT32);
+    int batch = c.shape()[0], h = c.shape()[1];
+    RawTensor dGates = denseFloatOverwritten(new int[] {batch, 4 * h});
+    RawTensor dC = denseFloatOverwritten(new int[] {batch, h});
+    LstmKernels.backward(
+        batch, h, f(g), g.offset(), f(a), a.offset(), f(cc), cc.offset(), f(dGates), f(dC));
+    return new RawTensor[] {dGates, dC};
+  }
+
   @Override
   public RawTensor reluBackward(RawTensor gy, RawTensor y) {
     if (!isFloat(gy)

@@ -611,6 +611,60 @@ public final class ReferenceBackend implements Backend, FusedKernels {
   }
 
   @Override
+  public RawTensor[] lstmCell(RawTensor gates, RawTensor c) {
+    int batch = c.shape()[0], h = c.shape()[1];
+    DType t = c.dtype();
+    RawTensor out = newDense(t, new int[] {2, batch, h}),
+        acts = newDense(t, new int[] {batch, 5 * h});
+    for (int b = 0; b < batch; b++) {
+      for (int j = 0; j < h; j++) {
+        double i = sigmoid(gates.storage().get(gates.offsetOf(b, j)));
+        double f = sigmoid(gates.storage().get(gates.offsetOf(b, h + j)));
+        double g = Math.tanh(gates.storage().get(gates.offsetOf(b, 2 * h + j)));
+        double o = sigmoid(gates.storage().get(gates.offsetOf(b, 3 * h + j)));
+        double next = f * c.storage().get(c.offsetOf(b, j)) + i * g;
+        double tc = Math.tanh(next);
+        out.storage().set(b * h + j, castValue(o * tc, t));
+        out.storage().set((batch + b) * h + j, castValue(next, t));
+        double[] a = {i, f, g, o, tc};
+        for (int k = 0; k < 5; k++) acts.storage().set(b * 5 * h + k * h + j, castValue(a[k], t));
+      }
+    }
+    return new RawTensor[] {out, acts};
+  }
+
+  @Override
+  public RawTensor[] lstmCellBackward(RawTensor gy, RawTensor acts, RawTensor c) {
+    int batch = c.shape()[0], h = c.shape()[1];
+    DType t = c.dtype();
+    RawTensor dGates = newDense(t, new int[] {batch, 4 * h}), dc = newDense(t, c.shape());
+    for (int b = 0; b < batch; b++) {
+      for (int j = 0; j < h; j++) {
+        double[] a = new double[5];
+        for (int k = 0; k < 5; k++) a[k] = acts.storage().get(acts.offsetOf(b, k * h + j));
+        double i = a[0], f = a[1], g = a[2], o = a[3], tc = a[4];
+        double gh = gy.storage().get(gy.offsetOf(0, b, j));
+        double gcn = gy.storage().get(gy.offsetOf(1, b, j));
+        double d = gcn + gh * o * (1 - tc * tc);
+        double[] blocks = {
+          d * g * i * (1 - i),
+          d * c.storage().get(c.offsetOf(b, j)) * f * (1 - f),
+          d * i * (1 - g * g),
+          gh * tc * o * (1 - o)
+        };
+        for (int k = 0; k < 4; k++)
+          dGates.storage().set(b * 4 * h + k * h + j, castValue(blocks[k], t));
+        dc.storage().set(b * h + j, castValue(d * f, t));
+      }
+    }
+    return new RawTensor[] {dGates, dc};
+  }
+
+  private static double sigmoid(double x) {
+    return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+  }
+
+  @Override
   public RawTensor[] batchNorm(RawTensor x, RawTensor weight, RawTensor bias, double eps) {
     int n = x.shape()[0], c = x.shape()[1], sp = x.numel() / Math.max(1, n * c);
     int m = n * sp;

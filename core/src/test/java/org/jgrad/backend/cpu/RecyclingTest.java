@@ -189,6 +189,24 @@ class RecyclingTest {
           NeuralOpsWithArgs.maxPool2d(x, two, two, zero, one).sum().backward();
           return x.grad();
         });
+    // The LSTM cell kernels (H = 1024: a [2, B, H] output and [B, 5H] activations forward, [B, 4H]
+    // and [B, H] gradients backward), called directly: through autograd a leaf's gradient is
+    // copied out of the kernel's array, which then goes back to the pool.
+    Tensor gates = Tensor.randn(g, 4, 4096), cs = Tensor.randn(g, 4, 1024);
+    Tensor gy = Tensor.randn(g, 2, 4, 1024);
+    CpuBackend cpu = CpuBackend.INSTANCE;
+    for (int k = 0; k < 2; k++) {
+      int kk = k;
+      overwritesEveryElement(
+          "lstm cell " + (k == 0 ? "output" : "activations"),
+          () -> Tensor.fromRaw(cpu.lstmCell(gates.raw(), cs.raw())[kk]));
+      overwritesEveryElement(
+          "lstm cell " + (k == 0 ? "gates grad" : "state grad"),
+          () -> {
+            org.jgrad.backend.RawTensor acts = cpu.lstmCell(gates.raw(), cs.raw())[1];
+            return Tensor.fromRaw(cpu.lstmCellBackward(gy.raw(), acts, cs.raw())[kk]);
+          });
+    }
     overwritesEveryElement(
         "relu backward",
         () -> {

@@ -847,6 +847,61 @@ public final class F {
     return m;
   }
 
+  // ---------------------------------------------------------------- recurrent cells
+
+  /**
+   * One LSTM cell update from its gate pre-activations, PyTorch's formulation (gate order i, f, g,
+   * o, as in {@code nn.LSTM}'s stacked weights): gates [B, 4H] = W_ih·x + b_ih + W_hh·h + b_hh and
+   * the cell state c [B, H] give {h', c'} with c' = σ(f)·c + σ(i)·tanh(g) and h' = σ(o)·tanh(c').
+   * On a backend with fused kernels this is one pass forward and one backward (h' and c' are views
+   * of one [2, B, H] result); elsewhere the composite of element-wise operations, with the same
+   * values.
+   *
+   * <pre>{@code
+   * Tensor gates = F.linear(x, wIh, bIh).add(F.linear(h, wHh, bHh)); // [B, 4H]
+   * Tensor[] next = F.lstmCellFromGates(gates, c);                    // {h', c'}
+   * }</pre>
+   */
+  public static Tensor[] lstmCellFromGates(Tensor gates, Tensor c) {
+    return lstmCellFromGates(gates, c, false);
+  }
+
+  static Tensor[] lstmCellFromGates(Tensor gates, Tensor c, boolean composite) {
+    String op = "lstmCellFromGates";
+    if (gates.dim() != 2 || c.dim() != 2) {
+      throw new IllegalArgumentException(
+          op
+              + ": expected gates [B, 4H] and c [B, H], got "
+              + str(gates.shape())
+              + " and "
+              + str(c.shape()));
+    }
+    if (gates.size(0) != c.size(0) || gates.size(1) != 4 * c.size(1)) {
+      throw new IllegalArgumentException(
+          op
+              + ": gates "
+              + str(gates.shape())
+              + " must be [B, 4H] for c "
+              + str(c.shape())
+              + " = [B, H]");
+    }
+    checkFloat(op, gates);
+    checkSameDtype(op, "the cell state", gates, c);
+    if (!gates.device().equals(c.device())) {
+      throw new IllegalArgumentException(
+          op + ": gates are on " + gates.device() + " but the cell state is on " + c.device());
+    }
+    if (composite || !NeuralOps.hasFusedKernels(gates)) {
+      int h = c.size(1);
+      Tensor i = gates.narrow(1, 0, h).sigmoid(), f = gates.narrow(1, h, h).sigmoid();
+      Tensor g = gates.narrow(1, 2 * h, h).tanh(), o = gates.narrow(1, 3 * h, h).sigmoid();
+      Tensor next = f.mul(c).add(i.mul(g));
+      return new Tensor[] {o.mul(next.tanh()), next};
+    }
+    Tensor out = NeuralOps.lstmCell(gates, c);
+    return new Tensor[] {out.select(0, 0), out.select(0, 1)};
+  }
+
   // ---------------------------------------------------------------- attention
 
   /** Output and attention weights of {@link #scaledDotProductAttention}. */

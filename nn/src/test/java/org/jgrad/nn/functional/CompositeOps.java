@@ -64,4 +64,8 @@ public final class CompositeOps {
       double eps) {
     return F.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, true);
   }
+
+  public static Tensor[] lstmCellFromGates(Tensor gates, Tensor c) {
+    return F.lstmCellFromGates(gates, c, true);
+  }
 }

@@ -1,0 +1,98 @@
+package org.jgrad.backend.cpu;
+
+import org.jgrad.backend.LstmCellComposite;
+import org.jgrad.backend.UnaryOp;
+import org.jgrad.backend.cpu.kernels.IntRangeBody;
+import org.jgrad.backend.cpu.kernels.Parallel;
+
+/**
+ * The CPU backend's LSTM cell kernels on contiguous float32 arrays: one pass per batch row instead
+ * of the composite's dozen element-wise tensors. Same bits as {@link LstmCellComposite} on this
+ * backend: the activations come from the same {@link CpuKernels#unary} (whose vector and scalar
+ * paths agree bit for bit), and each float product, difference and sum below is rounded in the
+ * composite's order (Java never contracts {@code a * b + c} into a fused multiply-add).
+ *
+ * <pre>{@code
+ * LstmKernels.forward(batch, h, gates, 0, c, 0, out, acts);      // out [2, B, H], acts [B, 5H]
+ * LstmKernels.backward(batch, h, gy, 0, acts, 0, c, 0, dGates, dC);
+ * }</pre>
+ */
+final class LstmKernels {
+  private LstmKernels() {}
+
+  /** Rows per parallel chunk: about {@link Strided#GRAIN} elements of gates. */
+  private static int rowGrain(int h) {
+    return Math.max(1, Strided.GRAIN / Math.max(1, 4 * h));
+  }
+
+  private static void overRows(int batch, int h, IntRangeBody body) {
+    if ((long) batch * h * 4 >= 2L * Strided.GRAIN) {
+      Parallel.forRange(batch, rowGrain(h), body);
+    } else {
+      body.run(0, batch);
+    }
+  }
+
+  /**
+   * gates [B, 4H] at {@code go}, c [B, H] at {@code co} (both dense) into out [2, B, H] (h' then
+   * c') and acts [B, 5H] (σ(i), σ(f), tanh(g), σ(o), tanh(c')), every element written.
+   */
+  static void forward(
+      int batch, int h, float[] gates, int go, float[] c, int co, float[] out, float[] acts) {
+    overRows(
+        batch,
+        h,
+        (r0, r1) -> {
+          for (int b = r0; b < r1; b++) {
+            int g = go + b * 4 * h, a = b * 5 * h, cr = co + b * h, ho = b * h;
+            int cn = (batch + b) * h;
+            CpuKernels.unary(UnaryOp.SIGMOID, gates, g, acts, a, 2 * h);
+            CpuKernels.unary(UnaryOp.TANH, gates, g + 2 * h, acts, a + 2 * h, h);
+            CpuKernels.unary(UnaryOp.SIGMOID, gates, g + 3 * h, acts, a + 3 * h, h);
+            for (int j = 0; j < h; j++) {
+              out[cn + j] = acts[a + h + j] * c[cr + j] + acts[a + j] * acts[a + 2 * h + j];
+            }
+            CpuKernels.unary(UnaryOp.TANH, out, cn, acts, a + 4 * h, h);
+            for (int j = 0; j < h; j++) {
+              out[ho + j] = acts[a + 3 * h + j] * acts[a + 4 * h + j];
+            }
+          }
+        });
+  }
+
+  /**
+   * gy [2, B, H] at {@code gyo} (∂h', ∂c'), the forward's acts [B, 5H] at {@code ao} and c [B, H]
+   * at {@code co} into dGates [B, 4H] and dC [B, H], every element written.
+   */
+  static void backward(
+      int batch,
+      int h,
+      float[] gy,
+      int gyo,
+      float[] acts,
+      int ao,
+      float[] c,
+      int co,
+      float[] dGates,
+      float[] dC) {
+    overRows(
+        batch,
+        h,
+        (r0, r1) -> {
+          for (int b = r0; b < r1; b++) {
+            int a = ao + b * 5 * h, d = b * 4 * h, gh0 = gyo + b * h, gc0 = gyo + (batch + b) * h;
+            for (int j = 0; j < h; j++) {
+              float i = acts[a + j], f = acts[a + h + j], g = acts[a + 2 * h + j];
+              float o = acts[a + 3 * h + j], tc = acts[a + 4 * h + j];
+              float gh = gy[gh0 + j];
+              float dc = gy[gc0 + j] + gh * o * (1 - tc * tc);
+              dGates[d + j] = dc * g * i * (1 - i);
+              dGates[d + h + j] = dc * c[co + b * h + j] * f * (1 - f);
+              dGates[d + 2 * h + j] = dc * i * (1 - g * g);
+              dGates[d + 3 * h + j] = gh * tc * o * (1 - o);
+              dC[b * h + j] = dc * f;
+            }
+          }
+        });
+  }
+}
