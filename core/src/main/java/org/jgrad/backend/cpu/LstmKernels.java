@@ -2,15 +2,17 @@ package org.jgrad.backend.cpu;
 
 import org.jgrad.backend.LstmCellComposite;
 import org.jgrad.backend.UnaryOp;
+import org.jgrad.backend.cpu.kernels.ElementwiseKernels;
 import org.jgrad.backend.cpu.kernels.IntRangeBody;
 import org.jgrad.backend.cpu.kernels.Parallel;
 
 /**
  * The CPU backend's LSTM cell kernels on contiguous float32 arrays: one pass per batch row instead
  * of the composite's dozen element-wise tensors. Same bits as {@link LstmCellComposite} on this
- * backend: the activations come from the same {@link CpuKernels#unary} (whose vector and scalar
- * paths agree bit for bit), and each float product, difference and sum below is rounded in the
- * composite's order (Java never contracts {@code a * b + c} into a fused multiply-add).
+ * backend: the activations come from the same {@link CpuKernels#unary}, the gradient rows from
+ * {@link ElementwiseKernels#lstmBackwardRow} (whose vector and scalar paths agree bit for bit), and
+ * each float product, difference and sum is rounded in the composite's order (Java never contracts
+ * {@code a * b + c} into a fused multiply-add).
  *
  * <pre>{@code
  * LstmKernels.forward(batch, h, gates, 0, c, 0, out, acts);      // out [2, B, H], acts [B, 5H]
@@ -81,17 +83,8 @@ final class LstmKernels {
         (r0, r1) -> {
           for (int b = r0; b < r1; b++) {
             int a = ao + b * 5 * h, d = b * 4 * h, gh0 = gyo + b * h, gc0 = gyo + (batch + b) * h;
-            for (int j = 0; j < h; j++) {
-              float i = acts[a + j], f = acts[a + h + j], g = acts[a + 2 * h + j];
-              float o = acts[a + 3 * h + j], tc = acts[a + 4 * h + j];
-              float gh = gy[gh0 + j];
-              float dc = gy[gc0 + j] + gh * o * (1 - tc * tc);
-              dGates[d + j] = dc * g * i * (1 - i);
-              dGates[d + h + j] = dc * c[co + b * h + j] * f * (1 - f);
-              dGates[d + 2 * h + j] = dc * i * (1 - g * g);
-              dGates[d + 3 * h + j] = gh * tc * o * (1 - o);
-              dC[b * h + j] = dc * f;
-            }
+            ElementwiseKernels.lstmBackwardRow(
+                h, acts, a, gy, gh0, gc0, c, co + b * h, dGates, d, dC, b * h);
           }
         });
   }

@@ -86,6 +86,28 @@ public final class ElementwiseKernels {
      * ((q0+q1)+(q2+q3))+((q4+q5)+(q6+q7)), and the remaining elements in order after them.
      */
     double sumRun(float[] x, int at, int len);
+
+    /**
+     * One batch row of the LSTM cell's gradient, for j &lt; h: with i, f, g, o, tc the five
+     * activation blocks {@code acts[a + k*h + j]} (k = 0..4), gh = {@code gy[gh + j]}, gc = {@code
+     * gy[gc + j]} and cv = {@code c[co + j]}: dc = gc + gh·o·(1 − tc·tc), then {@code dGates[d +
+     * k*h + j]} = dc·g·i·(1 − i), dc·cv·f·(1 − f), dc·i·(1 − g·g), gh·tc·o·(1 − o) for k = 0..3 and
+     * {@code dC[dco + j]} = dc·f, every float operation rounded in that order (float lanes round
+     * exactly as scalar floats, so both implementations give the same bits).
+     */
+    void lstmBackwardRow(
+        int h,
+        float[] acts,
+        int a,
+        float[] gy,
+        int gh,
+        int gc,
+        float[] c,
+        int co,
+        float[] dGates,
+        int d,
+        float[] dC,
+        int dco);
   }
 
   private static final String VECTOR_CLASS =
@@ -171,6 +193,23 @@ public final class ElementwiseKernels {
    */
   public static void sumRows(float[] x, int xo, int rows, int cols, double[] acc) {
     DEFAULT.sumRows(x, xo, rows, cols, acc);
+  }
+
+  /** See {@link Impl#lstmBackwardRow}: the same bits on every path. */
+  public static void lstmBackwardRow(
+      int h,
+      float[] acts,
+      int a,
+      float[] gy,
+      int gh,
+      int gc,
+      float[] c,
+      int co,
+      float[] dGates,
+      int d,
+      float[] dC,
+      int dco) {
+    DEFAULT.lstmBackwardRow(h, acts, a, gy, gh, gc, c, co, dGates, d, dC, dco);
   }
 
   /** See {@link Impl#sumRun}: the same bits on every path. */

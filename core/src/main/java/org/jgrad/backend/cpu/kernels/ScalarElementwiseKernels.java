@@ -105,6 +105,51 @@ final class ScalarElementwiseKernels implements ElementwiseKernels.Impl {
   }
 
   @Override
+  public void lstmBackwardRow(
+      int h,
+      float[] acts,
+      int a,
+      float[] gy,
+      int gh,
+      int gc,
+      float[] c,
+      int co,
+      float[] dGates,
+      int d,
+      float[] dC,
+      int dco) {
+    lstmBackwardTail(0, h, acts, a, gy, gh, gc, c, co, dGates, d, dC, dco);
+  }
+
+  /** Elements [from, h) of {@link #lstmBackwardRow}: also the vector implementation's tail. */
+  static void lstmBackwardTail(
+      int from,
+      int h,
+      float[] acts,
+      int a,
+      float[] gy,
+      int gh,
+      int gc,
+      float[] c,
+      int co,
+      float[] dGates,
+      int d,
+      float[] dC,
+      int dco) {
+    for (int j = from; j < h; j++) {
+      float i = acts[a + j], f = acts[a + h + j], g = acts[a + 2 * h + j];
+      float o = acts[a + 3 * h + j], tc = acts[a + 4 * h + j];
+      float dh = gy[gh + j];
+      float dc = gy[gc + j] + dh * o * (1 - tc * tc);
+      dGates[d + j] = dc * g * i * (1 - i);
+      dGates[d + h + j] = dc * c[co + j] * f * (1 - f);
+      dGates[d + 2 * h + j] = dc * i * (1 - g * g);
+      dGates[d + 3 * h + j] = dh * tc * o * (1 - o);
+      dC[dco + j] = dc * f;
+    }
+  }
+
+  @Override
   public double sumRun(float[] x, int at, int len) {
     double p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0;
     double p8 = 0, p9 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p15 = 0;

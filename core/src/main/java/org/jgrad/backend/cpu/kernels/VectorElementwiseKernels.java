@@ -402,6 +402,43 @@ final class VectorElementwiseKernels implements ElementwiseKernels.Impl {
    * adds its rows in order, so the bits are the scalar loop's); the last columns scalar.
    */
   @Override
+  public void lstmBackwardRow(
+      int h,
+      float[] acts,
+      int a,
+      float[] gy,
+      int gh,
+      int gc,
+      float[] c,
+      int co,
+      float[] dGates,
+      int d,
+      float[] dC,
+      int dco) {
+    int j = 0;
+    for (; j <= h - L; j += L) {
+      FloatVector i = FloatVector.fromArray(F, acts, a + j);
+      FloatVector f = FloatVector.fromArray(F, acts, a + h + j);
+      FloatVector g = FloatVector.fromArray(F, acts, a + 2 * h + j);
+      FloatVector o = FloatVector.fromArray(F, acts, a + 3 * h + j);
+      FloatVector tc = FloatVector.fromArray(F, acts, a + 4 * h + j);
+      FloatVector dh = FloatVector.fromArray(F, gy, gh + j);
+      // 1 − x as (−x) + 1: the same IEEE sum, so the bits of the scalar tail's formulas.
+      FloatVector dc =
+          FloatVector.fromArray(F, gy, gc + j).add(dh.mul(o).mul(tc.mul(tc).neg().add(1f)));
+      dc.mul(g).mul(i).mul(i.neg().add(1f)).intoArray(dGates, d + j);
+      dc.mul(FloatVector.fromArray(F, c, co + j))
+          .mul(f)
+          .mul(f.neg().add(1f))
+          .intoArray(dGates, d + h + j);
+      dc.mul(i).mul(g.mul(g).neg().add(1f)).intoArray(dGates, d + 2 * h + j);
+      dh.mul(tc).mul(o).mul(o.neg().add(1f)).intoArray(dGates, d + 3 * h + j);
+      dc.mul(f).intoArray(dC, dco + j);
+    }
+    ScalarElementwiseKernels.lstmBackwardTail(j, h, acts, a, gy, gh, gc, c, co, dGates, d, dC, dco);
+  }
+
+  @Override
   public void sumRows(float[] x, int xo, int rows, int cols, double[] acc) {
     int j = 0;
     for (; j + 4 * DL <= cols; j += 4 * DL) {

@@ -276,6 +276,43 @@ class ElementwiseKernelsTest {
   }
 
   @Test
+  void lstmBackwardRowsGiveTheWrittenOutFormulasBitsOnBothImplementations() {
+    Random r = new Random(10);
+    // Widths around the vector length (16 float lanes here), specials among the activations.
+    for (int h : new int[] {1, 5, 15, 16, 17, 33, 128}) {
+      int a = 2, gh = 1, gc = gh + h + 3, co = 4, d = 3, dco = 5;
+      float[] acts = new float[a + 5 * h], gy = new float[gc + h], c = new float[co + h];
+      for (int i = 0; i < acts.length; i++) {
+        int k = r.nextInt(30);
+        acts[i] =
+            k == 0 ? Float.NaN : k == 1 ? 1f : k == 2 ? -0f : (float) (2 * r.nextDouble() - 1);
+      }
+      for (int i = 0; i < gy.length; i++) gy[i] = (float) (r.nextGaussian() * 3);
+      for (int i = 0; i < c.length; i++) c[i] = (float) (r.nextGaussian() * 2);
+      float[] wantG = new float[d + 4 * h], wantC = new float[dco + h];
+      for (int j = 0; j < h; j++) {
+        float i = acts[a + j], f = acts[a + h + j], g = acts[a + 2 * h + j];
+        float o = acts[a + 3 * h + j], tc = acts[a + 4 * h + j];
+        float dh = gy[gh + j];
+        float dc = gy[gc + j] + ((dh * o) * (1 - (tc * tc)));
+        wantG[d + j] = ((dc * g) * i) * (1 - i);
+        wantG[d + h + j] = ((dc * c[co + j]) * f) * (1 - f);
+        wantG[d + 2 * h + j] = (dc * i) * (1 - (g * g));
+        wantG[d + 3 * h + j] = ((dh * tc) * o) * (1 - o);
+        wantC[dco + j] = dc * f;
+      }
+      for (ElementwiseKernels.Impl impl : impls()) {
+        float[] dG = new float[wantG.length], dC = new float[wantC.length];
+        impl.lstmBackwardRow(h, acts, a, gy, gh, gc, c, co, dG, d, dC, dco);
+        for (int k = 0; k < dG.length; k++)
+          assertBits(impl.name() + " h " + h + " dGates " + k, wantG[k], dG[k]);
+        for (int k = 0; k < dC.length; k++)
+          assertBits(impl.name() + " h " + h + " dC " + k, wantC[k], dC[k]);
+      }
+    }
+  }
+
+  @Test
   void runSumsFollowTheSixteenPartialOrderOnBothImplementations() {
     Random r = new Random(9);
     // Lengths around the blocks of 16, with huge and tiny terms so that another order would change
