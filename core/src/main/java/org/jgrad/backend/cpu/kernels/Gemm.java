@@ -20,7 +20,9 @@ import java.util.Arrays;
  * System.err} saying how to pass the flag ({@link #fallbackWarning()}); {@code
  * -Djgrad.simd.warn=false} silences it. Both give the same results within float rounding; each is
  * bit-for-bit reproducible, for any thread count, because every element of C is summed over k in
- * the same order whatever part of C a thread computes.
+ * the same order whatever part of C a thread computes. That order (k in blocks of at most 256 on
+ * the streaming path, 512 on the packed one) depends on the shape alone; the two paths give the
+ * same bits when k is at most 256.
  *
  * <p>float64 ({@link #dgemm}) is a simpler blocked loop: correct and deterministic, not tuned.
  *
@@ -49,12 +51,16 @@ public final class Gemm {
   private static final String VECTOR_KERNEL_CLASS =
       "org.jgrad.backend.cpu.kernels.VectorSgemmKernel";
 
-  // Blocking: a KC x NR micro-panel of B (32 KiB for 8x32) stays in L1 while MC x KC of A streams
-  // from L2.
-  // The two properties are tuning knobs for experiments only (measured on a Zen 5 core; no clear
-  // gain
-  // from other values within the noise).
+  // Blocking over k: the streaming path (few rows, each B micro-panel packed right before use)
+  // keeps a KC x NR micro-panel of B (32 KiB for 8x32) in L1 and takes k in blocks of at most KC;
+  // the packed path takes k in blocks of at most KC_PACKED, each block of C read and written once
+  // per block. Measured on the benchmark machine (interleaved, 1 thread, GFLOP/s): the packed path
+  // at n = 1024 / 2048 gave 90-93 with blocks of 256, 98-103 with 512 (384 and 768 in between or
+  // level; 128 and 192 lower); the streaming path lost with 512 (the conv2 im2col product
+  // 64x288@288x7744 88 -> 75, 64x784@784x256 96 -> 85), so it keeps 256. The properties are tuning
+  // knobs for experiments only.
   static final int KC = Integer.getInteger("jgrad.gemm.kc", 256);
+  static final int KC_PACKED = Integer.getInteger("jgrad.gemm.kcPacked", 512);
   static final int MC = Integer.getInteger("jgrad.gemm.mc", 120);
 
   /** At most this many floats of packed B per NC block (16 MiB). */
@@ -537,14 +543,32 @@ public final class Gemm {
     if ((long) m * n * k < PARALLEL_MIN_WORK) {
       threads = 1;
     }
-    final int kc0 = ceilDiv(k, ceilDiv(k, KC));
     final int mPanels = ceilDiv(m, mr);
     if ((long) mPanels * mr * k <= streamACap) {
       streamRun(
-          kern, threads, m, n, k, kc0, alpha, a, aOff, rsA, csA, b, bOff, rsB, csB, beta, c, cOff,
-          rsC, csC);
+          kern,
+          threads,
+          m,
+          n,
+          k,
+          ceilDiv(k, ceilDiv(k, KC)),
+          alpha,
+          a,
+          aOff,
+          rsA,
+          csA,
+          b,
+          bOff,
+          rsB,
+          csB,
+          beta,
+          c,
+          cOff,
+          rsC,
+          csC);
       return;
     }
+    final int kc0 = ceilDiv(k, ceilDiv(k, KC_PACKED));
     int ncMax = Math.max(nr, B_PACK_CAP / k / nr * nr);
     final int nc0 = roundUp(ceilDiv(n, ceilDiv(n, ncMax)), nr);
     Buffers buf = BUFFERS.get();
