@@ -118,6 +118,20 @@ def lstm_cell_from_gates(gates, c):
 for batch, hidden in [(3, 4), (1, 5), (4, 17)]:
     add("lstmCell", {}, [2 * torch.randn(batch, 4 * hidden), torch.randn(batch, hidden)], lstm_cell_from_gates)
 
+# gruCell: one GRU cell from its input-side gates [B, 3H], hidden-side gates [B, 3H] and hidden
+# state [B, H]. Computed by PyTorch's own cell (torch.gru_cell) row by row, with W_ih = I, b_ih = 0,
+# W_hh = 0 and b_hh = that row's hidden-side gates, so the gate order is PyTorch's (r, z, n).
+def gru_cell_from_gates(xg, hg, h):
+    three_h, w = xg.shape[1], h.shape[1]
+    rows = [torch.gru_cell(xg[b:b + 1], h[b:b + 1], torch.eye(three_h), torch.zeros(three_h, w),
+                           torch.zeros(three_h), hg[b]) for b in range(h.shape[0])]
+    return torch.cat(rows)
+
+
+for batch, hidden in [(3, 4), (1, 5), (4, 17)]:
+    add("gruCell", {}, [2 * torch.randn(batch, 3 * hidden), 2 * torch.randn(batch, 3 * hidden),
+                        torch.randn(batch, hidden)], gru_cell_from_gates)
+
 out = os.path.join(os.path.dirname(__file__), "..", "core", "src", "test", "resources", "torch", "neural.json")
 with open(out, "w") as f:
     json.dump({"generator": "tools/torch_neural_reference.py", "torch": torch.__version__, "cases": cases}, f)

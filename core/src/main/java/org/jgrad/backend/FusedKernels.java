@@ -110,6 +110,23 @@ public interface FusedKernels {
   RawTensor[] lstmCellBackward(RawTensor gy, RawTensor acts, RawTensor c);
 
   /**
+   * One GRU cell update, PyTorch's formulation: {@code xGates} [B, 3H] = W_ih·x + b_ih and {@code
+   * hGates} [B, 3H] = W_hh·h + b_hh (blocks r, z, n, each H wide) and the hidden state h [B, H].
+   * Returns {h' [B, H], acts [B, 3H]}: r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r·h_n),
+   * h' = (h − n)·z + n, each sum, difference and product rounded on its own; acts holds r, z, n for
+   * {@link #gruCellBackward}.
+   */
+  RawTensor[] gruCell(RawTensor xGates, RawTensor hGates, RawTensor h);
+
+  /**
+   * The gradient of {@link #gruCell}: {@code gy} [B, H] is ∂L/∂h'; {@code acts}, {@code hGates} and
+   * {@code h} are the forward's. Returns {∂L/∂xGates [B, 3H], ∂L/∂hGates [B, 3H], ∂L/∂h [B, H]}:
+   * with dn = gy·(1 − z)·(1 − n²), the x blocks are dr, gy·(h − n)·z(1 − z), dn where dr =
+   * dn·h_n·r(1 − r); the h blocks are the same but dn·r for the n block; ∂L/∂h = gy·z.
+   */
+  RawTensor[] gruCellBackward(RawTensor gy, RawTensor acts, RawTensor hGates, RawTensor h);
+
+  /**
    * Training-mode batch normalisation of x [N, C, *] over all dims but C, in one pass: returns {y,
    * mean [C], invstd [C]} with {@code y = (x − mean)·invstd·weight + bias} and invstd = 1/√(biased
    * var + eps). weight and bias may be null (1 and 0).

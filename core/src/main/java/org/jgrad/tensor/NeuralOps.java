@@ -161,6 +161,18 @@ public final class NeuralOps {
   }
 
   /**
+   * One GRU cell update from the two gate projections (PyTorch's gate order r, z, n): xGates and
+   * hGates [B, 3H] and the hidden state h [B, H] (one floating dtype, checked by the caller) give
+   * h' = (h − n)·z + n with r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r·h_n). One fused
+   * pass forward and one backward; the backward is differentiable again when a graph is recorded.
+   */
+  public static Tensor gruCell(Tensor xGates, Tensor hGates, Tensor h) {
+    assert xGates.dim() == 2 && h.dim() == 2 && xGates.size(1) == 3 * h.size(1)
+        : Shapes.str(xGates.shape()) + " / " + Shapes.str(h.shape());
+    return Function.apply(new GruCellFn(), xGates, hGates, h);
+  }
+
+  /**
    * Element-wise binary cross-entropy of probabilities x in [0, 1] against targets t (same shape,
    * no reduction): −(t·log x + (1 − t)·log(1 − x)), each log clamped at −100, as PyTorch's {@code
    * F.binary_cross_entropy(..., reduction='none')}. Its gradient is PyTorch's (x − t) / max(x·(1 −
@@ -487,6 +499,54 @@ public final class NeuralOps {
       Tensor dg = dc.mul(i).mul(g.mul(g).neg().add(1));
       Tensor dO = gh.mul(tc).mul(o).mul(o.neg().add(1));
       return new Tensor[] {Tensor.cat(java.util.List.of(di, df, dg, dO), 1), dc.mul(f)};
+    }
+  }
+
+  /** See {@link #gruCell}; the forward's activations are kept for the backward pass. */
+  static final class GruCellFn extends Function {
+    private Tensor xGates, hGates, h;
+    private RawTensor acts;
+
+    @Override
+    public String name() {
+      return "GruCellBackward";
+    }
+
+    @Override
+    protected RawTensor forward(Tensor... in) {
+      xGates = save(in[0]);
+      hGates = save(in[1]);
+      h = save(in[2]);
+      RawTensor[] r = fused(in[0]).gruCell(in[0].raw(), in[1].raw(), in[2].raw());
+      acts = r[1];
+      return r[0];
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor gy) {
+      if (!GradMode.isEnabled()) {
+        RawTensor[] r = fused(gy).gruCellBackward(gy.raw(), acts, hGates.raw(), h.raw());
+        return new Tensor[] {
+          needsInputGrad(0) ? Tensor.fromRaw(r[0]) : null,
+          needsInputGrad(1) ? Tensor.fromRaw(r[1]) : null,
+          needsInputGrad(2) ? Tensor.fromRaw(r[2]) : null
+        };
+      }
+      // A graph is being recorded (create_graph): the same formulas as Tensor operations on the
+      // saved inputs, so that this gradient can be differentiated again.
+      int w = h.size(1);
+      Tensor hn = hGates.narrow(1, 2 * w, w);
+      Tensor r = xGates.narrow(1, 0, w).add(hGates.narrow(1, 0, w)).sigmoid();
+      Tensor z = xGates.narrow(1, w, w).add(hGates.narrow(1, w, w)).sigmoid();
+      Tensor n = xGates.narrow(1, 2 * w, w).add(r.mul(hn)).tanh();
+      Tensor dn = gy.mul(z.neg().add(1)).mul(n.mul(n).neg().add(1));
+      Tensor dz = gy.mul(h.sub(n)).mul(z).mul(z.neg().add(1));
+      Tensor dr = dn.mul(hn).mul(r).mul(r.neg().add(1));
+      return new Tensor[] {
+        Tensor.cat(java.util.List.of(dr, dz, dn), 1),
+        Tensor.cat(java.util.List.of(dr, dz, dn.mul(r)), 1),
+        gy.mul(z)
+      };
     }
   }
 

@@ -696,10 +696,10 @@ class BackendConformanceTest {
 
   /**
    * The LSTM cell against the reference's double loops, and the CPU kernels against {@link
-   * LstmCellComposite} on the same backend (the definition the CUDA backend runs): bit for bit.
-   * Each result element is at most six float operations on values bounded by the inputs' magnitude
-   * m (the activations lie in [-1, 1]), so its absolute error is below 6·2^-24·(1 + m)² in float32:
-   * the bound 2^-21·(1 + m)² (2^-50 in float64).
+   * RecurrentCellComposites} on the same backend (the definition the CUDA backend runs): bit for
+   * bit. Each result element is at most six float operations on values bounded by the inputs'
+   * magnitude m (the activations lie in [-1, 1]), so its absolute error is below 6·2^-24·(1 + m)²
+   * in float32: the bound 2^-21·(1 + m)² (2^-50 in float64).
    */
   @ParameterizedTest
   @EnumSource(
@@ -726,18 +726,66 @@ class BackendConformanceTest {
       for (int k = 0; k < 2; k++) {
         assertCloseResult(what + gnames[k], ga[k], ge[k], uniformBound(ge[k], tol, gates, c, gy));
       }
-      RawTensor[] ac = LstmCellComposite.forward(CPU, gates.cpu(), c.cpu());
-      RawTensor[] gc = LstmCellComposite.backward(CPU, gy.cpu(), a[1], c.cpu());
+      RawTensor[] ac = RecurrentCellComposites.lstmCell(CPU, gates.cpu(), c.cpu());
+      RawTensor[] gc = RecurrentCellComposites.lstmCellBackward(CPU, gy.cpu(), a[1], c.cpu());
       for (int k = 0; k < 2; k++) {
         assertSameBits(what + names[k] + " (kernel vs composite)", a[k], ac[k]);
         assertSameBits(what + gnames[k] + " (kernel vs composite)", ga[k], gc[k]);
       }
-      RawTensor[] er = LstmCellComposite.forward(REF, gates.ref(), c.ref());
-      RawTensor[] gr = LstmCellComposite.backward(REF, gy.ref(), e[1], c.ref());
+      RawTensor[] er = RecurrentCellComposites.lstmCell(REF, gates.ref(), c.ref());
+      RawTensor[] gr = RecurrentCellComposites.lstmCellBackward(REF, gy.ref(), e[1], c.ref());
       for (int k = 0; k < 2; k++) {
         assertClose(what + names[k] + " (composite on the reference)", er[k], e[k], tol, gates, c);
         assertClose(
             what + gnames[k] + " (composite on the reference)", gr[k], ge[k], tol, gates, c, gy);
+      }
+    }
+  }
+
+  /** The GRU cell as {@link #lstmCellAndItsGradient} checks the LSTM cell. */
+  @ParameterizedTest
+  @EnumSource(
+      value = DType.class,
+      names = {"FLOAT32", "FLOAT64"})
+  void gruCellAndItsGradient(DType dtype) {
+    Gen g = new Gen(41 + dtype.ordinal());
+    double tol = dtype == DType.FLOAT32 ? 0x1p-21 : 0x1p-50;
+    for (int t = 0; t < 60; t++) {
+      int batch = g.r.nextInt(5), h = 1 + g.r.nextInt(t % 3 == 0 ? 40 : 6);
+      Pair xg = g.operand(dtype, new int[] {batch, 3 * h}, false, false);
+      Pair hg = g.operand(dtype, new int[] {batch, 3 * h}, false, false);
+      Pair hs = g.operand(dtype, new int[] {batch, h}, false, false);
+      Pair gy = g.operand(dtype, new int[] {batch, h}, false, false);
+      String what = "gruCell" + describe(xg, hg, hs, gy);
+      RawTensor[] a = CPU_FUSED.gruCell(xg.cpu(), hg.cpu(), hs.cpu());
+      RawTensor[] e = REF_FUSED.gruCell(xg.ref(), hg.ref(), hs.ref());
+      String[] names = {" next", " acts"};
+      for (int k = 0; k < 2; k++) {
+        assertCloseResult(what + names[k], a[k], e[k], uniformBound(e[k], tol, xg, hg, hs));
+      }
+      RawTensor[] ga = CPU_FUSED.gruCellBackward(gy.cpu(), a[1], hg.cpu(), hs.cpu());
+      RawTensor[] ge = REF_FUSED.gruCellBackward(gy.ref(), e[1], hg.ref(), hs.ref());
+      String[] gnames = {" dxGates", " dhGates", " dh"};
+      for (int k = 0; k < 3; k++) {
+        assertCloseResult(what + gnames[k], ga[k], ge[k], uniformBound(ge[k], tol, xg, hg, hs, gy));
+      }
+      RawTensor[] ac = RecurrentCellComposites.gruCell(CPU, xg.cpu(), hg.cpu(), hs.cpu());
+      RawTensor[] gc =
+          RecurrentCellComposites.gruCellBackward(CPU, gy.cpu(), a[1], hg.cpu(), hs.cpu());
+      for (int k = 0; k < 2; k++)
+        assertSameBits(what + names[k] + " (kernel vs composite)", a[k], ac[k]);
+      for (int k = 0; k < 3; k++)
+        assertSameBits(what + gnames[k] + " (kernel vs composite)", ga[k], gc[k]);
+      RawTensor[] er = RecurrentCellComposites.gruCell(REF, xg.ref(), hg.ref(), hs.ref());
+      RawTensor[] gr =
+          RecurrentCellComposites.gruCellBackward(REF, gy.ref(), e[1], hg.ref(), hs.ref());
+      for (int k = 0; k < 2; k++) {
+        assertClose(
+            what + names[k] + " (composite on the reference)", er[k], e[k], tol, xg, hg, hs);
+      }
+      for (int k = 0; k < 3; k++) {
+        assertClose(
+            what + gnames[k] + " (composite on the reference)", gr[k], ge[k], tol, xg, hg, hs, gy);
       }
     }
   }

@@ -111,6 +111,7 @@ class NeuralOpsTest {
         yield y;
       }
       case "lstmCell" -> NeuralOps.lstmCell(in[0], in[1]);
+      case "gruCell" -> NeuralOps.gruCell(in[0], in[1], in[2]);
       default -> throw new IllegalArgumentException("unknown op " + op);
     };
   }
@@ -191,6 +192,14 @@ class NeuralOpsTest {
     // Only one of the two outputs used: the other half of the incoming gradient is zero.
     GradCheck.check(in -> NeuralOps.lstmCell(in[0], in[1]).select(0, 0), gates, c);
     GradCheck.check(in -> NeuralOps.lstmCell(in[0], in[1]).select(0, 1).square(), gates, c);
+  }
+
+  @Test
+  void gruCellGradientsMatchFiniteDifferencesToSecondOrder() {
+    Generator g = new Generator(12);
+    Tensor xg = rand64(g, 3, 12), hg = rand64(g, 3, 12), h = rand64(g, 3, 4);
+    GradCheck.check(in -> NeuralOps.gruCell(in[0], in[1], in[2]), xg, hg, h);
+    GradCheck.checkGradGrad(in -> NeuralOps.gruCell(in[0], in[1], in[2]), xg, hg, h);
   }
 
   @Test

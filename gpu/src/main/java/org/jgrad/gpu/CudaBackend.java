@@ -14,8 +14,8 @@ import org.jgrad.backend.ConvGeometry;
 import org.jgrad.backend.DType;
 import org.jgrad.backend.Device;
 import org.jgrad.backend.FusedKernels;
-import org.jgrad.backend.LstmCellComposite;
 import org.jgrad.backend.RawTensor;
+import org.jgrad.backend.RecurrentCellComposites;
 import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
 import org.jgrad.backend.UnaryOp;
@@ -931,12 +931,22 @@ public final class CudaBackend implements Backend, FusedKernels {
    */
   @Override
   public RawTensor[] lstmCell(RawTensor gates, RawTensor c) {
-    return LstmCellComposite.forward(this, gates, c);
+    return RecurrentCellComposites.lstmCell(this, gates, c);
   }
 
   @Override
   public RawTensor[] lstmCellBackward(RawTensor gy, RawTensor acts, RawTensor c) {
-    return LstmCellComposite.backward(this, gy, acts, c);
+    return RecurrentCellComposites.lstmCellBackward(this, gy, acts, c);
+  }
+
+  @Override
+  public RawTensor[] gruCell(RawTensor xGates, RawTensor hGates, RawTensor h) {
+    return RecurrentCellComposites.gruCell(this, xGates, hGates, h);
+  }
+
+  @Override
+  public RawTensor[] gruCellBackward(RawTensor gy, RawTensor acts, RawTensor hGates, RawTensor h) {
+    return RecurrentCellComposites.gruCellBackward(this, gy, acts, hGates, h);
   }
 
   @Override

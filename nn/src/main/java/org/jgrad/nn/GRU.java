@@ -1,6 +1,6 @@
 package org.jgrad.nn;
 
-import java.util.List;
+import org.jgrad.nn.functional.F;
 import org.jgrad.tensor.Tensor;
 
 /**
@@ -31,11 +31,7 @@ public class GRU extends RNNBase {
   @Override
   protected Tensor[] cell(int layer, Tensor xi, Tensor[] state) {
     Tensor h = state[0];
-    List<Tensor> x = xi.chunk(3, -1), hh = hiddenProjection(layer, h).chunk(3, -1);
-    Tensor r = x.get(0).add(hh.get(0)).sigmoid();
-    Tensor z = x.get(1).add(hh.get(1)).sigmoid();
-    Tensor n = x.get(2).add(r.mul(hh.get(2))).tanh();
-    return new Tensor[] {h.sub(n).mul(z).add(n)}; // PyTorch's (h − n)·z + n
+    return new Tensor[] {F.gruCellFromGates(xi, hiddenProjection(layer, h), h)};
   }
 
   @Override

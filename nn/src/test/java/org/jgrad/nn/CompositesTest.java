@@ -187,4 +187,46 @@ class CompositesTest {
             IllegalArgumentException.class, () -> F.lstmCellFromGates(Tensor.zeros(12), c));
     org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("[B, 4H]"), e.getMessage());
   }
+
+  @Test
+  void gruCellsAgree() {
+    for (int trial = 0; trial < 8; trial++) {
+      int batch = 1 + trial % 3, h = 1 + 7 * trial;
+      Tensor xg = Tensor.randn(new Generator(500 + trial), batch, 3 * h).mul(2);
+      Tensor hg = Tensor.randn(new Generator(600 + trial), batch, 3 * h).mul(2);
+      Tensor hs = Tensor.randn(new Generator(700 + trial), batch, h);
+      same(
+          "gruCell B" + batch + " H" + h,
+          in -> F.gruCellFromGates(in[0], in[1], in[2]),
+          in -> CompositeOps.gruCellFromGates(in[0], in[1], in[2]),
+          xg,
+          hg,
+          hs);
+      // Same float operations in the same order: identical forward values.
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          CompositeOps.gruCellFromGates(xg, hg, hs).toFloatArray(),
+          F.gruCellFromGates(xg, hg, hs).toFloatArray(),
+          "gruCell output");
+    }
+  }
+
+  @Test
+  void gruCellArgumentsAreChecked() {
+    Tensor h = Tensor.zeros(2, 3), g = Tensor.zeros(2, 9);
+    var e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> F.gruCellFromGates(g, Tensor.zeros(2, 8), h));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        e.getMessage().contains("gruCellFromGates") && e.getMessage().contains("[2, 8]"),
+        e.getMessage());
+    e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> F.gruCellFromGates(g, g, h.to(org.jgrad.backend.DType.FLOAT64)));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("float64"), e.getMessage());
+    e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> F.gruCellFromGates(g, g, Tensor.zeros(3)));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("[B, H]"), e.getMessage());
+  }
 }

@@ -10,8 +10,8 @@ import org.jgrad.backend.Device;
 import org.jgrad.backend.DoubleStorage;
 import org.jgrad.backend.FloatStorage;
 import org.jgrad.backend.FusedKernels;
-import org.jgrad.backend.LstmCellComposite;
 import org.jgrad.backend.RawTensor;
+import org.jgrad.backend.RecurrentCellComposites;
 import org.jgrad.backend.ReduceOp;
 import org.jgrad.backend.Storage;
 import org.jgrad.backend.UnaryOp;
@@ -725,30 +725,68 @@ public final class CpuBackend implements Backend, FusedKernels {
    */
   @Override
   public RawTensor[] lstmCell(RawTensor gates, RawTensor c) {
-    if (!isFloat(gates) || !isFloat(c)) return LstmCellComposite.forward(this, gates, c);
-    RawTensor g = gates.isContiguous() ? gates : copy(gates, DType.FLOAT32);
-    RawTensor cc = c.isContiguous() ? c : copy(c, DType.FLOAT32);
+    if (!isFloat(gates) || !isFloat(c)) return RecurrentCellComposites.lstmCell(this, gates, c);
+    RawTensor g = dense(gates), cc = dense(c);
     int batch = c.shape()[0], h = c.shape()[1];
     RawTensor out = denseFloatOverwritten(new int[] {2, batch, h});
     RawTensor acts = denseFloatOverwritten(new int[] {batch, 5 * h});
-    LstmKernels.forward(batch, h, f(g), g.offset(), f(cc), cc.offset(), f(out), f(acts));
+    RecurrentKernels.lstm(batch, h, f(g), g.offset(), f(cc), cc.offset(), f(out), f(acts));
     return new RawTensor[] {out, acts};
   }
 
   @Override
   public RawTensor[] lstmCellBackward(RawTensor gy, RawTensor acts, RawTensor c) {
     if (!isFloat(gy) || !isFloat(acts) || !isFloat(c)) {
-      return LstmCellComposite.backward(this, gy, acts, c);
+      return RecurrentCellComposites.lstmCellBackward(this, gy, acts, c);
     }
-    RawTensor g = gy.isContiguous() ? gy : copy(gy, DType.FLOAT32);
-    RawTensor a = acts.isContiguous() ? acts : copy(acts, DType.FLOAT32);
-    RawTensor cc = c.isContiguous() ? c : copy(c, DType.FLOAT32);
+    RawTensor g = dense(gy), a = dense(acts), cc = dense(c);
     int batch = c.shape()[0], h = c.shape()[1];
     RawTensor dGates = denseFloatOverwritten(new int[] {batch, 4 * h});
     RawTensor dC = denseFloatOverwritten(new int[] {batch, h});
-    LstmKernels.backward(
+    RecurrentKernels.lstmBackward(
         batch, h, f(g), g.offset(), f(a), a.offset(), f(cc), cc.offset(), f(dGates), f(dC));
     return new RawTensor[] {dGates, dC};
+  }
+
+  @Override
+  public RawTensor[] gruCell(RawTensor xGates, RawTensor hGates, RawTensor h) {
+    if (!isFloat(xGates) || !isFloat(hGates) || !isFloat(h)) {
+      return RecurrentCellComposites.gruCell(this, xGates, hGates, h);
+    }
+    RawTensor x = dense(xGates), g = dense(hGates), s = dense(h);
+    int batch = h.shape()[0], w = h.shape()[1];
+    RawTensor next = denseFloatOverwritten(new int[] {batch, w});
+    RawTensor acts = denseFloatOverwritten(new int[] {batch, 3 * w});
+    RecurrentKernels.gru(
+        batch, w, f(x), x.offset(), f(g), g.offset(), f(s), s.offset(), f(next), f(acts));
+    return new RawTensor[] {next, acts};
+  }
+
+  @Override
+  public RawTensor[] gruCellBackward(RawTensor gy, RawTensor acts, RawTensor hGates, RawTensor h) {
+    if (!isFloat(gy) || !isFloat(acts) || !isFloat(hGates) || !isFloat(h)) {
+      return RecurrentCellComposites.gruCellBackward(this, gy, acts, hGates, h);
+    }
+    RawTensor y = dense(gy), a = dense(acts), g = dense(hGates), s = dense(h);
+    int batch = h.shape()[0], w = h.shape()[1];
+    RawTensor dx = denseFloatOverwritten(new int[] {batch, 3 * w});
+    RawTensor dh = denseFloatOverwritten(new int[] {batch, 3 * w});
+    RawTensor dPrev = denseFloatOverwritten(new int[] {batch, w});
+    RecurrentKernels.gruBackward(
+        batch,
+        w,
+        f(y),
+        y.offset(),
+        f(a),
+        a.offset(),
+        f(g),
+        g.offset(),
+        f(s),
+        s.offset(),
+        f(dx),
+        f(dh),
+        f(dPrev));
+    return new RawTensor[] {dx, dh, dPrev};
   }
 
   @Override

@@ -660,6 +660,55 @@ public final class ReferenceBackend implements Backend, FusedKernels {
     return new RawTensor[] {dGates, dc};
   }
 
+  @Override
+  public RawTensor[] gruCell(RawTensor xGates, RawTensor hGates, RawTensor h) {
+    int batch = h.shape()[0], w = h.shape()[1];
+    DType t = h.dtype();
+    RawTensor next = newDense(t, h.shape()), acts = newDense(t, new int[] {batch, 3 * w});
+    for (int b = 0; b < batch; b++) {
+      for (int j = 0; j < w; j++) {
+        double[] x = new double[3], g = new double[3];
+        for (int k = 0; k < 3; k++) {
+          x[k] = xGates.storage().get(xGates.offsetOf(b, k * w + j));
+          g[k] = hGates.storage().get(hGates.offsetOf(b, k * w + j));
+        }
+        double r = sigmoid(x[0] + g[0]), z = sigmoid(x[1] + g[1]);
+        double n = Math.tanh(x[2] + r * g[2]);
+        next.storage()
+            .set(b * w + j, castValue((h.storage().get(h.offsetOf(b, j)) - n) * z + n, t));
+        double[] a = {r, z, n};
+        for (int k = 0; k < 3; k++) acts.storage().set(b * 3 * w + k * w + j, castValue(a[k], t));
+      }
+    }
+    return new RawTensor[] {next, acts};
+  }
+
+  @Override
+  public RawTensor[] gruCellBackward(RawTensor gy, RawTensor acts, RawTensor hGates, RawTensor h) {
+    int batch = h.shape()[0], w = h.shape()[1];
+    DType t = h.dtype();
+    int[] gates = {batch, 3 * w};
+    RawTensor dx = newDense(t, gates), dh = newDense(t, gates), dPrev = newDense(t, h.shape());
+    for (int b = 0; b < batch; b++) {
+      for (int j = 0; j < w; j++) {
+        double r = acts.storage().get(acts.offsetOf(b, j));
+        double z = acts.storage().get(acts.offsetOf(b, w + j));
+        double n = acts.storage().get(acts.offsetOf(b, 2 * w + j));
+        double y = gy.storage().get(gy.offsetOf(b, j));
+        double dn = y * (1 - z) * (1 - n * n);
+        double dz = y * (h.storage().get(h.offsetOf(b, j)) - n) * z * (1 - z);
+        double dr = dn * hGates.storage().get(hGates.offsetOf(b, 2 * w + j)) * r * (1 - r);
+        double[] xs = {dr, dz, dn}, hs = {dr, dz, dn * r};
+        for (int k = 0; k < 3; k++) {
+          dx.storage().set(b * 3 * w + k * w + j, castValue(xs[k], t));
+          dh.storage().set(b * 3 * w + k * w + j, castValue(hs[k], t));
+        }
+        dPrev.storage().set(b * w + j, castValue(y * z, t));
+      }
+    }
+    return new RawTensor[] {dx, dh, dPrev};
+  }
+
   private static double sigmoid(double x) {
     return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
   }

@@ -207,6 +207,25 @@ class RecyclingTest {
             return Tensor.fromRaw(cpu.lstmCellBackward(gy.raw(), acts, cs.raw())[kk]);
           });
     }
+    // The GRU cell kernels, H = 1024: next [B, H] and acts [B, 3H] forward; the two [B, 3H] gate
+    // gradients and the [B, H] state gradient backward.
+    Tensor gx = Tensor.randn(g, 4, 3072), gh3 = Tensor.randn(g, 4, 3072);
+    Tensor hs = Tensor.randn(g, 4, 1024), gyg = Tensor.randn(g, 4, 1024);
+    for (int k = 0; k < 2; k++) {
+      int kk = k;
+      overwritesEveryElement(
+          "gru cell " + (k == 0 ? "next" : "activations"),
+          () -> Tensor.fromRaw(cpu.gruCell(gx.raw(), gh3.raw(), hs.raw())[kk]));
+    }
+    for (int k = 0; k < 3; k++) {
+      int kk = k;
+      overwritesEveryElement(
+          "gru cell gradient " + k,
+          () -> {
+            org.jgrad.backend.RawTensor acts = cpu.gruCell(gx.raw(), gh3.raw(), hs.raw())[1];
+            return Tensor.fromRaw(cpu.gruCellBackward(gyg.raw(), acts, gh3.raw(), hs.raw())[kk]);
+          });
+    }
     overwritesEveryElement(
         "relu backward",
         () -> {

@@ -902,6 +902,68 @@ public final class F {
     return new Tensor[] {out.select(0, 0), out.select(0, 1)};
   }
 
+  /**
+   * One GRU cell update from its two gate projections, PyTorch's formulation (gate order r, z, n,
+   * as in {@code nn.GRU}'s stacked weights): xGates [B, 3H] = W_ih·x + b_ih, hGates [B, 3H] =
+   * W_hh·h + b_hh and the hidden state h [B, H] give h' = (h − n)·z + n, with r = σ(x_r + h_r), z =
+   * σ(x_z + h_z), n = tanh(x_n + r·h_n). On a backend with fused kernels this is one pass forward
+   * and one backward; elsewhere the composite of element-wise operations, with the same values.
+   *
+   * <pre>{@code
+   * Tensor next = F.gruCellFromGates(F.linear(x, wIh, bIh), F.linear(h, wHh, bHh), h);
+   * }</pre>
+   */
+  public static Tensor gruCellFromGates(Tensor xGates, Tensor hGates, Tensor h) {
+    return gruCellFromGates(xGates, hGates, h, false);
+  }
+
+  static Tensor gruCellFromGates(Tensor xGates, Tensor hGates, Tensor h, boolean composite) {
+    String op = "gruCellFromGates";
+    if (xGates.dim() != 2 || hGates.dim() != 2 || h.dim() != 2) {
+      throw new IllegalArgumentException(
+          op
+              + ": expected xGates and hGates [B, 3H] and h [B, H], got "
+              + str(xGates.shape())
+              + ", "
+              + str(hGates.shape())
+              + " and "
+              + str(h.shape()));
+    }
+    int batch = h.size(0), w = h.size(1);
+    if (!Arrays.equals(xGates.shape(), new int[] {batch, 3 * w})
+        || !Arrays.equals(hGates.shape(), xGates.shape())) {
+      throw new IllegalArgumentException(
+          op
+              + ": xGates "
+              + str(xGates.shape())
+              + " and hGates "
+              + str(hGates.shape())
+              + " must both be [B, 3H] for h "
+              + str(h.shape())
+              + " = [B, H]");
+    }
+    checkFloat(op, xGates);
+    checkSameDtype(op, "hGates", xGates, hGates);
+    checkSameDtype(op, "the hidden state", xGates, h);
+    if (!xGates.device().equals(hGates.device()) || !xGates.device().equals(h.device())) {
+      throw new IllegalArgumentException(
+          op
+              + ": xGates, hGates and h must be on one device, got "
+              + xGates.device()
+              + ", "
+              + hGates.device()
+              + " and "
+              + h.device());
+    }
+    if (composite || !NeuralOps.hasFusedKernels(xGates)) {
+      Tensor r = xGates.narrow(1, 0, w).add(hGates.narrow(1, 0, w)).sigmoid();
+      Tensor z = xGates.narrow(1, w, w).add(hGates.narrow(1, w, w)).sigmoid();
+      Tensor n = xGates.narrow(1, 2 * w, w).add(r.mul(hGates.narrow(1, 2 * w, w))).tanh();
+      return h.sub(n).mul(z).add(n); // PyTorch's (h − n)·z + n
+    }
+    return NeuralOps.gruCell(xGates, hGates, h);
+  }
+
   // ---------------------------------------------------------------- attention
 
   /** Output and attention weights of {@link #scaledDotProductAttention}. */

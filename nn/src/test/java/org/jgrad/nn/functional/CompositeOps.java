@@ -68,4 +68,8 @@ public final class CompositeOps {
   public static Tensor[] lstmCellFromGates(Tensor gates, Tensor c) {
     return F.lstmCellFromGates(gates, c, true);
   }
+
+  public static Tensor gruCellFromGates(Tensor xGates, Tensor hGates, Tensor h) {
+    return F.gruCellFromGates(xGates, hGates, h, true);
+  }
 }

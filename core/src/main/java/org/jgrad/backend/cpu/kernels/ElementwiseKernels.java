@@ -108,6 +108,29 @@ public final class ElementwiseKernels {
         int d,
         float[] dC,
         int dco);
+
+    /**
+     * One batch row of the GRU cell's gradient, for j &lt; h: with r, z, n = {@code acts[a + k*h +
+     * j]} (k = 0..2), y = {@code gy[g + j]}, hn = {@code hg[hn + j]} and hv = {@code hs[s + j]}: dn
+     * = y·(1 − z)·(1 − n·n), dz = y·(hv − n)·z·(1 − z), dr = dn·hn·r·(1 − r); {@code dx[d + k*h +
+     * j]} = dr, dz, dn and {@code dh[d + k*h + j]} = dr, dz, dn·r for k = 0..2, {@code dPrev[p +
+     * j]} = y·z, every float operation rounded in that order.
+     */
+    void gruBackwardRow(
+        int h,
+        float[] acts,
+        int a,
+        float[] gy,
+        int g,
+        float[] hg,
+        int hn,
+        float[] hs,
+        int s,
+        float[] dx,
+        float[] dh,
+        int d,
+        float[] dPrev,
+        int p);
   }
 
   private static final String VECTOR_CLASS =
@@ -210,6 +233,25 @@ public final class ElementwiseKernels {
       float[] dC,
       int dco) {
     DEFAULT.lstmBackwardRow(h, acts, a, gy, gh, gc, c, co, dGates, d, dC, dco);
+  }
+
+  /** See {@link Impl#gruBackwardRow}: the same bits on every path. */
+  public static void gruBackwardRow(
+      int h,
+      float[] acts,
+      int a,
+      float[] gy,
+      int g,
+      float[] hg,
+      int hn,
+      float[] hs,
+      int s,
+      float[] dx,
+      float[] dh,
+      int d,
+      float[] dPrev,
+      int p) {
+    DEFAULT.gruBackwardRow(h, acts, a, gy, g, hg, hn, hs, s, dx, dh, d, dPrev, p);
   }
 
   /** See {@link Impl#sumRun}: the same bits on every path. */

@@ -150,6 +150,57 @@ final class ScalarElementwiseKernels implements ElementwiseKernels.Impl {
   }
 
   @Override
+  public void gruBackwardRow(
+      int h,
+      float[] acts,
+      int a,
+      float[] gy,
+      int g,
+      float[] hg,
+      int hn,
+      float[] hs,
+      int s,
+      float[] dx,
+      float[] dh,
+      int d,
+      float[] dPrev,
+      int p) {
+    gruBackwardTail(0, h, acts, a, gy, g, hg, hn, hs, s, dx, dh, d, dPrev, p);
+  }
+
+  /** Elements [from, h) of {@link #gruBackwardRow}: also the vector implementation's tail. */
+  static void gruBackwardTail(
+      int from,
+      int h,
+      float[] acts,
+      int a,
+      float[] gy,
+      int g,
+      float[] hg,
+      int hn,
+      float[] hs,
+      int s,
+      float[] dx,
+      float[] dh,
+      int d,
+      float[] dPrev,
+      int p) {
+    for (int j = from; j < h; j++) {
+      float r = acts[a + j], z = acts[a + h + j], n = acts[a + 2 * h + j], y = gy[g + j];
+      float dn = y * (1 - z) * (1 - n * n);
+      float dz = y * (hs[s + j] - n) * z * (1 - z);
+      float dr = dn * hg[hn + j] * r * (1 - r);
+      dx[d + j] = dr;
+      dx[d + h + j] = dz;
+      dx[d + 2 * h + j] = dn;
+      dh[d + j] = dr;
+      dh[d + h + j] = dz;
+      dh[d + 2 * h + j] = dn * r;
+      dPrev[p + j] = y * z;
+    }
+  }
+
+  @Override
   public double sumRun(float[] x, int at, int len) {
     double p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0;
     double p8 = 0, p9 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p15 = 0;

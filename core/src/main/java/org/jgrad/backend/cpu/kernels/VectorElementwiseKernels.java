@@ -439,6 +439,44 @@ final class VectorElementwiseKernels implements ElementwiseKernels.Impl {
   }
 
   @Override
+  public void gruBackwardRow(
+      int h,
+      float[] acts,
+      int a,
+      float[] gy,
+      int g,
+      float[] hg,
+      int hn,
+      float[] hs,
+      int s,
+      float[] dx,
+      float[] dh,
+      int d,
+      float[] dPrev,
+      int p) {
+    int j = 0;
+    for (; j <= h - L; j += L) {
+      FloatVector r = FloatVector.fromArray(F, acts, a + j);
+      FloatVector z = FloatVector.fromArray(F, acts, a + h + j);
+      FloatVector n = FloatVector.fromArray(F, acts, a + 2 * h + j);
+      FloatVector y = FloatVector.fromArray(F, gy, g + j);
+      FloatVector dn = y.mul(z.neg().add(1f)).mul(n.mul(n).neg().add(1f));
+      FloatVector dz =
+          y.mul(FloatVector.fromArray(F, hs, s + j).sub(n)).mul(z).mul(z.neg().add(1f));
+      FloatVector dr = dn.mul(FloatVector.fromArray(F, hg, hn + j)).mul(r).mul(r.neg().add(1f));
+      dr.intoArray(dx, d + j);
+      dz.intoArray(dx, d + h + j);
+      dn.intoArray(dx, d + 2 * h + j);
+      dr.intoArray(dh, d + j);
+      dz.intoArray(dh, d + h + j);
+      dn.mul(r).intoArray(dh, d + 2 * h + j);
+      y.mul(z).intoArray(dPrev, p + j);
+    }
+    ScalarElementwiseKernels.gruBackwardTail(
+        j, h, acts, a, gy, g, hg, hn, hs, s, dx, dh, d, dPrev, p);
+  }
+
+  @Override
   public void sumRows(float[] x, int xo, int rows, int cols, double[] acc) {
     int j = 0;
     for (; j + 4 * DL <= cols; j += 4 * DL) {

@@ -313,6 +313,48 @@ class ElementwiseKernelsTest {
   }
 
   @Test
+  void gruBackwardRowsGiveTheWrittenOutFormulasBitsOnBothImplementations() {
+    Random r = new Random(11);
+    for (int h : new int[] {1, 5, 15, 16, 17, 33, 128}) {
+      int a = 2, g = 1, hn = 3, s = 4, d = 3, p = 5;
+      float[] acts = new float[a + 3 * h], gy = new float[g + h], hg = new float[hn + h];
+      float[] hs = new float[s + h];
+      for (int i = 0; i < acts.length; i++) {
+        int k = r.nextInt(30);
+        acts[i] =
+            k == 0 ? Float.NaN : k == 1 ? 1f : k == 2 ? -0f : (float) (2 * r.nextDouble() - 1);
+      }
+      for (int i = 0; i < gy.length; i++) gy[i] = (float) (r.nextGaussian() * 3);
+      for (int i = 0; i < hg.length; i++) hg[i] = (float) (r.nextGaussian() * 2);
+      for (int i = 0; i < hs.length; i++) hs[i] = (float) (r.nextGaussian() * 2);
+      float[] wantX = new float[d + 3 * h], wantH = new float[d + 3 * h], wantP = new float[p + h];
+      for (int j = 0; j < h; j++) {
+        float rr = acts[a + j], z = acts[a + h + j], n = acts[a + 2 * h + j], y = gy[g + j];
+        float dn = (y * (1 - z)) * (1 - (n * n));
+        float dz = ((y * (hs[s + j] - n)) * z) * (1 - z);
+        float dr = ((dn * hg[hn + j]) * rr) * (1 - rr);
+        wantX[d + j] = dr;
+        wantX[d + h + j] = dz;
+        wantX[d + 2 * h + j] = dn;
+        wantH[d + j] = dr;
+        wantH[d + h + j] = dz;
+        wantH[d + 2 * h + j] = dn * rr;
+        wantP[p + j] = y * z;
+      }
+      for (ElementwiseKernels.Impl impl : impls()) {
+        float[] dx = new float[wantX.length],
+            dh = new float[wantH.length],
+            dp = new float[wantP.length];
+        impl.gruBackwardRow(h, acts, a, gy, g, hg, hn, hs, s, dx, dh, d, dp, p);
+        String what = impl.name() + " h " + h;
+        for (int k = 0; k < dx.length; k++) assertBits(what + " dx " + k, wantX[k], dx[k]);
+        for (int k = 0; k < dh.length; k++) assertBits(what + " dh " + k, wantH[k], dh[k]);
+        for (int k = 0; k < dp.length; k++) assertBits(what + " dPrev " + k, wantP[k], dp[k]);
+      }
+    }
+  }
+
+  @Test
   void runSumsFollowTheSixteenPartialOrderOnBothImplementations() {
     Random r = new Random(9);
     // Lengths around the blocks of 16, with huge and tiny terms so that another order would change

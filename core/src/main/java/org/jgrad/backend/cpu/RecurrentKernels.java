@@ -1,0 +1,170 @@
+package org.jgrad.backend.cpu;
+
+import org.jgrad.backend.RecurrentCellComposites;
+import org.jgrad.backend.UnaryOp;
+import org.jgrad.backend.cpu.kernels.ElementwiseKernels;
+import org.jgrad.backend.cpu.kernels.IntRangeBody;
+import org.jgrad.backend.cpu.kernels.Parallel;
+
+/**
+ * The CPU backend's LSTM and GRU cell kernels on contiguous float32 arrays: one pass per batch row
+ * instead of the composite's dozen element-wise tensors. Same bits as {@link
+ * RecurrentCellComposites} on this backend: the activations come from the same {@link
+ * CpuKernels#unary}, the gradient rows from {@link ElementwiseKernels#lstmBackwardRow} and {@link
+ * ElementwiseKernels#gruBackwardRow} (whose vector and scalar paths agree bit for bit), and each
+ * float product, difference and sum is rounded in the composite's order (Java never contracts
+ * {@code a * b + c} into a fused multiply-add).
+ *
+ * <pre>{@code
+ * RecurrentKernels.lstm(batch, h, gates, 0, c, 0, out, acts);      // out [2, B, H], acts [B, 5H]
+ * RecurrentKernels.lstmBackward(batch, h, gy, 0, acts, 0, c, 0, dGates, dC);
+ * }</pre>
+ */
+final class RecurrentKernels {
+  private RecurrentKernels() {}
+
+  /** Rows per parallel chunk: about {@link Strided#GRAIN} elements of gates. */
+  private static int rowGrain(int h) {
+    return Math.max(1, Strided.GRAIN / Math.max(1, 4 * h));
+  }
+
+  /** Rows [0, batch) in parallel chunks when there are enough elements to pay for a fork. */
+  private static void overRows(int batch, int h, IntRangeBody body) {
+    if ((long) batch * h * 4 >= 2L * Strided.GRAIN) {
+      Parallel.forRange(batch, rowGrain(h), body);
+    } else {
+      body.run(0, batch);
+    }
+  }
+
+  /**
+   * gates [B, 4H] at {@code go}, c [B, H] at {@code co} (both dense) into out [2, B, H] (h' then
+   * c') and acts [B, 5H] (σ(i), σ(f), tanh(g), σ(o), tanh(c')), every element written.
+   */
+  static void lstm(
+      int batch, int h, float[] gates, int go, float[] c, int co, float[] out, float[] acts) {
+    overRows(
+        batch,
+        h,
+        (r0, r1) -> {
+          for (int b = r0; b < r1; b++) {
+            int g = go + b * 4 * h, a = b * 5 * h, cr = co + b * h, ho = b * h;
+            int cn = (batch + b) * h;
+            CpuKernels.unary(UnaryOp.SIGMOID, gates, g, acts, a, 2 * h);
+            CpuKernels.unary(UnaryOp.TANH, gates, g + 2 * h, acts, a + 2 * h, h);
+            CpuKernels.unary(UnaryOp.SIGMOID, gates, g + 3 * h, acts, a + 3 * h, h);
+            for (int j = 0; j < h; j++) {
+              out[cn + j] = acts[a + h + j] * c[cr + j] + acts[a + j] * acts[a + 2 * h + j];
+            }
+            CpuKernels.unary(UnaryOp.TANH, out, cn, acts, a + 4 * h, h);
+            for (int j = 0; j < h; j++) {
+              out[ho + j] = acts[a + 3 * h + j] * acts[a + 4 * h + j];
+            }
+          }
+        });
+  }
+
+  /**
+   * gy [2, B, H] at {@code gyo} (∂h', ∂c'), the forward's acts [B, 5H] at {@code ao} and c [B, H]
+   * at {@code co} into dGates [B, 4H] and dC [B, H], every element written.
+   */
+  static void lstmBackward(
+      int batch,
+      int h,
+      float[] gy,
+      int gyo,
+      float[] acts,
+      int ao,
+      float[] c,
+      int co,
+      float[] dGates,
+      float[] dC) {
+    overRows(
+        batch,
+        h,
+        (r0, r1) -> {
+          for (int b = r0; b < r1; b++) {
+            int a = ao + b * 5 * h, d = b * 4 * h, gh0 = gyo + b * h, gc0 = gyo + (batch + b) * h;
+            ElementwiseKernels.lstmBackwardRow(
+                h, acts, a, gy, gh0, gc0, c, co + b * h, dGates, d, dC, b * h);
+          }
+        });
+  }
+
+  /**
+   * xGates and hGates [B, 3H] at {@code xo} and {@code ho}, h [B, H] at {@code hv} (all dense) into
+   * next [B, H] and acts [B, 3H] (r, z, n), every element written.
+   */
+  static void gru(
+      int batch,
+      int h,
+      float[] xg,
+      int xo,
+      float[] hg,
+      int ho,
+      float[] hs,
+      int hv,
+      float[] next,
+      float[] acts) {
+    overRows(
+        batch,
+        h,
+        (r0, r1) -> {
+          for (int b = r0; b < r1; b++) {
+            int x = xo + b * 3 * h, g = ho + b * 3 * h, a = b * 3 * h, s = hv + b * h;
+            for (int j = 0; j < 2 * h; j++) acts[a + j] = xg[x + j] + hg[g + j];
+            CpuKernels.unary(UnaryOp.SIGMOID, acts, a, acts, a, 2 * h);
+            for (int j = 0; j < h; j++) {
+              acts[a + 2 * h + j] = xg[x + 2 * h + j] + acts[a + j] * hg[g + 2 * h + j];
+            }
+            CpuKernels.unary(UnaryOp.TANH, acts, a + 2 * h, acts, a + 2 * h, h);
+            for (int j = 0; j < h; j++) {
+              float n = acts[a + 2 * h + j];
+              next[b * h + j] = (hs[s + j] - n) * acts[a + h + j] + n;
+            }
+          }
+        });
+  }
+
+  /**
+   * gy [B, H] at {@code gyo}, the forward's acts [B, 3H] at {@code ao}, hGates [B, 3H] at {@code
+   * ho} and h [B, H] at {@code hv} into dx, dh [B, 3H] and dPrev [B, H], every element written.
+   */
+  static void gruBackward(
+      int batch,
+      int h,
+      float[] gy,
+      int gyo,
+      float[] acts,
+      int ao,
+      float[] hg,
+      int ho,
+      float[] hs,
+      int hv,
+      float[] dx,
+      float[] dh,
+      float[] dPrev) {
+    overRows(
+        batch,
+        h,
+        (r0, r1) -> {
+          for (int b = r0; b < r1; b++) {
+            ElementwiseKernels.gruBackwardRow(
+                h,
+                acts,
+                ao + b * 3 * h,
+                gy,
+                gyo + b * h,
+                hg,
+                ho + b * 3 * h + 2 * h,
+                hs,
+                hv + b * h,
+                dx,
+                dh,
+                b * 3 * h,
+                dPrev,
+                b * h);
+          }
+        });
+  }
+}
