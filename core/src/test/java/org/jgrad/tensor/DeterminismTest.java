@@ -24,7 +24,19 @@ class DeterminismTest {
     Tensor big = Tensor.randn(g, 300, 400);
     Tensor e = big.exp().mul(big.sigmoid()).sum(0, false); // element-wise over 120k elements
     Tensor logits = h.matmul(w2);
-    Tensor loss = logits.logSoftmax(1).mean().neg().add(e.mean().mul(1e-3));
+    // Recurrent cells large enough for their row-parallel forward and backward passes.
+    Tensor gates = Tensor.randn(g, 64, 1024).detach().requiresGrad(true);
+    Tensor lstm = NeuralOps.lstmCell(gates, Tensor.randn(g, 64, 256));
+    Tensor xg = Tensor.randn(g, 64, 768).detach().requiresGrad(true);
+    Tensor gru = NeuralOps.gruCell(xg, Tensor.randn(g, 64, 768), Tensor.randn(g, 64, 256));
+    Tensor loss =
+        logits
+            .logSoftmax(1)
+            .mean()
+            .neg()
+            .add(e.mean().mul(1e-3))
+            .add(lstm.square().mean())
+            .add(gru.square().mean());
     loss.backward();
     List<float[]> out = new ArrayList<>();
     out.add(loss.toFloatArray());
@@ -32,6 +44,10 @@ class DeterminismTest {
     out.add(w1.grad().toFloatArray());
     out.add(w2.grad().toFloatArray());
     out.add(b.grad().toFloatArray());
+    out.add(lstm.toFloatArray());
+    out.add(gates.grad().toFloatArray());
+    out.add(gru.toFloatArray());
+    out.add(xg.grad().toFloatArray());
     return out;
   }
 

@@ -23,15 +23,22 @@ import org.jgrad.backend.cpu.kernels.Parallel;
 final class RecurrentKernels {
   private RecurrentKernels() {}
 
-  /** Rows per parallel chunk: about {@link Strided#GRAIN} elements of gates. */
-  private static int rowGrain(int h) {
-    return Math.max(1, Strided.GRAIN / Math.max(1, 4 * h));
-  }
+  /**
+   * Relative cost of one element of a row pass, in simple element-wise operations: the forward
+   * passes evaluate sigmoid or tanh (double lanes with a degree-11 polynomial) for every gate,
+   * which costs about as much as a dozen plain operations; the backward rows are plain arithmetic.
+   */
+  private static final int FORWARD_COST = 16, BACKWARD_COST = 4;
 
-  /** Rows [0, batch) in parallel chunks when there are enough elements to pay for a fork. */
-  private static void overRows(int batch, int h, IntRangeBody body) {
-    if ((long) batch * h * 4 >= 2L * Strided.GRAIN) {
-      Parallel.forRange(batch, rowGrain(h), body);
+  /**
+   * Rows [0, batch) of {@code h}-wide blocks, in parallel chunks of about {@link Strided#GRAIN}
+   * element-operations when there are at least two such chunks (below that a fork costs more than
+   * it saves). Rows are independent, so the result does not depend on the split.
+   */
+  private static void overRows(int batch, int h, int cost, IntRangeBody body) {
+    long work = (long) batch * h * cost;
+    if (work >= 2L * Strided.GRAIN) {
+      Parallel.forRange(batch, Math.max(1, Strided.GRAIN / Math.max(1, h * cost)), body);
     } else {
       body.run(0, batch);
     }
@@ -46,6 +53,7 @@ final class RecurrentKernels {
     overRows(
         batch,
         h,
+        FORWARD_COST,
         (r0, r1) -> {
           for (int b = r0; b < r1; b++) {
             int g = go + b * 4 * h, a = b * 5 * h, cr = co + b * h, ho = b * h;
@@ -82,6 +90,7 @@ final class RecurrentKernels {
     overRows(
         batch,
         h,
+        BACKWARD_COST,
         (r0, r1) -> {
           for (int b = r0; b < r1; b++) {
             int a = ao + b * 5 * h, d = b * 4 * h, gh0 = gyo + b * h, gc0 = gyo + (batch + b) * h;
@@ -109,6 +118,7 @@ final class RecurrentKernels {
     overRows(
         batch,
         h,
+        FORWARD_COST,
         (r0, r1) -> {
           for (int b = r0; b < r1; b++) {
             int x = xo + b * 3 * h, g = ho + b * 3 * h, a = b * 3 * h, s = hv + b * h;
@@ -147,6 +157,7 @@ final class RecurrentKernels {
     overRows(
         batch,
         h,
+        BACKWARD_COST,
         (r0, r1) -> {
           for (int b = r0; b < r1; b++) {
             ElementwiseKernels.gruBackwardRow(
