@@ -927,7 +927,8 @@ public final class CudaBackend implements Backend, FusedKernels {
   }
 
   /**
-   * The composite of this backend's own element-wise kernels (no LSTM kernel on the device yet).
+   * The recurrent cells (LSTM here, GRU below) are composites of this backend's own element-wise
+   * kernels: no cell kernels on the device yet.
    */
   @Override
   public RawTensor[] lstmCell(RawTensor gates, RawTensor c) {

@@ -717,12 +717,6 @@ public final class CpuBackend implements Backend, FusedKernels {
     return out;
   }
 
-  /**
-   * Dense float32 operands of one shape: one pass over memory, in blocks that stay in L1 (the sign
-   * of a block into a small buffer, then the product), with the very kernels of the composite, so
-   * the same bits and no code of its own for the JIT to compile first; split over threads like the
-   * unary ops. Anything else: the composite itself.
-   */
   @Override
   public RawTensor[] lstmCell(RawTensor gates, RawTensor c) {
     if (!isFloat(gates) || !isFloat(c)) return RecurrentCellComposites.lstmCell(this, gates, c);
@@ -789,6 +783,12 @@ public final class CpuBackend implements Backend, FusedKernels {
     return new RawTensor[] {dx, dh, dPrev};
   }
 
+  /**
+   * Dense float32 operands of one shape: one pass over memory, in blocks that stay in L1 (the sign
+   * of a block into a small buffer, then the product), with the very kernels of the composite, so
+   * the same bits and no code of its own for the JIT to compile first; split over threads like the
+   * unary ops. Anything else: the composite itself.
+   */
   @Override
   public RawTensor reluBackward(RawTensor gy, RawTensor y) {
     if (!isFloat(gy)
