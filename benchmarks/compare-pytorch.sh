@@ -24,7 +24,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 # Keep in step with README.md, "Performance: JVM flags".
-JGRAD_JVM_OPTS=${JGRAD_JVM_OPTS-"-XX:+UseSerialGC -Xmx448m -Xmn128m -XX:SurvivorRatio=2 -XX:TargetSurvivorRatio=90 -XX:+UseTransparentHugePages"}
+JGRAD_JVM_OPTS=${JGRAD_JVM_OPTS-"-XX:+UseSerialGC -Xmx448m -Xmn128m -XX:SurvivorRatio=2 -XX:TargetSurvivorRatio=90"}
 ROOT=$(dirname "$HERE")
 PY=${PYTHON:-/usr/bin/python3}
 THREADS="1 2"
