@@ -354,6 +354,7 @@ def table(recs):
     rows.append(head)
     rows.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     notes = []
+    misses = []
     for suite, unit, higher, target in SUITES:
         cases = []
         for r in recs:
@@ -396,27 +397,43 @@ def table(recs):
                 label = {"gemm": "GEMM ", "gemm into C": "GEMM into a reused C, ", "conv fwd+bwd": "conv2d fwd+bwd ",
                          "train": "train epoch ", "train peak RSS": "peak RSS, epoch ",
                          "lstm step": "LSTM train step "}[suite] + case
+                if ratio.endswith("✗"):
+                    short = (1 - x / tv) * 100
+                    misses.append("%s, %d thread(s): %.2f against %s, %.0f%% short%s"
+                                  % (label, t, x, tgt, short,
+                                     " (no target in issue 16; shown against 1.0)" if suite == "lstm step" else ""))
                 arrow = unit + (" ↑" if higher else " ↓")
                 rows.append("| %s | %s | %d | %s | %s | %s | %s | %s |" % (label, arrow, t, cells[0], cells[1], cells[2],
                                                                        ratio, tgt))
-    return "\n".join(rows), notes
+    return "\n".join(rows), notes, misses
+
+
+def missed_section(misses):
+    """The rows that missed their target, by how much, and where the profiles of such misses are."""
+    if not misses:
+        return "\n## Missed targets\n\nNone: every row with a target met it in this run.\n"
+    return ("\n## Missed targets\n\n" + "".join("- %s\n" % m for m in misses)
+            + "\nWhat limits such rows, with the profiles and measurements behind it, is in `benchmarks/LIMITS.md`"
+              " (written by hand; each entry names the commit it was measured at).\n")
 
 
 def report(args):
     recs = load(args.results)
     if not recs:
         raise SystemExit("report: no results (*.jsonl) in %s" % args.results)
-    md, notes = table(recs)
+    md, notes, misses = table(recs)
     print(md)
     for n in notes:
         print("- " + n)
+    print(missed_section(misses))
     if args.markdown:
         meta = ""
         if args.meta and os.path.exists(args.meta):
             with open(args.meta) as f:
                 meta = f.read()
         with open(args.markdown, "w") as f:
-            f.write(meta.replace("@@TABLE@@", md + "\n" + "".join("\n- " + n for n in notes) + "\n"))
+            f.write(meta.replace("@@TABLE@@", md + "\n" + "".join("\n- " + n for n in notes) + "\n"
+                                 + missed_section(misses)))
         print("wrote " + args.markdown, file=sys.stderr)
 
 
