@@ -539,10 +539,11 @@ public final class Conv2dKernels {
     for (int g = 0; g < groups; g++) {
       if (rows < og) {
         // dw^T = col . g2^T into a contiguous temporary, then added transposed into dw. The GEMM
-        // packs its A operand row by row with scalar code and its B operand with a register
-        // transpose when a panel is full: with few im2col rows (3 channels x 3x3 = 27) against 64
-        // output channels, packing g2 as A and 27-column panels of col as B took two thirds of
-        // the pass (64x3x32x32->64). (Written through dw's strides instead, Gemm turns the
+        // packs its B operand with a register transpose only when a panel is full: with few
+        // im2col rows (3 channels x 3x3 = 27) against 64 output channels, packing g2 as A and
+        // 27-column panels of col as B took two thirds of the pass (64x3x32x32->64; measured while
+        // A was still packed by a scalar loop). (Written through dw's strides instead, Gemm turns
+        // the
         // product back to that orientation, which pads the same and keeps C's rows contiguous.)
         float[] t = new float[rows * og];
         Gemm.sgemm(

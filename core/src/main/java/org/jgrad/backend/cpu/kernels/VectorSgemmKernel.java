@@ -7,7 +7,6 @@ import static org.jgrad.backend.cpu.kernels.VectorLanes.ODD_LANES;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -56,7 +55,8 @@ final class VectorSgemmKernel extends SgemmKernel {
     if (csA == 1 && mr == 8 && L == 16) {
       // Row-major A (e.g. a batch of activations): 8 x 16 blocks transposed in registers. The
       // scalar loop took 5-7 us per 64 x 256 A, about a tenth of that product's multiply; this
-      // takes 2.3 us (a staged gather, as in packBTransposed, had measured no faster than scalar).
+      // takes about 2 us (a staged gather, as in packBTransposed, had measured no faster than
+      // scalar).
       int q = 0;
       for (; q + L <= kc; q += L) {
         transpose8x16(a, src + q, rsA, dst, base + q * mr);
@@ -70,30 +70,12 @@ final class VectorSgemmKernel extends SgemmKernel {
   }
 
   /**
-   * Shuffles of the pair (x, y) that interleave their low halves (x0 y0 x1 y1 ...) and their high
-   * halves, for the two-source {@link FloatVector#rearrange(VectorShuffle,
-   * jdk.incubator.vector.Vector)} (indices from L on select from y). Measured for a 64 x 256 A: 2.3
-   * us, against 1.9 us for JDK 24's one-instruction {@code selectFrom(v1, v2)}, which the --release
-   * 21 API does not have.
-   */
-  private static final VectorShuffle<Float> ZIP_LO = zipShuffle(0);
-
-  private static final VectorShuffle<Float> ZIP_HI = zipShuffle(L / 2);
-
-  private static VectorShuffle<Float> zipShuffle(int from) {
-    int[] idx = new int[L];
-    for (int i = 0; i < L / 2; i++) {
-      idx[2 * i] = from + i;
-      idx[2 * i + 1] = L + from + i;
-    }
-    return VectorShuffle.fromValues(S, idx);
-  }
-
-  /**
    * Transposes 8 rows of 16 values ({@code a[s + r*rs + p]}) into 16 groups of 8 at {@code dst[d +
    * p*8 + r]}. Seen as a 7-bit index (3 row bits, 4 column bits), each zip round of rows r and r+4
    * into rows 2r and 2r+1 rotates the index left by one bit, so three rounds move the row bits
-   * below the column bits: the packed layout, eight contiguous vectors.
+   * below the column bits: the packed layout, eight contiguous vectors. Each zip is written in
+   * {@link VectorLanes}' two-permutes-and-a-blend form, not as {@code x.rearrange(shuffle, y)} (see
+   * there why).
    */
   private static void transpose8x16(float[] a, int s, int rs, float[] dst, int d) {
     FloatVector x0 = FloatVector.fromArray(S, a, s);
@@ -105,14 +87,14 @@ final class VectorSgemmKernel extends SgemmKernel {
     FloatVector x6 = FloatVector.fromArray(S, a, s + 6 * rs);
     FloatVector x7 = FloatVector.fromArray(S, a, s + 7 * rs);
     for (int round = 0; round < 3; round++) {
-      FloatVector y0 = x0.rearrange(ZIP_LO, x4);
-      FloatVector y1 = x0.rearrange(ZIP_HI, x4);
-      FloatVector y2 = x1.rearrange(ZIP_LO, x5);
-      FloatVector y3 = x1.rearrange(ZIP_HI, x5);
-      FloatVector y4 = x2.rearrange(ZIP_LO, x6);
-      FloatVector y5 = x2.rearrange(ZIP_HI, x6);
-      FloatVector y6 = x3.rearrange(ZIP_LO, x7);
-      FloatVector y7 = x3.rearrange(ZIP_HI, x7);
+      FloatVector y0 = x0.rearrange(DUP_LO).blend(x4.rearrange(DUP_LO), ODD_LANES);
+      FloatVector y1 = x0.rearrange(DUP_HI).blend(x4.rearrange(DUP_HI), ODD_LANES);
+      FloatVector y2 = x1.rearrange(DUP_LO).blend(x5.rearrange(DUP_LO), ODD_LANES);
+      FloatVector y3 = x1.rearrange(DUP_HI).blend(x5.rearrange(DUP_HI), ODD_LANES);
+      FloatVector y4 = x2.rearrange(DUP_LO).blend(x6.rearrange(DUP_LO), ODD_LANES);
+      FloatVector y5 = x2.rearrange(DUP_HI).blend(x6.rearrange(DUP_HI), ODD_LANES);
+      FloatVector y6 = x3.rearrange(DUP_LO).blend(x7.rearrange(DUP_LO), ODD_LANES);
+      FloatVector y7 = x3.rearrange(DUP_HI).blend(x7.rearrange(DUP_HI), ODD_LANES);
       x0 = y0;
       x1 = y1;
       x2 = y2;
