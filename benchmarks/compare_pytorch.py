@@ -417,6 +417,26 @@ def missed_section(misses):
               " (written by hand; each entry names the commit it was measured at).\n")
 
 
+def gc_section(recs):
+    """jgrad's collector during each timed epoch (Compare.train's gcPauses / gcMillis / allocatedMiBPerStep)."""
+    rows = [r for r in recs if r.get("impl") == "jgrad" and r.get("suite") == "train" and r.get("gcMillis") is not None]
+    if not rows:
+        return ""
+    out = ["\n## jgrad's garbage collector during the timed epochs\n",
+           "Collections (with the JVM flags under Versions above) and their pauses, counted by the JVM over the",
+           "timed batches of each epoch row above; heap allocated per training step, all threads. PyTorch has no such",
+           "pauses: its allocator reuses a freed block at once.\n",
+           "| epoch | threads | batches timed | collections | pause ms | share of the timed epoch | MiB allocated per step |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        timed = r.get("timedSeconds") or r["batchesTimed"] * r["epochSeconds"] / r["batches"]
+        share = "%.1f%%" % (100.0 * r["gcMillis"] / 1000.0 / timed) if timed > 0 else "—"
+        alloc = "—" if r.get("allocatedMiBPerStep") is None else "%.1f" % r["allocatedMiBPerStep"]
+        out.append("| %s | %d | %d | %d | %d | %s | %s |" % (r["case"], r["threads"], r["batchesTimed"], r["gcPauses"],
+                                                          r["gcMillis"], share, alloc))
+    return "\n".join(out) + "\n"
+
+
 def report(args):
     recs = load(args.results)
     if not recs:
@@ -426,6 +446,7 @@ def report(args):
     for n in notes:
         print("- " + n)
     print(missed_section(misses))
+    print(gc_section(recs))
     if args.markdown:
         meta = ""
         if args.meta and os.path.exists(args.meta):
@@ -433,7 +454,7 @@ def report(args):
                 meta = f.read()
         with open(args.markdown, "w") as f:
             f.write(meta.replace("@@TABLE@@", md + "\n" + "".join("\n- " + n for n in notes) + "\n"
-                                 + missed_section(misses)))
+                                 + missed_section(misses) + gc_section(recs)))
         print("wrote " + args.markdown, file=sys.stderr)
 
 

@@ -222,6 +222,10 @@ public final class Compare {
       el = (System.nanoTime() - w0) / 1e9;
     }
     double warmSecs = (System.nanoTime() - w0) / 1e9;
+    // What the collector cost during the timed epoch: a JVM cost PyTorch does not have (its
+    // allocator frees at once), visible in the raw JSON next to the time it is part of.
+    long[] gc0 = gcTotals();
+    long alloc0 = allocatedBytes();
     long t0 = System.nanoTime();
     int done = 0, samples = 0;
     double loss = Double.NaN;
@@ -237,6 +241,8 @@ public final class Compare {
       }
     }
     double secs = (System.nanoTime() - t0) / 1e9;
+    long[] gc1 = gcTotals();
+    long alloc1 = allocatedBytes();
     double perSec = samples / secs;
     emit(
         figure("train", caseName, "samples/s", perSec),
@@ -257,7 +263,15 @@ public final class Compare {
         "warmupSteps",
         warmup,
         "warmupSeconds",
-        warmSecs);
+        warmSecs,
+        "timedSeconds",
+        secs,
+        "gcPauses",
+        gc1[0] - gc0[0],
+        "gcMillis",
+        gc1[1] - gc0[1],
+        "allocatedMiBPerStep",
+        alloc0 < 0 || alloc1 < 0 ? Double.NaN : (alloc1 - alloc0) / 1048576.0 / done);
     Runtime rt = Runtime.getRuntime();
     emit(
         figure("train peak RSS", caseName, "MiB", peakRssMiB()),
@@ -377,6 +391,27 @@ public final class Compare {
 
   @SuppressWarnings("unused")
   private static volatile Object sink;
+
+  /** Collections and their accumulated milliseconds so far, over all of the JVM's collectors. */
+  private static long[] gcTotals() {
+    long count = 0, millis = 0;
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      millis += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {count, millis};
+  }
+
+  /** Bytes the JVM's threads have allocated on the heap so far, or -1 where it does not count. */
+  private static long allocatedBytes() {
+    if (java.lang.management.ManagementFactory.getThreadMXBean()
+        instanceof com.sun.management.ThreadMXBean t) {
+      return t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()
+          ? t.getTotalThreadAllocatedBytes()
+          : -1;
+    }
+    return -1;
+  }
 
   private static Map<String, Object> figure(String suite, String name, String unit, double value) {
     Map<String, Object> m = new LinkedHashMap<>();
