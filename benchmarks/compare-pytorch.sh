@@ -13,7 +13,9 @@
 #   default  the environment as this machine sets it up (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE as found, glibc malloc
 #            defaults), with the thread count pinned to N for both torch.set_num_threads(N) and OpenBLAS
 #            (OPENBLAS_NUM_THREADS=N; left unset, OpenBLAS would use every core even at N=1).
-#   best     OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, torch.set_num_threads(N), OPENBLAS_NUM_THREADS=1
+#   best     OPENBLAS_L2_SIZE unset, OPENBLAS_CORETYPE set to the fastest core type for this CPU (measured at the
+#            start of each run: `compare_pytorch.py coretype`; empty = OpenBLAS's own detection, which falls back to
+#            slow generic kernels on CPU models newer than its table), torch.set_num_threads(N), OPENBLAS_NUM_THREADS=1
 #            (N for the GEMM group, where torch.mm is a single OpenBLAS call and OpenBLAS's threads are the only
 #            ones), GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=17179869184.
 # jgrad runs on JDK 25 (JAVA_HOME if it is 25+, else /usr/lib/jvm/temurin-25-jdk-amd64) with
@@ -94,13 +96,18 @@ run_torch() {  # config, threads, out, args...
   else
     local obt=1
     [ "$group" = gemm ] && obt="$t"
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$obt" \
+    local ct=(-u OPENBLAS_CORETYPE)
+    [ -n "$BEST_CORETYPE" ] && ct=(OPENBLAS_CORETYPE="$BEST_CORETYPE")
+    env -u OPENBLAS_L2_SIZE "${ct[@]}" OPENBLAS_NUM_THREADS="$obt" \
       GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=17179869184 \
       "$PY" "$HERE/compare_pytorch.py" bench --config best --threads "$t" \
       --budget "$BUDGET" --epoch-cap "$EPOCH_CAP" --train-warmup "$TRAIN_WARMUP" $QUICK "$@" | tee -a "$out"
   fi
 }
 
+# Before anything is timed: which OpenBLAS kernels serve PyTorch's best configuration on this CPU.
+BEST_CORETYPE=$("$PY" "$HERE/compare_pytorch.py" coretype 2> "$RES/coretype.txt") || BEST_CORETYPE=""
+cat "$RES/coretype.txt" >&2
 run_java 1 "$RES/info.txt" info > /dev/null
 run_torch default 1 "$RES/info.txt" info > /dev/null
 run_torch best 1 "$RES/info.txt" info > /dev/null
@@ -151,7 +158,7 @@ META="$RES/meta.md"
   echo
   echo "- Java: \`$("$JDK/bin/java" -version 2>&1 | head -1)\` / \`$("$JDK/bin/java" -version 2>&1 | sed -n 2p)\`"
   echo "- jgrad: commit \`$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)\`$(cd "$ROOT" && git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)'), GEMM kernel \`$(grep -o '"gemmKernel":"[^"]*"' "$RES/info.txt" | cut -d'"' -f4)\`; JVM flags \`--add-modules jdk.incubator.vector -Djgrad.threads=N ${JGRAD_JVM_OPTS:-}\`"
-  "$PY" - "$RES/info.txt" <<'EOF'
+  "$PY" - "$RES/info.txt" "$RES/coretype.txt" <<'EOF'
 import json, sys
 for line in open(sys.argv[1]):
     if not line.startswith("{"):
@@ -168,7 +175,12 @@ for line in open(sys.argv[1]):
               ", ".join("%s=%s" % kv for kv in env) or "(no OpenBLAS or OpenMP variables)"))
     if r.get("impl") == "pytorch-best":
         ob = r["openblas"]
-        print("- OpenBLAS in the best configuration: core `%s` (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)" % ob.get("corename"))
+        ct = r["env"].get("OPENBLAS_CORETYPE")
+        print("- OpenBLAS in the best configuration: core `%s` (%s, OPENBLAS_L2_SIZE unset; the fastest of the core"
+              " types tried at the start of the run, 1 thread, GFLOP/s at 512^3 / 256x64@64x784: %s)"
+              % (ob.get("corename"), "OPENBLAS_CORETYPE=%s" % ct if ct else "OPENBLAS_CORETYPE unset",
+                 "; ".join(l.replace("coretype: ", "").strip() for l in open(sys.argv[2]) if l.startswith("coretype:"))
+                 or "none measured"))
 EOF
   cat <<EOF
 
@@ -176,7 +188,7 @@ EOF
 
 - Same workloads on both sides, random data of the real shapes (float32). Thread counts: $THREADS.
   jgrad: \`-Djgrad.threads=N\`. PyTorch \`default\`: the machine's environment, \`torch.set_num_threads(N)\` and
-  \`OPENBLAS_NUM_THREADS=N\`. PyTorch \`best\`: \`OPENBLAS_CORETYPE\`/\`OPENBLAS_L2_SIZE\` unset,
+  \`OPENBLAS_NUM_THREADS=N\`. PyTorch \`best\`: \`OPENBLAS_L2_SIZE\` unset, \`OPENBLAS_CORETYPE\` the fastest core type for this CPU (see above),
   \`torch.set_num_threads(N)\`, \`OPENBLAS_NUM_THREADS=1\` (N for the GEMM rows, where OpenBLAS's threads are the
   only ones), \`GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=17179869184\`.
 - GEMM: \`C = A·B\`, both contiguous, result allocated per call (jgrad \`Tensor.matmul\`, PyTorch \`torch.mm\`);

@@ -301,6 +301,79 @@ def openblas_info():
     return info
 
 
+def coretype_candidates():
+    """OpenBLAS core types worth trying on this CPU: the one it detects, and the x86 kernels the CPU's flags allow."""
+    flags = set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    break
+    except OSError:
+        pass
+    cands = [""]  # "" = OpenBLAS's own detection
+    if "avx512f" in flags:
+        cands += ["SkylakeX"] + (["Cooperlake"] if "avx512_bf16" in flags else [])
+    if "avx2" in flags:
+        cands += ["Haswell"] + (["Zen"] if "GenuineAMD" in open("/proc/cpuinfo").read() else [])
+    return cands
+
+
+def coretype_probe(threads):
+    """GFLOP/s of torch.mm at 512^3 and at the MLP's weight-gradient shape with the OpenBLAS the environment set up."""
+    import torch
+    torch.set_num_threads(threads)
+    rates = []
+    for m, k, n in ((512, 512, 512), (256, 64, 784)):
+        a, b = torch.randn(m, k), torch.randn(k, n)
+        for _ in range(10):
+            torch.mm(a, b)
+        times = []
+        t_end = time.perf_counter() + 0.4
+        while time.perf_counter() < t_end or len(times) < 5:
+            t = time.perf_counter()
+            torch.mm(a, b)
+            times.append(time.perf_counter() - t)
+        times.sort()
+        rates.append(2.0 * m * n * k / times[len(times) // 2] / 1e9)
+    return rates
+
+
+def pick_coretype(args):
+    """Prints the OpenBLAS core type for the best configuration: the fastest of coretype_candidates() at 1 thread.
+
+    OpenBLAS chooses its kernels from the CPU model, and a model newer than its table falls back to an old
+    generic core: 0.3.21 on an Emerald Rapids Xeon (model 207) takes Prescott, SSE3 kernels 5-7x slower than its
+    AVX-512 ones. Each candidate runs in a fresh process (OpenBLAS reads OPENBLAS_CORETYPE when it loads).
+    """
+    import subprocess
+    results = []
+    for ct in coretype_candidates():
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+        env.pop("OPENBLAS_L2_SIZE", None)
+        if ct:
+            env["OPENBLAS_CORETYPE"] = ct
+        else:
+            env.pop("OPENBLAS_CORETYPE", None)
+        out = subprocess.run([sys.executable, os.path.abspath(__file__), "coretype-probe"], env=env,
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            print("coretype: %s failed: %s" % (ct or "(detected)", out.stderr.strip()[-200:]), file=sys.stderr)
+            continue
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        # The geometric mean of the two shapes: a core type good at one size only is not the best.
+        score = (r["rates"][0] * r["rates"][1]) ** 0.5
+        results.append((score, ct, r["corename"], r["rates"]))
+        print("coretype: %-10s -> core %-12s %s GFLOP/s" % (ct or "(detected)", r["corename"],
+                                                           " / ".join("%.0f" % x for x in r["rates"])), file=sys.stderr)
+    if not results:
+        print("")
+        return
+    best = max(results)
+    print(best[1])
+
+
 # ----------------------------------------------------------------------------- report
 
 SUITES = [  # suite, unit, higher is better, target (a number, or {threads: number}); issue 16's targets
@@ -514,6 +587,8 @@ def main():
     b.add_argument("--mnist", help="train on the MNIST IDX files in this directory instead of random data")
     b.add_argument("group", choices=["gemm", "conv", "train", "lstm", "info"])
     b.add_argument("model", nargs="?")
+    sub.add_parser("coretype", help="print the fastest OPENBLAS_CORETYPE for this CPU (empty: OpenBLAS's own choice)")
+    sub.add_parser("coretype-probe", help=argparse.SUPPRESS)
     r = sub.add_parser("report")
     r.add_argument("--results", required=True)
     r.add_argument("--markdown")
@@ -528,6 +603,12 @@ def main():
         return
     if args.cmd == "gpu-report":
         gpu_report(args)
+        return
+    if args.cmd == "coretype":
+        pick_coretype(args)
+        return
+    if args.cmd == "coretype-probe":
+        print(json.dumps({"rates": coretype_probe(1), "corename": openblas_info().get("corename")}))
         return
     if args.threads < 1:
         raise SystemExit("compare_pytorch.py: --threads must be >= 1, got %d" % args.threads)
