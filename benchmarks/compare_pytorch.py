@@ -316,7 +316,7 @@ def coretype_candidates():
     if "avx512f" in flags:
         cands += ["SkylakeX"] + (["Cooperlake"] if "avx512_bf16" in flags else [])
     if "avx2" in flags:
-        cands += ["Haswell"] + (["Zen"] if "GenuineAMD" in open("/proc/cpuinfo").read() else [])
+        cands += ["Haswell"] + (["Zen"] if "AuthenticAMD" in open("/proc/cpuinfo").read() else [])
     return cands
 
 
