@@ -303,11 +303,13 @@ def openblas_info():
 
 def coretype_candidates():
     """OpenBLAS core types worth trying on this CPU: the one it detects, and the x86 kernels the CPU's flags allow."""
-    flags = set()
+    flags, vendor = set(), ""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("flags"):
+                if line.startswith("vendor_id"):
+                    vendor = line.split(":", 1)[1].strip()
+                elif line.startswith("flags"):
                     flags = set(line.split(":", 1)[1].split())
                     break
     except OSError:
@@ -316,7 +318,7 @@ def coretype_candidates():
     if "avx512f" in flags:
         cands += ["SkylakeX"] + (["Cooperlake"] if "avx512_bf16" in flags else [])
     if "avx2" in flags:
-        cands += ["Haswell"] + (["Zen"] if "AuthenticAMD" in open("/proc/cpuinfo").read() else [])
+        cands += ["Haswell"] + (["Zen"] if vendor == "AuthenticAMD" else [])
     return cands
 
 
@@ -502,7 +504,7 @@ def gc_section(recs):
            "| epoch | threads | batches timed | collections | pause ms | share of the timed epoch | MiB allocated per step |",
            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
-        timed = r.get("timedSeconds") or r["batchesTimed"] * r["epochSeconds"] / r["batches"]
+        timed = r["timedSeconds"]  # written together with gcMillis
         share = "%.1f%%" % (100.0 * r["gcMillis"] / 1000.0 / timed) if timed > 0 else "—"
         alloc = "—" if r.get("allocatedMiBPerStep") is None else "%.1f" % r["allocatedMiBPerStep"]
         out.append("| %s | %d | %d | %d | %d | %s | %s |" % (r["case"], r["threads"], r["batchesTimed"], r["gcPauses"],
